@@ -1,0 +1,47 @@
+# Micro-Genre Miner: every set-up step lives here, so a fresh machine needs only
+# `make run` or `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+export HF_HUB_OFFLINE := 1
+export PYTHONUNBUFFERED := 1
+
+.PHONY: venv run test reindex status bench opensearch-up opensearch-down chromium clean
+
+venv: $(VENV)/.installed
+
+# Reinstalls only when requirements.txt changes; pip's cache keeps a second venv fast.
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q -r requirements.txt
+	touch $@
+
+opensearch-up:
+	opensearch/local.sh up
+
+opensearch-down:
+	opensearch/local.sh down
+
+# Browser tests drive Debian's Chromium; Playwright never downloads a browser here.
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+run: venv
+	scripts/run.sh
+
+reindex: venv
+	scripts/with-opensearch.sh keep $(PY) -m indexer run
+
+status: venv
+	$(PY) -m indexer status
+
+test: venv chromium
+	scripts/with-opensearch.sh stop $(PY) -m pytest -q tests
+
+bench: venv
+	scripts/with-opensearch.sh stop $(PY) -m bench
+
+clean:
+	opensearch/local.sh down
+	rm -rf .cache .opensearch artifacts bench/results

@@ -1,0 +1,57 @@
+"""Flask app factory: one blueprint per page family, shared state in ``app.extensions``."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, send_from_directory
+
+from mgm.client import make_client
+from mgm.settings import Settings
+
+
+def create_app(settings: Settings | None = None, load_model: bool = True) -> Flask:
+    """Build the app. ``load_model=False`` skips the embedding model (pages without search)."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config["SETTINGS"] = settings
+    app.extensions["opensearch"] = make_client(settings.opensearch_url, timeout=10)
+    if load_model:
+        from mgm.model import encode, load_model as _load
+
+        model = _load(settings.model_dir, settings.embed_backend, settings.cache_dir)
+        encode(model, ["warm-up query"])  # first call allocates ONNX buffers; pay it at start
+        app.extensions["model"] = model
+
+    from webapp import errors, health
+
+    errors.register(app)
+    app.register_blueprint(health.bp)
+    _register_optional_blueprints(app)
+
+    @app.get("/vendor/plotly.min.js")
+    def plotly_js():
+        """Plotly.js from the pip package's own copy: no CDN, nothing vendored in git."""
+        import plotly
+
+        folder = Path(plotly.__file__).parent / "package_data"
+        return send_from_directory(folder, "plotly.min.js", max_age=86400)
+
+    @app.get("/favicon.ico")
+    def favicon():
+        return send_from_directory(Path(app.static_folder), "favicon.svg", mimetype="image/svg+xml")
+
+    return app
+
+
+def _register_optional_blueprints(app: Flask) -> None:
+    """Page families register here as they are built."""
+    import importlib
+
+    for name in ("webapp.explorer", "webapp.insights"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        app.register_blueprint(module.bp)
