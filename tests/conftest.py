@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import os
+import threading
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -31,3 +33,62 @@ def scratch_index(os_client):
     name = f"test-scratch-{uuid.uuid4().hex[:10]}"
     yield name
     os_client.indices.delete(index=f"{name}*", ignore_unavailable=True)
+
+
+# --- Web app in a real server thread, and a real headless Chromium -------------------------
+
+SCREENSHOT_DIR = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def live_server(live_index):
+    """The Flask app on a free loopback port, backed by the session's real index."""
+    from werkzeug.serving import make_server
+
+    from webapp import create_app
+
+    app = create_app(live_index)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(params=[(1280, 900), (390, 844)], ids=["desktop", "phone"])
+def page(browser, request):
+    """A fresh page at desktop and phone widths; the test fails on any console error."""
+    width, height = request.param
+    context = browser.new_context(viewport={"width": width, "height": height})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.screenshot_as = lambda name: pg.screenshot(path=str(_screenshot_path(name, request.node.callspec.id)), full_page=True)
+    yield pg
+    context.close()
+    assert not errors, f"console errors: {errors}"
+
+
+def _screenshot_path(name: str, variant: str) -> Path:
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOT_DIR / f"{name}-{variant}.png"
