@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Run a command with an OpenSearch available.
 #   with-opensearch.sh keep|stop CMD...
-# Uses $OPENSEARCH_URL when it answers; otherwise starts the local server. With `stop`,
-# a server this script started is stopped afterwards (tests and CI leave nothing behind);
-# a server that was already running is never touched.
+# Uses $OPENSEARCH_URL when it answers. Otherwise, if that URL is on this machine's
+# loopback, starts the local server on its port; a remote URL that does not answer is an
+# error. With `stop`, a server this script started is stopped afterwards (tests and CI
+# leave nothing behind); a server that was already running is never touched.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mode="$1"; shift
 url="${OPENSEARCH_URL:-http://127.0.0.1:9200}"
 started=0
 if ! curl -fsS -m 3 "$url/_cluster/health" >/dev/null 2>&1; then
-  if [ -n "${OPENSEARCH_URL:-}" ] && [ "$url" != "http://127.0.0.1:9200" ]; then
-    echo "OpenSearch at OPENSEARCH_URL=$url does not answer" >&2; exit 1
+  if [[ ! "$url" =~ ^http://(127\.0\.0\.1|localhost):([0-9]+)/?$ ]]; then
+    echo "OpenSearch at OPENSEARCH_URL=$url does not answer (and is not local, so it is not started here)" >&2
+    exit 1
   fi
-  opensearch/local.sh up || exit 1
+  OPENSEARCH_PORT="${BASH_REMATCH[2]}" opensearch/local.sh up || exit 1
   started=1
 fi
 "$@"; rc=$?
