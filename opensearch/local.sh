@@ -34,8 +34,9 @@ URL="http://127.0.0.1:$PORT"
 log() { echo "opensearch: $*" >&2; }
 
 mvn_copy() { # artifact outdir
-  mvn -q -B dependency:copy -Dartifact="$1" -DoutputDirectory="$2" -Dmdep.overWriteIfNewer=true >/dev/null \
-    || { log "Maven could not fetch $1"; exit 1; }
+  mvn -q -B -Dstyle.color=never dependency:copy -Dartifact="$1" -DoutputDirectory="$2" \
+    -Dmdep.overWriteIfNewer=true >"$2/mvn.log" 2>&1 \
+    || { log "Maven could not fetch $1:"; tail -n 20 "$2/mvn.log" >&2; exit 1; }
 }
 
 write_descriptor() { # dir name classname extended
