@@ -1,0 +1,175 @@
+"""Aggregation request bodies for the insight pages (pure builders; shaping is in ``chart_data``).
+
+Every figure on the Landing, Overview and Trends pages comes from an aggregation built here.
+Bodies are plain dicts so tests can read them and the bench can replay them as the baseline.
+"""
+from __future__ import annotations
+
+from webapp.insight_params import Filters, TrendsParams
+
+MAX_MICRO = 1000  # terms size above any k the indexer can choose, so no bucket is cut off
+MAX_MACRO = 100
+TOP_MOVIES_FETCHED = 10  # most-voted films per micro-genre; the page orders them by Bayesian score
+
+# Vote-weighted mean rating R = sum(vote_average * vote_count) / sum(vote_count), done by the
+# weighted_avg aggregation (no script), plus the vote total v it rests on. Shrinking R toward the
+# global mean (the Bayesian average) happens when shaping, because it needs the global figures.
+RATING_AGGS: dict = {
+    "rating": {"weighted_avg": {"value": {"field": "vote_average"}, "weight": {"field": "vote_count", "missing": 0}}},
+    "votes": {"sum": {"field": "vote_count"}},
+    "mean_rating": {"avg": {"field": "vote_average"}},
+}
+# The prior of the Bayesian average: C = vote-weighted mean of the selection, m = median votes per movie.
+PRIOR_AGGS: dict = {**RATING_AGGS, "vote_median": {"percentiles": {"field": "vote_count", "percents": [50]}}}
+
+LABEL_AGGS: dict = {
+    "label": {"terms": {"field": "micro_genre", "size": 1}},
+    "macro": {"terms": {"field": "macro_genre", "size": 1}},
+}
+# Every macro theme and micro-genre of the index, whatever the filters: the filter menus and
+# the validation of ``macro``/``micro`` parameters come from this.
+CATALOG_AGG: dict = {
+    "global": {},
+    "aggs": {
+        "macros": {"terms": {"field": "macro_genre", "size": MAX_MACRO, "order": {"_key": "asc"}}},
+        "micros": {"terms": {"field": "micro_genre_id", "size": MAX_MICRO}, "aggs": LABEL_AGGS},
+    },
+}
+
+
+def filter_clauses(filters: Filters) -> list[dict]:
+    clauses: list[dict] = []
+    bounds = {op: v for op, v in (("gte", filters.year_from), ("lte", filters.year_to)) if v is not None}
+    if bounds:
+        clauses.append({"range": {"year": bounds}})
+    if filters.macro is not None:
+        clauses.append({"term": {"macro_genre": filters.macro}})
+    return clauses
+
+
+def filtered_query(filters: Filters, *extra: dict) -> dict:
+    """The page filters (plus ``extra`` clauses) as a non-scoring bool query."""
+    return {"bool": {"filter": [*filter_clauses(filters), *extra]}}
+
+
+def _micro_terms(sub_aggs: dict | None = None, size: int = MAX_MICRO) -> dict:
+    agg: dict = {"terms": {"field": "micro_genre_id", "size": size}}
+    if sub_aggs:
+        agg["aggs"] = sub_aggs
+    return agg
+
+
+def _macro_terms(sub_aggs: dict | None = None) -> dict:
+    agg: dict = {"terms": {"field": "macro_genre", "size": MAX_MACRO}}
+    if sub_aggs:
+        agg["aggs"] = sub_aggs
+    return agg
+
+
+def overview_body(filters: Filters) -> dict:
+    """KPIs, the prior, and the macro -> micro tree with rating and popularity on every node."""
+    micro_aggs = {**RATING_AGGS, "label": LABEL_AGGS["label"], "popularity": {"avg": {"field": "popularity"}}}
+    return {
+        "size": 0,
+        "track_total_hits": True,
+        "query": filtered_query(filters),
+        "aggs": {
+            **PRIOR_AGGS,
+            "years": {"stats": {"field": "year"}},
+            "macros": _macro_terms({**RATING_AGGS, "micros": _micro_terms(micro_aggs)}),
+            "catalog": CATALOG_AGG,
+        },
+    }
+
+
+def latest_run_body(movies_index: str) -> dict:
+    """The newest successful run, preferring the one that built the index the alias serves."""
+    return {
+        "size": 1,
+        "query": {"bool": {"filter": [{"term": {"status": "ok"}}], "should": [{"term": {"movies_index": movies_index}}]}},
+        "sort": ["_score", {"finished_at": {"order": "desc", "unmapped_type": "date"}}],
+    }
+
+
+def micro_docs_body() -> dict:
+    """The micro-genre documents' keywords (the 5 KeyBERT keywords are not on movie buckets in order)."""
+    return {"size": MAX_MICRO, "_source": ["id", "keywords"], "query": {"match_all": {}}}
+
+
+def top_movies_body(filters: Filters, micro_ids: list[int]) -> dict:
+    """Most-voted films of a few micro-genres (top_hits reads doc values, not the 384-float _source)."""
+    top_hits = {
+        "size": TOP_MOVIES_FETCHED,
+        "sort": [{"vote_count": "desc"}],
+        "_source": False,
+        "docvalue_fields": ["id", "title.raw", "year", "vote_average", "vote_count"],
+    }
+    return {
+        "size": 0,
+        "query": filtered_query(filters, {"terms": {"micro_genre_id": micro_ids}}),
+        "aggs": {"micros": _micro_terms({"top": {"top_hits": top_hits}}, size=max(1, len(micro_ids)))},
+    }
+
+
+def trends_body(params: TrendsParams) -> dict:
+    """Shares per year/decade, the heatmap, ratings per decade, the two periods, the scatter."""
+    split = params.split
+    return {
+        "size": 0,
+        "track_total_hits": True,
+        "query": filtered_query(params.filters),
+        "aggs": {
+            **PRIOR_AGGS,
+            "by_year": {
+                "date_histogram": {"field": "release_date", "calendar_interval": "year", "format": "yyyy", "min_doc_count": 1},
+                "aggs": {"macros": _macro_terms()},
+            },
+            "by_decade": {
+                "histogram": {"field": "decade", "interval": 10, "min_doc_count": 1},
+                "aggs": {**RATING_AGGS, "macros": _macro_terms()},
+            },
+            "periods": {
+                "filters": {"filters": {"earlier": {"range": {"year": {"lt": split}}}, "later": {"range": {"year": {"gte": split}}}}},
+                "aggs": {"micros": _micro_terms()},
+            },
+            "micros": _micro_terms({**RATING_AGGS, "macro": LABEL_AGGS["macro"]}),
+            "catalog": CATALOG_AGG,
+        },
+    }
+
+
+def picked_body(filters: Filters, micro_ids: list[int]) -> dict:
+    """Per-year and per-decade counts of the picked micro-genres (the share denominators are in trends_body)."""
+    picked = _micro_terms(size=max(1, len(micro_ids)))
+    picked["terms"]["include"] = micro_ids
+    return {
+        "size": 0,
+        "query": filtered_query(filters, {"terms": {"micro_genre_id": micro_ids}}),
+        "aggs": {
+            "by_year": {
+                "date_histogram": {"field": "release_date", "calendar_interval": "year", "format": "yyyy", "min_doc_count": 1},
+                "aggs": {"picked": picked},
+            },
+            "by_decade": {"histogram": {"field": "decade", "interval": 10, "min_doc_count": 1}, "aggs": {"picked": picked}},
+        },
+    }
+
+
+def cloud_body(params: TrendsParams) -> dict:
+    """Keywords (and, for a decade, micro-genres) over-represented in the focus vs the filtered set."""
+    if params.cloud_micro is not None:
+        focus = {"term": {"micro_genre_id": params.cloud_micro}}
+    else:
+        focus = {"range": {"year": {"gte": params.cloud_decade, "lte": params.cloud_decade + 9}}}
+    background = filter_clauses(params.filters)
+
+    def significant(field: str, size: int) -> dict:
+        agg: dict = {"field": field, "size": size, "min_doc_count": 3}
+        if background:  # the default background (the whole index) is cheaper than a filter
+            agg["background_filter"] = filtered_query(params.filters)
+        return {"significant_terms": agg}
+
+    aggs = {"keywords": significant("keywords", 40)}
+    if params.cloud_micro is None:
+        aggs["micro_genres"] = significant("micro_genre_id", 8)
+    return {"size": 0, "track_total_hits": True, "query": filtered_query(params.filters, focus), "aggs": aggs}

@@ -1,0 +1,145 @@
+"""Query-string parsing for the insight pages: one place that turns the URL into typed filters.
+
+The URL is the page state (shareable links), so every parameter is validated here and a bad
+one becomes a 400 ``{"error", "field"}`` before any aggregation runs.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from webapp.errors import ApiError
+
+YEAR_MIN, YEAR_MAX = 1870, 2100  # earliest film ever made .. far future; outside is a typo
+MAX_PICKED = 10  # more lines than this on one share chart are unreadable
+DEFAULT_SPLIT = 2000
+DEFAULT_CLOUD_DECADE = 1980
+DEFAULT_MIN_SUPPORT = 15
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The filters every aggregation of a page applies (year range inclusive, macro theme)."""
+
+    year_from: int | None = None
+    year_to: int | None = None
+    macro: str | None = None
+
+    def as_params(self) -> dict[str, str]:
+        """Back to URL parameters (only the ones set), for links that keep the filters."""
+        raw = {"year_from": self.year_from, "year_to": self.year_to, "macro": self.macro}
+        return {k: str(v) for k, v in raw.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class TrendsParams:
+    filters: Filters
+    split: int
+    min_support: int
+    micro: tuple[int, ...] = field(default_factory=tuple)  # empty: pick growers/decliners
+    cloud_decade: int | None = None
+    cloud_micro: int | None = None
+
+    def cache_key(self) -> tuple:
+        return (self.filters, self.split, self.min_support, self.micro, self.cloud_decade, self.cloud_micro)
+
+
+FILTER_FIELDS = ("year_from", "year_to", "macro")
+TRENDS_FIELDS = FILTER_FIELDS + ("split", "min_support", "micro", "cloud_decade", "cloud_micro")
+
+
+def _reject_unknown(args: Mapping[str, str], allowed: tuple[str, ...]) -> None:
+    for name in args:
+        if name not in allowed:
+            raise ApiError(f"unknown parameter {name!r}; allowed: {', '.join(allowed)}", field=name)
+
+
+def _int(args: Mapping[str, str], name: str, lo: int, hi: int) -> int | None:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(f"{name} must be an integer, got {raw!r}", field=name) from None
+    if not lo <= value <= hi:
+        raise ApiError(f"{name} must be between {lo} and {hi}, got {value}", field=name)
+    return value
+
+
+def parse_filters(args: Mapping[str, str], allowed: tuple[str, ...] = FILTER_FIELDS) -> Filters:
+    """Year range and macro theme; unknown parameters are rejected so typos do not pass silently."""
+    _reject_unknown(args, allowed)
+    year_from = _int(args, "year_from", YEAR_MIN, YEAR_MAX)
+    year_to = _int(args, "year_to", YEAR_MIN, YEAR_MAX)
+    if year_from is not None and year_to is not None and year_from > year_to:
+        raise ApiError(f"year_to ({year_to}) is before year_from ({year_from})", field="year_to")
+    macro = args.get("macro", "").strip() or None
+    if macro is not None and len(macro) > 200:
+        raise ApiError("macro is longer than 200 characters", field="macro")
+    return Filters(year_from, year_to, macro)
+
+
+def _default_split(filters: Filters) -> int:
+    """2000 when it cuts the selected range in two, else the range's middle year."""
+    lo = filters.year_from if filters.year_from is not None else YEAR_MIN
+    hi = filters.year_to if filters.year_to is not None else YEAR_MAX
+    if lo < DEFAULT_SPLIT <= hi:
+        return DEFAULT_SPLIT
+    return (lo + hi + 1) // 2
+
+
+def _default_cloud_decade(filters: Filters) -> int:
+    """1980s (old enough to differ from today) clamped into the selected range's decades."""
+    lo = (filters.year_from // 10 * 10) if filters.year_from is not None else YEAR_MIN
+    hi = (filters.year_to // 10 * 10) if filters.year_to is not None else YEAR_MAX
+    return min(max(DEFAULT_CLOUD_DECADE, lo), hi)
+
+
+def parse_trends(args: Mapping[str, str]) -> TrendsParams:
+    """Filters plus the trend page's own knobs (split year, support, picked micro-genres, cloud focus)."""
+    filters = parse_filters(args, TRENDS_FIELDS)
+    split = _int(args, "split", YEAR_MIN, YEAR_MAX)
+    if split is None:
+        split = _default_split(filters)
+    else:
+        lo, hi = filters.year_from, filters.year_to
+        if (lo is not None and split <= lo) or (hi is not None and split > hi):
+            raise ApiError(f"split ({split}) must fall inside the year range, after year_from", field="split")
+    min_support = _int(args, "min_support", 1, 10_000)
+    micro = _int_list(args.get("micro", ""), "micro")
+    cloud_decade = _int(args, "cloud_decade", YEAR_MIN // 10 * 10, YEAR_MAX)
+    cloud_micro = _int(args, "cloud_micro", 0, 1_000_000)
+    if cloud_decade is not None and cloud_micro is not None:
+        raise ApiError("give cloud_decade or cloud_micro, not both", field="cloud_micro")
+    if cloud_decade is not None:
+        if cloud_decade % 10:
+            raise ApiError(f"cloud_decade must be a decade such as 1980, got {cloud_decade}", field="cloud_decade")
+        lo, hi = filters.year_from, filters.year_to
+        if (lo is not None and cloud_decade + 9 < lo) or (hi is not None and cloud_decade > hi):
+            raise ApiError(f"cloud_decade ({cloud_decade}s) is outside the year range", field="cloud_decade")
+    if cloud_decade is None and cloud_micro is None:
+        cloud_decade = _default_cloud_decade(filters)
+    return TrendsParams(
+        filters=filters,
+        split=split,
+        min_support=DEFAULT_MIN_SUPPORT if min_support is None else min_support,
+        micro=micro,
+        cloud_decade=cloud_decade,
+        cloud_micro=cloud_micro,
+    )
+
+
+def _int_list(raw: str, name: str) -> tuple[int, ...]:
+    """Comma-separated micro-genre ids, de-duplicated in order."""
+    values: list[int] = []
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        if not part.isdigit():
+            raise ApiError(f"{name} must be comma-separated micro-genre ids, got {part!r}", field=name)
+        if int(part) not in values:
+            values.append(int(part))
+    if len(values) > MAX_PICKED:
+        raise ApiError(f"{name}: at most {MAX_PICKED} micro-genres at once", field=name)
+    return tuple(values)

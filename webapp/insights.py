@@ -1,0 +1,147 @@
+"""Landing, Overview and Trends pages and their JSON endpoints.
+
+Each page's figures come from one ``_msearch`` of aggregations (plus one small follow-up search
+when the first answer decides what to fetch next), shaped by ``chart_data`` and cached per
+concrete index in ``agg_cache``. A page embeds exactly the JSON its ``/api/...`` twin returns.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+from opensearchpy import OpenSearch
+
+from webapp import chart_data as shape
+from webapp.agg_cache import cache, concrete_indices
+from webapp.aggregations import cloud_body, latest_run_body, micro_docs_body, overview_body, picked_body, top_movies_body, trends_body
+from webapp.errors import ApiError
+from webapp.insight_params import Filters, TrendsParams, parse_filters, parse_trends
+
+bp = Blueprint("insights", __name__)
+
+
+# --- data (shared by pages and API) --------------------------------------------------------
+
+def _client() -> OpenSearch:
+    return current_app.extensions["opensearch"]
+
+
+def _msearch(searches: list[tuple[str, dict]]) -> list[dict]:
+    """One round trip for several searches; a rejected one becomes a 502, never a trace."""
+    body: list[dict] = []
+    for index, query in searches:
+        body += [{"index": index, "ignore_unavailable": True}, query]
+    responses = _client().msearch(body=body)["responses"]
+    for resp in responses:
+        if "error" in resp:
+            current_app.logger.error("insights query rejected: %s", resp["error"])
+            reason = resp["error"].get("type", "error") if isinstance(resp["error"], dict) else str(resp["error"])
+            raise ApiError(f"search backend rejected an aggregation ({reason})", status=502)
+    return responses
+
+
+def _indices() -> tuple[str, str]:
+    settings = current_app.config["SETTINGS"]
+    movies, micro = concrete_indices(_client(), settings.index_alias, settings.micro_alias)
+    return movies, micro
+
+
+def _check_known(catalog: dict, filters: Filters, micro_ids: tuple[int, ...] = (), field: str = "micro") -> None:
+    if filters.macro is not None and filters.macro not in catalog["macros"]:
+        raise ApiError(f"unknown macro theme {filters.macro!r}", field="macro")
+    for mid in micro_ids:
+        if str(mid) not in catalog["micros"]:
+            raise ApiError(f"unknown micro-genre id {mid}", field=field)
+
+
+def overview_data(filters: Filters) -> dict:
+    movies, micro = _indices()
+    runs_index = current_app.config["SETTINGS"].runs_index
+
+    def compute() -> dict:
+        resp, runs, docs = _msearch(
+            [(movies, overview_body(filters)), (runs_index, latest_run_body(movies)), (micro, micro_docs_body())]
+        )
+        _check_known(shape.catalog_from(resp["aggregations"]), filters)
+        data = shape.shape_overview(resp, runs, docs, filters)
+        ids = shape.ranked_micro_ids(data)
+        if ids:  # top_hits only for the ranked micro-genres: all 160+ would cost ~10x more
+            (top,) = _msearch([(movies, top_movies_body(filters, ids))])
+            data = shape.attach_top_movies(data, top)
+        return data
+
+    return cache().get_or_compute(("overview", movies, micro, runs_index, filters), compute)
+
+
+def landing_data() -> dict:
+    return shape.shape_landing(overview_data(Filters()))
+
+
+def trends_data(params: TrendsParams) -> dict:
+    movies, micro = _indices()
+
+    def compute() -> dict:
+        searches = [(movies, trends_body(params)), (movies, cloud_body(params))]
+        if params.micro:
+            searches.append((movies, picked_body(params.filters, list(params.micro))))
+        responses = _msearch(searches)
+        catalog = shape.catalog_from(responses[0]["aggregations"])
+        _check_known(catalog, params.filters, params.micro)
+        if params.cloud_micro is not None:
+            _check_known(catalog, Filters(), (params.cloud_micro,), field="cloud_micro")
+        data = shape.shape_trends(responses[0], responses[1], params)
+        ids = list(params.micro) or shape.default_picked(data)
+        if ids:
+            picked = responses[2] if params.micro else _msearch([(movies, picked_body(params.filters, ids))])[0]
+            data = shape.attach_picked(data, picked, ids)
+        data["insights"] = shape.trend_insights(data)
+        return data
+
+    return cache().get_or_compute(("trends", movies, micro, params.cache_key()), compute)
+
+
+def _args() -> dict[str, str]:
+    """Query args as one string each; repeated values (a multi-select) join with commas."""
+    return {k: ",".join(request.args.getlist(k)) for k in request.args}
+
+
+# --- JSON ----------------------------------------------------------------------------------
+
+@bp.get("/api/landing")
+def api_landing():
+    return jsonify(landing_data())
+
+
+@bp.get("/api/overview")
+def api_overview():
+    return jsonify(overview_data(parse_filters(_args())))
+
+
+@bp.get("/api/trends")
+def api_trends():
+    return jsonify(trends_data(parse_trends(_args())))
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+def _page(template: str, load, **context):
+    """Render ``template`` with ``data``; a bad parameter shows on the page with its status."""
+    try:
+        return render_template(template, data=load(), error=None, **context)
+    except ApiError as exc:
+        return render_template(template, data=None, error=exc, **context), exc.status
+
+
+@bp.get("/")
+def landing():
+    return _page("index.html", landing_data)
+
+
+@bp.get("/overview")
+def overview():
+    args = _args()
+    return _page("overview.html", lambda: overview_data(parse_filters(args)), args=args)
+
+
+@bp.get("/trends")
+def trends():
+    args = _args()
+    return _page("trends.html", lambda: trends_data(parse_trends(args)), args=args)
