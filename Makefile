@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 export HF_HUB_OFFLINE := 1
 export PYTHONUNBUFFERED := 1
 
-.PHONY: venv run test reindex status bench opensearch-up opensearch-down chromium clean
+.PHONY: venv run test reindex status bench opensearch-up opensearch-down chromium docker-compose clean
 
 venv: $(VENV)/.installed
 
@@ -27,6 +27,10 @@ opensearch-down:
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
+# Deployment tests validate docker-compose.yml with Debian's docker-compose (offline, no engine).
+docker-compose:
+	@command -v docker-compose >/dev/null || { apt-get update -qq && apt-get install -y -qq docker-compose >/dev/null; }
+
 run: venv
 	scripts/run.sh
 
@@ -36,7 +40,7 @@ reindex: venv
 status: venv
 	$(PY) -m indexer status
 
-test: venv chromium
+test: venv chromium docker-compose
 	scripts/with-opensearch.sh stop $(PY) -m pytest -q tests
 
 bench: venv

@@ -1,7 +1,11 @@
-"""gunicorn settings for `make run`: loopback only, threads because search is I/O-bound."""
+"""gunicorn settings for `make run`: loopback only, threads because search is I/O-bound.
+
+BIND_HOST lets the container image listen on 0.0.0.0 (Docker publishes the port); on a
+developer machine the default stays loopback.
+"""
 import os
 
-bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
+bind = f"{os.environ.get('BIND_HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_WORKERS", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "4"))

@@ -1,0 +1,183 @@
+"""docker-compose.yml, .env.example and the Dockerfile, checked without a Docker engine.
+
+Two real validators read the compose file: Debian's docker-compose 1.29 (`config`, which
+also resolves variables, anchors and profiles: the tests below read its resolved output)
+and the current Compose Specification JSON schema shipped in check-jsonschema.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = ROOT / "docker-compose.yml"
+ENV_EXAMPLE = ROOT / ".env.example"
+
+
+def docker_compose(*args: str, env_file: Path, compose: Path = COMPOSE) -> subprocess.CompletedProcess:
+    """Run docker-compose with only the given env file: no stray .env or shell variables."""
+    return subprocess.run(
+        ["docker-compose", "--env-file", str(env_file), "-f", str(compose), *args],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")},
+        cwd=ROOT,
+        timeout=60,
+    )
+
+
+@pytest.fixture(scope="module")
+def empty_env(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("env") / "empty.env"
+    path.write_text("")
+    return path
+
+
+@pytest.fixture(scope="module")
+def resolved(empty_env) -> dict:
+    """The compose model as docker-compose resolves it with no .env (all profiles on)."""
+    result = docker_compose("--profile", "tools", "config", env_file=empty_env)
+    assert result.returncode == 0, result.stderr
+    return yaml.safe_load(result.stdout)
+
+
+def test_docker_compose_validates_the_file(empty_env):
+    result = docker_compose("config", "-q", env_file=empty_env)
+    assert result.returncode == 0, result.stderr
+
+
+def test_docker_compose_rejects_a_broken_copy(empty_env, tmp_path):
+    """The validator really validates: a misspelled key in a copy of our file is refused."""
+    broken = tmp_path / "docker-compose.yml"
+    broken.write_text(COMPOSE.read_text().replace("    healthcheck:\n", "    healtcheck:\n", 1))
+    result = docker_compose("config", "-q", env_file=empty_env, compose=broken)
+    assert result.returncode != 0
+    assert "healtcheck" in result.stderr
+
+
+def test_compose_file_matches_the_compose_specification_schema():
+    schema_text = resources.files("check_jsonschema.builtin_schemas.vendor").joinpath("compose-spec.json").read_text()
+    schema = json.loads(schema_text)
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(yaml.safe_load(COMPOSE.read_text()))]
+    assert errors == []
+
+
+def test_env_example_documents_every_variable_with_the_compose_default(empty_env):
+    used = set(re.findall(r"\$\{(\w+)", COMPOSE.read_text()))
+    documented = dict(
+        line.split("=", 1) for line in ENV_EXAMPLE.read_text().splitlines() if line and not line.startswith("#")
+    )
+    assert used <= documented.keys(), f"undocumented: {sorted(used - documented.keys())}"
+    with_example = docker_compose("--profile", "tools", "config", env_file=ENV_EXAMPLE)
+    without = docker_compose("--profile", "tools", "config", env_file=empty_env)
+    assert with_example.returncode == 0, with_example.stderr
+    assert yaml.safe_load(with_example.stdout) == yaml.safe_load(without.stdout)
+
+
+def test_services_and_their_wiring(resolved):
+    services = resolved["services"]
+    assert set(services) == {"opensearch", "opensearch-dashboards", "dashboards-init", "indexer", "webapp"}
+    opensearch = services["opensearch"]
+    assert opensearch["environment"]["discovery.type"] == "single-node"
+    assert opensearch["environment"]["DISABLE_SECURITY_PLUGIN"] == "true"
+    assert "-Xmx1g" in opensearch["environment"]["OPENSEARCH_JAVA_OPTS"]
+    assert opensearch["volumes"][0].startswith("opensearch-data:")
+    assert "_cluster/health" in " ".join(opensearch["healthcheck"]["test"])
+    dashboards = services["opensearch-dashboards"]
+    assert dashboards["environment"]["DISABLE_SECURITY_DASHBOARDS_PLUGIN"] == "true"
+    assert dashboards["ports"] == ["127.0.0.1:5601:5601/tcp"]
+    assert services["webapp"]["ports"] == ["127.0.0.1:8000:8000/tcp"]
+    for name in ("opensearch-dashboards", "webapp", "indexer"):
+        assert services[name]["depends_on"]["opensearch"]["condition"] == "service_healthy"
+    init = services["dashboards-init"]
+    assert init["depends_on"]["opensearch-dashboards"]["condition"] == "service_healthy"
+    assert init["entrypoint"] + init["command"] == [
+        "python", "-m", "mgm.dashboards", "--url", "http://opensearch-dashboards:5601", "--wait", "300",
+    ]
+    assert init["restart"] == "no" and services["indexer"]["restart"] == "no"
+    # The same locally built image runs the three app services, offline.
+    assert len({services[name]["image"] for name in ("dashboards-init", "indexer", "webapp")}) == 1
+    assert all(services[name]["environment"]["HF_HUB_OFFLINE"] == "1" for name in ("indexer", "webapp"))
+
+
+def test_opensearch_and_dashboards_run_the_local_runners_version(resolved):
+    pinned = dict(line.split("=", 1) for line in (ROOT / "opensearch" / "VERSION").read_text().split())
+    version = pinned["OPENSEARCH_VERSION"]
+    services = resolved["services"]
+    assert services["opensearch"]["image"] == f"opensearchproject/opensearch:{version}"
+    assert services["opensearch-dashboards"]["image"] == f"opensearchproject/opensearch-dashboards:{version}"
+
+
+def test_indexer_service_runs_the_same_cli_as_make_reindex(resolved):
+    """`docker compose run --rm indexer run` == the Makefile's `$(PY) -m indexer run`."""
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = re.search(r"^reindex:.*\n\t(.+)$", makefile, re.MULTILINE).group(1)
+    make_args = shlex.split(recipe.split("$(PY)", 1)[1])
+    indexer = resolved["services"]["indexer"]
+    documented = shlex.split(_docs_command("docker compose run --rm indexer run"), comments=True)
+    run_args = documented[documented.index("indexer") + 1 :]
+    assert indexer["entrypoint"][0] == "python"
+    assert indexer["entrypoint"][1:] + run_args == make_args == ["-m", "indexer", "run"]
+    assert indexer["command"] == ["run"]
+    assert indexer["profiles"] == ["tools"]
+    data_mount = next(v for v in indexer["volumes"] if v.split(":")[1] == "/data")
+    assert data_mount.endswith(":ro")
+    assert indexer["environment"]["MOVIES_CSV"] == "/data/tmdb_5000_movies.csv"
+    cache = next(v for v in indexer["volumes"] if v.split(":")[1] == indexer["environment"]["CACHE_DIR"])
+    assert cache.split(":")[0] in resolved["volumes"]
+
+
+def test_webapp_environment_makes_gunicorn_listen_on_all_interfaces(resolved):
+    """gunicorn's own resolved config, with the webapp service's environment and without."""
+    env = {k: str(v) for k, v in resolved["services"]["webapp"]["environment"].items()}
+    assert _gunicorn_bind(env) == "['0.0.0.0:8000']"
+    assert _gunicorn_bind({}) == "['127.0.0.1:8000']", "make run must stay on loopback"
+
+
+def _gunicorn_bind(env: dict[str, str]) -> str:
+    """The bind address gunicorn resolves. The app is named, not called (``create_app`` without
+    parentheses), so gunicorn imports it but loads no model: the bind does not depend on it."""
+    result = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", "webapp/gunicorn.conf.py", "--print-config", "webapp:create_app"],
+        capture_output=True, text=True, cwd=ROOT, env={"PATH": os.environ["PATH"], **env}, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return re.search(r"^bind\s+= (.+)$", result.stdout, re.MULTILINE).group(1)
+
+
+def test_dockerfile_copies_what_the_services_run():
+    lines = [line.split() for line in (ROOT / "Dockerfile").read_text().splitlines() if line and not line.startswith("#")]
+    instructions = {parts[0] for parts in lines}
+    assert {"FROM", "USER", "CMD"} <= instructions
+    assert next(p for p in lines if p[0] == "FROM")[1] == "python:3.11-slim"
+    assert next(p for p in lines if p[0] == "USER")[1] not in ("root", "0")
+    copied = [p[1] for p in lines if p[0] == "COPY"]
+    missing = [src for src in copied if not (ROOT / src).exists()]
+    assert missing == [], f"COPY sources missing from the repo: {missing}"
+    # Every Python package a service runs (indexer, mgm.dashboards, webapp) is copied.
+    assert {"indexer", "mgm", "webapp", "requirements.txt", "opensearch/dashboards", "opensearch/mappings"} <= set(copied)
+    # .dockerignore excludes everything (the 6 GB .venv first) but what is copied.
+    rules = [line for line in (ROOT / ".dockerignore").read_text().splitlines() if line and not line.startswith("#")]
+    assert rules[0] == "*"
+    assert {f"!{src}/" if (ROOT / src).is_dir() else f"!{src}" for src in copied} <= set(rules)
+    text = (ROOT / "Dockerfile").read_text()
+    assert "HF_HUB_OFFLINE=1" in text
+    assert 'CMD ["gunicorn", "--config", "webapp/gunicorn.conf.py", "webapp:create_app()"]' in text
+
+
+def _docs_command(prefix: str) -> str:
+    """The first line of docs/deploy.md that starts with ``prefix`` (a documented command)."""
+    for line in (ROOT / "docs" / "deploy.md").read_text().splitlines():
+        if line.strip().startswith(prefix):
+            return line.strip()
+    raise AssertionError(f"docs/deploy.md documents no `{prefix} ...` command")
