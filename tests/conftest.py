@@ -92,3 +92,27 @@ def page(browser, request):
 def _screenshot_path(name: str, variant: str) -> Path:
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     return SCREENSHOT_DIR / f"{name}-{variant}.png"
+
+
+# --- A full real indexer run into unique aliases, shared by the session ----------------------
+
+
+@pytest.fixture(scope="session")
+def live_index(settings, os_client):
+    """Settings whose aliases hold a full real run on the real CSV, removed at session end.
+
+    Uses the shared embedding cache (settings.cache_dir), so after the first run it only
+    clusters, labels and indexes. k is chosen by the same measured sweep as production (its
+    curve is cached per embedding matrix).
+    """
+    from dataclasses import replace
+
+    from indexer.pipeline import run
+
+    prefix = f"test-{uuid.uuid4().hex[:8]}"
+    live = replace(settings, index_alias=f"{prefix}-movies", micro_alias=f"{prefix}-micro-genres", runs_index=f"{prefix}-runs")
+    try:
+        run(live, progress=False)  # its report is the one document in live.runs_index
+        yield live
+    finally:
+        os_client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)

@@ -1,0 +1,1 @@
+"""Micro-genre indexer: CSV/collector records -> embeddings -> K-Means -> labels -> OpenSearch."""

@@ -1,0 +1,132 @@
+"""`python -m indexer run|status|ensure|collect`: thin argument parsing around the pipeline.
+
+Every failure ends with exit code 1 and one line ``indexer: <what> (<where>)``, never a
+traceback: the people running this are operators, not debuggers.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from mgm.settings import Settings
+
+
+def _k(value: str) -> int | str:
+    if value == "auto":
+        return value
+    try:
+        k = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected 'auto' or an integer") from None
+    if k < 2:
+        raise argparse.ArgumentTypeError("k must be at least 2")
+    return k
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m indexer", description="Mine micro-genres and index them into OpenSearch.")
+    sub = p.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="full reindex (atomic alias swap)")
+    run.add_argument("--csv", type=Path, help="TMDB CSV or collector .jsonl (default: $MOVIES_CSV)")
+    run.add_argument("--k", type=_k, default="auto", help="number of micro-genres, or 'auto' to measure (default)")
+    run.add_argument("--quiet", action="store_true", help="no progress bars")
+    sub.add_parser("status", help="aliases, document counts, last run")
+    ensure = sub.add_parser("ensure", help="run only if the movies alias is missing")
+    ensure.add_argument("--quiet", action="store_true")
+    collect = sub.add_parser("collect", help="pull movies from the TMDB API v3 into a .jsonl file")
+    collect.add_argument("--api-key", required=True)
+    collect.add_argument("--pages", type=int, default=5, help="discover pages of 20 movies (default 5)")
+    collect.add_argument("--out", type=Path, required=True, help="output .jsonl (resumed if it exists)")
+    collect.add_argument("--base-url", default="https://api.themoviedb.org/3")
+    collect.add_argument("--workers", type=int, default=4)
+    return p
+
+
+def _summary(report: dict) -> str:
+    c = report.get("counts", {})
+    return (
+        f"indexer: {report['status']} run {report['run_id']}: {c.get('indexed_movies')} movies, "
+        f"{report.get('k')} micro-genres, {report.get('n_macro')} macro themes, "
+        f"silhouette {report.get('silhouette')}, Davies-Bouldin {report.get('davies_bouldin')}, "
+        f"label relevance {report.get('label_relevance')}, encoded {c.get('encoded')}, "
+        f"rejected {report.get('rejected')}, {report.get('total_seconds')} s"
+    )
+
+
+def status(settings: Settings) -> dict:
+    from indexer.store import alias_targets, last_run
+    from mgm.client import make_client
+
+    client = make_client(settings.opensearch_url)
+    out: dict = {"opensearch": settings.opensearch_url, "aliases": {}}
+    for alias in (settings.index_alias, settings.micro_alias):
+        targets = alias_targets(client, alias)
+        out["aliases"][alias] = {
+            "indices": targets,
+            "count": client.count(index=alias)["count"] if targets else 0,
+        }
+    run = last_run(client, settings.runs_index)
+    keys = ("run_id", "status", "finished_at", "k", "n_macro", "silhouette", "davies_bouldin", "label_relevance", "total_seconds", "counts", "rejected", "timings", "error")
+    out["last_run"] = {k: run.get(k) for k in keys if k in run} if run else None
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = Settings.from_env()
+    try:
+        if args.command == "status":
+            print(json.dumps(status(settings), indent=2))
+            return 0
+        if args.command == "collect":
+            from indexer.collect import collect
+
+            stats = collect(args.api_key, args.pages, args.out, base_url=args.base_url, workers=args.workers)
+            print(f"indexer: collected {stats['written']} new movies ({stats['skipped']} already in {args.out}, {stats['failed']} failed)")
+            return 0
+        from indexer.pipeline import run
+
+        if args.command == "ensure":
+            from indexer.store import alias_targets
+            from mgm.client import make_client
+
+            if alias_targets(make_client(settings.opensearch_url), settings.index_alias):
+                print(f"indexer: alias {settings.index_alias!r} exists, nothing to do")
+                return 0
+            report = run(settings, progress=not args.quiet)
+        else:
+            report = run(settings, csv=args.csv, k=args.k, progress=not args.quiet)
+        print(_summary(report))
+        return 0
+    except KeyboardInterrupt:
+        print("indexer: interrupted (aliases unchanged unless the swap had completed)", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - one line for the operator, never a traceback
+        print(f"indexer: {describe(exc, settings)}", file=sys.stderr)
+        return 1
+
+
+def describe(exc: Exception, settings: Settings) -> str:
+    """One line: what failed, and where."""
+    from opensearchpy.exceptions import ConnectionError as OSConnectionError
+    from opensearchpy.exceptions import TransportError
+
+    from indexer.load import LoadError
+
+    from indexer.collect import CollectError
+
+    if isinstance(exc, LoadError):
+        return f"cannot load movies: {exc}"
+    if isinstance(exc, CollectError):
+        return f"collect failed: {exc}"
+    if isinstance(exc, OSConnectionError):
+        return f"OpenSearch is not reachable ({settings.opensearch_url})"
+    if isinstance(exc, TransportError):
+        return f"OpenSearch refused a request: {exc.error} ({settings.opensearch_url})"
+    where = exc.__traceback__
+    while where and where.tb_next:
+        where = where.tb_next
+    location = f"{Path(where.tb_frame.f_code.co_filename).name}:{where.tb_lineno}" if where else "indexer"
+    return f"{type(exc).__name__}: {exc} ({location})"

@@ -1,0 +1,101 @@
+"""Build the OpenSearch documents (the contract in opensearch/mappings/*.json). Pure functions."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from indexer.load import Movie
+from indexer.text import theme_keywords
+
+TOP_MOVIES = 5
+TOP_GENRES = 3
+
+
+@dataclass(frozen=True)
+class MicroGenre:
+    id: int
+    label: str
+    keywords: list[str]
+    macro_id: int
+    macro_label: str
+
+
+def weighted_rating(votes: float, rating: float, prior_votes: float, prior_rating: float) -> float:
+    """Bayesian average (v*R + m*C)/(v+m): a cluster with few votes is pulled towards the prior C.
+
+    For a micro-genre, v is the sum of its movies' vote counts, R their vote-weighted mean rating,
+    C the vote-weighted mean rating of all movies and m the median of the micro-genres' vote sums.
+    """
+    if votes + prior_votes <= 0:
+        return prior_rating
+    return (votes * rating + prior_votes * prior_rating) / (votes + prior_votes)
+
+
+def movie_doc(movie: Movie, vector: np.ndarray, micro: MicroGenre) -> dict:
+    doc = {
+        "id": movie.id,
+        "title": movie.title,
+        "original_title": movie.original_title,
+        "tagline": movie.tagline or None,
+        "overview": movie.overview,
+        "genres": list(movie.genres),
+        "keywords": theme_keywords(movie.keywords),
+        "micro_genre": micro.label,
+        "micro_genre_id": micro.id,
+        "micro_genre_keywords": list(micro.keywords),
+        "macro_genre": micro.macro_label,
+        "macro_genre_id": micro.macro_id,
+        "year": movie.year,
+        "decade": movie.year // 10 * 10 if movie.year else None,
+        "vote_average": movie.vote_average,
+        "vote_count": movie.vote_count,
+        "popularity": movie.popularity,
+        "runtime": movie.runtime,
+        "budget": movie.budget,
+        "revenue": movie.revenue,
+        "original_language": movie.original_language,
+        "poster_path": movie.poster_path,
+        "embedding": [round(float(v), 6) for v in vector],
+    }
+    if movie.release_date:
+        doc["release_date"] = movie.release_date
+    return doc
+
+
+def _vote_stats(movies: list[Movie]) -> tuple[int, float]:
+    votes = sum(m.vote_count for m in movies)
+    rating = sum(m.vote_count * m.vote_average for m in movies) / votes if votes else 0.0
+    return votes, rating
+
+
+def rating_prior(groups: list[list[Movie]]) -> tuple[float, float]:
+    """(m, C) for ``weighted_rating``: median vote sum per micro-genre, global vote-weighted mean."""
+    sums = [sum(m.vote_count for m in g) for g in groups]
+    _, overall = _vote_stats([m for g in groups for m in g])
+    return float(np.median(sums)) if sums else 0.0, overall
+
+
+def micro_doc(micro: MicroGenre, members: list[Movie], centroid: np.ndarray, prior: tuple[float, float]) -> dict:
+    rated = [m for m in members if m.vote_count > 0]
+    votes, rating = _vote_stats(members)
+    years = [m.year for m in members if m.year]
+    genres = Counter(g for m in members for g in m.genres)
+    top = sorted(members, key=lambda m: (-m.vote_count, -m.popularity, m.id))[:TOP_MOVIES]
+    return {
+        "id": micro.id,
+        "label": micro.label,
+        "keywords": list(micro.keywords),
+        "macro_genre": micro.macro_label,
+        "macro_genre_id": micro.macro_id,
+        "size": len(members),
+        "mean_rating": round(float(np.mean([m.vote_average for m in rated])), 3) if rated else None,
+        "weighted_rating": round(weighted_rating(votes, rating, *prior), 3),
+        "mean_popularity": round(float(np.mean([m.popularity for m in members])), 3),
+        "year_min": min(years) if years else None,
+        "year_max": max(years) if years else None,
+        "top_genres": [g for g, _ in genres.most_common(TOP_GENRES)],
+        "top_movies": [{"id": m.id, "title": m.title, "year": m.year, "vote_average": m.vote_average} for m in top],
+        "centroid": [round(float(v), 6) for v in centroid],
+    }
