@@ -29,8 +29,7 @@ RUN pip install -r requirements.txt
 COPY mgm ./mgm
 COPY indexer ./indexer
 COPY webapp ./webapp
-COPY opensearch/mappings ./opensearch/mappings
-COPY opensearch/dashboards ./opensearch/dashboards
+COPY opensearch ./opensearch
 
 USER app
 

@@ -44,8 +44,8 @@ def empty_env(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def resolved(empty_env) -> dict:
-    """The compose model as docker-compose resolves it with no .env (all profiles on)."""
-    result = docker_compose("--profile", "tools", "config", env_file=empty_env)
+    """The compose model as docker-compose resolves it with no .env."""
+    result = docker_compose("config", env_file=empty_env)
     assert result.returncode == 0, result.stderr
     return yaml.safe_load(result.stdout)
 
@@ -78,8 +78,8 @@ def test_env_example_documents_every_variable_with_the_compose_default(empty_env
         line.split("=", 1) for line in ENV_EXAMPLE.read_text().splitlines() if line and not line.startswith("#")
     )
     assert used <= documented.keys(), f"undocumented: {sorted(used - documented.keys())}"
-    with_example = docker_compose("--profile", "tools", "config", env_file=ENV_EXAMPLE)
-    without = docker_compose("--profile", "tools", "config", env_file=empty_env)
+    with_example = docker_compose("config", env_file=ENV_EXAMPLE)
+    without = docker_compose("config", env_file=empty_env)
     assert with_example.returncode == 0, with_example.stderr
     assert yaml.safe_load(with_example.stdout) == yaml.safe_load(without.stdout)
 
@@ -128,8 +128,10 @@ def test_indexer_service_runs_the_same_cli_as_make_reindex(resolved):
     run_args = documented[documented.index("indexer") + 1 :]
     assert indexer["entrypoint"][0] == "python"
     assert indexer["entrypoint"][1:] + run_args == make_args == ["-m", "indexer", "run"]
-    assert indexer["command"] == ["run"]
-    assert indexer["profiles"] == ["tools"]
+    # Its default command, run by `docker compose up`, is the first step of `make run`.
+    run_sh = (ROOT / "scripts" / "run.sh").read_text()
+    assert f"python -m indexer {' '.join(indexer['command'])}\n" in run_sh
+    assert indexer["command"] == ["ensure"]
     data_mount = next(v for v in indexer["volumes"] if v.split(":")[1] == "/data")
     assert data_mount.endswith(":ro")
     assert indexer["environment"]["MOVIES_CSV"] == "/data/tmdb_5000_movies.csv"
@@ -155,24 +157,53 @@ def _gunicorn_bind(env: dict[str, str]) -> str:
     return re.search(r"^bind\s+= (.+)$", result.stdout, re.MULTILINE).group(1)
 
 
+def dockerfile() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, continuation lines joined the way Docker joins them."""
+    text = re.sub(r"\\\n", "", (ROOT / "Dockerfile").read_text())
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return [(line.split(None, 1)[0], line.split(None, 1)[1]) for line in lines]
+
+
 def test_dockerfile_copies_what_the_services_run():
-    lines = [line.split() for line in (ROOT / "Dockerfile").read_text().splitlines() if line and not line.startswith("#")]
-    instructions = {parts[0] for parts in lines}
-    assert {"FROM", "USER", "CMD"} <= instructions
-    assert next(p for p in lines if p[0] == "FROM")[1] == "python:3.11-slim"
-    assert next(p for p in lines if p[0] == "USER")[1] not in ("root", "0")
-    copied = [p[1] for p in lines if p[0] == "COPY"]
+    steps = dockerfile()
+    assert steps[0] == ("FROM", "python:3.11-slim")
+    assert [args for op, args in steps if op == "USER"][-1] not in ("root", "0")
+    copied = [args.split()[0] for op, args in steps if op == "COPY"]
     missing = [src for src in copied if not (ROOT / src).exists()]
     assert missing == [], f"COPY sources missing from the repo: {missing}"
-    # Every Python package a service runs (indexer, mgm.dashboards, webapp) is copied.
-    assert {"indexer", "mgm", "webapp", "requirements.txt", "opensearch/dashboards", "opensearch/mappings"} <= set(copied)
+    # Every Python package a service runs (indexer, mgm.dashboards, webapp) is copied, and
+    # every project folder their code reads (mappings, pipelines, saved objects).
+    assert {"indexer", "mgm", "webapp", "requirements.txt"} <= set(copied)
+    assert project_folders_read_by_the_code() <= set(copied)
     # .dockerignore excludes everything (the 6 GB .venv first) but what is copied.
     rules = [line for line in (ROOT / ".dockerignore").read_text().splitlines() if line and not line.startswith("#")]
     assert rules[0] == "*"
     assert {f"!{src}/" if (ROOT / src).is_dir() else f"!{src}" for src in copied} <= set(rules)
-    text = (ROOT / "Dockerfile").read_text()
-    assert "HF_HUB_OFFLINE=1" in text
-    assert 'CMD ["gunicorn", "--config", "webapp/gunicorn.conf.py", "webapp:create_app()"]' in text
+    env = " ".join(args for op, args in steps if op == "ENV")
+    assert "HF_HUB_OFFLINE=1" in env.split()
+    assert steps[-1] == ("CMD", '["gunicorn", "--config", "webapp/gunicorn.conf.py", "webapp:create_app()"]')
+
+
+def project_folders_read_by_the_code() -> set[str]:
+    """Top-level folders the app code opens relative to the checkout (PROJECT_ROOT / "x")."""
+    pattern = re.compile(r'(?:PROJECT_ROOT|parent\.parent) / "([^"/]+)')
+    found = set()
+    for package in ("mgm", "indexer", "webapp"):
+        for path in (ROOT / package).rglob("*.py"):
+            found |= set(pattern.findall(path.read_text()))
+    # .cache is only the default of CACHE_DIR, which the image sets to /cache.
+    assert "opensearch" in found
+    return found - {".cache"}
+
+
+def test_dockerfile_model_step_exports_the_onnx_model(tmp_path):
+    """The image's build-time model step, run here as Docker would (``sh -c``), offline."""
+    (command,) = [args for op, args in dockerfile() if op == "RUN" and "load_model" in args]
+    env = {"PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}", "HOME": str(tmp_path),
+           "HF_HUB_OFFLINE": "1", "CACHE_DIR": str(tmp_path / "cache")}
+    result = subprocess.run(["sh", "-c", command], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "cache" / "onnx-all-MiniLM-L6-v2" / "onnx" / "model.onnx").is_file()
 
 
 def _docs_command(prefix: str) -> str:
