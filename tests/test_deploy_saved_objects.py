@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -180,8 +181,6 @@ EXPECTED_HITS = [{"1"}, {"2"}, {"3"}, {"3"}, {"1"}]
 @pytest.fixture(scope="module")
 def indices(os_client):
     """alias -> a real index made from that alias's mapping, holding the documents above."""
-    import uuid
-
     prefix = f"test-deploy-{uuid.uuid4().hex[:8]}"
     names = {}
     for alias, docs in ((Settings.index_alias, MOVIES), (Settings.micro_alias, MICRO_GENRES)):
