@@ -9,6 +9,7 @@ from webapp.insight_params import Filters, TrendsParams
 
 MAX_MICRO = 1000  # terms size above any k the indexer can choose, so no bucket is cut off
 MAX_MACRO = 100
+MIN_PERIOD_FILMS = 10  # a year or decade with fewer films gives shares that are pure noise
 TOP_MOVIES_FETCHED = 10  # most-voted films per micro-genre; the page orders them by Bayesian score
 
 # Vote-weighted mean rating R = sum(vote_average * vote_count) / sum(vote_count), done by the
@@ -121,11 +122,11 @@ def trends_body(params: TrendsParams) -> dict:
         "aggs": {
             **PRIOR_AGGS,
             "by_year": {
-                "date_histogram": {"field": "release_date", "calendar_interval": "year", "format": "yyyy", "min_doc_count": 1},
+                "date_histogram": {"field": "release_date", "calendar_interval": "year", "format": "yyyy", "min_doc_count": MIN_PERIOD_FILMS},
                 "aggs": {"macros": _macro_terms()},
             },
             "by_decade": {
-                "histogram": {"field": "decade", "interval": 10, "min_doc_count": 1},
+                "histogram": {"field": "decade", "interval": 10, "min_doc_count": MIN_PERIOD_FILMS},
                 "aggs": {**RATING_AGGS, "macros": _macro_terms()},
             },
             "periods": {

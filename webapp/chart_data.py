@@ -6,6 +6,7 @@ both what ``/api/...`` returns and what the page embeds for Plotly.
 from __future__ import annotations
 
 from webapp import findings
+from webapp.aggregations import MIN_PERIOD_FILMS
 from webapp.findings import Prior, clean
 from webapp.insight_params import Filters, TrendsParams
 
@@ -265,8 +266,9 @@ def shape_trends(resp: dict, cloud_resp: dict, params: TrendsParams) -> dict:
     trends = {
         "filters": filters_dict(params.filters),
         "movies": resp["hits"]["total"]["value"],
+        "min_period_films": MIN_PERIOD_FILMS,
         "prior": {"C": round(prior.C, 4), "m": prior.m, "formula": "WR = (v*R + m*C) / (v + m)"},
-        "shares": {"macro": {"by_year": by_year, "by_decade": by_decade}, "micro": None},
+        "shares": {"macro": {"by_year": by_year, "by_decade": by_decade}, "micro": {"picked": [], "by_year": None, "by_decade": None}},
         "heatmap": _heatmap(by_decade),
         "decade_ratings": decade_ratings,
         "growth": _growth(aggs, params, catalog),

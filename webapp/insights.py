@@ -6,7 +6,7 @@ concrete index in ``agg_cache``. A page embeds exactly the JSON its ``/api/...``
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from opensearchpy import OpenSearch
 
 from webapp import chart_data as shape
@@ -96,6 +96,15 @@ def trends_data(params: TrendsParams) -> dict:
         return data
 
     return cache().get_or_compute(("trends", movies, micro, params.cache_key()), compute)
+
+
+@bp.app_template_global()
+def insights_url(**changes) -> str:
+    """The current page's URL with some parameters changed (``None`` drops one)."""
+    args = _args() | {k: v for k, v in changes.items() if v is not None}
+    for name in (k for k, v in changes.items() if v is None):
+        args.pop(name, None)
+    return url_for(request.endpoint, **args)
 
 
 def _args() -> dict[str, str]:
