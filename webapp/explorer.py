@@ -1,0 +1,277 @@
+"""Explorer: the search JSON API and the ``/explore`` and ``/micro-genres/<id>`` pages.
+
+The pages are rendered on the server from the same functions the API uses, so every state
+(query, mode, filters, page, open movie) is a plain URL that can be shared, and the site
+works with the keyboard and without JavaScript.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import numpy as np
+from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
+from opensearchpy.exceptions import ConnectionError as OSConnectionError
+from opensearchpy.exceptions import NotFoundError
+
+from mgm.settings import PROJECT_ROOT
+from webapp import search
+from webapp.errors import ApiError
+from webapp.params import Filters, SearchParams, parse_filters, parse_id, parse_query, parse_recommend, parse_search, parse_size
+
+bp = Blueprint("explorer", __name__)
+log = logging.getLogger(__name__)
+
+PIPELINE_DIR = PROJECT_ROOT / "opensearch" / "pipelines"
+HYBRID_PIPELINE = "mgm-hybrid"
+CSV_COLUMNS = ("id", "title", "year", "genres", "micro_genre_id", "micro_genre", "macro_genre", "vote_average", "score")
+
+
+# --- search pipelines ---------------------------------------------------------------------
+
+
+def ensure_pipelines(client, folder: Path = PIPELINE_DIR) -> list[str]:
+    """PUT every ``<name>.json`` in ``folder`` as search pipeline ``<name>`` (idempotent)."""
+    names = []
+    for path in sorted(folder.glob("*.json")):
+        client.transport.perform_request("PUT", f"/_search/pipeline/{path.stem}", body=json.loads(path.read_text()))
+        names.append(path.stem)
+    return names
+
+
+@bp.record_once
+def _install_pipelines(state) -> None:
+    """At app start; if OpenSearch is not up yet, the first hybrid search installs them."""
+    app: Flask = state.app
+    try:
+        ensure_pipelines(app.extensions["opensearch"])
+        app.extensions["mgm_pipelines"] = True
+    except OSConnectionError as exc:
+        log.warning("search pipelines not installed yet (%s); will retry on first hybrid search", exc)
+        app.extensions["mgm_pipelines"] = False
+
+
+def _client():
+    return current_app.extensions["opensearch"]
+
+
+def _settings():
+    return current_app.config["SETTINGS"]
+
+
+def _embed(text: str) -> list[float]:
+    """One query vector per request, with the model loaded (and warmed) at app start."""
+    model = current_app.extensions.get("model")
+    if model is None:
+        raise ApiError("semantic search is unavailable: the embedding model is not loaded", field="mode", status=503)
+    from mgm.model import encode
+
+    return encode(model, [text])[0].tolist()
+
+
+# --- operations shared by the API and the pages ----------------------------------------------
+
+
+def run_search(params: SearchParams) -> dict[str, Any]:
+    """Execute a validated search and shape the API response."""
+    limit = search.window(params)
+    if params.offset + params.size > limit:
+        raise ApiError(
+            f"page {params.page} is beyond the {limit} best matches this mode ranks; lower page or size", field="page"
+        )
+    needs_vector = bool(params.q) and params.mode != "keyword"
+    vector = _embed(params.q) if needs_vector else None
+    extra: dict[str, Any] = {}
+    if params.q and params.mode == "hybrid":
+        if not current_app.extensions.get("mgm_pipelines"):
+            ensure_pipelines(_client())
+            current_app.extensions["mgm_pipelines"] = True
+        extra["params"] = {"search_pipeline": HYBRID_PIPELINE}
+    resp = _client().search(index=_settings().index_alias, body=search.search_body(params, vector), **extra)
+    return {
+        "total": resp["hits"]["total"]["value"],
+        "took_ms": resp["took"],
+        "mode": params.mode,
+        "page": params.page,
+        "size": params.size,
+        "window": limit,
+        "results": [search.shape_hit(h) for h in resp["hits"]["hits"]],
+        "facets": search.shape_facets(resp.get("aggregations", {})),
+    }
+
+
+def get_movie(movie_id: int, with_vector: bool = False) -> dict[str, Any]:
+    """The movie document (404 ``ApiError`` when the id is unknown)."""
+    kwargs = {} if with_vector else {"_source_excludes": "embedding"}
+    try:
+        doc = _client().get(index=_settings().index_alias, id=str(movie_id), **kwargs)
+    except NotFoundError:
+        raise ApiError(f"no movie with id {movie_id}", field="id", status=404) from None
+    return doc["_source"]
+
+
+def movie_view(src: dict[str, Any]) -> dict[str, Any]:
+    """The movie document in the API's shape (micro-genre as an object, like search results)."""
+    out = {k: v for k, v in src.items() if k not in ("embedding", "micro_genre", "micro_genre_id", "micro_genre_keywords")}
+    out["micro_genre"] = {
+        "id": src.get("micro_genre_id"),
+        "label": src.get("micro_genre"),
+        "keywords": src.get("micro_genre_keywords", []),
+    }
+    return out
+
+
+def similar_movies(movie_id: int, filters: Filters, size: int) -> list[dict[str, Any]]:
+    src = get_movie(movie_id, with_vector=True)
+    body = search.similar_body(src["embedding"], [movie_id], filters, size)
+    hits = _client().search(index=_settings().index_alias, body=body)["hits"]["hits"]
+    return [search.shape_hit(h) for h in hits]
+
+
+def get_micro(micro_id: int, neighbours: int = 6) -> dict[str, Any]:
+    """A micro-genre with its nearest micro-genres by centroid."""
+    try:
+        src = _client().get(index=_settings().micro_alias, id=str(micro_id))["_source"]
+    except NotFoundError:
+        raise ApiError(f"no micro-genre with id {micro_id}", field="id", status=404) from None
+    body = search.micro_search_body(src["centroid"], neighbours, exclude=micro_id)
+    hits = _client().search(index=_settings().micro_alias, body=body)["hits"]["hits"]
+    out = search.shape_micro(src)
+    out["neighbours"] = [dict(search.shape_micro(h["_source"]), similarity=h["_score"]) for h in hits]
+    return out
+
+
+# --- JSON API -------------------------------------------------------------------------------
+
+
+@bp.get("/api/search")
+def api_search():
+    params = parse_search(request.args)
+    result = run_search(params)
+    if params.format == "csv":
+        return _csv_response(result["results"])
+    return jsonify(result)
+
+
+def _csv_response(results: list[dict[str, Any]]) -> Response:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(CSV_COLUMNS)
+    for r in results:
+        writer.writerow(
+            [r["id"], r["title"], r["year"], "|".join(r["genres"]), r["micro_genre"]["id"], r["micro_genre"]["label"],
+             r["macro_genre"], r["vote_average"], r["score"]]
+        )
+    return Response(
+        buf.getvalue(), mimetype="text/csv", headers={"Content-Disposition": "attachment; filename=movies.csv"}
+    )
+
+
+@bp.get("/api/movies/<raw_id>")
+def api_movie(raw_id: str):
+    return jsonify(movie_view(get_movie(parse_id(raw_id))))
+
+
+@bp.get("/api/movies/<raw_id>/similar")
+def api_similar(raw_id: str):
+    movie_id = parse_id(raw_id)
+    results = similar_movies(movie_id, parse_filters(request.args), parse_size(request.args, 10))
+    return jsonify({"id": movie_id, "results": results})
+
+
+@bp.get("/api/micro-genres")
+def api_micro_genres():
+    q = parse_query(request.args)
+    if q:
+        size = parse_size(request.args, 10)
+        body = search.micro_search_body(_embed(q), size)
+    else:
+        size = parse_size(request.args, 100)
+        body = search.micro_list_body(size)
+    resp = _client().search(index=_settings().micro_alias, body=body)
+    results = [dict(search.shape_micro(h["_source"]), score=h["_score"]) for h in resp["hits"]["hits"]]
+    return jsonify({"total": resp["hits"]["total"]["value"], "q": q, "results": results})
+
+
+@bp.get("/api/micro-genres/<raw_id>")
+def api_micro_genre(raw_id: str):
+    return jsonify(get_micro(parse_id(raw_id)))
+
+
+@bp.post("/api/recommend")
+def api_recommend():
+    liked, size = parse_recommend(request.get_json(silent=True))
+    resp = _client().mget(index=_settings().index_alias, body={"ids": [str(i) for i in liked]}, _source_includes="embedding")
+    missing = [int(d["_id"]) for d in resp["docs"] if not d.get("found")]
+    if missing:
+        raise ApiError(f"unknown movie ids: {missing}", field="liked", status=404)
+    mean = np.mean([d["_source"]["embedding"] for d in resp["docs"]], axis=0)
+    mean /= np.linalg.norm(mean) or 1.0
+    body = search.similar_body(mean.tolist(), liked, Filters(), size)
+    hits = _client().search(index=_settings().index_alias, body=body)["hits"]["hits"]
+    return jsonify({"liked": liked, "results": [search.shape_hit(h) for h in hits]})
+
+
+@bp.get("/api/suggest")
+def api_suggest():
+    q = parse_query(request.args)
+    if not q:
+        raise ApiError("q is required", field="q")
+    size = parse_size(request.args, 8)
+    hits = _client().search(index=_settings().index_alias, body=search.suggest_body(q, size))["hits"]["hits"]
+    return jsonify({"q": q, "results": [h["_source"] for h in hits]})
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+def _linker(args: dict[str, Any]):
+    """``link(**changes)``: the current explorer URL with some parameters changed (None drops)."""
+
+    def link(**changes: Any) -> str:
+        merged = dict(args)
+        if "page" not in changes:
+            merged.pop("page", None)  # a new filter or query starts at page 1
+        merged.update(changes)
+        clean = {k: v for k, v in merged.items() if v not in (None, "")}
+        return "/explore" + ("?" + urlencode(clean) if clean else "")
+
+    return link
+
+
+@bp.get("/explore")
+def explore_page():
+    args = {k: v for k, v in request.args.items() if v != ""}
+    link = _linker(args)
+    error = result = params = movie = similar = None
+    status = 200
+    try:
+        params = parse_search(args)
+        result = run_search(params)
+        if "movie" in args:
+            movie = movie_view(get_movie(parse_id(args["movie"], "movie")))
+            similar = similar_movies(movie["id"], Filters(), 6)
+    except ApiError as exc:
+        error, status = exc, exc.status
+    return (
+        render_template(
+            "explore.html", params=params or SearchParams(), result=result, error=error, args=args, link=link,
+            movie=movie, similar=similar, csv_link="/api/search?" + urlencode({**args, "format": "csv"}),
+            json_link="/api/search?" + urlencode({k: v for k, v in args.items() if k not in ("movie", "format")}),
+        ),
+        status,
+    )
+
+
+@bp.get("/micro-genres/<raw_id>")
+def micro_genre_page(raw_id: str):
+    try:
+        micro = get_micro(parse_id(raw_id), neighbours=8)
+    except ApiError as exc:
+        return render_template("micro_genre.html", micro=None, error=exc), exc.status
+    return render_template("micro_genre.html", micro=micro, error=None)

@@ -1,0 +1,151 @@
+"""Request parameter validation: raw strings in, typed values out, or ``ApiError`` naming the field.
+
+Views never touch ``request.args`` themselves; the query builders in ``webapp.search`` can
+therefore trust every value they receive (ranges checked, text length bounded).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from webapp.errors import ApiError
+
+MODES = ("hybrid", "keyword", "semantic")
+SORTS = ("relevance", "rating", "popularity", "year")
+FORMATS = ("json", "csv")
+MAX_QUERY_CHARS = 500
+MAX_SIZE = 100
+MAX_LIKED = 50
+YEAR_RANGE = (1800, 2100)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Filters shared by search, similar movies and recommendations (all optional)."""
+
+    genre: str | None = None
+    micro_genre: int | None = None
+    macro: int | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    min_rating: float | None = None
+
+    def as_args(self) -> dict[str, Any]:
+        """The non-empty filters, under their URL parameter names (for links and forms)."""
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    q: str = ""
+    mode: str = "hybrid"
+    filters: Filters = field(default_factory=Filters)
+    sort: str = "relevance"
+    page: int = 1
+    size: int = 20
+    format: str = "json"
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.size
+
+
+def _text(args: Mapping[str, str], name: str, max_len: int = MAX_QUERY_CHARS) -> str | None:
+    value = args.get(name)
+    if value is None:
+        return None
+    value = value.strip()
+    if len(value) > max_len:
+        raise ApiError(f"{name} is longer than {max_len} characters", field=name)
+    return value or None
+
+
+def _int(args: Mapping[str, str], name: str, lo: int, hi: int, default: int | None = None) -> int | None:
+    raw = args.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ApiError(f"{name} must be a whole number, got {raw[:40]!r}", field=name) from None
+    if not lo <= value <= hi:
+        raise ApiError(f"{name} must be between {lo} and {hi}, got {value}", field=name)
+    return value
+
+
+def _float(args: Mapping[str, str], name: str, lo: float, hi: float) -> float | None:
+    raw = args.get(name)
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ApiError(f"{name} must be a number, got {raw[:40]!r}", field=name) from None
+    if not lo <= value <= hi:  # also rejects nan
+        raise ApiError(f"{name} must be between {lo:g} and {hi:g}, got {raw[:40]}", field=name)
+    return value
+
+
+def _choice(args: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    raw = (args.get(name) or "").strip().lower() or choices[0]
+    if raw not in choices:
+        raise ApiError(f"{name} must be one of {', '.join(choices)}, got {raw[:40]!r}", field=name)
+    return raw
+
+
+def parse_filters(args: Mapping[str, str]) -> Filters:
+    filters = Filters(
+        genre=_text(args, "genre", 100),
+        micro_genre=_int(args, "micro_genre", 0, 1_000_000),
+        macro=_int(args, "macro", 0, 1_000_000),
+        year_from=_int(args, "year_from", *YEAR_RANGE),
+        year_to=_int(args, "year_to", *YEAR_RANGE),
+        min_rating=_float(args, "min_rating", 0.0, 10.0),
+    )
+    if filters.year_from and filters.year_to and filters.year_from > filters.year_to:
+        raise ApiError("year_from is after year_to", field="year_from")
+    return filters
+
+
+def parse_size(args: Mapping[str, str], default: int) -> int:
+    return _int(args, "size", 1, MAX_SIZE, default)
+
+
+def parse_query(args: Mapping[str, str]) -> str:
+    """The free-text ``q`` (stripped, at most 500 characters; "" when absent)."""
+    return _text(args, "q") or ""
+
+
+def parse_search(args: Mapping[str, str]) -> SearchParams:
+    """Validate ``/api/search`` (and ``/explore``) parameters."""
+    return SearchParams(
+        q=parse_query(args),
+        mode=_choice(args, "mode", MODES),
+        filters=parse_filters(args),
+        sort=_choice(args, "sort", SORTS),
+        page=_int(args, "page", 1, 10_000, 1),
+        size=parse_size(args, 20),
+        format=_choice(args, "format", FORMATS),
+    )
+
+
+def parse_id(raw: str, name: str = "id") -> int:
+    """A TMDB or micro-genre id from a URL segment: digits only."""
+    return _int({name: raw}, name, 0, 2**31 - 1)
+
+
+def parse_recommend(body: Any) -> tuple[list[int], int]:
+    """``{"liked": [ids], "size": N}`` -> (unique ids in order, size)."""
+    if not isinstance(body, dict):
+        raise ApiError('body must be a JSON object like {"liked": [603], "size": 10}', field="body")
+    liked = body.get("liked")
+    if not isinstance(liked, list) or not liked:
+        raise ApiError("liked must be a non-empty list of movie ids", field="liked")
+    if len(liked) > MAX_LIKED:
+        raise ApiError(f"liked holds more than {MAX_LIKED} ids", field="liked")
+    if not all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in liked):
+        raise ApiError("liked must hold movie ids (non-negative integers)", field="liked")
+    size = body.get("size", 10)
+    if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= MAX_SIZE:
+        raise ApiError(f"size must be an integer between 1 and {MAX_SIZE}", field="size")
+    return list(dict.fromkeys(liked)), size
