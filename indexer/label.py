@@ -28,7 +28,7 @@ TOKEN = re.compile(r"\b\w\w+\b")  # CountVectorizer's default, so KeyBERT finds 
 SEGMENT = re.compile(r"[^\w\s'’-]+")  # phrases never span punctuation or fields
 TOP_N = 5
 DIVERSITY = 0.7
-N_CANDIDATES = 20
+N_CANDIDATES = 12
 MIN_SHARE = 0.10
 GENERIC = frozenset(
     """film films movie movies life lives story stories man men woman women young new world people person
@@ -39,7 +39,12 @@ GENERIC = frozenset(
     great old little big true real end named called group known face faces together another forced
     himself herself themselves live living high ever never full part side next set small large long
     boy girl guy guys kid kids child children friend friends family home house town city country
-    night dark hard life's based star stars love loves""".split()
+    night dark hard based star stars relationship relationships secret secrets past events event change
+    chance head break play series alive human dream black american british south west away single
+    coming dead beautiful popular tough saving save hip record stand age mind comedy drama romance
+    adventure action thriller horror documentary fantasy hero evil mission money work job local
+    death murder love father mother son daughter brother sister husband wife parent parents baby
+    boyfriend girlfriend""".split()
 )
 ACRONYMS = {"fbi", "cia", "usa", "nyc", "ai", "ii", "iii", "kgb", "nasa", "dea", "nsa", "mi6", "uk", "un", "lsd", "ufo", "cgi", "wwii", "la", "tv", "dj", "ww2"}
 
@@ -71,53 +76,60 @@ def label_relevance(keywords: list[list[str]], texts: list[list[str]], top_n: in
 
 
 def phrases(text: str, vocabulary: frozenset[str], max_n: int = 3) -> set[str]:
-    """Candidate 1-3 word phrases of one grounding text (see module docstring for the rules)."""
+    """The 1-3 word phrases of one grounding text that are TMDB theme keywords of the corpus."""
     found: set[str] = set()
     for segment in SEGMENT.split(text.lower()):
         tokens = TOKEN.findall(segment)
         for n in range(1, max_n + 1):
             for i in range(len(tokens) - n + 1):
-                gram = tokens[i : i + n]
-                if gram[0] in ENGLISH_STOP_WORDS or gram[-1] in ENGLISH_STOP_WORDS:
-                    continue
-                content = [t for t in gram if t not in ENGLISH_STOP_WORDS]
-                if all(t in GENERIC for t in content) or not all(t in vocabulary for t in content):
-                    continue
-                if any(t.isdigit() for t in content):
-                    continue
-                found.add(" ".join(gram))
+                gram = " ".join(tokens[i : i + n])
+                if gram in vocabulary:
+                    found.add(gram)
     return found
 
 
-def keyword_vocabulary(keyword_lists: list[list[str]]) -> frozenset[str]:
-    """Every word used in any theme keyword of the corpus."""
-    return frozenset(w for kws in keyword_lists for k in kws for w in TOKEN.findall(k.lower()))
+def keyword_vocabulary(keyword_lists: list[list[str]], min_movies: int = 2) -> frozenset[str]:
+    """Theme keywords (normalized like CountVectorizer tokens) used by >= ``min_movies`` movies,
+    minus generic ones and ones starting or ending with a stop word."""
+    counts = Counter(" ".join(TOKEN.findall(k.lower())) for kws in keyword_lists for k in set(kws))
+    keep = set()
+    for phrase, count in counts.items():
+        words = phrase.split()
+        if count < min_movies or not 1 <= len(words) <= 3:
+            continue
+        if words[0] in ENGLISH_STOP_WORDS or words[-1] in ENGLISH_STOP_WORDS or any(w.isdigit() for w in words):
+            continue
+        if all(w in GENERIC or w in ENGLISH_STOP_WORDS for w in words):
+            continue
+        keep.add(phrase)
+    return frozenset(keep)
 
 
 def candidates(
     groups: list[list[int]], movie_phrases: list[set[str]], texts: list[str], n_candidates: int = N_CANDIDATES
 ) -> list[list[str]]:
-    """Per group, the best class-based TF-IDF phrases that are grounded in the group."""
+    """Per group, its best class-based TF-IDF phrases: grounded ones (in >= max(2, 10%) of the
+    members) first; a small or diffuse group is topped up with its next most distinctive phrases
+    so that KeyBERT always has at least ``TOP_N`` to choose from."""
     df_all = Counter(p for ps in movie_phrases for p in ps)
     avg = len(movie_phrases) / max(len(groups), 1)
     out = []
     for members in groups:
         df = Counter(p for i in members for p in movie_phrases[i])
         floor = max(2, math.ceil(MIN_SHARE * len(members)))
-        scored = sorted(
-            ((c / len(members)) * math.log(1 + avg / df_all[p]), p) for p, c in df.items() if c >= floor
-        )[::-1]
+        ranked = [p for _, p in sorted(((c / len(members)) * math.log(1 + avg / df_all[p]), p) for p, c in df.items())[::-1]]
         member_texts = [texts[i] for i in members]
-        chosen = [p for _, p in scored[: n_candidates * 2] if grounded(p, member_texts)][:n_candidates]
-        if len(chosen) < TOP_N:  # tiny or diffuse group: fall back to its most distinctive phrases
-            extra = sorted(((c / len(members)) * math.log(1 + avg / df_all[p]), p) for p, c in df.items())[::-1]
-            chosen += [p for _, p in extra if p not in chosen][: TOP_N - len(chosen)]
-        out.append(_drop_subsumed(chosen))
+        frequent = [p for p in ranked if df[p] >= floor][: n_candidates * 2]
+        strong = [p for p in frequent if grounded(p, member_texts)]
+        chosen = _drop_subsumed(strong)[:n_candidates]
+        if len(chosen) < TOP_N:
+            chosen = _drop_subsumed(chosen + [p for p in ranked if p not in chosen])[: max(TOP_N, len(chosen))]
+        out.append(chosen)
     return out
 
 
 def _drop_subsumed(phrases_: list[str]) -> list[str]:
-    """Drop a phrase when a longer kept phrase contains it and is nearly as frequent (ranked above)."""
+    """Drop a phrase contained in a better-ranked kept one ("apocalypse" after "zombie apocalypse")."""
     kept: list[str] = []
     for p in phrases_:
         if any(re.search(r"(?<!\w)" + re.escape(p) + r"(?!\w)", q) for q in kept):
@@ -152,46 +164,50 @@ class Labeler:
                 doc_embeddings=centroid.reshape(1, -1),
                 word_embeddings=np.stack([vectors[p] for p in cs]),
             )
-            out.append([k for k, _ in result])
+            picked = [k for k, _ in result]
+            out.append(picked + [c for c in cs if c not in picked][: TOP_N - len(picked)])
         return out
+
+    def labels(self, keywords: list[list[str]], centroids: np.ndarray, sizes: list[int]) -> list[str]:
+        """The label option closest in meaning to each group's centroid, unique across groups."""
+        options = [label_options(kws) for kws in keywords]
+        unique = sorted({o for opts in options for o in opts})
+        vectors = dict(zip(unique, self.embed(unique)))
+        scores = [np.stack([vectors[o] for o in opts]) @ c for opts, c in zip(options, centroids)]
+        return unique_labels(options, scores, sizes)
 
 
 def title_case(phrase: str) -> str:
     return " ".join(w.upper() if w in ACRONYMS else w.capitalize() for w in phrase.split())
 
 
-def label_options(keywords: list[str], max_words: int = 4) -> list[str]:
-    """Label candidates, best first: each keyword alone if it has 2-4 words, then joined with a
-    later keyword that shares no word with it ("vampire" + "high school")."""
-    options = []
-    for i, first in enumerate(keywords):
-        words = first.split()
-        if 2 <= len(words) <= max_words:
-            options.append(first)
-        for second in keywords[i + 1 :]:
-            more = second.split()
-            if len(words) + len(more) <= max_words and not set(words) & set(more):
-                options.append(f"{first} {second}")
-    return options or keywords[:1]
+def label_options(keywords: list[str], max_words: int = 4, max_joined: int = 3) -> list[str]:
+    """Readable label candidates: a multi-word keyword alone (2-4 words), or the best keyword
+    followed by another one, 3 words at most and no repeated word ("vampire high school")."""
+    options = [k for k in keywords if 2 <= len(k.split()) <= max_words and len(set(k.split())) == len(k.split())]
+    for first in keywords[:1]:
+        for second in keywords[1:]:
+            joined = first.split() + second.split()
+            if len(joined) <= max_joined and len(set(joined)) == len(joined):
+                options.append(" ".join(joined))
+    return options or keywords[:1] or ["miscellany"]
 
 
-def compose_label(keywords: list[str], taken: set[str]) -> str:
-    """The first readable option not already ``taken`` (lower-cased labels), Title Case."""
-    options = [title_case(o) for o in label_options(keywords)] or ["Miscellany"]
-    for label in options:
-        if label.lower() not in taken:
-            return label
-    n = 2
-    while f"{options[0]} {n}".lower() in taken:
-        n += 1
-    return f"{options[0]} {n}"
+def unique_labels(options: list[list[str]], scores: list[np.ndarray], sizes: list[int]) -> list[str]:
+    """Pick each group's best-scoring option not taken yet; bigger groups choose first.
 
-
-def labels_for(keyword_lists: list[list[str]], sizes: list[int]) -> list[str]:
-    """Unique labels; bigger groups choose first so they get their best option."""
+    If every option is taken, the best one gets a number ("Heist Crew 2").
+    """
     taken: set[str] = set()
-    labels = [""] * len(keyword_lists)
-    for i in sorted(range(len(sizes)), key=lambda i: -sizes[i]):
-        labels[i] = compose_label(keyword_lists[i], taken)
-        taken.add(labels[i].lower())
+    labels = [""] * len(options)
+    for i in sorted(range(len(options)), key=lambda i: -sizes[i]):
+        ranked = [title_case(options[i][j]) for j in np.argsort(-scores[i], kind="stable")]
+        label = next((o for o in ranked if o.lower() not in taken), None)
+        if label is None:
+            n = 2
+            while f"{ranked[0]} {n}".lower() in taken:
+                n += 1
+            label = f"{ranked[0]} {n}"
+        labels[i] = label
+        taken.add(label.lower())
     return labels

@@ -93,7 +93,7 @@ def mine(movies: list[Movie], x: np.ndarray, k: int | str, settings: Settings, l
             labelling.candidates(members, movie_phrases, texts),
             result.centroids,
         )
-        micro_labels = labelling.labels_for(micro_kw, [len(g) for g in members])
+        micro_labels = labeler.labels(micro_kw, result.centroids, [len(g) for g in members])
         macro_members = [
             [i for c in np.flatnonzero(result.macro_of_micro == m) for i in members[c]] for m in range(result.n_macro)
         ]
@@ -103,7 +103,7 @@ def mine(movies: list[Movie], x: np.ndarray, k: int | str, settings: Settings, l
             labelling.candidates(macro_members, movie_phrases, texts),
             macro_centroids,
         )
-        macro_labels = labelling.labels_for(macro_kw, [len(g) for g in macro_members])
+        macro_labels = labeler.labels(macro_kw, macro_centroids, [len(g) for g in macro_members])
         relevance = labelling.label_relevance(micro_kw, [[texts[i] for i in g] for g in members])
     micro = [
         MicroGenre(c, micro_labels[c], micro_kw[c], int(result.macro_of_micro[c]), macro_labels[int(result.macro_of_micro[c])])

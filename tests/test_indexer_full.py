@@ -1,0 +1,65 @@
+"""A full real run on the real CSV into the real OpenSearch (the session's ``live_index``)."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+
+import pytest
+
+from indexer.load import LoadError
+from indexer.pipeline import run
+from indexer.store import last_run
+
+
+def test_every_movie_is_searchable_with_a_micro_genre(os_client, live_index):
+    movies = live_index.index_alias
+    assert os_client.count(index=movies)["count"] >= 4700
+    missing = os_client.count(index=movies, body={"query": {"bool": {"must_not": {"exists": {"field": "micro_genre"}}}}})
+    assert missing["count"] == 0
+    hits = os_client.search(index=movies, body={"query": {"match": {"title": "avatar"}}, "size": 1})["hits"]["hits"]
+    assert hits and hits[0]["_source"]["title"] == "Avatar" and hits[0]["_id"] == "19995"
+    assert "duringcreditsstinger" not in hits[0]["_source"]["keywords"] and "3d" not in hits[0]["_source"]["keywords"]
+
+
+def test_at_least_150_distinct_micro_genres_with_unique_labels(os_client, live_index):
+    aggs = os_client.search(index=live_index.index_alias, body={"size": 0, "aggs": {
+        "ids": {"cardinality": {"field": "micro_genre_id"}}, "macro": {"cardinality": {"field": "macro_genre_id"}}}})["aggregations"]
+    assert aggs["ids"]["value"] >= 150 and 15 <= aggs["macro"]["value"] <= 30
+    docs = [h["_source"] for h in os_client.search(index=live_index.micro_alias, body={"size": 1000})["hits"]["hits"]]
+    assert len(docs) == aggs["ids"]["value"]
+    labels = [d["label"] for d in docs]
+    assert len(set(labels)) == len(labels)
+    assert all(2 <= len(lbl.split()) <= 4 for lbl in labels)
+    assert all(len(d["keywords"]) == 5 for d in docs)
+    assert sum(d["size"] for d in docs) == os_client.count(index=live_index.index_alias)["count"]
+
+
+def test_knn_on_a_movies_own_vector_returns_it_first(os_client, live_index):
+    for title in ("The Matrix", "Toy Story", "Titanic"):
+        src = os_client.search(index=live_index.index_alias, body={"query": {"term": {"title.raw": title}}, "size": 1})["hits"]["hits"][0]
+        vector = src["_source"]["embedding"]
+        hits = os_client.search(index=live_index.index_alias,
+                                body={"size": 3, "query": {"knn": {"embedding": {"vector": vector, "k": 3}}}})["hits"]["hits"]
+        assert hits[0]["_id"] == src["_id"]
+
+
+def test_run_report_has_curve_metrics_and_timings(os_client, live_index):
+    report = last_run(os_client, live_index.runs_index)
+    assert report["status"] == "ok" and report["k"] >= 150
+    assert report["k_curve"] and all({"k", "silhouette", "davies_bouldin", "stability"} <= set(r) for r in report["k_curve"])
+    assert -1 <= report["silhouette"] <= 1 and report["davies_bouldin"] > 0 and 0 <= report["label_relevance"] <= 1
+    assert {"load", "embed", "k_sweep", "cluster", "label", "index"} <= set(report["timings"])
+    assert report["rejected"] == {"no_overview": 4} and report["counts"]["movies"] == 4799
+
+
+def test_failed_run_is_reported_and_touches_no_alias(os_client, settings, tmp_path):
+    prefix = f"test-{uuid.uuid4().hex[:8]}"
+    bad = replace(settings, index_alias=f"{prefix}-movies", micro_alias=f"{prefix}-micro-genres", runs_index=f"{prefix}-runs")
+    try:
+        with pytest.raises(LoadError):
+            run(bad, csv=tmp_path / "missing.csv", progress=False)
+        report = last_run(os_client, bad.runs_index)
+        assert report["status"] == "failed" and "file not found" in report["error"]
+        assert not os_client.indices.exists_alias(name=bad.index_alias)
+    finally:
+        os_client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
