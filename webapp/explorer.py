@@ -142,7 +142,8 @@ def get_micro(micro_id: int, neighbours: int = 6) -> dict[str, Any]:
     body = search.micro_search_body(src["centroid"], neighbours, exclude=micro_id)
     hits = _client().search(index=_settings().micro_alias, body=body)["hits"]["hits"]
     out = search.shape_micro(src)
-    out["neighbours"] = [dict(search.shape_micro(h["_source"]), similarity=h["_score"]) for h in hits]
+    # Lucene's cosinesimil score is (1 + cos) / 2; report the cosine itself.
+    out["neighbours"] = [dict(search.shape_micro(h["_source"]), similarity=round(2 * h["_score"] - 1, 4)) for h in hits]
     return out
 
 
