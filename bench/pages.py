@@ -1,0 +1,117 @@
+"""Server time of the Landing, Overview and Trends pages and their JSON endpoints.
+
+Measured in-process with Flask's test client (no network, no gunicorn): the time from request
+to complete response body, over ``REQUESTS`` requests each, in three states:
+- warm: the in-process aggregation cache holds the page;
+- cold_app: ``agg_cache.reset()`` before every request (OpenSearch's shard request cache may
+  still answer the aggregations);
+- cold_all: also clears OpenSearch's request cache of the two indices, so every aggregation
+  is computed again.
+Baseline in the same run: the raw ``_msearch`` round trips the pages send, straight from the
+client, with and without OpenSearch's request cache.
+"""
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from mgm.settings import Settings
+from webapp import agg_cache, create_app
+from webapp.aggregations import cloud_body, latest_run_body, micro_docs_body, overview_body, picked_body, top_movies_body, trends_body
+from webapp.chart_data import default_picked, ranked_micro_ids
+from webapp.insight_params import Filters, parse_trends
+
+REQUESTS = 50
+TARGET_WARM_P95_MS = 50.0
+TARGET_COLD_P95_MS = 300.0
+
+
+def _stats(samples: list[float]) -> dict:
+    arr = np.array(samples)
+    return {"p50_ms": round(float(np.percentile(arr, 50)), 2), "p95_ms": round(float(np.percentile(arr, 95)), 2),
+            "max_ms": round(float(arr.max()), 2), "n": len(samples)}
+
+
+def _time(fn: Callable[[], object], before: Callable[[], object] | None = None, n: int = REQUESTS) -> dict:
+    samples = []
+    for _ in range(n):
+        if before:
+            before()
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return _stats(samples)
+
+
+def run(settings: Settings) -> dict:
+    app = create_app(settings, load_model=False)
+    client = app.extensions["opensearch"]
+    http = app.test_client()
+    movies, micro = agg_cache.concrete_indices(client, settings.index_alias, settings.micro_alias)
+    macro = http.get("/api/overview").get_json()["catalog"]["macros"][0]
+    urls = ["/", "/overview", "/trends", "/api/landing", "/api/overview", "/api/trends",
+            f"/api/trends?year_from=1980&year_to=2009&macro={macro}"]
+
+    def get(url: str) -> Callable[[], None]:
+        def fetch() -> None:
+            resp = http.get(url)
+            assert resp.status_code == 200, (url, resp.status_code)
+            resp.get_data()
+        return fetch
+
+    def clear_opensearch_cache() -> None:
+        agg_cache.reset()
+        client.indices.clear_cache(index=f"{movies},{micro}", request=True)
+
+    endpoints = {}
+    for url in urls:
+        get(url)()  # fill the cache once
+        endpoints[url] = {
+            "warm": _time(get(url)),
+            "cold_app": _time(get(url), before=agg_cache.reset),
+            "cold_all": _time(get(url), before=clear_opensearch_cache),
+        }
+    agg_cache.reset()
+
+    overview = http.get("/api/overview").get_json()
+    trends = http.get("/api/trends").get_json()
+    params = parse_trends({})
+    overview_searches = [(movies, overview_body(Filters())), (settings.runs_index, latest_run_body(movies)), (micro, micro_docs_body())]
+    trends_searches = [(movies, trends_body(params)), (movies, cloud_body(params))]
+    follow_ups = {
+        "overview": [(movies, top_movies_body(Filters(), ranked_micro_ids(overview)))],
+        "trends": [(movies, picked_body(params.filters, default_picked(trends)))],
+    }
+
+    def msearch(searches, cache: bool) -> Callable[[], None]:
+        body = []
+        for index, query in searches:
+            body += [{"index": index, "ignore_unavailable": True, "request_cache": cache}, query]
+        return lambda: client.msearch(body=body)
+
+    baseline = {}
+    for name, searches in (("overview", overview_searches), ("trends", trends_searches)):
+        baseline[name] = {
+            "msearch_cached": _time(msearch(searches, True)),
+            "msearch_uncached": _time(msearch(searches, False)),
+            "follow_up_uncached": _time(msearch(follow_ups[name], False)),
+        }
+    alias_lookup = _time(lambda: agg_cache.concrete_indices(client, settings.index_alias, settings.micro_alias))
+
+    warm_p95 = max(e["warm"]["p95_ms"] for e in endpoints.values())
+    cold_p95 = max(e["cold_all"]["p95_ms"] for e in endpoints.values())
+    return {
+        "server": "Flask test client, in-process (no network, no gunicorn); OpenSearch on 127.0.0.1",
+        "requests_per_measurement": REQUESTS,
+        "indices": {"movies": movies, "micro": micro},
+        "load_average_1m": round(os.getloadavg()[0], 2),
+        "cpu_count": os.cpu_count(),
+        "endpoints": endpoints,
+        "baseline": {**baseline, "alias_lookup": alias_lookup},
+        "targets": {"warm_p95_ms": TARGET_WARM_P95_MS, "cold_p95_ms": TARGET_COLD_P95_MS},
+        "worst": {"warm_p95_ms": warm_p95, "cold_all_p95_ms": cold_p95},
+        "meets_targets": {"warm": warm_p95 <= TARGET_WARM_P95_MS, "cold": cold_p95 <= TARGET_COLD_P95_MS},
+    }
