@@ -147,6 +147,7 @@ def suggest_body(q: str, size: int) -> dict[str, Any]:
         "multi_match": {
             "query": q,
             "type": "bool_prefix",
+            "operator": "and",  # every typed word must occur, the last one as a prefix
             "fields": ["title.suggest", "title.suggest._2gram", "title.suggest._3gram"],
         }
     }
