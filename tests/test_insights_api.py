@@ -225,3 +225,12 @@ def test_alias_swap_refreshes_the_cache(os_client, live_index, scratch_index):
         assert after == os_client.count(index=recent)["count"] == 40 < before
     finally:  # the live indices keep only their own aliases
         os_client.indices.delete_alias(index=[movies_now, micro_now], name=[alias, micro_alias], ignore=[404])
+
+
+def test_empty_selection_is_zero_not_an_error(client):
+    data = get_json(client, "/api/overview?year_from=2090")
+    assert data["treemap"]["count"] == 0 and data["treemap"]["children"] == []
+    trends = get_json(client, "/api/trends?year_from=2090")
+    assert trends["movies"] == 0 and trends["growth"]["growing"] == [] and trends["shares"]["micro"]["picked"] == []
+    page = client.get("/trends?year_from=2090")
+    assert page.status_code == 200 and "No films match these filters" in page.get_data(as_text=True)

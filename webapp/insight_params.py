@@ -25,11 +25,6 @@ class Filters:
     year_to: int | None = None
     macro: str | None = None
 
-    def as_params(self) -> dict[str, str]:
-        """Back to URL parameters (only the ones set), for links that keep the filters."""
-        raw = {"year_from": self.year_from, "year_to": self.year_to, "macro": self.macro}
-        return {k: str(v) for k, v in raw.items() if v is not None}
-
 
 @dataclass(frozen=True)
 class TrendsParams:
