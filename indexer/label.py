@@ -44,7 +44,14 @@ GENERIC = frozenset(
     coming dead beautiful popular tough saving save hip record stand age mind comedy drama romance
     adventure action thriller horror documentary fantasy hero evil mission money work job local
     death murder love father mother son daughter brother sister husband wife parent parents baby
-    boyfriend girlfriend""".split()
+    boyfriend girlfriend journey truth hope missing class career control search fight killing deadly
+    dangerous strange scene crew deal office identity society success courage fear dreams dream trust
+    boys girls fall news video married couple history school student students role game games
+    problem problems plan plans trip chance lover tears""".split()
+)
+GENERIC_PHRASES = frozenset(
+    {"new york", "new york city", "los angeles", "california", "london england", "dying and death", "mother role",
+     "small town", "best friend", "true story", "based on true story", "new love", "love of one life"}
 )
 ACRONYMS = {"fbi", "cia", "usa", "nyc", "ai", "ii", "iii", "kgb", "nasa", "dea", "nsa", "mi6", "uk", "un", "lsd", "ufo", "cgi", "wwii", "la", "tv", "dj", "ww2"}
 
@@ -99,7 +106,7 @@ def keyword_vocabulary(keyword_lists: list[list[str]], min_movies: int = 2) -> f
             continue
         if words[0] in ENGLISH_STOP_WORDS or words[-1] in ENGLISH_STOP_WORDS or any(w.isdigit() for w in words):
             continue
-        if all(w in GENERIC or w in ENGLISH_STOP_WORDS for w in words):
+        if phrase in GENERIC_PHRASES or all(w in GENERIC or w in ENGLISH_STOP_WORDS for w in words):
             continue
         keep.add(phrase)
     return frozenset(keep)
@@ -123,7 +130,7 @@ def candidates(
         strong = [p for p in frequent if grounded(p, member_texts)]
         chosen = _drop_subsumed(strong)[:n_candidates]
         if len(chosen) < TOP_N:
-            chosen = _drop_subsumed(chosen + [p for p in ranked if p not in chosen])[: max(TOP_N, len(chosen))]
+            chosen = _drop_subsumed(chosen + [p for p in ranked[: n_candidates * 2] if p not in chosen])[:TOP_N]
         out.append(chosen)
     return out
 
@@ -177,8 +184,15 @@ class Labeler:
         return unique_labels(options, scores, sizes)
 
 
+MINOR_WORDS = {"and", "of", "the", "in", "on", "vs", "at", "to", "a", "an", "for", "with"}
+
+
 def title_case(phrase: str) -> str:
-    return " ".join(w.upper() if w in ACRONYMS else w.capitalize() for w in phrase.split())
+    """"sword and sorcery" -> "Sword and Sorcery", "fbi agent" -> "FBI Agent"."""
+    words = phrase.split()
+    return " ".join(
+        w.upper() if w in ACRONYMS else w if (i and w in MINOR_WORDS) else w.capitalize() for i, w in enumerate(words)
+    )
 
 
 def label_options(keywords: list[str], max_words: int = 4, max_joined: int = 3) -> list[str]:

@@ -65,7 +65,8 @@ def test_label_options_and_unique_labels():
     labels = label.unique_labels([["heist crew", "bank heist"], ["heist crew"], ["heist crew"]],
                                  [np.array([0.9, 0.1]), np.array([0.9]), np.array([0.9])], [5, 10, 2])
     assert labels == ["Bank Heist", "Heist Crew", "Heist Crew 2"]  # bigger groups choose first
-    assert label.title_case("fbi agent in world war ii") == "FBI Agent In World War II"
+    assert label.title_case("fbi agent in world war ii") == "FBI Agent in World War II"
+    assert label.title_case("sword and sorcery") == "Sword and Sorcery"
 
 
 def test_choose_k_balances_the_three_measures():
