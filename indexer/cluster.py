@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -90,11 +91,15 @@ def cached_sweep(x: np.ndarray, cache_dir: Path, grid: tuple[int, ...] = DEFAULT
     """The sweep is a pure function of the embeddings and the grid: reuse its result when both match."""
     digest = hashlib.sha256(x.tobytes() + json.dumps([list(grid), list(SWEEP_SEEDS), SILHOUETTE_SAMPLE]).encode()).hexdigest()[:16]
     path = cache_dir / f"k-curve-{digest}.json"
-    if path.is_file():
+    try:
         return json.loads(path.read_text()), True
+    except (OSError, ValueError):
+        pass
     curve = sweep(x, grid)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(curve))
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(curve))
+    os.replace(tmp, path)  # atomic: concurrent runs never read half a file
     return curve, False
 
 
