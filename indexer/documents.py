@@ -57,7 +57,7 @@ def movie_doc(movie: Movie, vector: np.ndarray, micro: MicroGenre) -> dict:
         "revenue": movie.revenue,
         "original_language": movie.original_language,
         "poster_path": movie.poster_path,
-        "embedding": [round(float(v), 6) for v in vector],
+        "embedding": np.round(np.asarray(vector, np.float64), 6).tolist(),
     }
     if movie.release_date:
         doc["release_date"] = movie.release_date
@@ -97,5 +97,5 @@ def micro_doc(micro: MicroGenre, members: list[Movie], centroid: np.ndarray, pri
         "year_max": max(years) if years else None,
         "top_genres": [g for g, _ in genres.most_common(TOP_GENRES)],
         "top_movies": [{"id": m.id, "title": m.title, "year": m.year, "vote_average": m.vote_average} for m in top],
-        "centroid": [round(float(v), 6) for v in centroid],
+        "centroid": np.round(np.asarray(centroid, np.float64), 6).tolist(),
     }

@@ -175,9 +175,12 @@ class Labeler:
             out.append(picked + [c for c in cs if c not in picked][: TOP_N - len(picked)])
         return out
 
-    def labels(self, keywords: list[list[str]], centroids: np.ndarray, sizes: list[int]) -> list[str]:
-        """The label option closest in meaning to each group's centroid, unique across groups."""
-        options = [label_options(kws) for kws in keywords]
+    def labels(self, keywords: list[list[str]], centroids: np.ndarray, sizes: list[int], min_words: int = 2) -> list[str]:
+        """The label option closest in meaning to each group's centroid, unique across groups.
+
+        Macro themes pass ``min_words=1``: a broad theme often reads best as one word ("Espionage").
+        """
+        options = [label_options(kws, min_words) for kws in keywords]
         unique = sorted({o for opts in options for o in opts})
         vectors = dict(zip(unique, self.embed(unique)))
         scores = [np.stack([vectors[o] for o in opts]) @ c for opts, c in zip(options, centroids)]
@@ -195,10 +198,10 @@ def title_case(phrase: str) -> str:
     )
 
 
-def label_options(keywords: list[str], max_words: int = 4, max_joined: int = 3) -> list[str]:
-    """Readable label candidates: a multi-word keyword alone (2-4 words), or the best keyword
+def label_options(keywords: list[str], min_words: int = 2, max_words: int = 4, max_joined: int = 3) -> list[str]:
+    """Readable label candidates: a keyword alone (``min_words``-4 words), or the best keyword
     followed by another one, 3 words at most and no repeated word ("vampire high school")."""
-    options = [k for k in keywords if 2 <= len(k.split()) <= max_words and len(set(k.split())) == len(k.split())]
+    options = [k for k in keywords if min_words <= len(k.split()) <= max_words and len(set(k.split())) == len(k.split())]
     for first in keywords[:1]:
         for second in keywords[1:]:
             joined = first.split() + second.split()

@@ -103,7 +103,7 @@ def mine(movies: list[Movie], x: np.ndarray, k: int | str, settings: Settings, l
             labelling.candidates(macro_members, movie_phrases, texts),
             macro_centroids,
         )
-        macro_labels = labeler.labels(macro_kw, macro_centroids, [len(g) for g in macro_members])
+        macro_labels = labeler.labels(macro_kw, macro_centroids, [len(g) for g in macro_members], min_words=1)
         relevance = labelling.label_relevance(micro_kw, [[texts[i] for i in g] for g in members])
     micro = [
         MicroGenre(c, micro_labels[c], micro_kw[c], int(result.macro_of_micro[c]), macro_labels[int(result.macro_of_micro[c])])
