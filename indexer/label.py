@@ -30,6 +30,7 @@ TOP_N = 5
 DIVERSITY = 0.7
 N_CANDIDATES = 12
 MIN_SHARE = 0.10
+SHARE_POWER = 2  # squared share: coverage of the cluster outweighs rarity elsewhere
 GENERIC = frozenset(
     """film films movie movies life lives story stories man men woman women young new world people person
     year years time times day days way thing things one two three four first last find finds get gets
@@ -124,25 +125,37 @@ def candidates(
     for members in groups:
         df = Counter(p for i in members for p in movie_phrases[i])
         floor = max(2, math.ceil(MIN_SHARE * len(members)))
-        ranked = [p for _, p in sorted(((c / len(members)) * math.log(1 + avg / df_all[p]), p) for p, c in df.items())[::-1]]
+        ranked = [p for _, p in sorted(((c / len(members)) ** SHARE_POWER * math.log(1 + avg / df_all[p]), p) for p, c in df.items())[::-1]]
         member_texts = [texts[i] for i in members]
         frequent = [p for p in ranked if df[p] >= floor][: n_candidates * 2]
         strong = [p for p in frequent if grounded(p, member_texts)]
         chosen = _drop_subsumed(strong)[:n_candidates]
         if len(chosen) < TOP_N:
-            chosen = _drop_subsumed(chosen + [p for p in ranked[: n_candidates * 2] if p not in chosen])[:TOP_N]
+            extra = [p for p in ranked[: n_candidates * 2] if not any(_contains(p, q) or _contains(q, p) for q in chosen)]
+            chosen += _drop_subsumed(extra)[: TOP_N - len(chosen)]
         out.append(chosen)
     return out
 
 
 def _drop_subsumed(phrases_: list[str]) -> list[str]:
-    """Drop a phrase contained in a better-ranked kept one ("apocalypse" after "zombie apocalypse")."""
+    """One phrase per theme: a phrase inside a better-ranked one is dropped ("apocalypse" after
+    "zombie apocalypse"), and a longer phrase takes the place of a better-ranked one it contains
+    ("romantic" -> "romantic comedy"), which reads better and is as grounded."""
     kept: list[str] = []
     for p in phrases_:
-        if any(re.search(r"(?<!\w)" + re.escape(p) + r"(?!\w)", q) for q in kept):
+        if any(_contains(q, p) for q in kept):
             continue
-        kept.append(p)
+        inner = [i for i, q in enumerate(kept) if _contains(p, q)]
+        if inner:
+            kept[inner[0]] = p
+            kept = [q for i, q in enumerate(kept) if i not in inner[1:]]
+        else:
+            kept.append(p)
     return kept
+
+
+def _contains(outer: str, inner: str) -> bool:
+    return re.search(r"(?<!\w)" + re.escape(inner) + r"(?!\w)", outer) is not None
 
 
 @dataclass
