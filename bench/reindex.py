@@ -43,6 +43,7 @@ def _summary(report: dict) -> dict:
         "silhouette": report["silhouette"],
         "davies_bouldin": report["davies_bouldin"],
         "label_relevance": report["label_relevance"],
+        "label_quality": report["label_quality"],
     }
 
 

@@ -30,6 +30,7 @@ TOP_N = 5
 DIVERSITY = 0.7
 N_CANDIDATES = 12
 MIN_SHARE = 0.10
+LIFT = 3.0
 SHARE_POWER = 2  # squared share: coverage of the cluster outweighs rarity elsewhere
 GENERIC = frozenset(
     """film films movie movies life lives story stories man men woman women young new world people person
@@ -81,6 +82,29 @@ def label_relevance(keywords: list[list[str]], texts: list[list[str]], top_n: in
         return 0.0
     shares = [sum(grounded(k, t) for k in kws[:top_n]) / top_n for kws, t in zip(keywords, texts)]
     return float(np.mean(shares))
+
+
+def label_distinctiveness(keywords: list[list[str]], groups: list[list[int]], movie_phrases: list[set[str]],
+                          min_lift: float = LIFT, top_n: int = TOP_N) -> float:
+    """Mean over micro-genres of the share of their keywords at least ``min_lift`` times more
+    frequent among the members than in the whole corpus.
+
+    The counterweight to ``label_relevance``: the most frequent words of any cluster are always
+    grounded ("love", "new york") but say nothing about it.
+    """
+    n = len(movie_phrases)
+    corpus = Counter(p for ps in movie_phrases for p in ps)
+    shares = []
+    for kws, members in zip(keywords, groups):
+        inside = Counter(p for i in members for p in movie_phrases[i])
+        lifted = sum(1 for k in kws[:top_n] if corpus[k] and (inside[k] / len(members)) / (corpus[k] / n) >= min_lift)
+        shares.append(lifted / top_n)
+    return float(np.mean(shares)) if shares else 0.0
+
+
+def frequent_keywords(groups: list[list[int]], movie_phrases: list[set[str]], top_n: int = TOP_N) -> list[list[str]]:
+    """Baseline labelling: each group's most frequent vocabulary phrases, no contrast, no KeyBERT."""
+    return [[p for p, _ in Counter(p for i in g for p in movie_phrases[i]).most_common(top_n)] for g in groups]
 
 
 def phrases(text: str, vocabulary: frozenset[str], max_n: int = 3) -> set[str]:

@@ -49,6 +49,7 @@ class Mined:
     clustering: clustering.Clustering
     micro: list[MicroGenre]
     relevance: float
+    quality: dict
     members: list[list[int]]
 
 
@@ -104,12 +105,22 @@ def mine(movies: list[Movie], x: np.ndarray, k: int | str, settings: Settings, l
             macro_centroids,
         )
         macro_labels = labeler.labels(macro_kw, macro_centroids, [len(g) for g in macro_members], min_words=1)
-        relevance = labelling.label_relevance(micro_kw, [[texts[i] for i in g] for g in members])
+        member_texts = [[texts[i] for i in g] for g in members]
+        relevance = labelling.label_relevance(micro_kw, member_texts)
+        baseline = labelling.frequent_keywords(members, movie_phrases)
+        quality = {
+            "label_distinctiveness": round(labelling.label_distinctiveness(micro_kw, members, movie_phrases), 4),
+            "baseline": {
+                "method": "5 most frequent keyword phrases per micro-genre (no contrast, no KeyBERT)",
+                "label_relevance": round(labelling.label_relevance(baseline, member_texts), 4),
+                "label_distinctiveness": round(labelling.label_distinctiveness(baseline, members, movie_phrases), 4),
+            },
+        }
     micro = [
         MicroGenre(c, micro_labels[c], micro_kw[c], int(result.macro_of_micro[c]), macro_labels[int(result.macro_of_micro[c])])
         for c in range(result.k)
     ]
-    return Mined(result, micro, relevance, members)
+    return Mined(result, micro, relevance, quality, members)
 
 
 def run(settings: Settings, csv: Path | None = None, k: int | str = "auto", progress: bool = True) -> dict:
@@ -192,6 +203,7 @@ def _run(settings, csv, k, progress, timer, report, client, run_id) -> None:
         silhouette=round(result.silhouette, 4),
         davies_bouldin=round(result.davies_bouldin, 4),
         label_relevance=round(mined.relevance, 4),
+        label_quality=mined.quality,
         k_curve=result.curve,
         macro_curve=result.macro_curve,
         versions=_versions(settings),

@@ -58,6 +58,14 @@ def test_candidates_are_distinctive_grounded_keyword_phrases():
     assert cands[1] == ["heist"]
 
 
+def test_one_phrase_per_theme_and_distinctiveness():
+    assert label._drop_subsumed(["romantic", "zombie apocalypse", "romantic comedy", "apocalypse"]) == ["romantic comedy", "zombie apocalypse"]
+    movie_phrases = [{"zombie", "love"}, {"zombie", "love"}, {"love"}, {"love"}, {"heist"}, {"love"}]
+    # "zombie" is 3x more frequent in group 0 than overall, "love" is not
+    assert label.label_distinctiveness([["zombie", "love"]], [[0, 1]], movie_phrases, top_n=2) == 0.5
+    assert label.frequent_keywords([[0, 1, 2]], movie_phrases, top_n=1) == [["love"]]
+
+
 def test_label_options_and_unique_labels():
     opts = label.label_options(["vampire", "high school", "blood"])
     assert opts == ["high school", "vampire high school", "vampire blood"]
