@@ -66,9 +66,10 @@ def embed_cached(
     """Vectors for ``texts`` (n, 384) and how many had to be encoded (cache misses)."""
     cache = read_cache(cache_path)
     keys = [text_key(model_name, t) for t in texts]
-    missing = list(dict.fromkeys(k for k in keys if k not in cache))
+    by_key = dict(zip(keys, texts))
+    # Longest first across all chunks, so each batch pads to similar lengths (ST sorts only per call).
+    missing = sorted(dict.fromkeys(k for k in keys if k not in cache), key=lambda k: -len(by_key[k]))
     if missing:
-        by_key = dict(zip(keys, texts))
         for start in range(0, len(missing), batch_size):
             chunk = missing[start : start + batch_size]
             vectors = encode([by_key[k] for k in chunk])
