@@ -63,3 +63,22 @@ def test_failed_run_is_reported_and_touches_no_alias(os_client, settings, tmp_pa
         assert not os_client.indices.exists_alias(name=bad.index_alias)
     finally:
         os_client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
+
+
+def test_cli_status_and_ensure_read_the_live_aliases(live_index):
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "INDEX_ALIAS": live_index.index_alias, "MICRO_ALIAS": live_index.micro_alias,
+           "RUNS_INDEX": live_index.runs_index, "OPENSEARCH_URL": live_index.opensearch_url}
+    root = Path(__file__).resolve().parent.parent
+    status = subprocess.run([sys.executable, "-m", "indexer", "status"], env=env, cwd=root, capture_output=True, text=True, timeout=120)
+    assert status.returncode == 0, status.stderr
+    report = json.loads(status.stdout)
+    assert report["aliases"][live_index.index_alias]["count"] >= 4700
+    assert report["last_run"]["status"] == "ok" and report["last_run"]["k"] >= 150
+    ensure = subprocess.run([sys.executable, "-m", "indexer", "ensure"], env=env, cwd=root, capture_output=True, text=True, timeout=120)
+    assert ensure.returncode == 0 and "nothing to do" in ensure.stdout
