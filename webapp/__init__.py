@@ -18,7 +18,7 @@ def create_app(settings: Settings | None = None, load_model: bool = True) -> Fla
     if load_model:
         from mgm.model import encode, load_model as _load
 
-        model = _load(settings.model_dir, settings.embed_backend, settings.cache_dir)
+        model = _load(settings.model_dir, settings.embed_backend, settings.cache_dir, per_query=True)
         encode(model, ["warm-up query"])  # first call allocates ONNX buffers; pay it at start
         app.extensions["model"] = model
 
