@@ -7,7 +7,7 @@ import pytest
 
 from webapp.errors import ApiError
 from webapp.params import Filters, SearchParams, parse_recommend, parse_search
-from webapp.search import filter_clauses, search_body, similar_body
+from webapp.search import filter_clauses, highlight_body, search_body, similar_body
 
 VECTOR = [0.1] * 384
 
@@ -79,10 +79,12 @@ def _paths_holding(node, needle, path=""):
 def test_user_text_only_inside_multi_match_query(mode):
     """Even DSL-looking text stays a value of multi_match.query (query and highlight_query)."""
     q = '{"match_all": {}} OR *:* "'
-    body = search_body(parse_search({"q": q, "mode": mode, "genre": "Drama"}), VECTOR)
+    params = parse_search({"q": q, "mode": mode, "genre": "Drama"})
+    body = search_body(params, VECTOR)
+    body["page_highlight"] = highlight_body(params.q, ["1"])  # the follow-up request of vector modes
     paths = _paths_holding(body, "match_all")
     assert paths and all(p.endswith("multi_match.query") for p in paths)
-    assert "match_all" not in json.dumps({k: v for k, v in body.items() if k not in ("query", "highlight")})
+    assert "match_all" not in json.dumps({k: v for k, v in body.items() if k not in ("query", "highlight", "page_highlight")})
 
 
 def test_hybrid_body_filters_each_subquery():
@@ -92,6 +94,16 @@ def test_hybrid_body_filters_each_subquery():
     assert bm25["bool"]["filter"] == clauses
     assert knn["knn"]["embedding"]["filter"] == {"bool": {"filter": clauses}}
     assert body["query"]["hybrid"]["pagination_depth"] >= body["from"] + body["size"]
+
+
+def test_vector_modes_highlight_only_the_page():
+    """Hybrid/semantic bodies carry no inline highlight; the page's ids get one afterwards."""
+    for mode in ("hybrid", "semantic"):
+        assert "highlight" not in search_body(parse_search({"q": "shark", "mode": mode}), VECTOR)
+    assert "highlight" in search_body(parse_search({"q": "shark", "mode": "keyword"}), VECTOR)
+    body = highlight_body("shark", ["578", "8587"])
+    assert body["query"] == {"ids": {"values": ["578", "8587"]}} and body["size"] == 2
+    assert body["highlight"]["highlight_query"]["multi_match"]["query"] == "shark"
 
 
 def test_browse_sorts_by_popularity_and_has_no_highlight():

@@ -9,6 +9,7 @@ import pytest
 from indexer.load import LoadError
 from indexer.pipeline import run
 from indexer.store import last_run
+from mgm.client import stored_vectors
 
 
 def test_every_movie_is_searchable_with_a_micro_genre(os_client, live_index):
@@ -37,7 +38,9 @@ def test_at_least_150_distinct_micro_genres_with_unique_labels(os_client, live_i
 def test_knn_on_a_movies_own_vector_returns_it_first(os_client, live_index):
     for title in ("The Matrix", "Toy Story", "Titanic"):
         src = os_client.search(index=live_index.index_alias, body={"query": {"term": {"title.raw": title}}, "size": 1})["hits"]["hits"][0]
-        vector = src["_source"]["embedding"]
+        assert "embedding" not in src["_source"]  # kept out of _source: see mgm.client.stored_vectors
+        vector = stored_vectors(os_client, live_index.index_alias, [int(src["_id"])])[int(src["_id"])]
+        assert len(vector) == 384
         hits = os_client.search(index=live_index.index_alias,
                                 body={"size": 3, "query": {"knn": {"embedding": {"vector": vector, "k": 3}}}})["hits"]["hits"]
         assert hits[0]["_id"] == src["_id"]

@@ -19,6 +19,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, render_templ
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import NotFoundError
 
+from mgm.client import stored_vectors
 from mgm.settings import PROJECT_ROOT
 from webapp import search
 from webapp.errors import ApiError
@@ -93,6 +94,8 @@ def run_search(params: SearchParams) -> dict[str, Any]:
             current_app.extensions["mgm_pipelines"] = True
         extra["params"] = {"search_pipeline": HYBRID_PIPELINE}
     resp = _client().search(index=_settings().index_alias, body=search.search_body(params, vector), **extra)
+    if needs_vector:
+        _add_highlights(params.q, resp["hits"]["hits"])
     return {
         "total": resp["hits"]["total"]["value"],
         "took_ms": resp["took"],
@@ -105,11 +108,20 @@ def run_search(params: SearchParams) -> dict[str, Any]:
     }
 
 
-def get_movie(movie_id: int, with_vector: bool = False) -> dict[str, Any]:
+def _add_highlights(q: str, hits: list[dict[str, Any]]) -> None:
+    """Attach BM25 highlights to ranked hits in place (see ``search.highlight_body``)."""
+    if not hits:
+        return
+    body = search.highlight_body(q, [h["_id"] for h in hits])
+    marked = {h["_id"]: h.get("highlight", {}) for h in _client().search(index=_settings().index_alias, body=body)["hits"]["hits"]}
+    for hit in hits:
+        hit["highlight"] = marked.get(hit["_id"], {})
+
+
+def get_movie(movie_id: int) -> dict[str, Any]:
     """The movie document (404 ``ApiError`` when the id is unknown)."""
-    kwargs = {} if with_vector else {"_source_excludes": "embedding"}
     try:
-        doc = _client().get(index=_settings().index_alias, id=str(movie_id), **kwargs)
+        doc = _client().get(index=_settings().index_alias, id=str(movie_id))
     except NotFoundError:
         raise ApiError(f"no movie with id {movie_id}", field="id", status=404) from None
     return doc["_source"]
@@ -117,7 +129,7 @@ def get_movie(movie_id: int, with_vector: bool = False) -> dict[str, Any]:
 
 def movie_view(src: dict[str, Any]) -> dict[str, Any]:
     """The movie document in the API's shape (micro-genre as an object, like search results)."""
-    out = {k: v for k, v in src.items() if k not in ("embedding", "micro_genre", "micro_genre_id", "micro_genre_keywords")}
+    out = {k: v for k, v in src.items() if k not in ("micro_genre", "micro_genre_id", "micro_genre_keywords")}
     out["micro_genre"] = {
         "id": src.get("micro_genre_id"),
         "label": src.get("micro_genre"),
@@ -127,8 +139,10 @@ def movie_view(src: dict[str, Any]) -> dict[str, Any]:
 
 
 def similar_movies(movie_id: int, filters: Filters, size: int) -> list[dict[str, Any]]:
-    src = get_movie(movie_id, with_vector=True)
-    body = search.similar_body(src["embedding"], [movie_id], filters, size)
+    vector = stored_vectors(_client(), _settings().index_alias, [movie_id]).get(movie_id)
+    if vector is None:
+        raise ApiError(f"no movie with id {movie_id}", field="id", status=404)
+    body = search.similar_body(vector, [movie_id], filters, size)
     hits = _client().search(index=_settings().index_alias, body=body)["hits"]["hits"]
     return [search.shape_hit(h) for h in hits]
 
@@ -207,11 +221,11 @@ def api_micro_genre(raw_id: str):
 @bp.post("/api/recommend")
 def api_recommend():
     liked, size = parse_recommend(request.get_json(silent=True))
-    resp = _client().mget(index=_settings().index_alias, body={"ids": [str(i) for i in liked]}, _source_includes="embedding")
-    missing = [int(d["_id"]) for d in resp["docs"] if not d.get("found")]
+    vectors = stored_vectors(_client(), _settings().index_alias, liked)
+    missing = [i for i in liked if i not in vectors]
     if missing:
         raise ApiError(f"unknown movie ids: {missing}", field="liked", status=404)
-    mean = np.mean([d["_source"]["embedding"] for d in resp["docs"]], axis=0)
+    mean = np.mean(list(vectors.values()), axis=0)
     mean /= np.linalg.norm(mean) or 1.0
     body = search.similar_body(mean.tolist(), liked, Filters(), size)
     hits = _client().search(index=_settings().index_alias, body=body)["hits"]["hits"]

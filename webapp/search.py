@@ -19,7 +19,6 @@ KEYWORD_FIELDS = ["title^2", "keywords.text^2", "micro_genre.text", "tagline", "
 # and OpenSearch took p50 18/34/50 ms; 100 keeps five pages of 20 at two thirds of the cost.
 RANKED_WINDOW = 100
 BROWSE_WINDOW = 10_000  # index.max_result_window
-SOURCE_EXCLUDES = ["embedding"]
 SORT_FIELDS = {
     "rating": [{"vote_average": {"order": "desc"}}, {"vote_count": {"order": "desc"}}],
     "popularity": [{"popularity": {"order": "desc"}}],
@@ -116,23 +115,42 @@ def search_body(params: SearchParams, vector: list[float] | None) -> dict[str, A
         "from": params.offset,
         "size": params.size,
         "track_total_hits": True,
-        "_source": {"excludes": SOURCE_EXCLUDES},
         "aggs": aggregations(),
     }
     if params.sort != "relevance":
         body["sort"] = SORT_FIELDS[params.sort]
     elif not params.q:
         body["sort"] = SORT_FIELDS["popularity"]  # browsing: every score is equal
-    if params.q:
-        body["highlight"] = {
-            "encoder": "html",  # escapes the text; only the <mark> tags are markup
-            "pre_tags": ["<mark>"],
-            "post_tags": ["</mark>"],
-            "fields": {f: {"number_of_fragments": 1, "fragment_size": 160} for f in HIGHLIGHT_FIELDS},
-            # Semantic hits get highlighted words too, from the same BM25 query.
-            "highlight_query": keyword_query(params.q),
-        }
+    if params.q and params.mode == "keyword":
+        body["highlight"] = highlight(params.q)
     return body
+
+
+def highlight(q: str) -> dict[str, Any]:
+    """Mark the query's words in the overview, using the BM25 query whatever the mode."""
+    return {
+        "encoder": "html",  # escapes the text; only the <mark> tags are markup
+        "pre_tags": ["<mark>"],
+        "post_tags": ["</mark>"],
+        "fields": {f: {"number_of_fragments": 1, "fragment_size": 160} for f in HIGHLIGHT_FIELDS},
+        "highlight_query": keyword_query(q),
+    }
+
+
+def highlight_body(q: str, ids: list[str]) -> dict[str, Any]:
+    """Highlights for one page of semantic/hybrid hits, fetched after ranking.
+
+    A ``hybrid`` query runs its fetch phase (highlighting included) over its whole ranked
+    window, not just the page: with a window of 100, inline highlighting measured 20 ms
+    of OpenSearch time per query vs 11 ms without it. Highlighting just the page's ids
+    in a second request costs about 2 ms, so vector modes highlight this way.
+    """
+    return {
+        "query": {"ids": {"values": ids}},
+        "size": len(ids),
+        "_source": False,
+        "highlight": highlight(q),
+    }
 
 
 def similar_body(vector: list[float], exclude: list[int], filters: Filters, size: int) -> dict[str, Any]:
@@ -140,7 +158,7 @@ def similar_body(vector: list[float], exclude: list[int], filters: Filters, size
     clauses = filter_clauses(filters)
     must_not = [{"ids": {"values": [str(i) for i in exclude]}}]
     knn = knn_query(vector, size, [{"bool": {"filter": clauses, "must_not": must_not}}])
-    return {"query": knn, "size": size, "_source": {"excludes": SOURCE_EXCLUDES}}
+    return {"query": knn, "size": size}
 
 
 def suggest_body(q: str, size: int) -> dict[str, Any]:
