@@ -22,11 +22,11 @@ def create_app(settings: Settings | None = None, load_model: bool = True) -> Fla
         encode(model, ["warm-up query"])  # first call allocates ONNX buffers; pay it at start
         app.extensions["model"] = model
 
-    from webapp import errors, health
+    from webapp import errors, explorer, health, insights
 
     errors.register(app)
-    app.register_blueprint(health.bp)
-    _register_optional_blueprints(app)
+    for blueprint in (health.bp, explorer.bp, insights.bp):
+        app.register_blueprint(blueprint)
 
     @app.get("/vendor/plotly.min.js")
     def plotly_js():
@@ -41,17 +41,3 @@ def create_app(settings: Settings | None = None, load_model: bool = True) -> Fla
         return send_from_directory(Path(app.static_folder), "favicon.svg", mimetype="image/svg+xml")
 
     return app
-
-
-def _register_optional_blueprints(app: Flask) -> None:
-    """Page families register here as they are built."""
-    import importlib
-
-    for name in ("webapp.explorer", "webapp.insights"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        app.register_blueprint(module.bp)
