@@ -108,8 +108,9 @@ def test_sort(api, sort, field):
         assert values == sorted(values, reverse=True)
 
 
-def test_highlight_marks_query_words(api):
-    data = get(api, "/api/search?q=shark&mode=semantic&size=5")
+@pytest.mark.parametrize("mode", ["semantic", "hybrid"])  # inline, and hybrid's follow-up request
+def test_highlight_marks_query_words(api, mode):
+    data = get(api, f"/api/search?q=shark&mode={mode}&size=5")
     marked = [r["highlight"].get("overview", "") for r in data["results"]]
     assert any("<mark>shark</mark>" in h.lower() for h in marked)
 

@@ -81,7 +81,7 @@ def test_user_text_only_inside_multi_match_query(mode):
     q = '{"match_all": {}} OR *:* "'
     params = parse_search({"q": q, "mode": mode, "genre": "Drama"})
     body = search_body(params, VECTOR)
-    body["page_highlight"] = highlight_body(params.q, ["1"])  # the follow-up request of vector modes
+    body["page_highlight"] = highlight_body(params.q, ["1"])  # the follow-up request of hybrid mode
     paths = _paths_holding(body, "match_all")
     assert paths and all(p.endswith("multi_match.query") for p in paths)
     assert "match_all" not in json.dumps({k: v for k, v in body.items() if k not in ("query", "highlight", "page_highlight")})
@@ -96,11 +96,11 @@ def test_hybrid_body_filters_each_subquery():
     assert body["query"]["hybrid"]["pagination_depth"] >= body["from"] + body["size"]
 
 
-def test_vector_modes_highlight_only_the_page():
-    """Hybrid/semantic bodies carry no inline highlight; the page's ids get one afterwards."""
-    for mode in ("hybrid", "semantic"):
-        assert "highlight" not in search_body(parse_search({"q": "shark", "mode": mode}), VECTOR)
-    assert "highlight" in search_body(parse_search({"q": "shark", "mode": "keyword"}), VECTOR)
+def test_hybrid_highlights_only_the_page():
+    """The hybrid body carries no inline highlight; the page's ids get one afterwards."""
+    assert "highlight" not in search_body(parse_search({"q": "shark", "mode": "hybrid"}), VECTOR)
+    for mode in ("keyword", "semantic"):
+        assert "highlight" in search_body(parse_search({"q": "shark", "mode": mode}), VECTOR)
     body = highlight_body("shark", ["578", "8587"])
     assert body["query"] == {"ids": {"values": ["578", "8587"]}} and body["size"] == 2
     assert body["highlight"]["highlight_query"]["multi_match"]["query"] == "shark"

@@ -94,7 +94,7 @@ def run_search(params: SearchParams) -> dict[str, Any]:
             current_app.extensions["mgm_pipelines"] = True
         extra["params"] = {"search_pipeline": HYBRID_PIPELINE}
     resp = _client().search(index=_settings().index_alias, body=search.search_body(params, vector), **extra)
-    if needs_vector:
+    if params.q and params.mode == "hybrid":
         _add_highlights(params.q, resp["hits"]["hits"])
     return {
         "total": resp["hits"]["total"]["value"],
