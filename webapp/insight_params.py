@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from webapp.errors import ApiError
+from webapp.params import number_arg
 
 YEAR_MIN, YEAR_MAX = 1870, 2100  # earliest film ever made .. far future; outside is a typo
 MAX_PICKED = 10  # more lines than this on one share chart are unreadable
@@ -49,24 +50,11 @@ def _reject_unknown(args: Mapping[str, str], allowed: tuple[str, ...]) -> None:
             raise ApiError(f"unknown parameter {name!r}; allowed: {', '.join(allowed)}", field=name)
 
 
-def _int(args: Mapping[str, str], name: str, lo: int, hi: int) -> int | None:
-    raw = args.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(f"{name} must be an integer, got {raw!r}", field=name) from None
-    if not lo <= value <= hi:
-        raise ApiError(f"{name} must be between {lo} and {hi}, got {value}", field=name)
-    return value
-
-
 def parse_filters(args: Mapping[str, str], allowed: tuple[str, ...] = FILTER_FIELDS) -> Filters:
     """Year range and macro theme; unknown parameters are rejected so typos do not pass silently."""
     _reject_unknown(args, allowed)
-    year_from = _int(args, "year_from", YEAR_MIN, YEAR_MAX)
-    year_to = _int(args, "year_to", YEAR_MIN, YEAR_MAX)
+    year_from = number_arg(args, "year_from", YEAR_MIN, YEAR_MAX)
+    year_to = number_arg(args, "year_to", YEAR_MIN, YEAR_MAX)
     if year_from is not None and year_to is not None and year_from > year_to:
         raise ApiError(f"year_to ({year_to}) is before year_from ({year_from})", field="year_to")
     macro = args.get("macro", "").strip() or None
@@ -94,17 +82,17 @@ def _default_cloud_decade(filters: Filters) -> int:
 def parse_trends(args: Mapping[str, str]) -> TrendsParams:
     """Filters plus the trend page's own knobs (split year, support, picked micro-genres, cloud focus)."""
     filters = parse_filters(args, TRENDS_FIELDS)
-    split = _int(args, "split", YEAR_MIN, YEAR_MAX)
+    split = number_arg(args, "split", YEAR_MIN, YEAR_MAX)
     if split is None:
         split = _default_split(filters)
     else:
         lo, hi = filters.year_from, filters.year_to
         if (lo is not None and split <= lo) or (hi is not None and split > hi):
             raise ApiError(f"split ({split}) must fall inside the year range, after year_from", field="split")
-    min_support = _int(args, "min_support", 1, 10_000)
+    min_support = number_arg(args, "min_support", 1, 10_000)
     micro = _int_list(args.get("micro", ""), "micro")
-    cloud_decade = _int(args, "cloud_decade", YEAR_MIN // 10 * 10, YEAR_MAX)
-    cloud_micro = _int(args, "cloud_micro", 0, 1_000_000)
+    cloud_decade = number_arg(args, "cloud_decade", YEAR_MIN // 10 * 10, YEAR_MAX)
+    cloud_micro = number_arg(args, "cloud_micro", 0, 1_000_000)
     if cloud_decade is not None and cloud_micro is not None:
         raise ApiError("give cloud_decade or cloud_micro, not both", field="cloud_micro")
     if cloud_decade is not None:

@@ -60,29 +60,23 @@ def _text(args: Mapping[str, str], name: str, max_len: int = MAX_QUERY_CHARS) ->
     return value or None
 
 
-def _int(args: Mapping[str, str], name: str, lo: int, hi: int, default: int | None = None) -> int | None:
+def number_arg(
+    args: Mapping[str, str], name: str, lo: float, hi: float, *, cast: type = int, default: float | None = None
+):
+    """``args[name]`` as an ``int`` (or ``cast=float``) within [lo, hi]; absent or blank is ``default``.
+
+    The one number parser of every page and API, so each reports a bad value the same way.
+    """
     raw = args.get(name)
     if raw is None or raw.strip() == "":
         return default
+    kind = "an integer" if cast is int else "a number"
     try:
-        value = int(raw.strip())
+        value = cast(raw.strip())
     except ValueError:
-        raise ApiError(f"{name} must be a whole number, got {raw[:40]!r}", field=name) from None
-    if not lo <= value <= hi:
-        raise ApiError(f"{name} must be between {lo} and {hi}, got {value}", field=name)
-    return value
-
-
-def _float(args: Mapping[str, str], name: str, lo: float, hi: float) -> float | None:
-    raw = args.get(name)
-    if raw is None or raw.strip() == "":
-        return None
-    try:
-        value = float(raw.strip())
-    except ValueError:
-        raise ApiError(f"{name} must be a number, got {raw[:40]!r}", field=name) from None
+        raise ApiError(f"{name} must be {kind}, got {raw[:40]!r}", field=name) from None
     if not lo <= value <= hi:  # also rejects nan
-        raise ApiError(f"{name} must be between {lo:g} and {hi:g}, got {raw[:40]}", field=name)
+        raise ApiError(f"{name} must be between {lo:g} and {hi:g}, got {raw.strip()[:40]}", field=name)
     return value
 
 
@@ -96,11 +90,11 @@ def _choice(args: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str
 def parse_filters(args: Mapping[str, str]) -> Filters:
     filters = Filters(
         genre=_text(args, "genre", 100),
-        micro_genre=_int(args, "micro_genre", 0, 1_000_000),
-        macro=_int(args, "macro", 0, 1_000_000),
-        year_from=_int(args, "year_from", *YEAR_RANGE),
-        year_to=_int(args, "year_to", *YEAR_RANGE),
-        min_rating=_float(args, "min_rating", 0.0, 10.0),
+        micro_genre=number_arg(args, "micro_genre", 0, 1_000_000),
+        macro=number_arg(args, "macro", 0, 1_000_000),
+        year_from=number_arg(args, "year_from", *YEAR_RANGE),
+        year_to=number_arg(args, "year_to", *YEAR_RANGE),
+        min_rating=number_arg(args, "min_rating", 0.0, 10.0, cast=float),
     )
     if filters.year_from and filters.year_to and filters.year_from > filters.year_to:
         raise ApiError("year_from is after year_to", field="year_from")
@@ -108,7 +102,7 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
 
 
 def parse_size(args: Mapping[str, str], default: int) -> int:
-    return _int(args, "size", 1, MAX_SIZE, default)
+    return number_arg(args, "size", 1, MAX_SIZE, default=default)
 
 
 def parse_query(args: Mapping[str, str]) -> str:
@@ -123,7 +117,7 @@ def parse_search(args: Mapping[str, str]) -> SearchParams:
         mode=_choice(args, "mode", MODES),
         filters=parse_filters(args),
         sort=_choice(args, "sort", SORTS),
-        page=_int(args, "page", 1, 10_000, 1),
+        page=number_arg(args, "page", 1, 10_000, default=1),
         size=parse_size(args, 20),
         format=_choice(args, "format", FORMATS),
     )
@@ -131,7 +125,7 @@ def parse_search(args: Mapping[str, str]) -> SearchParams:
 
 def parse_id(raw: str, name: str = "id") -> int:
     """A TMDB or micro-genre id from a URL segment: digits only."""
-    return _int({name: raw}, name, 0, 2**31 - 1)
+    return number_arg({name: raw}, name, 0, 2**31 - 1)
 
 
 def parse_recommend(body: Any) -> tuple[list[int], int]:
