@@ -20,6 +20,7 @@ from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import NotFoundError
 
 from mgm.client import stored_vectors
+from mgm.model import encode
 from mgm.settings import PROJECT_ROOT
 from webapp import search
 from webapp.errors import ApiError
@@ -70,8 +71,6 @@ def _embed(text: str) -> list[float]:
     model = current_app.extensions.get("model")
     if model is None:
         raise ApiError("semantic search is unavailable: the embedding model is not loaded", field="mode", status=503)
-    from mgm.model import encode
-
     return encode(model, [text])[0].tolist()
 
 
@@ -87,14 +86,15 @@ def run_search(params: SearchParams) -> dict[str, Any]:
         )
     needs_vector = bool(params.q) and params.mode != "keyword"
     vector = _embed(params.q) if needs_vector else None
+    hybrid = bool(params.q) and params.mode == "hybrid"
     extra: dict[str, Any] = {}
-    if params.q and params.mode == "hybrid":
+    if hybrid:
         if not current_app.extensions.get("mgm_pipelines"):
             ensure_pipelines(_client())
             current_app.extensions["mgm_pipelines"] = True
         extra["params"] = {"search_pipeline": HYBRID_PIPELINE}
     resp = _client().search(index=_settings().index_alias, body=search.search_body(params, vector), **extra)
-    if params.q and params.mode == "hybrid":
+    if hybrid:
         _add_highlights(params.q, resp["hits"]["hits"])
     return {
         "total": resp["hits"]["total"]["value"],
@@ -138,11 +138,19 @@ def movie_view(src: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def similar_movies(movie_id: int, filters: Filters, size: int) -> list[dict[str, Any]]:
-    vector = stored_vectors(_client(), _settings().index_alias, [movie_id]).get(movie_id)
-    if vector is None:
-        raise ApiError(f"no movie with id {movie_id}", field="id", status=404)
-    body = search.similar_body(vector, [movie_id], filters, size)
+def nearest_films(seeds: list[int], filters: Filters, size: int, field: str = "id") -> list[dict[str, Any]]:
+    """Films nearest the mean vector of ``seeds`` (one film: its own vector), seeds excluded.
+
+    Serves both "similar films" and "recommend from liked films"; unknown seed ids are a
+    404 naming ``field``.
+    """
+    vectors = stored_vectors(_client(), _settings().index_alias, seeds)
+    missing = [i for i in seeds if i not in vectors]
+    if missing:
+        raise ApiError(f"unknown movie id(s): {missing}", field=field, status=404)
+    mean = np.mean(list(vectors.values()), axis=0)
+    mean /= np.linalg.norm(mean) or 1.0
+    body = search.similar_body(mean.tolist(), seeds, filters, size)
     hits = _client().search(index=_settings().index_alias, body=body)["hits"]["hits"]
     return [search.shape_hit(h) for h in hits]
 
@@ -195,7 +203,7 @@ def api_movie(raw_id: str):
 @bp.get("/api/movies/<raw_id>/similar")
 def api_similar(raw_id: str):
     movie_id = parse_id(raw_id)
-    results = similar_movies(movie_id, parse_filters(request.args), parse_size(request.args, 10))
+    results = nearest_films([movie_id], parse_filters(request.args), parse_size(request.args, 10))
     return jsonify({"id": movie_id, "results": results})
 
 
@@ -221,15 +229,7 @@ def api_micro_genre(raw_id: str):
 @bp.post("/api/recommend")
 def api_recommend():
     liked, size = parse_recommend(request.get_json(silent=True))
-    vectors = stored_vectors(_client(), _settings().index_alias, liked)
-    missing = [i for i in liked if i not in vectors]
-    if missing:
-        raise ApiError(f"unknown movie ids: {missing}", field="liked", status=404)
-    mean = np.mean(list(vectors.values()), axis=0)
-    mean /= np.linalg.norm(mean) or 1.0
-    body = search.similar_body(mean.tolist(), liked, Filters(), size)
-    hits = _client().search(index=_settings().index_alias, body=body)["hits"]["hits"]
-    return jsonify({"liked": liked, "results": [search.shape_hit(h) for h in hits]})
+    return jsonify({"liked": liked, "results": nearest_films(liked, Filters(), size, field="liked")})
 
 
 @bp.get("/api/suggest")
@@ -270,7 +270,7 @@ def explore_page():
         result = run_search(params)
         if "movie" in args:
             movie = movie_view(get_movie(parse_id(args["movie"], "movie")))
-            similar = similar_movies(movie["id"], Filters(), 6)
+            similar = nearest_films([movie["id"]], Filters(), 6)
     except ApiError as exc:
         error, status = exc, exc.status
     return (
