@@ -26,6 +26,7 @@ SWEEP_SEEDS = (0, 1, 2)
 RANDOM_STATE = 42
 MACRO_RANGE = range(15, 31)
 SILHOUETTE_SAMPLE = 2000
+FINAL_N_INIT = 3
 
 
 @dataclass
@@ -41,7 +42,7 @@ class Clustering:
     macro_curve: list[dict]
 
 
-def _normalize(x: np.ndarray) -> np.ndarray:
+def normalize(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
 
 
@@ -116,12 +117,12 @@ def macro_themes(centroids: np.ndarray, sizes: np.ndarray, k_range: range = MACR
     return best[1], curve
 
 
-def cluster(x: np.ndarray, k: int, curve: list[dict], n_init: int = 3) -> Clustering:
+def cluster(x: np.ndarray, k: int, curve: list[dict]) -> Clustering:
     """Final micro-genres for a chosen k, their macro themes and quality metrics on all movies."""
     x = x.astype(np.float64)
-    model = KMeans(n_clusters=k, init="k-means++", n_init=n_init, random_state=RANDOM_STATE).fit(x)
+    model = KMeans(n_clusters=k, init="k-means++", n_init=FINAL_N_INIT, random_state=RANDOM_STATE).fit(x)
     labels = model.labels_
-    centroids = _normalize(model.cluster_centers_.astype(np.float32))
+    centroids = normalize(model.cluster_centers_.astype(np.float32))
     sizes = np.bincount(labels, minlength=k)
     macro, macro_curve = macro_themes(centroids, sizes)
     return Clustering(

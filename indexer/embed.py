@@ -55,31 +55,34 @@ def write_cache(path: Path, cache: dict[str, np.ndarray]) -> None:
     os.replace(tmp, path)
 
 
-def embed_cached(
-    texts: list[str],
-    encode: Callable[[list[str]], np.ndarray],
-    model_name: str,
-    cache_path: Path,
-    batch_size: int = 256,
-    progress: Callable[[int], None] | None = None,
-) -> tuple[np.ndarray, int]:
-    """Vectors for ``texts`` (n, 384) and how many had to be encoded (cache misses)."""
-    cache = read_cache(cache_path)
-    keys = [text_key(model_name, t) for t in texts]
-    by_key = dict(zip(keys, texts))
-    # Longest first across all chunks, so each batch pads to similar lengths (ST sorts only per call).
-    missing = sorted(dict.fromkeys(k for k in keys if k not in cache), key=lambda k: -len(by_key[k]))
-    if missing:
-        for start in range(0, len(missing), batch_size):
-            chunk = missing[start : start + batch_size]
-            vectors = encode([by_key[k] for k in chunk])
-            cache.update(zip(chunk, np.asarray(vectors, np.float32)))
-            if progress:
-                progress(len(chunk))
-        # Re-read before writing so a concurrent run's new entries are kept, not overwritten.
-        merged = read_cache(cache_path)
-        merged.update(cache)
-        write_cache(cache_path, merged)
-        cache = merged
-    matrix = np.stack([cache[k] for k in keys]) if keys else np.zeros((0, DIMENSION), np.float32)
-    return matrix.astype(np.float32, copy=False), len(missing)
+class EmbeddingCache:
+    """The Parquet cache of one run: read once, written back whenever a call encoded something.
+
+    A run embeds its movies, then label phrases four times (keywords and labels, micro and
+    macro); reading the file per call cost about 0.45 s each on 10,000 vectors.
+    """
+
+    def __init__(self, path: Path, model_name: str, encode: Callable[[list[str]], np.ndarray], batch_size: int = 256):
+        self.path, self.model_name, self.encode, self.batch_size = path, model_name, encode, batch_size
+        self.vectors = read_cache(path)
+
+    def embed(self, texts: list[str], progress: Callable[[int], None] | None = None) -> tuple[np.ndarray, int]:
+        """Vectors for ``texts`` (n, 384) and how many had to be encoded (cache misses)."""
+        keys = [text_key(self.model_name, t) for t in texts]
+        by_key = dict(zip(keys, texts))
+        # Longest first across all chunks, so each batch pads to similar lengths (ST sorts only per call).
+        missing = sorted(dict.fromkeys(k for k in keys if k not in self.vectors), key=lambda k: -len(by_key[k]))
+        if missing:
+            for start in range(0, len(missing), self.batch_size):
+                chunk = missing[start : start + self.batch_size]
+                vectors = self.encode([by_key[k] for k in chunk])
+                self.vectors.update(zip(chunk, np.asarray(vectors, np.float32)))
+                if progress:
+                    progress(len(chunk))
+            # Re-read before writing so a concurrent run's new entries are kept, not overwritten.
+            merged = read_cache(self.path)
+            merged.update(self.vectors)
+            write_cache(self.path, merged)
+            self.vectors = merged
+        matrix = np.stack([self.vectors[k] for k in keys]) if keys else np.zeros((0, DIMENSION), np.float32)
+        return matrix.astype(np.float32, copy=False), len(missing)

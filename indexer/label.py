@@ -179,7 +179,8 @@ def _drop_subsumed(phrases_: list[str]) -> list[str]:
 
 
 def _contains(outer: str, inner: str) -> bool:
-    return re.search(r"(?<!\w)" + re.escape(inner) + r"(?!\w)", outer) is not None
+    """Is the (lower-case) phrase ``inner`` a whole-word part of ``outer``?"""
+    return keyword_pattern(inner).search(outer) is not None
 
 
 @dataclass
@@ -188,6 +189,13 @@ class Labeler:
 
     kw_model: object
     embed: Callable[[list[str]], np.ndarray]  # cached, normalized
+
+    def name(self, groups: list[list[int]], texts: list[str], movie_phrases: list[set[str]], centroids: np.ndarray,
+             min_words: int = 2) -> tuple[list[list[str]], list[str]]:
+        """Keywords and a unique display label per group: micro-genres and macro themes alike."""
+        docs = [" | ".join(texts[i] for i in g) for g in groups]
+        keywords = self.keywords(docs, candidates(groups, movie_phrases, texts), centroids)
+        return keywords, self.labels(keywords, centroids, [len(g) for g in groups], min_words)
 
     def keywords(self, docs: list[str], cands: list[list[str]], centroids: np.ndarray) -> list[list[str]]:
         unique = sorted({p for cs in cands for p in cs})

@@ -12,6 +12,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -110,8 +111,6 @@ def _date(value: Any) -> tuple[str | None, int | None]:
         return None, None
     if not DATE_RE.match(text):
         raise Rejected("bad_date")
-    from datetime import date
-
     try:
         parsed = date.fromisoformat(text)
     except ValueError as exc:

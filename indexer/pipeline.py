@@ -21,7 +21,7 @@ from tqdm import tqdm
 from indexer import cluster as clustering
 from indexer import label as labelling
 from indexer.documents import MicroGenre, micro_doc, movie_doc, rating_prior
-from indexer.embed import CACHE_FILE, embed_cached
+from indexer.embed import CACHE_FILE, EmbeddingCache
 from indexer.load import Movie, load_movies
 from indexer.store import mapping, publish, write_run
 from indexer.text import embedding_text, grounding_text, theme_keywords
@@ -89,22 +89,12 @@ def mine(movies: list[Movie], x: np.ndarray, k: int | str, settings: Settings, l
         vocabulary = labelling.keyword_vocabulary([theme_keywords(m.keywords) for m in movies])
         movie_phrases = [labelling.phrases(t, vocabulary) for t in texts]
         members = _groups(result.labels, result.k)
-        micro_kw = labeler.keywords(
-            [" | ".join(texts[i] for i in g) for g in members],
-            labelling.candidates(members, movie_phrases, texts),
-            result.centroids,
-        )
-        micro_labels = labeler.labels(micro_kw, result.centroids, [len(g) for g in members])
+        micro_kw, micro_labels = labeler.name(members, texts, movie_phrases, result.centroids)
         macro_members = [
             [i for c in np.flatnonzero(result.macro_of_micro == m) for i in members[c]] for m in range(result.n_macro)
         ]
-        macro_centroids = clustering._normalize(np.stack([x[g].mean(axis=0) for g in macro_members]))
-        macro_kw = labeler.keywords(
-            [" | ".join(texts[i] for i in g) for g in macro_members],
-            labelling.candidates(macro_members, movie_phrases, texts),
-            macro_centroids,
-        )
-        macro_labels = labeler.labels(macro_kw, macro_centroids, [len(g) for g in macro_members], min_words=1)
+        macro_centroids = clustering.normalize(np.stack([x[g].mean(axis=0) for g in macro_members]))
+        _, macro_labels = labeler.name(macro_members, texts, movie_phrases, macro_centroids, min_words=1)
         member_texts = [[texts[i] for i in g] for g in members]
         relevance = labelling.label_relevance(micro_kw, member_texts)
         baseline = labelling.frequent_keywords(members, movie_phrases)
@@ -132,7 +122,7 @@ def run(settings: Settings, csv: Path | None = None, k: int | str = "auto", prog
     client = make_client(settings.opensearch_url, timeout=120)
     t0 = time.perf_counter()
     try:
-        _run(settings, Path(csv or settings.movies_csv), k, progress, timer, report, client, run_id)
+        _run(settings, Path(csv or settings.movies_csv), k, progress, timer, report, client)
         report["status"] = "ok"
         return report
     except Exception as exc:
@@ -148,7 +138,7 @@ def run(settings: Settings, csv: Path | None = None, k: int | str = "auto", prog
                 raise
 
 
-def _run(settings, csv, k, progress, timer, report, client, run_id) -> None:
+def _run(settings: Settings, csv: Path, k: int | str, progress: bool, timer: Timer, report: dict, client) -> None:
     from keybert import KeyBERT
 
     from mgm.model import MODEL_NAME, encode, load_model
@@ -162,16 +152,16 @@ def _run(settings, csv, k, progress, timer, report, client, run_id) -> None:
         raise ValueError(f"{csv}: only {len(movies)} usable movie(s)")
     with timer.stage("model"):
         model = load_model(settings.model_dir, settings.embed_backend, settings.cache_dir)
-    cache = settings.cache_dir / CACHE_FILE
     with timer.stage("embed"):
+        cache = EmbeddingCache(settings.cache_dir / CACHE_FILE, MODEL_NAME, lambda b: encode(model, b))
         texts = [embedding_text(m) for m in movies]
         with _bar(progress, len(texts), "embed") as bar:
-            x, encoded = embed_cached(texts, lambda b: encode(model, b), MODEL_NAME, cache, progress=bar.update)
+            x, encoded = cache.embed(texts, progress=bar.update)
     report["counts"]["encoded"] = encoded
     encoded_candidates = []
 
     def embed_phrases(phrases: list[str]) -> np.ndarray:
-        vectors, n = embed_cached(phrases, lambda b: encode(model, b), MODEL_NAME, cache)
+        vectors, n = cache.embed(phrases)
         encoded_candidates.append(n)
         return vectors
 
@@ -184,7 +174,7 @@ def _run(settings, csv, k, progress, timer, report, client, run_id) -> None:
         prior = rating_prior(groups)
         movie_docs = [movie_doc(m, x[i], mined.micro[int(result.labels[i])]) for i, m in enumerate(movies)]
         micro_docs = [micro_doc(g, groups[g.id], result.centroids[g.id], prior) for g in mined.micro]
-    stamp = run_id.lower()
+    stamp = report["run_id"].lower()
     movies_index, micro_index = f"{settings.index_alias}-{stamp}", f"{settings.micro_alias}-{stamp}"
     report.update(movies_index=movies_index, micro_index=micro_index)
     with timer.stage("index"), _bar(progress, len(movie_docs) + len(micro_docs), "index") as bar:

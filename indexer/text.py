@@ -29,7 +29,6 @@ BOOKKEEPING = frozenset(
         "sex",
         "anime",
         "live action remake",
-        "duringcreditsstinger",
         "short",
         "silent film",
         "black and white",

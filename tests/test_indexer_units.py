@@ -9,7 +9,7 @@ import pytest
 
 from indexer import cluster, label
 from indexer.documents import MicroGenre, micro_doc, movie_doc, rating_prior, weighted_rating
-from indexer.embed import embed_cached
+from indexer.embed import EmbeddingCache
 from indexer.load import Movie
 from indexer.text import embedding_text, grounding_text, theme_keywords
 
@@ -87,8 +87,8 @@ def test_choose_k_balances_the_three_measures():
 
 def test_cluster_finds_planted_groups_and_macro_themes():
     rng = np.random.default_rng(0)
-    centers = cluster._normalize(rng.normal(size=(40, 16)))
-    x = cluster._normalize(np.repeat(centers, 10, axis=0) + 0.05 * rng.normal(size=(400, 16))).astype(np.float32)
+    centers = cluster.normalize(rng.normal(size=(40, 16)))
+    x = cluster.normalize(np.repeat(centers, 10, axis=0) + 0.05 * rng.normal(size=(400, 16))).astype(np.float32)
     curve = cluster.sweep(x, grid=(20, 40, 60), seeds=(0, 1))
     k = cluster.choose_k(curve)
     assert k == 40
@@ -128,12 +128,19 @@ def test_embedding_cache_second_run_encodes_nothing(tmp_path, settings):
 
     texts = ["A heist crew plans one last job.", "Zombies overrun a mall.", "Two rival magicians."]
     cache = tmp_path / "emb.parquet"
-    first, n1 = embed_cached(texts, counting_encode, MODEL_NAME, cache)
-    second, n2 = embed_cached(texts, counting_encode, MODEL_NAME, cache)
+
+    def embed_cached(texts: list[str], model_name: str = MODEL_NAME):  # one run: a fresh object reads the file
+        return EmbeddingCache(cache, model_name, counting_encode).embed(texts)
+
+    first, n1 = embed_cached(texts)
+    second, n2 = embed_cached(texts)
     assert (n1, n2) == (3, 0) and calls == [3]
     np.testing.assert_array_equal(first, second)
     assert np.allclose(np.linalg.norm(first, axis=1), 1.0, atol=1e-5)
-    _, n3 = embed_cached(texts[:2] + ["Two rival magicians, in Paris."], counting_encode, MODEL_NAME, cache)
+    _, n3 = embed_cached(texts[:2] + ["Two rival magicians, in Paris."])
     assert n3 == 1  # only the changed text
-    _, n4 = embed_cached(texts, counting_encode, "another-model", cache)
+    _, n4 = embed_cached(texts, "another-model")
     assert n4 == 3  # the key includes the model name
+    one_run = EmbeddingCache(cache, MODEL_NAME, counting_encode)
+    cache.unlink()
+    assert one_run.embed(texts)[1] == 0  # read once per run: later calls are served from memory
