@@ -20,7 +20,7 @@ import numpy as np
 
 from mgm.settings import Settings
 from webapp import agg_cache, create_app
-from webapp.aggregations import cloud_body, latest_run_body, micro_docs_body, overview_body, picked_body, top_movies_body, trends_body
+from webapp.aggregations import msearch_lines, overview_searches, picked_body, top_movies_body, trends_searches
 from webapp.chart_data import default_picked, ranked_micro_ids
 from webapp.insight_params import Filters, parse_trends
 
@@ -79,21 +79,21 @@ def run(settings: Settings) -> dict:
     overview = http.get("/api/overview").get_json()
     trends = http.get("/api/trends").get_json()
     params = parse_trends({})
-    overview_searches = [(movies, overview_body(Filters())), (settings.runs_index, latest_run_body(movies)), (micro, micro_docs_body())]
-    trends_searches = [(movies, trends_body(params)), (movies, cloud_body(params))]
     follow_ups = {
         "overview": [(movies, top_movies_body(Filters(), ranked_micro_ids(overview)))],
         "trends": [(movies, picked_body(params.filters, default_picked(trends)))],
     }
 
     def msearch(searches, cache: bool) -> Callable[[], None]:
-        body = []
-        for index, query in searches:
-            body += [{"index": index, "ignore_unavailable": True, "request_cache": cache}, query]
+        body = msearch_lines(searches, request_cache=cache)
         return lambda: client.msearch(body=body)
 
     baseline = {}
-    for name, searches in (("overview", overview_searches), ("trends", trends_searches)):
+    firsts = {
+        "overview": overview_searches(movies, micro, settings.runs_index, Filters()),
+        "trends": trends_searches(movies, params),
+    }
+    for name, searches in firsts.items():
         baseline[name] = {
             "msearch_cached": _time(msearch(searches, True)),
             "msearch_uncached": _time(msearch(searches, False)),

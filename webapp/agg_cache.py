@@ -47,16 +47,12 @@ class AggCache:
         return len(self._entries)
 
 
-_CACHE = AggCache()
-
-
-def cache() -> AggCache:
-    return _CACHE
+CACHE = AggCache()  # the process's one cache of shaped pages
 
 
 def reset() -> None:
     """Forget every cached page (the bench's "cold" measurements start here)."""
-    _CACHE.reset()
+    CACHE.reset()
 
 
 def concrete_indices(client: OpenSearch, *names: str) -> tuple[str, ...]:

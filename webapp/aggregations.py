@@ -53,18 +53,29 @@ def filtered_query(filters: Filters, *extra: dict) -> dict:
     return {"bool": {"filter": [*filter_clauses(filters), *extra]}}
 
 
-def _micro_terms(sub_aggs: dict | None = None, size: int = MAX_MICRO) -> dict:
-    agg: dict = {"terms": {"field": "micro_genre_id", "size": size}}
+def _terms(field: str, size: int, sub_aggs: dict | None = None) -> dict:
+    agg: dict = {"terms": {"field": field, "size": size}}
     if sub_aggs:
         agg["aggs"] = sub_aggs
     return agg
+
+
+def _micro_terms(sub_aggs: dict | None = None, size: int = MAX_MICRO) -> dict:
+    return _terms("micro_genre_id", size, sub_aggs)
 
 
 def _macro_terms(sub_aggs: dict | None = None) -> dict:
-    agg: dict = {"terms": {"field": "macro_genre", "size": MAX_MACRO}}
-    if sub_aggs:
-        agg["aggs"] = sub_aggs
-    return agg
+    return _terms("macro_genre", MAX_MACRO, sub_aggs)
+
+
+def _by_year(min_doc_count: int, sub_aggs: dict) -> dict:
+    """Per-year buckets keyed "yyyy" (trends_body and picked_body must bucket alike to line up)."""
+    hist = {"field": "release_date", "calendar_interval": "year", "format": "yyyy", "min_doc_count": min_doc_count}
+    return {"date_histogram": hist, "aggs": sub_aggs}
+
+
+def _by_decade(min_doc_count: int, sub_aggs: dict) -> dict:
+    return {"histogram": {"field": "decade", "interval": 10, "min_doc_count": min_doc_count}, "aggs": sub_aggs}
 
 
 def overview_body(filters: Filters) -> dict:
@@ -121,14 +132,8 @@ def trends_body(params: TrendsParams) -> dict:
         "query": filtered_query(params.filters),
         "aggs": {
             **PRIOR_AGGS,
-            "by_year": {
-                "date_histogram": {"field": "release_date", "calendar_interval": "year", "format": "yyyy", "min_doc_count": MIN_PERIOD_FILMS},
-                "aggs": {"macros": _macro_terms()},
-            },
-            "by_decade": {
-                "histogram": {"field": "decade", "interval": 10, "min_doc_count": MIN_PERIOD_FILMS},
-                "aggs": {**RATING_AGGS, "macros": _macro_terms()},
-            },
+            "by_year": _by_year(MIN_PERIOD_FILMS, {"macros": _macro_terms()}),
+            "by_decade": _by_decade(MIN_PERIOD_FILMS, {**RATING_AGGS, "macros": _macro_terms()}),
             "periods": {
                 "filters": {"filters": {"earlier": {"range": {"year": {"lt": split}}}, "later": {"range": {"year": {"gte": split}}}}},
                 "aggs": {"micros": _micro_terms()},
@@ -146,13 +151,7 @@ def picked_body(filters: Filters, micro_ids: list[int]) -> dict:
     return {
         "size": 0,
         "query": filtered_query(filters, {"terms": {"micro_genre_id": micro_ids}}),
-        "aggs": {
-            "by_year": {
-                "date_histogram": {"field": "release_date", "calendar_interval": "year", "format": "yyyy", "min_doc_count": 1},
-                "aggs": {"picked": picked},
-            },
-            "by_decade": {"histogram": {"field": "decade", "interval": 10, "min_doc_count": 1}, "aggs": {"picked": picked}},
-        },
+        "aggs": {"by_year": _by_year(1, {"picked": picked}), "by_decade": _by_decade(1, {"picked": picked})},
     }
 
 
@@ -174,3 +173,26 @@ def cloud_body(params: TrendsParams) -> dict:
     if params.cloud_micro is None:
         aggs["micro_genres"] = significant("micro_genre_id", 8)
     return {"size": 0, "track_total_hits": True, "query": filtered_query(params.filters, focus), "aggs": aggs}
+
+
+# --- what each page sends (the app and the bench's baseline share these lists) --------------
+
+def overview_searches(movies: str, micro: str, runs: str, filters: Filters) -> list[tuple[str, dict]]:
+    """The Overview's first ``_msearch``: the aggregations, the latest run, the micro-genre keywords."""
+    return [(movies, overview_body(filters)), (runs, latest_run_body(movies)), (micro, micro_docs_body())]
+
+
+def trends_searches(movies: str, params: TrendsParams) -> list[tuple[str, dict]]:
+    """The Trends page's first ``_msearch``; picked micro-genres named in the URL ride along."""
+    searches = [(movies, trends_body(params)), (movies, cloud_body(params))]
+    if params.micro:
+        searches.append((movies, picked_body(params.filters, list(params.micro))))
+    return searches
+
+
+def msearch_lines(searches: list[tuple[str, dict]], **header) -> list[dict]:
+    """``(index, body)`` pairs as ``_msearch`` header/body lines (``header``: e.g. ``request_cache``)."""
+    lines: list[dict] = []
+    for index, body in searches:
+        lines += [{"index": index, "ignore_unavailable": True, **header}, body]
+    return lines

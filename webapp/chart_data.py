@@ -5,6 +5,8 @@ both what ``/api/...`` returns and what the page embeds for Plotly.
 """
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from webapp import findings
 from webapp.aggregations import MIN_PERIOD_FILMS
 from webapp.findings import Prior, clean
@@ -60,8 +62,20 @@ def catalog_from(aggs: dict) -> dict:
     return {"macros": macros, "micros": micros}
 
 
-def filters_dict(filters: Filters) -> dict:
-    return {"year_from": filters.year_from, "year_to": filters.year_to, "macro": filters.macro}
+def _prior_dict(prior: Prior) -> dict:
+    """The prior as both pages show it (``attach_top_movies`` rebuilds the Prior from this)."""
+    return {"C": round(prior.C, 4), "m": prior.m, "formula": "WR = (v*R + m*C) / (v + m)"}
+
+
+def _flat_micros(macros: list[dict]) -> list[dict]:
+    """The treemap's micro-genre nodes, each with its macro theme's name."""
+    return [c | {"macro": m["name"]} for m in macros for c in m["children"]]
+
+
+def _best_rated(micros: list[dict], n: int) -> list[dict]:
+    """The ``n`` highest weighted ratings among micro-genres big enough to rank."""
+    solid = [m for m in micros if m["count"] >= MIN_RANK_SIZE]
+    return sorted(solid, key=lambda m: (-m["weighted_rating"], m["micro_id"]))[:n]
 
 
 # --- overview and landing ------------------------------------------------------------------
@@ -85,11 +99,11 @@ def shape_overview(resp: dict, run_resp: dict, micro_docs: dict, filters: Filter
         ]
         macros.append({"id": f"macro:{mb['key']}", "name": mb["key"], **group_stats(mb, prior), "children": children})
     total = resp["hits"]["total"]["value"]
-    micros = [c | {"macro": m["name"]} for m in macros for c in m["children"]]
+    micros = _flat_micros(macros)
     years = aggs["years"]
     run = _run_kpis(run_resp)
     return {
-        "filters": filters_dict(filters),
+        "filters": asdict(filters),
         "kpis": {
             "movies": total,
             "micro_genres": len(micros),
@@ -100,7 +114,7 @@ def shape_overview(resp: dict, run_resp: dict, micro_docs: dict, filters: Filter
             "votes": int(_value(aggs, "votes") or 0),
             "run": run["kpis"] if run else None,
         },
-        "prior": {"C": round(prior.C, 4), "m": prior.m, "formula": "WR = (v*R + m*C) / (v + m)"},
+        "prior": _prior_dict(prior),
         "treemap": {"id": "root", "name": "All movies", "count": total, "weighted_rating": round(prior.C, 3), "children": macros},
         "rankings": _rankings(micros),
         "top_movies": {},
@@ -129,7 +143,7 @@ def _rankings(micros: list[dict]) -> dict:
         return {k: m[k] for k in keys}
 
     solid = [m for m in micros if m["count"] >= MIN_RANK_SIZE]
-    by_rating = sorted(solid, key=lambda m: (-m["weighted_rating"], m["micro_id"]))[:RANK_LENGTH]
+    by_rating = _best_rated(micros, RANK_LENGTH)
     by_pop = sorted(solid, key=lambda m: (-(m["popularity"] or 0), m["micro_id"]))[:RANK_LENGTH]
     return {"min_size": MIN_RANK_SIZE, "by_rating": [row(m) for m in by_rating], "by_popularity": [row(m) for m in by_pop]}
 
@@ -163,11 +177,10 @@ def attach_top_movies(overview: dict, top_resp: dict) -> dict:
 
 def shape_landing(overview: dict) -> dict:
     """The landing's live examples and stats: a view of the unfiltered Overview data."""
-    micros = [c | {"macro": m["name"]} for m in overview["treemap"]["children"] for c in m["children"]]
+    micros = _flat_micros(overview["treemap"]["children"])
     example = ("micro_id", "name", "macro", "count", "weighted_rating", "mean_rating", "keywords")
     largest = sorted(micros, key=lambda m: (-m["count"], m["micro_id"]))[:6]
-    best = [m for m in micros if m["count"] >= MIN_RANK_SIZE]
-    best = sorted(best, key=lambda m: (-m["weighted_rating"], m["micro_id"]))[:6]
+    best = _best_rated(micros, 6)
     macros = sorted(overview["treemap"]["children"], key=lambda m: -m["count"])
     return {
         "stats": {k: overview["kpis"][k] for k in ("movies", "micro_genres", "macro_themes", "year_min", "year_max", "mean_rating", "votes")},
@@ -206,8 +219,7 @@ def _share_table(buckets: list[dict], sub: str, yearly: bool, names: dict | None
     return {"periods": periods, "totals": period_totals, "series": series}
 
 
-def _heatmap(decades: dict) -> dict:
-    table = decades
+def _heatmap(table: dict) -> dict:
     order = [s["name"] for s in table["series"]]
     return {
         "macros": order,
@@ -264,10 +276,10 @@ def shape_trends(resp: dict, cloud_resp: dict, params: TrendsParams) -> dict:
         info = catalog["micros"][str(b["key"])]
         scatter.append({"id": b["key"], "label": info["label"], "macro": info["macro"], **group_stats(b, prior)})
     trends = {
-        "filters": filters_dict(params.filters),
+        "filters": asdict(params.filters),
         "movies": resp["hits"]["total"]["value"],
         "min_period_films": MIN_PERIOD_FILMS,
-        "prior": {"C": round(prior.C, 4), "m": prior.m, "formula": "WR = (v*R + m*C) / (v + m)"},
+        "prior": _prior_dict(prior),
         "shares": {"macro": {"by_year": by_year, "by_decade": by_decade}, "micro": {"picked": [], "by_year": None, "by_decade": None}},
         "heatmap": _heatmap(by_decade),
         "decade_ratings": decade_ratings,

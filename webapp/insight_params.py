@@ -6,7 +6,7 @@ one becomes a 400 ``{"error", "field"}`` before any aggregation runs.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from webapp.errors import ApiError
 from webapp.params import number_arg
@@ -29,15 +29,14 @@ class Filters:
 
 @dataclass(frozen=True)
 class TrendsParams:
+    """Frozen and hashable: the parsed parameters are themselves the page's cache key."""
+
     filters: Filters
     split: int
     min_support: int
-    micro: tuple[int, ...] = field(default_factory=tuple)  # empty: pick growers/decliners
+    micro: tuple[int, ...] = ()  # empty: pick growers/decliners
     cloud_decade: int | None = None
     cloud_micro: int | None = None
-
-    def cache_key(self) -> tuple:
-        return (self.filters, self.split, self.min_support, self.micro, self.cloud_decade, self.cloud_micro)
 
 
 FILTER_FIELDS = ("year_from", "year_to", "macro")
@@ -89,7 +88,7 @@ def parse_trends(args: Mapping[str, str]) -> TrendsParams:
         lo, hi = filters.year_from, filters.year_to
         if (lo is not None and split <= lo) or (hi is not None and split > hi):
             raise ApiError(f"split ({split}) must fall inside the year range, after year_from", field="split")
-    min_support = number_arg(args, "min_support", 1, 10_000)
+    min_support = number_arg(args, "min_support", 1, 10_000, default=DEFAULT_MIN_SUPPORT)
     micro = _int_list(args.get("micro", ""), "micro")
     cloud_decade = number_arg(args, "cloud_decade", YEAR_MIN // 10 * 10, YEAR_MAX)
     cloud_micro = number_arg(args, "cloud_micro", 0, 1_000_000)
@@ -106,7 +105,7 @@ def parse_trends(args: Mapping[str, str]) -> TrendsParams:
     return TrendsParams(
         filters=filters,
         split=split,
-        min_support=DEFAULT_MIN_SUPPORT if min_support is None else min_support,
+        min_support=min_support,
         micro=micro,
         cloud_decade=cloud_decade,
         cloud_micro=cloud_micro,

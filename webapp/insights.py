@@ -10,8 +10,8 @@ from flask import Blueprint, current_app, jsonify, render_template, request, url
 from opensearchpy import OpenSearch
 
 from webapp import chart_data as shape
-from webapp.agg_cache import cache, concrete_indices
-from webapp.aggregations import cloud_body, latest_run_body, micro_docs_body, overview_body, picked_body, top_movies_body, trends_body
+from webapp.agg_cache import CACHE, concrete_indices
+from webapp.aggregations import msearch_lines, overview_searches, picked_body, top_movies_body, trends_searches
 from webapp.errors import ApiError
 from webapp.insight_params import Filters, TrendsParams, parse_filters, parse_trends
 
@@ -26,10 +26,7 @@ def _client() -> OpenSearch:
 
 def _msearch(searches: list[tuple[str, dict]]) -> list[dict]:
     """One round trip for several searches; a rejected one becomes a 502, never a trace."""
-    body: list[dict] = []
-    for index, query in searches:
-        body += [{"index": index, "ignore_unavailable": True}, query]
-    responses = _client().msearch(body=body)["responses"]
+    responses = _client().msearch(body=msearch_lines(searches))["responses"]
     for resp in responses:
         if "error" in resp:
             current_app.logger.error("insights query rejected: %s", resp["error"])
@@ -40,8 +37,7 @@ def _msearch(searches: list[tuple[str, dict]]) -> list[dict]:
 
 def _indices() -> tuple[str, str]:
     settings = current_app.config["SETTINGS"]
-    movies, micro = concrete_indices(_client(), settings.index_alias, settings.micro_alias)
-    return movies, micro
+    return concrete_indices(_client(), settings.index_alias, settings.micro_alias)
 
 
 def _check_known(catalog: dict, filters: Filters, micro_ids: tuple[int, ...] = (), field: str = "micro") -> None:
@@ -57,9 +53,7 @@ def overview_data(filters: Filters) -> dict:
     runs_index = current_app.config["SETTINGS"].runs_index
 
     def compute() -> dict:
-        resp, runs, docs = _msearch(
-            [(movies, overview_body(filters)), (runs_index, latest_run_body(movies)), (micro, micro_docs_body())]
-        )
+        resp, runs, docs = _msearch(overview_searches(movies, micro, runs_index, filters))
         _check_known(shape.catalog_from(resp["aggregations"]), filters)
         data = shape.shape_overview(resp, runs, docs, filters)
         ids = shape.ranked_micro_ids(data)
@@ -68,7 +62,7 @@ def overview_data(filters: Filters) -> dict:
             data = shape.attach_top_movies(data, top)
         return data
 
-    return cache().get_or_compute(("overview", movies, micro, runs_index, filters), compute)
+    return CACHE.get_or_compute(("overview", movies, micro, runs_index, filters), compute)
 
 
 def landing_data() -> dict:
@@ -79,10 +73,7 @@ def trends_data(params: TrendsParams) -> dict:
     movies, micro = _indices()
 
     def compute() -> dict:
-        searches = [(movies, trends_body(params)), (movies, cloud_body(params))]
-        if params.micro:
-            searches.append((movies, picked_body(params.filters, list(params.micro))))
-        responses = _msearch(searches)
+        responses = _msearch(trends_searches(movies, params))
         catalog = shape.catalog_from(responses[0]["aggregations"])
         _check_known(catalog, params.filters, params.micro)
         if params.cloud_micro is not None:
@@ -95,7 +86,7 @@ def trends_data(params: TrendsParams) -> dict:
         data["insights"] = shape.trend_insights(data)
         return data
 
-    return cache().get_or_compute(("trends", movies, micro, params.cache_key()), compute)
+    return CACHE.get_or_compute(("trends", movies, micro, params), compute)
 
 
 @bp.app_template_global()

@@ -30,6 +30,7 @@
     return label.length > n ? label.slice(0, n - 1) + "…" : label;
   }
   function go(url) { window.location.assign(url); }
+  function escapeHtml(text) { return text.replace(/</g, "&lt;"); }  // series names go into hover HTML
 
   var renderers = {
     "landing-macros": function (node) {
@@ -40,7 +41,7 @@
         customdata: macros.map(function (m) { return [m.micro_genres, m.name]; }),
         marker: { color: "#2b6cb0" },
         hovertemplate: "<b>%{customdata[1]}</b><br>%{x} films in %{customdata[0]} micro-genres<extra></extra>"
-      }], layout({ margin: { l: 10, r: 10, t: 10, b: 40 }, yaxis: { automargin: true }, xaxis: { title: { text: "films" } } }), config);
+      }], layout({ yaxis: { automargin: true }, xaxis: { title: { text: "films" } } }), config);
       node.on("plotly_click", function (ev) { go("/overview?macro=" + encodeURIComponent(ev.points[0].customdata[1])); });
     },
 
@@ -101,7 +102,7 @@
       var traces = table.series.map(function (s, i) {
         return { x: x, y: s.shares, customdata: s.counts, name: s.name, stackgroup: "one", mode: "none",
           fillcolor: palette[i % palette.length], hoveron: "points+fills",
-          hovertemplate: "<b>" + s.name.replace(/</g, "&lt;") + "</b> %{x}: %{y:.1f}% (%{customdata} films)<extra></extra>" };
+          hovertemplate: "<b>" + escapeHtml(s.name) + "</b> %{x}: %{y:.1f}% (%{customdata} films)<extra></extra>" };
       });
       Plotly.react(node, traces, layout({ margin: { l: 45, r: 10, t: 10, b: 10 }, yaxis: { title: { text: "% of films" }, range: [0, 100] },
         xaxis: { type: "category", automargin: true }, legend: { font: { size: 10 } }, showlegend: !narrow }), config);
@@ -113,7 +114,7 @@
       var traces = table.series.map(function (s, i) {
         return { x: x, y: s.shares, customdata: s.counts, name: narrow ? short(s.name, 28) : s.name, mode: "lines+markers",
           line: { color: palette[i % palette.length] },
-          hovertemplate: "<b>" + s.name.replace(/</g, "&lt;") + "</b> %{x}: %{y:.2f}% (%{customdata} films)<extra></extra>" };
+          hovertemplate: "<b>" + escapeHtml(s.name) + "</b> %{x}: %{y:.2f}% (%{customdata} films)<extra></extra>" };
       });
       Plotly.react(node, traces, layout({ margin: { l: 45, r: 10, t: 10, b: 10 }, yaxis: { title: { text: "% of films" }, rangemode: "tozero" },
         xaxis: { type: "category", automargin: true }, legend: legendBelow() }), config);
@@ -137,7 +138,7 @@
         customdata: rows.map(function (r) { return [r.count_earlier, r.count_later, r.share_earlier, r.share_later, r.id]; }),
         marker: { color: rows.map(function (r) { return r.change_pp > 0 ? "#2f855a" : "#c53030"; }) },
         hovertemplate: "<b>%{y}</b><br>%{customdata[2]:.2f}% → %{customdata[3]:.2f}% of films (%{customdata[0]} → %{customdata[1]} films)<br>%{x:+.2f} points<extra></extra>"
-      }], layout({ margin: { l: 10, r: 10, t: 10, b: 40 }, yaxis: { automargin: true }, xaxis: { title: { text: narrow ? "change (points)" : "change in share (percentage points)" }, zeroline: true } }), config);
+      }], layout({ yaxis: { automargin: true }, xaxis: { title: { text: narrow ? "change (points)" : "change in share (percentage points)" }, zeroline: true } }), config);
       node.on("plotly_click", function (ev) { go("/micro-genres/" + ev.points[0].customdata[4]); });
     },
 
