@@ -61,8 +61,13 @@ def theme_keywords(keywords: tuple[str, ...] | list[str]) -> list[str]:
 
 
 def embedding_text(movie: Movie) -> str:
-    """Title, tagline, overview and theme keywords: what the movie is about, in one string."""
-    parts = [movie.title + "."]
+    """Tagline, overview and theme keywords: what the movie is about, in one string.
+
+    The title is left out on purpose. Title words pulled unrelated films together ("Ocean's
+    Eleven" next to shark films, "Reservoir Dogs" leading a pet-dog group); titles stay
+    searchable through the BM25 title fields instead.
+    """
+    parts = []
     if movie.tagline:
         parts.append(movie.tagline)
     parts.append(movie.overview)

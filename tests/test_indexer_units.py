@@ -31,6 +31,7 @@ def test_bookkeeping_keywords_are_dropped_everywhere():
     assert theme_keywords(m.keywords) == ["heist", "time travel"]
     text = embedding_text(m)
     assert "heist" in text and "stinger" not in text and "novel" not in text.lower() and "director" not in text
+    assert "Movie 1" not in text  # title words must not pull films together
     assert grounding_text(m).endswith("| heist | time travel")
 
 
