@@ -91,3 +91,14 @@ class ThemeFeatures:
 
     def fit_transform(self, vectors: np.ndarray, keyword_lists: list[list[str]]) -> np.ndarray:
         return self.fit(vectors, keyword_lists).transform(vectors, keyword_lists)
+
+
+@dataclass
+class StoryOnly:
+    """The sentence vector alone: the pre-issue-10 method, kept as a measured baseline stage."""
+
+    def has_evidence(self, keyword_lists: list[list[str]]) -> np.ndarray:
+        return np.ones(len(keyword_lists), bool)
+
+    def fit_transform(self, vectors: np.ndarray, keyword_lists: list[list[str]]) -> np.ndarray:
+        return normalize(vectors)
