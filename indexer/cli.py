@@ -1,4 +1,4 @@
-"""`python -m indexer run|status|ensure|collect`: thin argument parsing around the pipeline.
+"""`python -m indexer run|add|status|ensure|collect`: thin argument parsing around the pipeline.
 
 Every failure ends with exit code 1 and one line ``indexer: <what> (<where>)``, never a
 traceback: the people running this are operators, not debuggers.
@@ -30,6 +30,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--csv", type=Path, help="TMDB CSV or collector .jsonl (default: $MOVIES_CSV)")
     run.add_argument("--k", type=_k, default=None, help="K-Means clusters before small ones merge (default: the measured 200)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
+    add = sub.add_parser("add", help="add or update films in the live index without re-clustering")
+    add.add_argument("--csv", type=Path, required=True, help="TMDB CSV or collector .jsonl of new or edited films")
     status_ = sub.add_parser("status", help="aliases, document counts, last run")
     status_.add_argument("--labels", action="store_true", help="print every macro theme with its micro-genres instead")
     ensure = sub.add_parser("ensure", help="run only if the movies alias is missing")
@@ -68,6 +70,9 @@ def status(settings: Settings) -> dict:
     run = last_run(client, settings.runs_index)
     keys = ("run_id", "status", "finished_at", "k", "n_macro", "silhouette", "label_fit", "taxonomy", "total_seconds", "counts", "rejected", "timings", "error")
     out["last_run"] = {k: run.get(k) for k in keys if k in run} if run else None
+    from indexer.incremental import drift
+
+    out["since_last_run"] = drift(client, settings)
     return out
 
 
@@ -101,6 +106,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "status":
             print(labels_table(settings) if args.labels else json.dumps(status(settings), indent=2))
+            return 0
+        if args.command == "add":
+            from indexer.incremental import add
+
+            report = add(settings, args.csv)
+            c = report["counts"]
+            print(f"indexer: added {c['added']}, updated {c['updated']} films (encoded {c['encoded']}, rejected "
+                  f"{report['rejected']}) into {len(report['micro_genres_touched'])} micro-genres, no alias swap")
             return 0
         if args.command == "collect":
             from indexer.collect import collect
@@ -139,6 +152,10 @@ def describe(exc: Exception, settings: Settings) -> str:
 
     from indexer.collect import CollectError
 
+    from indexer.incremental import AddRefused
+
+    if isinstance(exc, AddRefused):
+        return f"add refused: {exc}"
     if isinstance(exc, LoadError):
         return f"cannot load movies: {exc}"
     if isinstance(exc, CollectError):

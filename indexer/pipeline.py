@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from indexer import quality
+from indexer import incremental, lineage, quality
 from indexer.cluster import KMeansClusterer
 from indexer.documents import MicroGenre, micro_doc, movie_doc, rating_prior
 from indexer.embed import CACHE_FILE, EmbeddingCache
@@ -147,11 +147,18 @@ def _run(settings: Settings, csv: Path, k: int, progress: bool, timer: Timer, re
         micro = micro_genres(result, corpus)
         report["taxonomy"] = taxonomy_report(result, corpus)
     report["counts"]["candidates_encoded"] = sum(encoded_candidates)
+    with timer.stage("identity"):  # persistent ids and kept labels (issue 16); recorded after the swap
+        previous = lineage.read_previous(client, settings.index_alias, settings.micro_alias, settings.ids_index)
+        micro, ids = lineage.assign(previous, [m.id for m in movies], result, corpus, micro)
+        stages = incremental.stages_of(taxonomy.features, corpus.vectors, corpus.keyword_lists, result.labels,
+                                       result.feature_centroids, [g.id for g in micro])
+        report["identity"] = dict(ids.summary(), clustered_distance=stages.clustered_distance)
+        incremental.save_stages(stages, settings.cache_dir, report["run_id"].lower())  # what `indexer add` assigns with
     with timer.stage("documents"):
         groups = [[movies[i] for i in g] for g in result.groups]
         prior = rating_prior(groups)
         movie_docs = [movie_doc(m, x[i], micro[int(result.labels[i])]) for i, m in enumerate(movies)]
-        micro_docs = [micro_doc(g, groups[g.id], result.story_centroids[g.id], prior) for g in micro]
+        micro_docs = [micro_doc(g, groups[c], result.story_centroids[c], prior) for c, g in enumerate(micro)]
     stamp = report["run_id"].lower()
     movies_index, micro_index = f"{settings.index_alias}-{stamp}", f"{settings.micro_alias}-{stamp}"
     report.update(movies_index=movies_index, micro_index=micro_index)
@@ -164,6 +171,7 @@ def _run(settings: Settings, csv: Path, k: int, progress: bool, timer: Timer, re
             },
             progress=bar.update,
         )
+    lineage.record(client, settings.ids_index, ids, report["run_id"])
     report["counts"].update(indexed_movies=published["counts"][settings.index_alias], indexed_micro=published["counts"][settings.micro_alias])
     report.update(
         k=result.k,

@@ -19,6 +19,8 @@ class Settings:
     index_alias: str = "movies"
     micro_alias: str = "micro-genres"
     runs_index: str = "mgm-runs"
+    ids_index: str = "mgm-ids"
+    add_max_share: float = 0.1
     movies_csv: Path = DEFAULT_CSV
     model_dir: Path | None = None
     cache_dir: Path = PROJECT_ROOT / ".cache"
@@ -35,6 +37,8 @@ class Settings:
             index_alias=env.get("INDEX_ALIAS", cls.index_alias),
             micro_alias=env.get("MICRO_ALIAS", cls.micro_alias),
             runs_index=env.get("RUNS_INDEX", cls.runs_index),
+            ids_index=env.get("IDS_INDEX", cls.ids_index),
+            add_max_share=float(env.get("ADD_MAX_SHARE", cls.add_max_share)),
             movies_csv=Path(env.get("MOVIES_CSV", str(DEFAULT_CSV))),
             model_dir=Path(model_dir) if model_dir else None,
             cache_dir=Path(env.get("CACHE_DIR", str(cls.cache_dir))),

@@ -110,7 +110,8 @@ def live_index(settings, os_client):
     from indexer.pipeline import run
 
     prefix = f"test-{uuid.uuid4().hex[:8]}"
-    live = replace(settings, index_alias=f"{prefix}-movies", micro_alias=f"{prefix}-micro-genres", runs_index=f"{prefix}-runs")
+    live = replace(settings, index_alias=f"{prefix}-movies", micro_alias=f"{prefix}-micro-genres", runs_index=f"{prefix}-runs",
+                   ids_index=f"{prefix}-ids")
     try:
         run(live, progress=False)  # its report is the one document in live.runs_index
         yield live

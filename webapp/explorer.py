@@ -10,12 +10,13 @@ import csv
 import io
 import json
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import numpy as np
-from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, redirect, render_template, request
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import NotFoundError
 
@@ -23,6 +24,7 @@ from mgm.client import stored_vectors
 from mgm.model import encode
 from mgm.settings import PROJECT_ROOT
 from webapp import search
+from webapp.successors import current_filters, successor
 from webapp.errors import ApiError
 from webapp.params import Filters, SearchParams, parse_filters, parse_id, parse_query, parse_recommend, parse_search, parse_size
 
@@ -79,6 +81,7 @@ def _embed(text: str) -> list[float]:
 
 def run_search(params: SearchParams) -> dict[str, Any]:
     """Execute a validated search and shape the API response."""
+    params = replace(params, filters=_current(params.filters))
     limit = search.window(params)
     if params.offset + params.size > limit:
         raise ApiError(
@@ -150,16 +153,31 @@ def nearest_films(seeds: list[int], filters: Filters, size: int, field: str = "i
         raise ApiError(f"unknown movie id(s): {missing}", field=field, status=404)
     mean = np.mean(list(vectors.values()), axis=0)
     mean /= np.linalg.norm(mean) or 1.0
-    body = search.similar_body(mean.tolist(), seeds, filters, size)
+    body = search.similar_body(mean.tolist(), seeds, _current(filters), size)
     hits = _client().search(index=_settings().index_alias, body=body)["hits"]["hits"]
     return [search.shape_hit(h) for h in hits]
 
 
+class Moved(Exception):
+    """A retired micro-genre id: answered with a 301 to its successor."""
+
+    def __init__(self, old: int, new: int):
+        super().__init__(f"micro-genre {old} was merged into micro-genre {new} by a reindex")
+        self.old, self.new = old, new
+
+
+def _current(filters: Filters) -> Filters:
+    return current_filters(_client(), _settings().ids_index, filters)
+
+
 def get_micro(micro_id: int, neighbours: int = 6) -> dict[str, Any]:
-    """A micro-genre with its nearest micro-genres by centroid."""
+    """A micro-genre with its nearest micro-genres by centroid; ``Moved`` for a retired id."""
     try:
         src = _client().get(index=_settings().micro_alias, id=str(micro_id))["_source"]
     except NotFoundError:
+        moved = successor(_client(), _settings().ids_index, "micro", micro_id)
+        if moved is not None:
+            raise Moved(micro_id, moved) from None
         raise ApiError(f"no micro-genre with id {micro_id}", field="id", status=404) from None
     body = search.micro_search_body(src["centroid"], neighbours, exclude=micro_id)
     hits = _client().search(index=_settings().micro_alias, body=body)["hits"]["hits"]
@@ -223,7 +241,12 @@ def api_micro_genres():
 
 @bp.get("/api/micro-genres/<raw_id>")
 def api_micro_genre(raw_id: str):
-    return jsonify(get_micro(parse_id(raw_id)))
+    try:
+        return jsonify(get_micro(parse_id(raw_id)))
+    except Moved as moved:
+        response = jsonify({"moved_to": moved.new, "note": str(moved)})
+        response.status_code, response.headers["Location"] = 301, f"/api/micro-genres/{moved.new}"
+        return response
 
 
 @bp.post("/api/recommend")
@@ -287,6 +310,10 @@ def explore_page():
 def micro_genre_page(raw_id: str):
     try:
         micro = get_micro(parse_id(raw_id), neighbours=8)
+    except Moved as moved:
+        return redirect(f"/micro-genres/{moved.new}?moved_from={moved.old}", code=301)
     except ApiError as exc:
         return render_template("micro_genre.html", micro=None, error=exc), exc.status
-    return render_template("micro_genre.html", micro=micro, error=None)
+    moved_from = request.args.get("moved_from", "")
+    note = f"Micro-genre #{moved_from} was merged into this one by a reindex." if moved_from.isdigit() else None
+    return render_template("micro_genre.html", micro=micro, error=None, note=note)

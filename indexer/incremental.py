@@ -1,0 +1,204 @@
+"""`python -m indexer add --csv new.csv`: new or edited films into the live index, no re-clustering.
+
+A full run saves its fitted feature stage (``ThemeFeatures``: TF-IDF + SVD keyword view and the
+neighbours keyword-poor films borrow from) and its micro-genres' centroids in the clustering
+space, with their persistent ids. ``add`` validates the rows like a full run, embeds only texts
+the cache does not know, puts each film in the micro-genre with the nearest feature centroid,
+indexes it through the live alias and rewrites the touched micro-genre documents (size, ratings,
+years, top films; label, keywords and centroid stay those of the full run). No alias swap.
+
+Why a local file (``$CACHE_DIR/stages/<run stamp>.joblib``) and not OpenSearch: the stages are
+pickled scikit-learn objects, and unpickling runs code, so they are only ever read from the
+indexer's own volume, never from a database other clients can write to. The indexer volume
+already holds the embedding cache ``add`` needs anyway.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import joblib
+import numpy as np
+from opensearchpy import OpenSearch, helpers
+
+from indexer.documents import MicroGenre, micro_doc, movie_doc, rating_prior
+from indexer.features import ThemeFeatures
+from indexer.load import Movie, load_movies
+from indexer.store import alias_targets, write_run
+from indexer.text import embedding_text, theme_keywords
+from mgm.settings import Settings
+
+
+class AddRefused(RuntimeError):
+    """``add`` will not run (too many films, no saved stages, no live index); nothing changed."""
+
+
+@dataclass
+class Stages:
+    """What ``add`` needs of a full run: the fitted features and the groups' centroids there."""
+
+    features: ThemeFeatures
+    centroids: np.ndarray  # (groups, feature dim)
+    ids: list[int]  # persistent micro-genre id per centroid row
+    clustered_distance: float  # mean distance of the clustered films to their own centroid
+
+    def distances(self, features: np.ndarray) -> np.ndarray:
+        """(films, groups) Euclidean distances in the clustering space."""
+        d = (features**2).sum(axis=1)[:, None] - 2 * features @ self.centroids.T + (self.centroids**2).sum(axis=1)[None, :]
+        return np.sqrt(np.maximum(d, 0.0))
+
+    def assign(self, vectors: np.ndarray, keyword_lists: list[list[str]]) -> tuple[list[int], np.ndarray]:
+        """Persistent micro-genre id and distance to its centroid, per film."""
+        dist = self.distances(self.features.transform(vectors, keyword_lists))
+        nearest = dist.argmin(axis=1)
+        return [self.ids[c] for c in nearest], dist[np.arange(len(nearest)), nearest]
+
+
+def stages_of(features: ThemeFeatures, vectors: np.ndarray, keyword_lists: list[list[str]], labels: np.ndarray,
+              centroids: np.ndarray, ids: list[int]) -> Stages:
+    """The stages of a fitted run, with the clustered films' mean distance as the drift baseline."""
+    feats = features.transform(vectors, keyword_lists)
+    own = np.linalg.norm(feats - centroids[np.asarray(labels, int)], axis=1)
+    return Stages(features, np.asarray(centroids, np.float64), list(ids), round(float(own.mean()), 4))
+
+
+def stages_path(cache_dir: Path, stamp: str) -> Path:
+    return Path(cache_dir) / "stages" / f"{stamp}.joblib"
+
+
+def save_stages(stages: Stages, cache_dir: Path, stamp: str) -> Path:
+    path = stages_path(cache_dir, stamp)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(stages, path, compress=3)
+    return path
+
+
+def live_stamp(client: OpenSearch, settings: Settings) -> str:
+    """The run stamp of the index behind the micro-genres alias."""
+    targets = alias_targets(client, settings.micro_alias)
+    if not targets:
+        raise AddRefused(f"no live index behind {settings.micro_alias!r}: run a full reindex first")
+    return targets[0][len(settings.micro_alias) + 1:]
+
+
+def adds_index(settings: Settings) -> str:
+    """Add reports sit beside the run reports, so ``status`` can tell them apart."""
+    return f"{settings.runs_index}-adds"
+
+
+def movie_from_doc(src: dict) -> Movie:
+    """A live movie document back as a ``Movie`` (to recompute its micro-genre's statistics)."""
+    return Movie(
+        id=int(src["id"]), title=src["title"], original_title=src.get("original_title") or src["title"],
+        tagline=src.get("tagline") or "", overview=src.get("overview") or "", genres=tuple(src.get("genres") or ()),
+        keywords=tuple(src.get("keywords") or ()), release_date=src.get("release_date"), year=src.get("year"),
+        vote_average=float(src.get("vote_average") or 0.0), vote_count=int(src.get("vote_count") or 0),
+        popularity=float(src.get("popularity") or 0.0), runtime=src.get("runtime"), budget=int(src.get("budget") or 0),
+        revenue=int(src.get("revenue") or 0), original_language=src.get("original_language") or "",
+        poster_path=src.get("poster_path"),
+    )
+
+
+def micro_from_doc(src: dict) -> MicroGenre:
+    return MicroGenre(
+        id=int(src["id"]), label=src["label"], keywords=list(src["keywords"]), macro_id=int(src["macro_genre_id"]),
+        macro_label=src["macro_genre"], phrases=list(src.get("label_phrases") or []), evidence=list(src.get("evidence") or []),
+        label_fit=src.get("label_fit"),
+    )
+
+
+def add(settings: Settings, csv: Path, progress: bool = False) -> dict:
+    """Add (or update) the films of ``csv`` in the live index; returns the add report."""
+    from mgm.client import make_client
+
+    started = datetime.now(timezone.utc)
+    client = make_client(settings.opensearch_url, timeout=120)
+    stamp = live_stamp(client, settings)
+    path = stages_path(settings.cache_dir, stamp)
+    if not path.exists():
+        raise AddRefused(f"no saved taxonomy stages for the live run ({path}): run a full reindex first")
+    loaded = load_movies(csv)
+    movies = loaded.movies
+    if not movies:
+        raise AddRefused(f"{csv}: no usable movie (rejected: {dict(loaded.rejected)})")
+    live = client.count(index=settings.index_alias)["count"]
+    if len(movies) > settings.add_max_share * live:
+        raise AddRefused(f"{len(movies)} films exceed ADD_MAX_SHARE={settings.add_max_share} of the {live} indexed: "
+                         "run a full reindex instead")
+    stages: Stages = joblib.load(path)
+    x, encoded = _embed(settings, movies)
+    ids, distance = stages.assign(x, [theme_keywords(m.keywords) for m in movies])
+    previous = {h["_id"]: h["_source"]["micro_genre_id"] for h in helpers.scan(
+        client, index=settings.index_alias, query={"query": {"ids": {"values": [str(m.id) for m in movies]}}, "_source": ["micro_genre_id"]})}
+    micro_docs = {h["_source"]["id"]: h["_source"] for h in helpers.scan(client, index=settings.micro_alias, query={})}
+    micro = {i: micro_from_doc(d) for i, d in micro_docs.items()}
+    docs = [movie_doc(m, x[n], micro[ids[n]]) for n, m in enumerate(movies)]
+    _bulk(client, settings.index_alias, docs)
+    touched = set(ids) | set(previous.values())
+    _refresh_micro(client, settings, micro, micro_docs, touched)
+    report = {
+        "run_id": "add-" + started.strftime("%Y%m%d-%H%M%S-%f"), "status": "ok", "kind": "add", "live_run": stamp,
+        "started_at": started.isoformat(), "finished_at": datetime.now(timezone.utc).isoformat(),
+        "counts": {"rows": loaded.rows, "added": len(movies) - len(previous), "updated": len(previous), "encoded": encoded},
+        "rejected": dict(loaded.rejected), "assigned_distance_sum": round(float(distance.sum()), 4),
+        "assigned_films": len(movies), "clustered_distance": stages.clustered_distance,
+        "micro_genres_touched": sorted(int(t) for t in touched),
+    }
+    write_run(client, adds_index(settings), report)
+    return report
+
+
+def _embed(settings: Settings, movies: list[Movie]) -> tuple[np.ndarray, int]:
+    """Cached vectors; the model is loaded only when some text is new."""
+    from indexer.embed import CACHE_FILE, EmbeddingCache
+    from mgm.model import MODEL_NAME, encode, load_model
+
+    loaded: list = []
+
+    def encode_new(batch: list[str]) -> np.ndarray:
+        if not loaded:
+            loaded.append(load_model(settings.model_dir, settings.embed_backend, settings.cache_dir))
+        return encode(loaded[0], batch)
+
+    return EmbeddingCache(settings.cache_dir / CACHE_FILE, MODEL_NAME, encode_new).embed([embedding_text(m) for m in movies])
+
+
+def _bulk(client: OpenSearch, index: str, docs: list[dict]) -> None:
+    actions = ({"_index": index, "_id": str(d["id"]), "_source": d} for d in docs)
+    helpers.bulk(client, actions, refresh=True)
+
+
+def _refresh_micro(client: OpenSearch, settings: Settings, micro: dict[int, MicroGenre], docs: dict[int, dict], touched: set[int]) -> None:
+    """Recompute the touched micro-genres' statistics from the live films (prior from all of them)."""
+    fields = ["id", "title", "original_title", "year", "release_date", "genres", "vote_average", "vote_count", "popularity", "micro_genre_id"]
+    members: dict[int, list[Movie]] = {i: [] for i in micro}
+    for h in helpers.scan(client, index=settings.index_alias, query={"_source": fields}):
+        members.setdefault(h["_source"]["micro_genre_id"], []).append(movie_from_doc(h["_source"]))
+    prior = rating_prior([g for g in members.values() if g])
+    updated = [micro_doc(micro[i], members[i], np.asarray(docs[i]["centroid"]), prior) for i in sorted(touched)]
+    _bulk(client, settings.micro_alias, updated)
+
+
+def drift(client: OpenSearch, settings: Settings) -> dict | None:
+    """Films added since the live full run, and how far they sit from their centroids.
+
+    ``distance_ratio`` = mean distance of the added films to their micro-genre's centroid over
+    that of the clustered films (clustering space): near 1 the additions fit the taxonomy; well
+    above it they are stretching it, and a full reindex is due.
+    """
+    index = adds_index(settings)
+    if not alias_targets(client, settings.micro_alias):
+        return None
+    stamp = live_stamp(client, settings)
+    adds = []
+    if client.indices.exists(index=index):
+        adds = [h["_source"] for h in helpers.scan(client, index=index, query={}) if h["_source"].get("live_run") == stamp]
+    out = {"live_run": stamp, "adds": len(adds), "added": sum(a["counts"]["added"] for a in adds),
+           "updated": sum(a["counts"]["updated"] for a in adds)}
+    assigned = sum(a["assigned_films"] for a in adds)
+    if assigned:
+        mean = sum(a["assigned_distance_sum"] for a in adds) / assigned
+        clustered = adds[0]["clustered_distance"]
+        out.update(assigned_distance=round(mean, 4), clustered_distance=clustered, distance_ratio=round(mean / clustered, 3))
+    return out

@@ -1,0 +1,166 @@
+"""Give a run's micro-genres and macro themes the persistent ids of ``indexer.identity``.
+
+The previous generation is read from the live aliases (micro-genre centroids, films'
+``micro_genre_id``/``macro_genre_id``); the id registry (``settings.ids_index``, one document
+per id ever handed out: ``micro-42``, ``macro-7``) holds each id's label phrases, its status and,
+once retired, its successor. The registry is written only after the alias swap succeeded, so a
+failed run leaves no trace there. It lives in OpenSearch (not a local file) so that any machine
+pointing at the cluster, the web app included, resolves old ids the same way.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from opensearchpy import OpenSearch, helpers
+from opensearchpy.exceptions import RequestError
+
+from indexer import identity, quality
+from indexer.documents import MicroGenre
+from indexer.features import normalize
+from indexer.store import alias_targets, mapping
+from indexer.taxonomy import Corpus, TaxonomyResult
+
+KINDS = ("micro", "macro")
+
+
+@dataclass
+class Previous:
+    """What the live aliases say about the last run, per kind."""
+
+    generations: dict[str, identity.Generation]
+    labels: dict[str, dict[int, str]]
+    phrases: dict[str, dict[int, list[str]]]
+    max_used: dict[str, int]
+
+
+@dataclass
+class Lineage:
+    """This run's id decisions, written to the registry once the run is live."""
+
+    matchings: dict[str, identity.Matching]
+    live: dict[str, dict[int, tuple[str, list[str]]]]  # kind -> id -> (label, phrases)
+    previous_labels: dict[str, dict[int, str]]
+
+    def summary(self) -> dict:
+        return {
+            kind: {"kept": len(m.kept), "new": len(m.ids) - len(m.kept), "retired": len(m.retired), "max_id": m.max_id}
+            for kind, m in self.matchings.items()
+        }
+
+
+def weighted_centroids(centroids: np.ndarray, sizes: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
+    """Per parent (macro theme), the size-weighted mean of its children's centroids, normalised."""
+    out = np.zeros((n, centroids.shape[1]))
+    np.add.at(out, owner, centroids * sizes[:, None])
+    return normalize(out)
+
+
+def ensure_registry(client: OpenSearch, index: str) -> None:
+    if not client.indices.exists(index=index):
+        try:
+            client.indices.create(index=index, body=mapping("ids"))
+        except RequestError as exc:
+            if "resource_already_exists" not in str(exc):
+                raise
+
+
+def max_used(client: OpenSearch, index: str) -> dict[str, int]:
+    """The highest id each kind ever handed out (-1 when none)."""
+    if not client.indices.exists(index=index):
+        return {k: -1 for k in KINDS}
+    body = {"size": 0, "aggs": {k: {"filter": {"term": {"kind": k}}, "aggs": {"max": {"max": {"field": "id"}}}} for k in KINDS}}
+    aggs = client.search(index=index, body=body)["aggregations"]
+    return {k: int(aggs[k]["max"]["value"]) if aggs[k]["max"]["value"] is not None else -1 for k in KINDS}
+
+
+def read_previous(client: OpenSearch, movies_alias: str, micro_alias: str, ids_index: str) -> Previous | None:
+    """The live generation, or None on a first run."""
+    if not alias_targets(client, micro_alias) or not alias_targets(client, movies_alias):
+        return None
+    fields = ["id", "label", "label_phrases", "centroid", "size", "macro_genre", "macro_genre_id"]
+    docs = [h["_source"] for h in helpers.scan(client, index=micro_alias, query={"_source": fields})]
+    members: dict[str, dict[int, set[int]]] = {k: {} for k in KINDS}
+    for h in helpers.scan(client, index=movies_alias, query={"_source": ["micro_genre_id", "macro_genre_id"]}):
+        film = int(h["_id"])
+        members["micro"].setdefault(int(h["_source"]["micro_genre_id"]), set()).add(film)
+        members["macro"].setdefault(int(h["_source"]["macro_genre_id"]), set()).add(film)
+    micro_ids = [int(d["id"]) for d in docs]
+    micro_centroids = normalize(np.array([d["centroid"] for d in docs]))
+    macro_ids = sorted({int(d["macro_genre_id"]) for d in docs})
+    owner = np.array([macro_ids.index(int(d["macro_genre_id"])) for d in docs])
+    sizes = np.array([float(d["size"]) for d in docs])
+    macro_centroids = weighted_centroids(micro_centroids, sizes, owner, len(macro_ids))
+    registry = _registry_phrases(client, ids_index)
+    return Previous(
+        generations={
+            "micro": identity.Generation(micro_ids, micro_centroids, [frozenset(members["micro"].get(i, ())) for i in micro_ids]),
+            "macro": identity.Generation(macro_ids, macro_centroids, [frozenset(members["macro"].get(i, ())) for i in macro_ids]),
+        },
+        labels={"micro": {int(d["id"]): d["label"] for d in docs}, "macro": {int(d["macro_genre_id"]): d["macro_genre"] for d in docs}},
+        phrases={"micro": {int(d["id"]): list(d.get("label_phrases") or []) for d in docs}, "macro": registry["macro"]},
+        max_used=max_used(client, ids_index),
+    )
+
+
+def _registry_phrases(client: OpenSearch, index: str) -> dict[str, dict[int, list[str]]]:
+    out: dict[str, dict[int, list[str]]] = {k: {} for k in KINDS}
+    if client.indices.exists(index=index):
+        for h in helpers.scan(client, index=index, query={"query": {"term": {"status": "live"}}}):
+            out[h["_source"]["kind"]][int(h["_source"]["id"])] = list(h["_source"].get("phrases") or [])
+    return out
+
+
+def assign(previous: Previous | None, film_ids: list[int], result: TaxonomyResult, corpus: Corpus,
+           micro: list[MicroGenre]) -> tuple[list[MicroGenre], Lineage]:
+    """``micro`` (indexed by the run's group number) with persistent ids and kept labels. Pure."""
+    groups = result.groups
+    macro_groups = [[i for c in range(result.k) if result.macro_of_micro[c] == m for i in groups[c]] for m in range(len(result.macro))]
+    sizes = np.array([len(g) for g in groups], float)
+    macro_centroids = weighted_centroids(result.story_centroids, sizes, np.asarray(result.macro_of_micro, int), len(result.macro))
+    new = {
+        "micro": (result.story_centroids, groups, [m.label for m in micro], [m.phrases for m in micro]),
+        "macro": (macro_centroids, macro_groups, [m.label for m in result.macro], [m.phrases for m in result.macro]),
+    }
+    matchings, labels, phrases, fits = {}, {}, {}, {}
+    for kind, (centroids, members, new_labels, new_phrases) in new.items():
+        old = previous.generations[kind] if previous else None
+        used = previous.max_used[kind] if previous else -1
+        m = identity.match(old, centroids, [frozenset(film_ids[i] for i in g) for g in members], used)
+        old_labels = [previous.labels[kind].get(m.kept[i]) if previous and i in m.kept else None for i in range(len(members))]
+        old_phrases = [previous.phrases[kind].get(m.kept[i]) if previous and i in m.kept else None for i in range(len(members))]
+        old_fits = [quality.label_fit([g], [p], corpus.texts)[0] if p else None for g, p in zip(members, old_phrases)]
+        keep = identity.keep_labels(new_labels, old_labels, old_fits)
+        matchings[kind] = m
+        labels[kind] = [o if k else n for o, n, k in zip(old_labels, new_labels, keep)]
+        phrases[kind] = [o if k else n for o, n, k in zip(old_phrases, new_phrases, keep)]
+        fits[kind] = [f if k else None for f, k in zip(old_fits, keep)]
+    macro_ids, macro_labels = matchings["macro"].ids, labels["macro"]
+    out = []
+    for c, g in enumerate(micro):
+        macro = int(result.macro_of_micro[c])
+        changes = dict(id=matchings["micro"].ids[c], macro_id=macro_ids[macro], macro_label=macro_labels[macro])
+        if fits["micro"][c] is not None:  # kept the previous label: its phrases lead the keywords
+            old = phrases["micro"][c]
+            rest = [k for k in g.keywords if k not in g.phrases and k not in old]
+            changes.update(label=labels["micro"][c], phrases=old, keywords=[*old, *rest][: len(g.keywords)],
+                           label_fit=round(fits["micro"][c], 4))
+        out.append(replace(g, **changes))
+    live = {kind: {m.ids[i]: (labels[kind][i], list(phrases[kind][i])) for i in range(len(m.ids))} for kind, m in matchings.items()}
+    return out, Lineage(matchings, live, previous.labels if previous else {k: {} for k in KINDS})
+
+
+def record(client: OpenSearch, index: str, lineage: Lineage, run_id: str) -> None:
+    """Upsert every live id and every id retired by this run (after the swap)."""
+    ensure_registry(client, index)
+    actions = []
+    for kind, ids in lineage.live.items():
+        for group_id, (label, phrases) in ids.items():
+            doc = {"kind": kind, "id": group_id, "status": "live", "label": label, "phrases": phrases, "run_id": run_id}
+            actions.append({"_index": index, "_id": f"{kind}-{group_id}", "_source": doc})
+    for kind, m in lineage.matchings.items():
+        for old_id, successor in m.retired.items():
+            doc = {"kind": kind, "id": old_id, "status": "retired", "successor": successor, "run_id": run_id,
+                   "label": lineage.previous_labels[kind].get(old_id)}
+            actions.append({"_index": index, "_id": f"{kind}-{old_id}", "_source": doc})
+    helpers.bulk(client, actions, refresh=True)

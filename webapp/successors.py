@@ -1,0 +1,43 @@
+"""Old micro-genre and macro theme ids, resolved to the live ids that succeeded them (issue 16).
+
+A reindex may retire an id (its group merged or dissolved); the indexer records each retired id
+with its nearest successor in the id registry (``settings.ids_index``). Shared links keep
+working: ``/micro-genres/<old>`` redirects (301) and ``?micro_genre=<old>`` / ``?macro=<old>``
+filter on the successor. Only ids the live index lacks are looked up, one ``GET`` per hop.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from opensearchpy import OpenSearch
+from opensearchpy.exceptions import NotFoundError
+
+from webapp.params import Filters
+
+MAX_HOPS = 50  # a chain of retirements is one hop per reindex; this bounds a corrupt cycle
+
+
+def successor(client: OpenSearch, index: str, kind: str, group_id: int) -> int | None:
+    """The live id ``group_id`` now lives on as, or None when the registry holds it as not retired."""
+    current = group_id
+    for _ in range(MAX_HOPS):
+        try:
+            doc = client.get(index=index, id=f"{kind}-{current}")["_source"]
+        except NotFoundError:
+            break
+        if doc.get("status") != "retired" or doc.get("successor") is None:
+            break
+        current = int(doc["successor"])
+    return current if current != group_id else None
+
+
+def current_filters(client: OpenSearch, index: str, filters: Filters) -> Filters:
+    """``filters`` with retired micro-genre / macro theme ids replaced by their successors."""
+    changes = {}
+    for name, kind in (("micro_genre", "micro"), ("macro", "macro")):
+        value = getattr(filters, name)
+        if value is not None:
+            moved = successor(client, index, kind, value)
+            if moved is not None:
+                changes[name] = moved
+    return replace(filters, **changes) if changes else filters
