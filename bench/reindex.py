@@ -52,7 +52,7 @@ def run(settings: Settings) -> dict:
     onnx = settings.cache_dir / "onnx-all-MiniLM-L6-v2"
     if onnx.is_dir():
         os.symlink(onnx, tmp / onnx.name)
-    bench = replace(settings, cache_dir=tmp, index_alias=f"{prefix}-movies", micro_alias=f"{prefix}-micro-genres", runs_index=f"{prefix}-runs")
+    bench = replace(settings.scoped(prefix), cache_dir=tmp)
     client = make_client(settings.opensearch_url)
     load_at_start = os.getloadavg()
     try:

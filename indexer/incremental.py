@@ -7,7 +7,7 @@ the cache does not know, puts each film in the micro-genre with the nearest feat
 indexes it through the live alias and rewrites the touched micro-genre documents (size, ratings,
 years, top films; label, keywords and centroid stay those of the full run). No alias swap.
 
-Why a local file (``$CACHE_DIR/stages/<run stamp>.joblib``) and not OpenSearch: the stages are
+Why a local file (``$CACHE_DIR/stages/<micro alias>/<run stamp>.joblib``, the last two kept) and not OpenSearch: the stages are
 pickled scikit-learn objects, and unpickling runs code, so they are only ever read from the
 indexer's own volume, never from a database other clients can write to. The indexer volume
 already holds the embedding cache ``add`` needs anyway.
@@ -63,14 +63,24 @@ def stages_of(features: ThemeFeatures, vectors: np.ndarray, keyword_lists: list[
     return Stages(features, np.asarray(centroids, np.float64), list(ids), round(float(own.mean()), 4))
 
 
-def stages_path(cache_dir: Path, stamp: str) -> Path:
-    return Path(cache_dir) / "stages" / f"{stamp}.joblib"
+def stages_dir(cache_dir: Path, micro_alias: str) -> Path:
+    return Path(cache_dir) / "stages" / micro_alias
 
 
-def save_stages(stages: Stages, cache_dir: Path, stamp: str) -> Path:
-    path = stages_path(cache_dir, stamp)
+def stages_path(cache_dir: Path, micro_alias: str, stamp: str) -> Path:
+    return stages_dir(cache_dir, micro_alias) / f"{stamp}.joblib"
+
+
+KEEP_STAGES = 2  # the live run's and the one it replaced (like the indices ``store.prune`` keeps)
+
+
+def save_stages(stages: Stages, cache_dir: Path, micro_alias: str, stamp: str) -> Path:
+    """Save this run's stages; older ones of the same alias are deleted (about 10 MB each)."""
+    path = stages_path(cache_dir, micro_alias, stamp)
     path.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(stages, path, compress=3)
+    for old in sorted(path.parent.glob("*.joblib"), key=lambda p: p.stat().st_mtime)[:-KEEP_STAGES]:
+        old.unlink(missing_ok=True)
     return path
 
 
@@ -115,7 +125,7 @@ def add(settings: Settings, csv: Path, progress: bool = False) -> dict:
     started = datetime.now(timezone.utc)
     client = make_client(settings.opensearch_url, timeout=120)
     stamp = live_stamp(client, settings)
-    path = stages_path(settings.cache_dir, stamp)
+    path = stages_path(settings.cache_dir, settings.micro_alias, stamp)
     if not path.exists():
         raise AddRefused(f"no saved taxonomy stages for the live run ({path}): run a full reindex first")
     loaded = load_movies(csv)

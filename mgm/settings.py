@@ -27,6 +27,13 @@ class Settings:
     port: int = 8000
     embed_backend: str = "onnx"
 
+    def scoped(self, prefix: str) -> "Settings":
+        """The same settings with every index name under ``prefix-`` (tests, benchmarks)."""
+        from dataclasses import replace
+
+        return replace(self, index_alias=f"{prefix}-movies", micro_alias=f"{prefix}-micro-genres",
+                       runs_index=f"{prefix}-runs", ids_index=f"{prefix}-ids")
+
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
         """Build settings from ``env`` (default: the process environment)."""

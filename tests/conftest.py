@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -97,6 +99,26 @@ def _screenshot_path(name: str, variant: str) -> Path:
 # --- A full real indexer run into unique aliases, shared by the session ----------------------
 
 
+@contextmanager
+def _scoped(settings, os_client):
+    """Settings under a unique ``test-<uuid8>`` prefix; its indices and saved stages go afterwards."""
+    from indexer.incremental import stages_dir
+
+    scoped = settings.scoped(f"test-{uuid.uuid4().hex[:8]}")
+    try:
+        yield scoped
+    finally:
+        os_client.indices.delete(index=f"{scoped.index_alias.removesuffix('-movies')}-*", ignore_unavailable=True)
+        shutil.rmtree(stages_dir(scoped.cache_dir, scoped.micro_alias), ignore_errors=True)
+
+
+@pytest.fixture
+def scoped_settings(settings, os_client):
+    """Empty aliases of the test's own, for tests that run the indexer themselves."""
+    with _scoped(settings, os_client) as scoped:
+        yield scoped
+
+
 @pytest.fixture(scope="session")
 def live_index(settings, os_client):
     """Settings whose aliases hold a full real run on the real CSV, removed at session end.
@@ -105,15 +127,8 @@ def live_index(settings, os_client):
     clusters, labels and indexes. k is chosen by the same measured sweep as production (its
     curve is cached per embedding matrix).
     """
-    from dataclasses import replace
-
     from indexer.pipeline import run
 
-    prefix = f"test-{uuid.uuid4().hex[:8]}"
-    live = replace(settings, index_alias=f"{prefix}-movies", micro_alias=f"{prefix}-micro-genres", runs_index=f"{prefix}-runs",
-                   ids_index=f"{prefix}-ids")
-    try:
+    with _scoped(settings, os_client) as live:
         run(live, progress=False)  # its report is the one document in live.runs_index
         yield live
-    finally:
-        os_client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)

@@ -8,8 +8,6 @@ whose id is unchanged; every old id must resolve to a live one, through the web 
 from __future__ import annotations
 
 import json
-import uuid
-from dataclasses import replace
 
 from opensearchpy import helpers
 
@@ -38,58 +36,53 @@ def _groups(assignment: dict[int, int], films: set[int]) -> dict[int, frozenset[
     return {g: frozenset(m) for g, m in out.items()}
 
 
-def test_five_percent_change_keeps_micro_genre_ids(os_client, settings, tmp_path):
-    prefix = f"test-{uuid.uuid4().hex[:8]}"
-    s = replace(settings, index_alias=f"{prefix}-movies", micro_alias=f"{prefix}-micro-genres",
-                runs_index=f"{prefix}-runs", ids_index=f"{prefix}-ids")
-    try:
-        first = run(s, progress=False)
-        old_micro, old_macro, old_ids, old_macro_ids = _state(os_client, s)
-        edited_csv = tmp_path / "edited.csv"
-        dropped, edited = edited_copy(settings.movies_csv, edited_csv)
-        second = run(s, csv=edited_csv, progress=False)
-        new_micro, new_macro, new_ids, new_macro_ids = _state(os_client, s)
+def test_five_percent_change_keeps_micro_genre_ids(os_client, settings, scoped_settings, tmp_path):
+    s = scoped_settings
+    first = run(s, progress=False)
+    old_micro, old_macro, old_ids, old_macro_ids = _state(os_client, s)
+    edited_csv = tmp_path / "edited.csv"
+    dropped, edited = edited_copy(settings.movies_csv, edited_csv)
+    second = run(s, csv=edited_csv, progress=False)
+    new_micro, new_macro, new_ids, new_macro_ids = _state(os_client, s)
 
-        both = set(old_micro) & set(new_micro)
-        old_groups, new_groups = _groups(old_micro, both), _groups(new_micro, both)
-        still = {}
-        for gid, members in old_groups.items():
-            best = max(new_groups, key=lambda n: jaccard(members, new_groups[n]))
-            if jaccard(members, new_groups[best]) >= SAME_GROUP:
-                still[gid] = best
-        kept_share = sum(old == new for old, new in still.items()) / len(still)
-        films_share = sum(old_micro[f] == new_micro[f] for f in both) / len(both)
-        survive_share = len(old_ids & new_ids) / len(old_ids)
-        resolved = {i: successor(os_client, s.ids_index, "micro", i) for i in old_ids - new_ids}
-        macro_resolved = {i: successor(os_client, s.ids_index, "macro", i) for i in old_macro_ids - new_macro_ids}
-        print(json.dumps({
-            "dropped": dropped, "edited": edited, "old_micro": len(old_ids), "new_micro": len(new_ids),
-            "still_existing": len(still), "still_existing_kept_id": round(kept_share, 4),
-            "old_ids_live": round(survive_share, 4), "films_same_id": round(films_share, 4),
-            "macro_old_ids_live": round(len(old_macro_ids & new_macro_ids) / len(old_macro_ids), 4),
-            "macro_films_same_id": round(sum(old_macro[f] == new_macro[f] for f in both) / len(both), 4),
-            "identity": second["identity"], "run_seconds": [first["total_seconds"], second["total_seconds"]],
-        }))
-        assert dropped + edited >= CHANGED * len(old_micro) - 1
-        assert kept_share >= 0.9
-        assert all(r in new_ids for r in resolved.values()), resolved
-        assert all(r in new_macro_ids for r in macro_resolved.values()), macro_resolved
-        assert min(new_ids) >= 0 and not (new_ids - old_ids) & set(range(max(old_ids) + 1))  # fresh ids never reused
-        labels = [h["_source"]["label"] for h in os_client.search(index=s.micro_alias, body={"size": 1000, "_source": ["label"]})["hits"]["hits"]]
-        assert len(set(labels)) == len(labels)
+    both = set(old_micro) & set(new_micro)
+    old_groups, new_groups = _groups(old_micro, both), _groups(new_micro, both)
+    still = {}
+    for gid, members in old_groups.items():
+        best = max(new_groups, key=lambda n: jaccard(members, new_groups[n]))
+        if jaccard(members, new_groups[best]) >= SAME_GROUP:
+            still[gid] = best
+    kept_share = sum(old == new for old, new in still.items()) / len(still)
+    films_share = sum(old_micro[f] == new_micro[f] for f in both) / len(both)
+    survive_share = len(old_ids & new_ids) / len(old_ids)
+    resolved = {i: successor(os_client, s.ids_index, "micro", i) for i in old_ids - new_ids}
+    macro_resolved = {i: successor(os_client, s.ids_index, "macro", i) for i in old_macro_ids - new_macro_ids}
+    print(json.dumps({
+        "dropped": dropped, "edited": edited, "old_micro": len(old_ids), "new_micro": len(new_ids),
+        "still_existing": len(still), "still_existing_kept_id": round(kept_share, 4),
+        "old_ids_live": round(survive_share, 4), "films_same_id": round(films_share, 4),
+        "macro_old_ids_live": round(len(old_macro_ids & new_macro_ids) / len(old_macro_ids), 4),
+        "macro_films_same_id": round(sum(old_macro[f] == new_macro[f] for f in both) / len(both), 4),
+        "identity": second["identity"], "run_seconds": [first["total_seconds"], second["total_seconds"]],
+    }))
+    assert dropped + edited >= CHANGED * len(old_micro) - 1
+    assert kept_share >= 0.9
+    assert all(r in new_ids for r in resolved.values()), resolved
+    assert all(r in new_macro_ids for r in macro_resolved.values()), macro_resolved
+    assert min(new_ids) >= 0 and not (new_ids - old_ids) & set(range(max(old_ids) + 1))  # fresh ids never reused
+    labels = [h["_source"]["label"] for h in os_client.search(index=s.micro_alias, body={"size": 1000, "_source": ["label"]})["hits"]["hits"]]
+    assert len(set(labels)) == len(labels)
 
-        from webapp import create_app
+    from webapp import create_app
 
-        client = create_app(s, load_model=False).test_client()
-        if resolved:
-            old, new = next(iter(resolved.items()))
-            page = client.get(f"/micro-genres/{old}")
-            assert page.status_code == 301 and page.headers["Location"].startswith(f"/micro-genres/{new}?moved_from={old}")
-            assert "was merged into this one" in client.get(page.headers["Location"]).get_data(as_text=True)
-            api = client.get(f"/api/micro-genres/{old}")
-            assert api.status_code == 301 and api.get_json()["moved_to"] == new
-            found = client.get(f"/api/search?micro_genre={old}&size=100&mode=keyword").get_json()
-            assert found["total"] > 0 and all(r["micro_genre"]["id"] == new for r in found["results"])
-        assert client.get(f"/micro-genres/{max(new_ids) + 1000}").status_code == 404
-    finally:
-        os_client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
+    client = create_app(s, load_model=False).test_client()
+    if resolved:
+        old, new = next(iter(resolved.items()))
+        page = client.get(f"/micro-genres/{old}")
+        assert page.status_code == 301 and page.headers["Location"].startswith(f"/micro-genres/{new}?moved_from={old}")
+        assert "was merged into this one" in client.get(page.headers["Location"]).get_data(as_text=True)
+        api = client.get(f"/api/micro-genres/{old}")
+        assert api.status_code == 301 and api.get_json()["moved_to"] == new
+        found = client.get(f"/api/search?micro_genre={old}&size=100&mode=keyword").get_json()
+        assert found["total"] > 0 and all(r["micro_genre"]["id"] == new for r in found["results"])
+    assert client.get(f"/micro-genres/{max(new_ids) + 1000}").status_code == 404

@@ -5,7 +5,6 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from dataclasses import replace
 
 import numpy as np
@@ -32,63 +31,58 @@ def _sizes_match(client, s) -> None:
     assert {i: n for i, n in docs.items() if n} == by_id
 
 
-def test_add_puts_held_out_films_live_in_their_micro_genre(os_client, settings, live_index, tmp_path):
-    prefix = f"test-{uuid.uuid4().hex[:8]}"
-    s = replace(settings, index_alias=f"{prefix}-movies", micro_alias=f"{prefix}-micro-genres",
-                runs_index=f"{prefix}-runs", ids_index=f"{prefix}-ids")
+def test_add_puts_held_out_films_live_in_their_micro_genre(os_client, settings, scoped_settings, live_index, tmp_path):
+    s = scoped_settings
     kept, held = tmp_path / "kept.csv", tmp_path / "held.csv"
     held_ids = hold_out(settings.movies_csv, kept, held, 200)
-    try:
-        base = run(s, csv=kept, progress=False)
-        before = os_client.count(index=s.index_alias)["count"]
-        report = add(s, held)
-        assert report["counts"]["added"] + report["counts"]["updated"] == len(held_ids) - sum(report["rejected"].values())
-        assert os_client.count(index=s.index_alias)["count"] == before + report["counts"]["added"]
-        found = os_client.search(index=s.index_alias, body={"size": 0, "query": {"ids": {"values": [str(i) for i in held_ids]}}})
-        assert found["hits"]["total"]["value"] == report["counts"]["added"] + report["counts"]["updated"]
-        title = read_rows(held)[1][0]["title"]
-        hits = os_client.search(index=s.index_alias, body={"query": {"match_phrase": {"title": title}}})["hits"]["hits"]
-        assert any(int(h["_id"]) == held_ids[0] for h in hits)
-        _sizes_match(os_client, s)
+    base = run(s, csv=kept, progress=False)
+    before = os_client.count(index=s.index_alias)["count"]
+    report = add(s, held)
+    assert report["counts"]["added"] + report["counts"]["updated"] == len(held_ids) - sum(report["rejected"].values())
+    assert os_client.count(index=s.index_alias)["count"] == before + report["counts"]["added"]
+    found = os_client.search(index=s.index_alias, body={"size": 0, "query": {"ids": {"values": [str(i) for i in held_ids]}}})
+    assert found["hits"]["total"]["value"] == report["counts"]["added"] + report["counts"]["updated"]
+    title = read_rows(held)[1][0]["title"]
+    hits = os_client.search(index=s.index_alias, body={"size": 50, "query": {"match_phrase": {"title": title}}})["hits"]["hits"]
+    assert any(int(h["_id"]) == held_ids[0] for h in hits)
+    _sizes_match(os_client, s)
 
-        # agreement with a full run containing them (the session's run on the whole CSV): a held-out
-        # film agrees when its added group is the full run's group that best overlaps it
-        added, full = _assignment(os_client, s.index_alias), _assignment(os_client, live_index.index_alias)
-        shared = set(added) & set(full) - set(held_ids)
-        groups_a: dict[int, set[int]] = {}
-        groups_f: dict[int, set[int]] = {}
-        for f in shared:
-            groups_a.setdefault(added[f], set()).add(f)
-            groups_f.setdefault(full[f], set()).add(f)
-        best = {a: max(groups_f, key=lambda g: jaccard(frozenset(m), frozenset(groups_f[g]))) for a, m in groups_a.items()}
-        live_held = [f for f in held_ids if f in added and f in full]
-        agreement = sum(best.get(added[f]) == full[f] for f in live_held) / len(live_held)
+    # agreement with a full run containing them (the session's run on the whole CSV): a held-out
+    # film agrees when its added group is the full run's group that best overlaps it
+    added, full = _assignment(os_client, s.index_alias), _assignment(os_client, live_index.index_alias)
+    shared = set(added) & set(full) - set(held_ids)
+    groups_a: dict[int, set[int]] = {}
+    groups_f: dict[int, set[int]] = {}
+    for f in shared:
+        groups_a.setdefault(added[f], set()).add(f)
+        groups_f.setdefault(full[f], set()).add(f)
+    best = {a: max(groups_f, key=lambda g: jaccard(frozenset(m), frozenset(groups_f[g]))) for a, m in groups_a.items()}
+    live_held = [f for f in held_ids if f in added and f in full]
+    agreement = sum(best.get(added[f]) == full[f] for f in live_held) / len(live_held)
 
-        status = subprocess.run([sys.executable, "-m", "indexer", "status"], capture_output=True, text=True, cwd=PROJECT_ROOT,
-                                env={**os.environ, "INDEX_ALIAS": s.index_alias, "MICRO_ALIAS": s.micro_alias,
-                                     "RUNS_INDEX": s.runs_index, "IDS_INDEX": s.ids_index, "OPENSEARCH_URL": s.opensearch_url})
-        drift = json.loads(status.stdout)["since_last_run"]
-        print(json.dumps({"held_out": len(held_ids), "agreement_with_full_run": round(agreement, 4), "drift": drift,
-                          "full_run_seconds": base["total_seconds"]}))
-        assert drift["added"] == report["counts"]["added"] and drift["distance_ratio"] > 0
-        assert agreement >= 0.5
+    status = subprocess.run([sys.executable, "-m", "indexer", "status"], capture_output=True, text=True, cwd=PROJECT_ROOT,
+                            env={**os.environ, "INDEX_ALIAS": s.index_alias, "MICRO_ALIAS": s.micro_alias,
+                                 "RUNS_INDEX": s.runs_index, "IDS_INDEX": s.ids_index, "OPENSEARCH_URL": s.opensearch_url})
+    drift = json.loads(status.stdout)["since_last_run"]
+    print(json.dumps({"held_out": len(held_ids), "agreement_with_full_run": round(agreement, 4), "drift": drift,
+                      "full_run_seconds": base["total_seconds"]}))
+    assert drift["added"] == report["counts"]["added"] and drift["distance_ratio"] > 0
+    assert agreement >= 0.5
 
-        # an edited overview is re-embedded and re-assigned; the sizes stay right
-        fields, rows = read_rows(held)
-        edited = tmp_path / "edited.csv"
-        write_rows(edited, fields, [dict(rows[0], overview="A crew of thieves plans the robbery of a bank vault.", keywords="[]")])
-        film = int(rows[0]["id"])
-        old_vector = np.asarray(stored_vectors(os_client, s.index_alias, [film])[film])
-        again = add(s, edited)
-        assert again["counts"]["updated"] == 1 and again["counts"]["added"] == 0
-        new_vector = np.asarray(stored_vectors(os_client, s.index_alias, [film])[film])
-        assert float(old_vector @ new_vector) < 0.95  # re-embedded from the new text
-        _sizes_match(os_client, s)
+    # an edited overview is re-embedded and re-assigned; the sizes stay right
+    fields, rows = read_rows(held)
+    edited = tmp_path / "edited.csv"
+    write_rows(edited, fields, [dict(rows[0], overview="A crew of thieves plans the robbery of a bank vault.", keywords="[]")])
+    film = int(rows[0]["id"])
+    old_vector = np.asarray(stored_vectors(os_client, s.index_alias, [film])[film])
+    again = add(s, edited)
+    assert again["counts"]["updated"] == 1 and again["counts"]["added"] == 0
+    new_vector = np.asarray(stored_vectors(os_client, s.index_alias, [film])[film])
+    assert float(old_vector @ new_vector) < 0.95  # re-embedded from the new text
+    _sizes_match(os_client, s)
 
-        # too many films at once: refused with one line, nothing changed
-        count = os_client.count(index=s.index_alias)["count"]
-        with pytest.raises(AddRefused, match="full reindex"):
-            add(replace(s, add_max_share=0.01), held)
-        assert os_client.count(index=s.index_alias)["count"] == count
-    finally:
-        os_client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
+    # too many films at once: refused with one line, nothing changed
+    count = os_client.count(index=s.index_alias)["count"]
+    with pytest.raises(AddRefused, match="full reindex"):
+        add(replace(s, add_max_share=0.01), held)
+    assert os_client.count(index=s.index_alias)["count"] == count

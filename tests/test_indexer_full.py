@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 
 import pytest
 
@@ -91,7 +90,7 @@ def test_run_report_has_taxonomy_metrics_and_timings(os_client, live_index):
 
 def test_failed_run_is_reported_and_touches_no_alias(os_client, settings, tmp_path):
     prefix = f"test-{uuid.uuid4().hex[:8]}"
-    bad = replace(settings, index_alias=f"{prefix}-movies", micro_alias=f"{prefix}-micro-genres", runs_index=f"{prefix}-runs")
+    bad = settings.scoped(prefix)
     try:
         with pytest.raises(LoadError):
             run(bad, csv=tmp_path / "missing.csv", progress=False)
