@@ -13,12 +13,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from opensearchpy import OpenSearch, helpers
-from opensearchpy.exceptions import RequestError
 
 from indexer import identity, quality
 from indexer.documents import MicroGenre
 from indexer.features import normalize
-from indexer.store import alias_targets, mapping
+from indexer.store import alias_targets, ensure_index, mapping
 from indexer.taxonomy import Corpus, TaxonomyResult
 
 KINDS = ("micro", "macro")
@@ -54,15 +53,6 @@ def weighted_centroids(centroids: np.ndarray, sizes: np.ndarray, owner: np.ndarr
     out = np.zeros((n, centroids.shape[1]))
     np.add.at(out, owner, centroids * sizes[:, None])
     return normalize(out)
-
-
-def ensure_registry(client: OpenSearch, index: str) -> None:
-    if not client.indices.exists(index=index):
-        try:
-            client.indices.create(index=index, body=mapping("ids"))
-        except RequestError as exc:
-            if "resource_already_exists" not in str(exc):
-                raise
 
 
 def max_used(client: OpenSearch, index: str) -> dict[str, int]:
@@ -152,7 +142,7 @@ def assign(previous: Previous | None, film_ids: list[int], result: TaxonomyResul
 
 def record(client: OpenSearch, index: str, lineage: Lineage, run_id: str) -> None:
     """Upsert every live id and every id retired by this run (after the swap)."""
-    ensure_registry(client, index)
+    ensure_index(client, index, mapping("ids"))
     actions = []
     for kind, ids in lineage.live.items():
         for group_id, (label, phrases) in ids.items():

@@ -95,14 +95,19 @@ def publish(client: OpenSearch, plan: dict[str, tuple[str, dict, Iterable[dict]]
     return {"counts": counts, "previous": previous, "pruned": pruned}
 
 
-def write_run(client: OpenSearch, runs_index: str, report: dict) -> None:
-    """Store the run report (created from runs.json on first use); failed runs are recorded too."""
-    if not client.indices.exists(index=runs_index):
+def ensure_index(client: OpenSearch, index: str, body: dict) -> None:
+    """Create ``index`` unless it exists (a concurrent creator is not an error)."""
+    if not client.indices.exists(index=index):
         try:
-            client.indices.create(index=runs_index, body=mapping("runs"))
+            client.indices.create(index=index, body=body)
         except RequestError as exc:
             if "resource_already_exists" not in str(exc):
                 raise
+
+
+def write_run(client: OpenSearch, runs_index: str, report: dict) -> None:
+    """Store the run report (created from runs.json on first use); failed runs are recorded too."""
+    ensure_index(client, runs_index, mapping("runs"))
     client.index(index=runs_index, id=report["run_id"], body=report, refresh=True)
 
 
