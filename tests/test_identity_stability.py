@@ -85,4 +85,6 @@ def test_five_percent_change_keeps_micro_genre_ids(os_client, settings, scoped_s
         assert api.status_code == 301 and api.get_json()["moved_to"] == new
         found = client.get(f"/api/search?micro_genre={old}&size=100&mode=keyword").get_json()
         assert found["total"] > 0 and all(r["micro_genre"]["id"] == new for r in found["results"])
+        trends = client.get(f"/api/trends?micro={old}")
+        assert trends.status_code == 200, trends.get_json()
     assert client.get(f"/micro-genres/{max(new_ids) + 1000}").status_code == 404

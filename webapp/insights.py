@@ -6,6 +6,8 @@ concrete index in ``agg_cache``. A page embeds exactly the JSON its ``/api/...``
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from opensearchpy import OpenSearch
 
@@ -14,6 +16,7 @@ from webapp.agg_cache import CACHE, concrete_indices
 from webapp.aggregations import msearch_lines, overview_searches, picked_body, top_movies_body, trends_searches
 from webapp.errors import ApiError
 from webapp.insight_params import Filters, TrendsParams, parse_filters, parse_trends
+from webapp.successors import current_id
 
 bp = Blueprint("insights", __name__)
 
@@ -71,6 +74,9 @@ def landing_data() -> dict:
 
 def trends_data(params: TrendsParams) -> dict:
     movies, micro = _indices()
+    ids_index = current_app.config["SETTINGS"].ids_index
+    params = replace(params, micro=tuple(current_id(_client(), ids_index, "micro", i) for i in params.micro),
+                     cloud_micro=current_id(_client(), ids_index, "micro", params.cloud_micro))
 
     def compute() -> dict:
         responses = _msearch(trends_searches(movies, params))

@@ -3,7 +3,7 @@
 A reindex may retire an id (its group merged or dissolved); the indexer records each retired id
 with its nearest successor in the id registry (``settings.ids_index``). Shared links keep
 working: ``/micro-genres/<old>`` redirects (301) and ``?micro_genre=<old>`` / ``?macro=<old>``
-filter on the successor. Only ids the live index lacks are looked up, one ``GET`` per hop.
+filter on the successor, and so do the Trends page's ``micro``/``cloud_micro``. Only ids the live index lacks are looked up, one ``GET`` per hop.
 """
 from __future__ import annotations
 
@@ -31,13 +31,15 @@ def successor(client: OpenSearch, index: str, kind: str, group_id: int) -> int |
     return current if current != group_id else None
 
 
+def current_id(client: OpenSearch, index: str, kind: str, group_id: int | None) -> int | None:
+    """``group_id`` itself, or its successor when it was retired."""
+    if group_id is None:
+        return None
+    moved = successor(client, index, kind, group_id)
+    return group_id if moved is None else moved
+
+
 def current_filters(client: OpenSearch, index: str, filters: Filters) -> Filters:
     """``filters`` with retired micro-genre / macro theme ids replaced by their successors."""
-    changes = {}
-    for name, kind in (("micro_genre", "micro"), ("macro", "macro")):
-        value = getattr(filters, name)
-        if value is not None:
-            moved = successor(client, index, kind, value)
-            if moved is not None:
-                changes[name] = moved
-    return replace(filters, **changes) if changes else filters
+    return replace(filters, micro_genre=current_id(client, index, "micro", filters.micro_genre),
+                   macro=current_id(client, index, "macro", filters.macro))
