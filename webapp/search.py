@@ -1,30 +1,56 @@
 """OpenSearch request bodies for the explorer, as pure functions of validated parameters.
 
 Nothing here talks to the server, so every builder is unit-testable and the benchmark can
-send exactly the bodies the app sends. User text only ever appears as the ``query`` value of
-a ``multi_match`` (never spliced into DSL), and vectors come from the embedding model.
+send exactly the bodies the app sends. User text only ever appears as the query text of a
+``match``-family query or a suggester (never spliced into DSL), and vectors come from the
+embedding model.
+
+Every query search returns only films that are relevant enough (docs/explorer.md,
+"Relevance cutoff"): BM25 needs a share of the query's terms (``BM25_MIN_MATCH``) or a title
+match, k-NN uses radial search (``KNN_MIN_SCORE``), and hybrid keeps a film when either
+side does. Totals, facets, the pager and exports then all describe that one set.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from webapp.params import Filters, SearchParams
 
-# BM25 fields and boosts (tuned with bench/relevance.py; see docs/explorer.md).
+# BM25 fields and boosts (tuned with bench/relevance.py; see docs/explorer.md). ``title`` is
+# stemmed like the rest; the title clauses of ``keyword_query`` use the unstemmed subfields.
 KEYWORD_FIELDS = ["title^2", "keywords.text^2", "micro_genre.text", "tagline", "overview^2"]
-# Semantic and hybrid modes rank a fixed window: k of the k-NN query and the hybrid query's
-# pagination_depth. Keeping it fixed keeps pages consistent (min-max normalisation depends
-# on the window), so pages beyond it are refused rather than silently reshuffled. Measured
-# (bench/relevance.py, single client): window 50/100/200 -> hybrid MRR@10 0.830/0.836/0.848
-# and OpenSearch took p50 18/34/50 ms; 100 keeps five pages of 20 at two thirds of the cost.
+# A BM25 match must hold this share of the query's terms: all of 1-2 terms, 60% of longer
+# queries (measured in bench/relevance.py: see docs/explorer.md).
+BM25_MIN_MATCH = "2<60%"
+# Title clauses: an exact title (article-insensitive), the title as a phrase, and the title
+# words with typos (fuzziness AUTO: one edit for 3-5 letters, two above).
+TITLE_EXACT_BOOST = 6.0
+TITLE_PHRASE_BOOST = 3.0
+TITLE_FUZZY_BOOST = 1.0
+# Gentle popularity prior on the BM25 side: score x (1 + w * log10(1 + popularity)); the
+# most popular film (popularity ~875) gains about 3w. Measured on the judged sets.
+POPULARITY_PRIOR = 0.05
+# Radial k-NN: lucene's cosine score is (1 + cos) / 2, so 0.66 keeps cos >= 0.32.
+# Calibrated on the judged queries (bench/relevance.py "cutoff_curve").
+KNN_MIN_SCORE = 0.66
+# Hybrid (and "like <film>") rank at most this many relevant films; pages go that deep.
 RANKED_WINDOW = 100
 BROWSE_WINDOW = 10_000  # index.max_result_window
-SORT_FIELDS = {
-    "rating": [{"vote_average": {"order": "desc"}}, {"vote_count": {"order": "desc"}}],
-    "popularity": [{"popularity": {"order": "desc"}}],
-    "year": [{"year": {"order": "desc", "missing": "_last"}}, {"popularity": {"order": "desc"}}],
+# Sorts as data, so OpenSearch (browse, keyword, semantic) and Python (ranked window) agree.
+SORT_KEYS: dict[str, list[tuple[str, str]]] = {
+    "rating": [("rating_weighted", "desc"), ("vote_count", "desc")],
+    "popularity": [("popularity", "desc")],
+    "year": [("year", "desc"), ("popularity", "desc")],
 }
-HIGHLIGHT_FIELDS = ("overview",)  # what the cards show; each field costs ~4 ms in hybrid
+# Only what a result card, the CSV and the facets read: no keywords, tagline, budget...
+CARD_SOURCE = [
+    "id", "title", "year", "decade", "overview", "genres", "micro_genre_id", "micro_genre", "macro_genre",
+    "macro_genre_id", "vote_average", "vote_count", "rating_weighted", "popularity", "poster_path",
+]
+FACET_SIZES = {"genres": 30, "micro_genres": 20, "macro_genres": 30, "decades": 30}
+SUGGEST_MAX_WORDS = 5  # "did you mean" is for titles and short queries, not plot descriptions
+LIKE_PATTERN = re.compile(r"^\s*(?:(?:movies?|films?)\s+)?(?:like|similar\s+to)\s+(?P<title>\S.*?)\s*$", re.I)
 
 
 def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
@@ -39,24 +65,59 @@ def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
     years = {k: v for k, v in (("gte", filters.year_from), ("lte", filters.year_to)) if v is not None}
     if years:
         clauses.append({"range": {"year": years}})
-    if filters.min_rating is not None:
-        clauses.append({"range": {"vote_average": {"gte": filters.min_rating}}})
+    if filters.min_rating is not None:  # the weighted rating cards show; unrated films drop out
+        clauses.append({"range": {"rating_weighted": {"gte": filters.min_rating}}})
     return clauses
 
 
-def keyword_query(q: str) -> dict[str, Any]:
-    """BM25 over title, TMDB keywords, micro-genre label, tagline and overview.
+def text_query(q: str, min_match: str | None = BM25_MIN_MATCH) -> dict[str, Any]:
+    """BM25 ``cross_fields`` over title, TMDB keywords, micro-genre label, tagline and overview.
 
     ``cross_fields`` scores the query terms as if the fields were one blended field: a plot
     description spreads its words over overview, keywords and tagline, which ``best_fields``
     (one field wins) ranked far worse (MRR@10 0.25-0.56 vs 0.70-0.73 in bench/relevance.py).
     """
-    return {"multi_match": {"query": q, "fields": KEYWORD_FIELDS, "type": "cross_fields", "tie_breaker": 0.3}}
+    query: dict[str, Any] = {"query": q, "fields": KEYWORD_FIELDS, "type": "cross_fields", "tie_breaker": 0.3}
+    if min_match:
+        query["minimum_should_match"] = min_match
+    return {"multi_match": query}
 
 
-def knn_query(vector: list[float], k: int, filters: list[dict[str, Any]], field: str = "embedding") -> dict[str, Any]:
-    """Lucene k-NN with the filter applied inside the graph search (not a post-filter)."""
-    body: dict[str, Any] = {"vector": vector, "k": k}
+def title_clauses(q: str) -> list[dict[str, Any]]:
+    """Whole title (exact or with typos), title phrase and typo-tolerant title words rank first.
+
+    The stemmed ``title`` merges "terminator" with "terminal"; these use ``title.keyword``
+    (lowercased, leading article dropped) and ``title.exact`` (not stemmed).
+    """
+    return [
+        {"match": {"title.keyword": {"query": q, "fuzziness": "AUTO", "prefix_length": 1, "boost": TITLE_EXACT_BOOST}}},
+        {"match_phrase": {"title.exact": {"query": q, "boost": TITLE_PHRASE_BOOST}}},
+        {"match": {"title.exact": {"query": q, "fuzziness": "AUTO", "prefix_length": 1, "operator": "and",
+                                   "boost": TITLE_FUZZY_BOOST}}},
+    ]
+
+
+def popularity_prior(query: dict[str, Any], weight: float = POPULARITY_PRIOR) -> dict[str, Any]:
+    """``query`` with its score multiplied by 1 + weight * log10(1 + popularity)."""
+    if not weight:
+        return query
+    functions = [{"weight": 1}, {"field_value_factor": {"field": "popularity", "modifier": "log1p", "missing": 0}, "weight": weight}]
+    return {"function_score": {"query": query, "functions": functions, "score_mode": "sum", "boost_mode": "multiply"}}
+
+
+def keyword_query(q: str, min_match: str | None = BM25_MIN_MATCH, prior: float = POPULARITY_PRIOR) -> dict[str, Any]:
+    """The BM25 side: text match with a minimum share of terms, or a title match, plus the prior."""
+    return popularity_prior({"bool": {"should": [text_query(q, min_match), *title_clauses(q)], "minimum_should_match": 1}}, prior)
+
+
+def knn_query(vector: list[float], filters: list[dict[str, Any]], *, k: int | None = None,
+              min_score: float | None = None, field: str = "embedding") -> dict[str, Any]:
+    """Lucene k-NN, top ``k`` or radial (every film scoring >= ``min_score``), filtered inside the search."""
+    body: dict[str, Any] = {"vector": vector}
+    if min_score is not None:
+        body["min_score"] = min_score
+    else:
+        body["k"] = k
     if filters:
         body["filter"] = {"bool": {"filter": filters}}
     return {"knn": {field: body}}
@@ -66,30 +127,38 @@ def _filtered(query: dict[str, Any], filters: list[dict[str, Any]]) -> dict[str,
     return {"bool": {"must": [query], "filter": filters}} if filters else query
 
 
-def window(params: SearchParams) -> int:
-    """How deep this request can page: the ranked window for vector modes, else the index cap."""
-    return RANKED_WINDOW if params.q and params.mode != "keyword" else BROWSE_WINDOW
+def ranked(params: SearchParams) -> bool:
+    """Whether the request is ranked in the app over a window (hybrid), rather than paged by OpenSearch."""
+    return bool(params.q) and params.mode == "hybrid"
 
 
-def main_query(params: SearchParams, vector: list[float] | None) -> dict[str, Any]:
-    """The query part: browse, BM25, k-NN, or a ``hybrid`` of BM25 and k-NN.
+def window(params: SearchParams, like: bool = False) -> int:
+    """How deep this request can page: the ranked window for hybrid and "like", else the index cap."""
+    return RANKED_WINDOW if like or ranked(params) else BROWSE_WINDOW
+
+
+def main_query(params: SearchParams, vector: list[float] | None, *, min_score: float | None = KNN_MIN_SCORE,
+               min_match: str | None = BM25_MIN_MATCH, prior: float = POPULARITY_PRIOR) -> dict[str, Any]:
+    """The query part: browse, BM25, radial k-NN, or a ``hybrid`` of BM25 and k-NN.
 
     ``hybrid`` in OpenSearch 2.19 takes no top-level filter, so each sub-query carries it.
+    The keyword arguments let the benchmark replay the pre-cutoff query (k = window, no
+    minimum match, no prior) with the same builder.
     """
     filters = filter_clauses(params.filters)
     if not params.q:
         return {"bool": {"filter": filters}} if filters else {"match_all": {}}
     if params.mode == "keyword":
-        return _filtered(keyword_query(params.q), filters)
+        return _filtered(keyword_query(params.q, min_match, prior), filters)
     if vector is None:
         raise ValueError(f"mode {params.mode} needs the query vector")
-    knn = knn_query(vector, RANKED_WINDOW, filters)
+    knn = knn_query(vector, filters, k=RANKED_WINDOW, min_score=min_score)
     if params.mode == "semantic":
         return knn
     return {
         "hybrid": {
             "pagination_depth": RANKED_WINDOW,
-            "queries": [_filtered(keyword_query(params.q), filters), knn],
+            "queries": [_filtered(keyword_query(params.q, min_match, prior), filters), knn],
         }
     }
 
@@ -101,96 +170,110 @@ def aggregations() -> dict[str, Any]:
         return {"terms": {"field": id_field, "size": size}, "aggs": {"label": {"terms": {"field": label_field, "size": 1}}}}
 
     return {
-        "genres": {"terms": {"field": "genres", "size": 30}},
-        "micro_genres": labelled("micro_genre_id", "micro_genre", 20),
-        "macro_genres": labelled("macro_genre_id", "macro_genre", 30),
-        "decades": {"terms": {"field": "decade", "size": 30, "order": {"_key": "asc"}}},
+        "genres": {"terms": {"field": "genres", "size": FACET_SIZES["genres"]}},
+        "micro_genres": labelled("micro_genre_id", "micro_genre", FACET_SIZES["micro_genres"]),
+        "macro_genres": labelled("macro_genre_id", "macro_genre", FACET_SIZES["macro_genres"]),
+        "decades": {"terms": {"field": "decade", "size": FACET_SIZES["decades"], "order": {"_key": "asc"}}},
     }
+
+
+def opensearch_sort(sort: str) -> list[dict[str, Any]]:
+    return [{f: {"order": order, "missing": "_last"}} for f, order in SORT_KEYS[sort]]
+
+
+def did_you_mean(q: str) -> dict[str, Any] | None:
+    """A phrase suggester over title words: corrects typos in short queries ("terminater")."""
+    if len(q.split()) > SUGGEST_MAX_WORDS:
+        return None
+    generator = {"field": "title.exact", "suggest_mode": "always", "min_word_length": 3}
+    return {"text": q, "did_you_mean": {"phrase": {"field": "title.exact", "size": 1, "gram_size": 1, "confidence": 1.0,
+                                                   "max_errors": 2, "direct_generator": [generator]}}}
 
 
 def search_body(params: SearchParams, vector: list[float] | None) -> dict[str, Any]:
-    """The full ``_search`` body for ``/api/search`` (hybrid mode also needs the search pipeline)."""
-    body: dict[str, Any] = {
-        "query": main_query(params, vector),
-        "from": params.offset,
-        "size": params.size,
-        "track_total_hits": True,
-        "aggs": aggregations(),
-    }
-    if params.sort != "relevance":
-        body["sort"] = SORT_FIELDS[params.sort]
-    elif not params.q:
-        body["sort"] = SORT_FIELDS["popularity"]  # browsing: every score is equal
-    if params.q and params.mode != "hybrid":  # hybrid highlights afterwards: highlight_body
-        body["highlight"] = highlight(params.q)
+    """The one ``_search`` body for ``/api/search`` (hybrid mode also needs the search pipeline).
+
+    Hybrid fetches its whole ranked window (OpenSearch's hybrid query fetches it anyway) and
+    the app sorts, counts facets and pages it (``rank_window``); the other modes page,
+    sort and aggregate in OpenSearch over the same cut-off set.
+    """
+    body: dict[str, Any] = {"query": main_query(params, vector), "_source": CARD_SOURCE}
+    if ranked(params):
+        body["size"] = RANKED_WINDOW
+    else:
+        body.update({"from": params.offset, "size": min(params.size, BROWSE_WINDOW - params.offset),
+                     "track_total_hits": True, "aggs": aggregations()})
+        if params.sort != "relevance":
+            body["sort"] = opensearch_sort(params.sort)
+        elif not params.q:
+            body["sort"] = opensearch_sort("popularity")  # browsing: every score is equal
+    suggest = did_you_mean(params.q) if params.q else None
+    if suggest:
+        body["suggest"] = suggest
     return body
 
 
-def highlight(q: str) -> dict[str, Any]:
-    """Mark the query's words in the overview, using the BM25 query whatever the mode."""
-    return {
-        "encoder": "html",  # escapes the text; only the <mark> tags are markup
-        "pre_tags": ["<mark>"],
-        "post_tags": ["</mark>"],
-        "fields": {f: {"number_of_fragments": 1, "fragment_size": 160} for f in HIGHLIGHT_FIELDS},
-        "highlight_query": keyword_query(q),
-    }
+def find_title_body(title: str) -> dict[str, Any]:
+    """The film a "like <title>" query names: exact title first, then phrase or typo matches."""
+    return {"query": popularity_prior({"bool": {"should": title_clauses(title), "minimum_should_match": 1}}, 1.0),
+            "size": 1, "_source": ["id", "title", "year"]}
 
 
-def highlight_body(q: str, ids: list[str]) -> dict[str, Any]:
-    """Highlights for one page of hybrid hits, fetched after ranking.
-
-    A ``hybrid`` query runs its fetch phase (highlighting included) over its whole ranked
-    window, not just the page: with a window of 100, inline highlighting measured 20 ms
-    of OpenSearch time per query vs 11 ms without it. Highlighting just the page's ids
-    in a second request costs about 2 ms. Keyword and semantic queries fetch only the
-    page, so they highlight inline and save the round trip.
-    """
-    return {
-        "query": {"ids": {"values": ids}},
-        "size": len(ids),
-        "_source": False,
-        "highlight": highlight(q),
-    }
+def like_title(q: str) -> str | None:
+    """The title in "movies like X" / "similar to X", else None."""
+    match = LIKE_PATTERN.match(q)
+    return match.group("title") if match else None
 
 
-def similar_body(vector: list[float], exclude: list[int], filters: Filters, size: int) -> dict[str, Any]:
+def similar_body(vector: list[float], exclude: list[int], filters: Filters, size: int,
+                 min_score: float | None = None) -> dict[str, Any]:
     """Nearest movies to ``vector``, never returning the ``exclude`` ids (the seed movies)."""
     clauses = filter_clauses(filters)
     must_not = [{"ids": {"values": [str(i) for i in exclude]}}]
-    knn = knn_query(vector, size, [{"bool": {"filter": clauses, "must_not": must_not}}])
-    return {"query": knn, "size": size}
+    knn = knn_query(vector, [{"bool": {"filter": clauses, "must_not": must_not}}], k=size, min_score=min_score)
+    return {"query": knn, "size": size, "_source": CARD_SOURCE}
 
 
 def suggest_body(q: str, size: int) -> dict[str, Any]:
-    """Title autocomplete: search_as_you_type prefix match, popular titles first on ties."""
-    match = {
-        "multi_match": {
-            "query": q,
-            "type": "bool_prefix",
-            "operator": "and",  # every typed word must occur, the last one as a prefix
-            "fields": ["title.suggest", "title.suggest._2gram", "title.suggest._3gram"],
-        }
-    }
-    boost = {"field_value_factor": {"field": "popularity", "modifier": "log2p", "missing": 1}}
+    """Title autocomplete: prefix match on title words, then titles starting with a one-typo prefix.
+
+    ``bool_prefix`` reads every typed word, the last as a prefix, anywhere in the title; the
+    completion suggester (``title.complete``, leading article dropped) catches one typo in
+    what is typed so far ("termnat"). Popular titles first on ties.
+    """
+    match = {"multi_match": {"query": q, "type": "bool_prefix", "operator": "and",
+                             "fields": ["title.suggest", "title.suggest._2gram", "title.suggest._3gram"]}}
     return {
-        "query": {"function_score": {"query": match, "functions": [boost], "boost_mode": "multiply"}},
+        "query": popularity_prior(match, 1.0),
         "size": size,
         "_source": ["id", "title", "year"],
+        "suggest": {"complete": {"prefix": q, "completion": {"field": "title.complete", "size": size, "skip_duplicates": True,
+                                                             "fuzzy": {"fuzziness": 1, "prefix_length": 1}}}},
     }
+
+
+def merge_suggestions(resp: dict[str, Any], size: int) -> list[dict[str, Any]]:
+    """Query matches first, then the completion suggester's typo-tolerant prefixes; each film once."""
+    films: dict[int, dict[str, Any]] = {}
+    options = resp.get("suggest", {}).get("complete", [{}])[0].get("options", [])
+    for src in [h["_source"] for h in resp["hits"]["hits"]] + [o["_source"] for o in options]:
+        films.setdefault(src["id"], {k: src.get(k) for k in ("id", "title", "year")})
+    return list(films.values())[:size]
 
 
 MICRO_SOURCE = {"excludes": ["centroid"]}
+MICRO_LIST_MAX = 1000  # above any k the indexer can choose: the list holds every micro-genre
 
 
-def micro_list_body(size: int) -> dict[str, Any]:
-    return {"query": {"match_all": {}}, "size": size, "sort": [{"size": "desc"}, {"id": "asc"}], "_source": MICRO_SOURCE}
+def micro_list_body(size: int, offset: int = 0) -> dict[str, Any]:
+    return {"query": {"match_all": {}}, "from": offset, "size": size, "sort": [{"size": "desc"}, {"id": "asc"}],
+            "_source": MICRO_SOURCE, "track_total_hits": True}
 
 
 def micro_search_body(vector: list[float], size: int, exclude: int | None = None) -> dict[str, Any]:
     """Micro-genres whose centroid is nearest to ``vector`` (a query, or another centroid)."""
     filters = [{"bool": {"must_not": [{"ids": {"values": [str(exclude)]}}]}}] if exclude is not None else []
-    return {"query": knn_query(vector, size, filters, field="centroid"), "size": size, "_source": MICRO_SOURCE}
+    return {"query": knn_query(vector, filters, k=size, field="centroid"), "size": size, "_source": MICRO_SOURCE}
 
 
 # --- responses -> API shapes ----------------------------------------------------------------
@@ -210,9 +293,10 @@ def shape_hit(hit: dict[str, Any]) -> dict[str, Any]:
         "macro_genre_id": src.get("macro_genre_id"),
         "vote_average": src.get("vote_average"),
         "vote_count": src.get("vote_count"),
+        "rating_weighted": src.get("rating_weighted"),
         "poster_path": src.get("poster_path"),
         "score": hit.get("_score"),
-        "highlight": {k: v[0] for k, v in hit.get("highlight", {}).items()},
+        "highlight": {},
     }
 
 
@@ -229,6 +313,50 @@ def shape_facets(aggs: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
             rows.append(row)
         facets[name] = rows
     return facets
+
+
+def count_facets(sources: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The facets of a ranked window, counted in the app: the same shape and order as ``shape_facets``."""
+    specs = {"genres": ("genres", None), "micro_genres": ("micro_genre_id", "micro_genre"),
+             "macro_genres": ("macro_genre_id", "macro_genre"), "decades": ("decade", None)}
+    facets: dict[str, list[dict[str, Any]]] = {}
+    for name, (field, label_field) in specs.items():
+        counts: dict[Any, int] = {}
+        labels: dict[Any, str] = {}
+        for src in sources:
+            values = src.get(field)
+            for value in values if isinstance(values, list) else [values]:
+                if value is None:
+                    continue
+                counts[value] = counts.get(value, 0) + 1
+                if label_field:
+                    labels.setdefault(value, src.get(label_field) or str(value))
+        if name == "decades":
+            keys = sorted(counts)
+        else:
+            keys = sorted(counts, key=lambda k: (-counts[k], k))[: FACET_SIZES[name]]
+        facets[name] = [{"key": k, "count": counts[k], **({"label": labels[k]} if label_field else {})} for k in keys]
+    return facets
+
+
+def sort_sources(hits: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
+    """Hits re-ordered by ``SORT_KEYS[sort]`` like OpenSearch would (missing values last; stable)."""
+    if sort == "relevance":
+        return hits
+    out = list(hits)
+    for field, order in reversed(SORT_KEYS[sort]):
+        present = [h for h in out if h["_source"].get(field) is not None]
+        missing = [h for h in out if h["_source"].get(field) is None]
+        present.sort(key=lambda h: h["_source"][field], reverse=order == "desc")
+        out = present + missing
+    return out
+
+
+def suggestion(resp: dict[str, Any], q: str) -> str | None:
+    """The phrase suggester's correction of ``q``, when it differs from what was typed."""
+    options = resp.get("suggest", {}).get("did_you_mean", [{}])[0].get("options", [])
+    text = options[0]["text"] if options else None
+    return text if text and text.lower() != q.lower() else None
 
 
 def shape_micro(src: dict[str, Any]) -> dict[str, Any]:
