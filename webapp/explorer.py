@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 
 PIPELINE_DIR = PROJECT_ROOT / "opensearch" / "pipelines"
 HYBRID_PIPELINE = "mgm-hybrid"
-CSV_COLUMNS = ("id", "title", "year", "genres", "micro_genre_id", "micro_genre", "macro_genre", "vote_average", "score")
+CSV_COLUMNS = ("id", "title", "year", "genres", "micro_genre_id", "micro_genre", "macro_genre", "vote_average", "vote_count",
+               "rating_weighted", "score")
 
 
 # --- search pipelines ---------------------------------------------------------------------
@@ -87,7 +88,7 @@ def run_search(params: SearchParams) -> dict[str, Any]:
     pages; the other modes let OpenSearch page, sort and aggregate. Either way ``total``,
     ``facets`` and the pages describe the same set of films.
     """
-    like = _like_film(params.q) if params.q else None
+    like = _like_film(params.q) if params.q and params.mode != "keyword" else None  # keyword mode reads words
     limit = search.window(params, like=like is not None)
     if params.offset >= limit:
         raise ApiError(
@@ -101,9 +102,10 @@ def run_search(params: SearchParams) -> dict[str, Any]:
         resp = _search(params)
     hits = resp["hits"]["hits"]
     if like is not None or search.ranked(params):
+        hits = search.relevant_window(hits)
         facets = search.count_facets([h["_source"] for h in hits])
         total = len(hits)
-        hits = search.sort_sources(hits, params.sort)[params.offset: params.offset + params.size]
+        hits = search.window_page(hits, params)
     else:
         facets = search.shape_facets(resp.get("aggregations", {}))
         total = resp["hits"]["total"]["value"]
@@ -122,7 +124,7 @@ def run_search(params: SearchParams) -> dict[str, Any]:
         "window": limit,
         "pages": max(1, -(-min(total, limit) // params.size)),
         "like": like,
-        "did_you_mean": search.suggestion(resp, params.q) if params.q and like is None else None,
+        "did_you_mean": search.suggestion(resp, params.q, total) if params.q and like is None else None,
         "results": results,
         "facets": facets,
     }
@@ -224,7 +226,7 @@ def _csv_response(results: list[dict[str, Any]]) -> Response:
     for r in results:
         writer.writerow(
             [r["id"], r["title"], r["year"], "|".join(r["genres"]), r["micro_genre"]["id"], r["micro_genre"]["label"],
-             r["macro_genre"], r["vote_average"], r["score"]]
+             r["macro_genre"], r["vote_average"], r["vote_count"], r["rating_weighted"], r["score"]]
         )
     return Response(
         buf.getvalue(), mimetype="text/csv", headers={"Content-Disposition": "attachment; filename=movies.csv"}
