@@ -35,17 +35,17 @@ from mgm.settings import Settings
 from webapp.explorer import HYBRID_PIPELINE, PIPELINE_DIR, ensure_pipelines
 from webapp.params import Filters, SearchParams
 from webapp.search import (
-    BM25_MIN_MATCH, KNN_MIN_SCORE, POPULARITY_PRIOR, RANKED_WINDOW, RELATIVE_FLOOR, main_query, ranked, relevant_window,
+    BM25_MIN_MATCH, KEYWORD_MODE_MIN_MATCH, KNN_MIN_SCORE, POPULARITY_PRIOR, RANKED_WINDOW, RELATIVE_FLOOR, main_query, ranked, relevant_window, titles_first,
     search_body, window_page,
 )
 
 JUDGEMENTS = Path(__file__).with_name("relevance.json")
 CUTOFF = 10
 MODES = ("keyword", "semantic", "hybrid")
-BEFORE = {"min_score": None, "min_match": None, "prior": 0.0, "titles": False}
+BEFORE = {"min_score": None, "min_match": None, "keyword_min_match": None, "prior": 0.0, "titles": False}
 BEFORE_RATING_SORT = [{"vote_average": {"order": "desc"}}, {"vote_count": {"order": "desc"}}]
 KNN_THRESHOLDS = (0.62, 0.64, 0.66, 0.68, 0.70)
-MIN_MATCHES = ("1", "2<40%", "2<60%", "3<75%")
+MIN_MATCHES = ("1", "2<40%", "2<60%", "3<75%")  # keyword mode; hybrid uses BM25_MIN_MATCH
 PRIORS = (0.0, 0.05, 0.1, 0.2)
 FLOORS = (0.0, 0.2, 0.3, 0.5)
 SOURCE = ["id", "keywords"]
@@ -85,7 +85,7 @@ class Runner:
         resp = self.client.search(index=self.index, body=body, **extra)
         hits = resp["hits"]["hits"]
         if ranked(params):
-            hits = relevant_window(hits, floor)
+            hits = titles_first(relevant_window(hits, floor), q)
             return [h["_source"] for h in window_page(hits, params)], len(hits)
         return [h["_source"] for h in hits], resp["hits"]["total"]["value"]
 
@@ -179,13 +179,13 @@ def run(settings: Settings) -> dict[str, Any]:
                for t in KNN_THRESHOLDS}
         for mode in ("semantic", "hybrid")
     }
-    min_match_curve = {m: _curve_row(evaluate(runner, sets, "keyword", "after", min_match=m)) for m in MIN_MATCHES}
+    min_match_curve = {m: _curve_row(evaluate(runner, sets, "keyword", "after", keyword_min_match=m)) for m in MIN_MATCHES}
     prior_curve = {str(w): _curve_row(evaluate(runner, sets, "hybrid", "after", prior=w)) for w in PRIORS}
     floor_curve = {str(f): _curve_row(evaluate(runner, sets, "hybrid", "after", floor=f)) for f in FLOORS}
     return {
         "queries": {name: len(queries) for name, queries in sets.items()},
         "index_alias": settings.index_alias,
-        "app": {"knn_min_score": KNN_MIN_SCORE, "bm25_min_match": BM25_MIN_MATCH, "popularity_prior": POPULARITY_PRIOR,
+        "app": {"knn_min_score": KNN_MIN_SCORE, "bm25_min_match": BM25_MIN_MATCH, "keyword_mode_min_match": KEYWORD_MODE_MIN_MATCH, "popularity_prior": POPULARITY_PRIOR,
                 "ranked_window": RANKED_WINDOW, "relative_floor": RELATIVE_FLOOR},
         "results": results,
         "cutoff_curve": cutoff_curve,

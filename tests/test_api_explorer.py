@@ -94,10 +94,10 @@ def test_facets_count_the_filtered_query(api):
 
 @pytest.mark.parametrize("mode", ["keyword", "hybrid", "semantic"])
 def test_pages_are_consistent(api, mode):
-    q = f"/api/search?q=space+exploration&mode={mode}"
+    q = f"/api/search?q=space&mode={mode}"
     twenty = ids(get(api, q + "&size=20"))
     second = ids(get(api, q + "&size=10&page=2"))
-    assert len(second) == 10 and second == twenty[10:]
+    assert len(twenty) > 10 and second == twenty[10:]
 
 
 def test_page_beyond_ranked_window_is_refused(api):

@@ -103,6 +103,8 @@ def run_search(params: SearchParams) -> dict[str, Any]:
     hits = resp["hits"]["hits"]
     if like is not None or search.ranked(params):
         hits = search.relevant_window(hits)
+        if like is None:
+            hits = search.titles_first(hits, params.q)
         facets = search.count_facets([h["_source"] for h in hits])
         total = len(hits)
         hits = search.window_page(hits, params)
