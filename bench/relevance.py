@@ -10,7 +10,7 @@
 
 Each mode runs two methods in the same run:
 
-- ``before``: main's query before issue 11 (k-NN top 100, BM25 without a minimum match or
+- ``before``: main's query before issue 11 (k-NN top 100 and a hybrid window of 100, BM25 without a minimum match or
   title clauses, sort by raw ``vote_average`` in OpenSearch);
 - ``after``: exactly the app's body (``webapp.search.search_body``) and its ranking
   (``window_page`` for hybrid).
@@ -42,7 +42,7 @@ from webapp.search import (
 JUDGEMENTS = Path(__file__).with_name("relevance.json")
 CUTOFF = 10
 MODES = ("keyword", "semantic", "hybrid")
-BEFORE = {"min_score": None, "min_match": None, "keyword_min_match": None, "prior": 0.0, "titles": False}
+BEFORE = {"min_score": None, "min_match": None, "keyword_min_match": None, "prior": 0.0, "titles": False, "depth": 100}
 BEFORE_RATING_SORT = [{"vote_average": {"order": "desc"}}, {"vote_count": {"order": "desc"}}]
 KNN_THRESHOLDS = (0.62, 0.64, 0.66, 0.68, 0.70)
 MIN_MATCHES = ("1", "2<40%", "2<60%", "3<75%")  # keyword mode; hybrid uses BM25_MIN_MATCH

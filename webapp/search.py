@@ -172,12 +172,12 @@ def window(params: SearchParams, like: bool = False) -> int:
 
 def main_query(params: SearchParams, vector: list[float] | None, *, min_score: float | None = KNN_MIN_SCORE,
                min_match: str | None = BM25_MIN_MATCH, keyword_min_match: str | None = KEYWORD_MODE_MIN_MATCH,
-               prior: float = POPULARITY_PRIOR, titles: bool = True) -> dict[str, Any]:
+               prior: float = POPULARITY_PRIOR, titles: bool = True, depth: int = RANKED_WINDOW) -> dict[str, Any]:
     """The query part: browse, BM25, radial k-NN, or a ``hybrid`` of BM25 and k-NN.
 
     ``hybrid`` in OpenSearch 2.19 takes no top-level filter, so each sub-query carries it.
     The keyword arguments let the benchmark replay the pre-cutoff query (k = window, no
-    minimum match, no prior, no title clauses) and sweep each setting with the same builder.
+    minimum match, no prior, no title clauses, depth 100) and sweep each setting with the same builder.
     """
     filters = filter_clauses(params.filters)
     if not params.q:
@@ -186,13 +186,13 @@ def main_query(params: SearchParams, vector: list[float] | None, *, min_score: f
         return _filtered(keyword_query(params.q, keyword_min_match, prior, titles), filters)
     if vector is None:
         raise ValueError(f"mode {params.mode} needs the query vector")
-    knn = knn_query(vector, RANKED_WINDOW, filters) if min_score is None else close_films(vector, filters, min_score)
+    knn = knn_query(vector, depth, filters) if min_score is None else close_films(vector, filters, min_score)
     if params.mode == "semantic":
         return knn
     close = close_films(vector, [], min_score) if min_score is not None else None
     return {
         "hybrid": {
-            "pagination_depth": RANKED_WINDOW,
+            "pagination_depth": depth,
             "queries": [_filtered(keyword_query(params.q, min_match, prior, titles, close), filters), knn],
         }
     }
