@@ -33,7 +33,8 @@ def weighted_rating(votes: float, rating: float, prior_votes: float, prior_ratin
     return (votes * rating + prior_votes * prior_rating) / (votes + prior_votes)
 
 
-def movie_doc(movie: Movie, vector: np.ndarray, micro: MicroGenre) -> dict:
+def movie_doc(movie: Movie, vector: np.ndarray, micro: MicroGenre, xy: tuple[float, float] | None = None) -> dict:
+    """One film; ``xy`` is its place on the movie map (``indexer.layout``), absent when not laid out."""
     doc = {
         "id": movie.id,
         "title": movie.title,
@@ -61,6 +62,8 @@ def movie_doc(movie: Movie, vector: np.ndarray, micro: MicroGenre) -> dict:
     }
     if movie.release_date:
         doc["release_date"] = movie.release_date
+    if xy is not None:
+        doc["map_x"], doc["map_y"] = float(xy[0]), float(xy[1])
     return doc
 
 

@@ -22,6 +22,7 @@ from indexer import cluster as clustering
 from indexer import label as labelling
 from indexer.documents import MicroGenre, micro_doc, movie_doc, rating_prior
 from indexer.embed import CACHE_FILE, EmbeddingCache
+from indexer.layout import map_coordinates
 from indexer.load import Movie, load_movies
 from indexer.store import mapping, publish, write_run
 from indexer.text import embedding_text, grounding_text, theme_keywords
@@ -172,7 +173,8 @@ def _run(settings: Settings, csv: Path, k: int | str, progress: bool, timer: Tim
     with timer.stage("documents"):
         groups = [[movies[i] for i in g] for g in mined.members]
         prior = rating_prior(groups)
-        movie_docs = [movie_doc(m, x[i], mined.micro[int(result.labels[i])]) for i, m in enumerate(movies)]
+        xy = map_coordinates(x)  # the movie map's 2-D layout
+        movie_docs = [movie_doc(m, x[i], mined.micro[int(result.labels[i])], xy[i]) for i, m in enumerate(movies)]
         micro_docs = [micro_doc(g, groups[g.id], result.centroids[g.id], prior) for g in mined.micro]
     stamp = report["run_id"].lower()
     movies_index, micro_index = f"{settings.index_alias}-{stamp}", f"{settings.micro_alias}-{stamp}"
