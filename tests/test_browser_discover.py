@@ -187,12 +187,16 @@ def test_trends_for_one_macro_theme_splits_it_into_micro_genres(page, live_serve
     assert_accessible(page)
 
 
-@pytest.mark.parametrize("path", ["/explore", "/explore?q=heist", "/overview", "/trends", "/about-model", "/likes"])
+def _slug(path: str) -> str:
+    return path.strip("/").replace("?", "-").replace("=", "-")
+
+
+@pytest.mark.parametrize("path", ["/explore", "/explore?q=heist", "/overview", "/trends", "/about-model", "/likes"], ids=_slug)
 def test_other_pages_pass_axe(page, live_server, path):
     page.goto(live_server + path)
     if page.locator("[data-chart]").count():
         page.wait_for_function(CHARTS_DRAWN)
-    page.screenshot_as("axe" + path.replace("/", "-").replace("?", "-").replace("=", "-"))
+    page.screenshot_as("page")  # named page-<width>-<path>.png by the fixture
     assert_accessible(page)
 
 

@@ -69,7 +69,7 @@ def micro_films_body(micro_id: int, sort: str, page: int, with_evidence: bool) -
     """One page of the micro-genre's films; with ``with_evidence``, its distinctive keywords."""
     body = _films({"bool": {"filter": [{"term": {"micro_genre_id": micro_id}}]}}, sort, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     if with_evidence:
-        body["aggs"] = {"evidence": {"significant_terms": {"field": "keywords", "size": EVIDENCE_SIZE, "min_doc_count": 2}}}
+        body["aggs"] = {"evidence": {"significant_terms": {"field": "keywords", "size": EVIDENCE_SIZE, "min_doc_count": 3}}}
     return body
 
 
