@@ -24,6 +24,7 @@ from webapp.params import MAX_LIKED, number_arg, parse_id
 from webapp.recommend import recommend
 
 bp = Blueprint("discover", __name__)
+LIKES_RECOMMENDED = 12  # films per recommendation row on /likes
 
 
 def _client() -> OpenSearch:
@@ -32,6 +33,11 @@ def _client() -> OpenSearch:
 
 def _settings():
     return current_app.config["SETTINGS"]
+
+
+def _indices() -> tuple[str, str]:
+    """The concrete indices behind the aliases: the cache key that a reindex changes."""
+    return concrete_indices(_client(), _settings().index_alias, _settings().micro_alias)
 
 
 def _msearch(searches: list[tuple[str, dict]]) -> list[dict]:
@@ -50,7 +56,7 @@ def _msearch(searches: list[tuple[str, dict]]) -> list[dict]:
 
 def landing_rows() -> dict[str, Any]:
     """The landing's data plus browse rows (a few macro themes and micro-genres, their films)."""
-    movies, micro = concrete_indices(_client(), _settings().index_alias, _settings().micro_alias)
+    movies, micro = _indices()
 
     def compute() -> dict[str, Any]:
         data = landing_data()
@@ -87,18 +93,23 @@ def surprise():
 # --- micro-genre pages ---------------------------------------------------------------------
 
 def micro_page_data(micro_id: int, sort: str, page: int) -> dict[str, Any]:
-    """A micro-genre with one page of its films, its evidence, siblings and nearest ones."""
-    settings = _settings()
-    try:
-        src = _client().get(index=settings.micro_alias, id=str(micro_id))["_source"]
-    except NotFoundError:
-        raise ApiError(f"no micro-genre with id {micro_id}", field="id", status=404) from None
-    films, siblings, nearest = _msearch([
-        (settings.index_alias, dd.micro_films_body(micro_id, sort, page, with_evidence="evidence" not in src)),
-        (settings.micro_alias, dd.siblings_body(src.get("macro_genre_id"), micro_id)),
-        (settings.micro_alias, search.micro_search_body(src["centroid"], dd.NEAREST, exclude=micro_id)),
-    ])
-    return dd.shape_micro_page(src, films, siblings, nearest, sort, page)
+    """A micro-genre with one page of its films, its evidence, siblings and nearest ones
+    (cached per concrete index like the insight pages: it only changes with a reindex)."""
+    movies, micro = _indices()
+
+    def compute() -> dict[str, Any]:
+        try:
+            src = _client().get(index=micro, id=str(micro_id))["_source"]
+        except NotFoundError:
+            raise ApiError(f"no micro-genre with id {micro_id}", field="id", status=404) from None
+        films, siblings, nearest = _msearch([
+            (movies, dd.micro_films_body(micro_id, sort, page, with_evidence="evidence" not in src)),
+            (micro, dd.siblings_body(src.get("macro_genre_id"), micro_id)),
+            (micro, search.micro_search_body(src["centroid"], dd.NEAREST, exclude=micro_id)),
+        ])
+        return dd.shape_micro_page(src, films, siblings, nearest, sort, page)
+
+    return CACHE.get_or_compute(("micro-page", movies, micro, micro_id, sort, page), compute)
 
 
 def _micro_request(raw_id: str) -> dict[str, Any]:
@@ -161,23 +172,31 @@ def parse_ids(raw: str | None) -> list[int]:
     return list(dict.fromkeys(int(p) for p in parts))
 
 
+def likes_data(ids: list[int]) -> tuple[list[dict], dict | None]:
+    """The liked films that exist, in order, and recommendations for them (cached per index)."""
+    movies, micro = _indices()
+
+    def compute() -> tuple[list[dict], dict | None]:
+        hits = _client().search(index=movies, body=dd.ids_body(ids))["hits"]["hits"]
+        found = {h["_source"]["id"]: search.shape_hit(h) for h in hits}
+        liked = [found[i] for i in ids if i in found]
+        if not liked:
+            return liked, None
+        rec = recommend(_client(), movies, [m["id"] for m in liked], LIKES_RECOMMENDED)
+        titles = {m["id"]: m["title"] for m in liked}
+        for row in rec["rows"]:
+            row["because_titles"] = [titles[i] for i in row["because"]]
+        return liked, rec
+
+    return CACHE.get_or_compute(("likes", movies, micro, tuple(ids)), compute)
+
+
 @bp.get("/likes")
 def likes_page():
     """Liked films (from the URL; likes.js puts the browser's list there) and recommendations."""
     try:
         ids = parse_ids(request.args.get("ids"))
-        liked, rec = [], None
-        if ids:
-            settings = _settings()
-            hits = _client().search(index=settings.index_alias, body=dd.ids_body(ids))["hits"]["hits"]
-            found = {h["_source"]["id"]: search.shape_hit(h) for h in hits}
-            liked = [found[i] for i in ids if i in found]
-            known = [m["id"] for m in liked]
-            if known:
-                rec = recommend(_client(), settings.index_alias, known, 12)
-                titles = {m["id"]: m["title"] for m in liked}
-                for row in rec["rows"]:
-                    row["because_titles"] = [titles[i] for i in row["because"]]
+        liked, rec = likes_data(ids) if ids else ([], None)
     except ApiError as exc:
         return render_template("likes.html", liked=[], rec=None, ids=[], error=exc), exc.status
     return render_template("likes.html", liked=liked, rec=rec, ids=ids, error=None)
@@ -187,7 +206,7 @@ def likes_page():
 
 def map_json() -> str:
     """Every film's map position, title and groups as compact columns, serialised once per index."""
-    movies, micro = concrete_indices(_client(), _settings().index_alias, _settings().micro_alias)
+    movies, micro = _indices()
 
     def compute() -> str:
         (resp,) = _msearch([(movies, dd.map_body())])
