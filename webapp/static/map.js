@@ -75,7 +75,8 @@
       if (sr.ok) {
         var found = await sr.json();
         highlight = new Set(found.results.map(function (r) { return r.id; }));
-        say(highlight.size + " films match “" + q + "”; they are highlighted in yellow.");
+        say((found.total > highlight.size ? "The best " + highlight.size + " of " + found.total.toLocaleString() : String(highlight.size)) +
+          " matches for “" + q + "” are highlighted in yellow.");
       } else {
         say("The search could not run, so nothing is highlighted.");
       }
