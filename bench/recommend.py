@@ -6,14 +6,18 @@ Hobbit: The Desolation of Smaug") form a series. For each film of a series, hide
 other films of the series (up to 3), and count a hit when the hidden film is among the 10
 recommendations. A fan rarely likes one franchise only, so the main setting adds
 ``DISTRACTORS`` random films from other series to the liked set (seeded); the pure setting
-(series films only) is reported too. Both methods answer the same requests in the same run,
-through the app's own ``/api/recommend`` (Flask test client, real index).
+(series films only) is reported too. The hand-written fan pairs of ``bench/fan_pairs.json``
+("together": two films a fan files under one theme) are a second, smaller test: like one film
+of a pair plus the distractors, look for the other. Both methods answer the same requests in
+the same run, through the app's own ``/api/recommend`` (Flask test client, real index).
 """
 from __future__ import annotations
 
+import json
 import random
 import re
 from collections import defaultdict
+from pathlib import Path
 
 from mgm.settings import Settings
 from webapp import create_app
@@ -22,6 +26,7 @@ K = 10
 DISTRACTORS = 2
 MAX_LIKED_FROM_SERIES = 3
 SEED = 7
+FAN_PAIRS = Path(__file__).resolve().parent / "fan_pairs.json"
 SEQUEL = re.compile(r"(\s+(part\s+)?([0-9]+|ii|iii|iv|v|vi|vii|viii)\b.*$)|(\s*:.*$)", re.IGNORECASE)
 
 
@@ -55,7 +60,11 @@ def run(settings: Settings) -> dict:
             liked = [i for i in s if i != held][:MAX_LIKED_FROM_SERIES]
             cases.append({"held": held, "liked": liked, "distractors": rng.sample(others, DISTRACTORS)})
 
-    def hit_rate(method: str, with_distractors: bool) -> float:
+    by_title = {t: i for i, t in sorted(titles.items(), reverse=True)}  # a repeated title: the lowest id
+    pairs = [(by_title[a], by_title[b]) for a, b, *_ in json.loads(FAN_PAIRS.read_text())["together"] if a in by_title and b in by_title]
+    fan_cases = [{"held": h, "liked": [k], "distractors": rng.sample(others, DISTRACTORS)} for a, b in pairs for k, h in ((a, b), (b, a))]
+
+    def hit_rate(method: str, with_distractors: bool, cases: list[dict] = cases) -> float:
         found = 0
         for case in cases:
             liked = case["liked"] + (case["distractors"] if with_distractors else [])
@@ -67,10 +76,13 @@ def run(settings: Settings) -> dict:
     settings_out = {}
     for name, with_distractors in (("with_distractors", True), ("series_only", False)):
         settings_out[name] = {method: hit_rate(method, with_distractors) for method in ("mean", "diverse")}
+    settings_out["fan_pairs_with_distractors"] = {method: hit_rate(method, True, fan_cases) for method in ("mean", "diverse")}
+    settings_out["fan_pairs_alone"] = {"either (one liked film)": hit_rate("mean", False, fan_cases)}
     return {
         "metric": f"leave-one-out hit rate@{K}",
         "series": len(series),
         "cases": len(cases),
+        "fan_pair_cases": len(fan_cases),
         "example_series": [[titles[i] for i in s] for s in series[:8]],
         "distractors_per_case": DISTRACTORS,
         "results": settings_out,
