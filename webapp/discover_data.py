@@ -20,7 +20,7 @@ EVIDENCE_SIZE = 10
 MICRO_SORTS = ("popularity", "rating", "year", "votes")
 SORTS = {**search.SORT_FIELDS, "votes": [{"vote_count": {"order": "desc"}}]}
 CARD_SOURCE = ["id", "title", "year", "genres", "micro_genre", "micro_genre_id", "macro_genre", "macro_genre_id",
-               "vote_average", "vote_count", "poster_path", "overview"]
+               "vote_average", "vote_count", "poster_path"]  # what a card shows: no overview
 ROW_MACROS = 3
 ROW_BEST_MICROS = 3
 ROW_LARGEST_MICROS = 2
