@@ -22,10 +22,10 @@ def create_app(settings: Settings | None = None, load_model: bool = True) -> Fla
         encode(model, ["warm-up query"])  # first call allocates ONNX buffers; pay it at start
         app.extensions["model"] = model
 
-    from webapp import errors, explorer, health, insights
+    from webapp import discover, errors, explorer, health, insights
 
     errors.register(app)
-    for blueprint in (health.bp, explorer.bp, insights.bp):
+    for blueprint in (health.bp, explorer.bp, insights.bp, discover.bp):
         app.register_blueprint(blueprint)
 
     @app.get("/vendor/plotly.min.js")

@@ -1,4 +1,4 @@
-"""Explorer: the search JSON API and the ``/explore`` and ``/micro-genres/<id>`` pages.
+"""Explorer: the search JSON API and the ``/explore`` page (micro-genre pages: ``webapp.discover``).
 
 The pages are rendered on the server from the same functions the API uses, so every state
 (query, mode, filters, page, open movie) is a plain URL that can be shared, and the site
@@ -269,8 +269,12 @@ def api_micro_genre(raw_id: str):
 
 @bp.post("/api/recommend")
 def api_recommend():
-    liked, size = parse_recommend(request.get_json(silent=True))
-    return jsonify({"liked": liked, "results": nearest_films(liked, Filters(), size, field="liked")})
+    """Diversified recommendations (``webapp.recommend``); ``"method": "mean"`` is the old baseline."""
+    from webapp.recommend import recommend
+
+    body = request.get_json(silent=True)
+    liked, size = parse_recommend(body)
+    return jsonify(recommend(_client(), _settings().index_alias, liked, size, body.get("method", "diverse")))
 
 
 @bp.get("/api/suggest")
@@ -322,12 +326,3 @@ def explore_page():
         ),
         status,
     )
-
-
-@bp.get("/micro-genres/<raw_id>")
-def micro_genre_page(raw_id: str):
-    try:
-        micro = get_micro(parse_id(raw_id), neighbours=8)
-    except ApiError as exc:
-        return render_template("micro_genre.html", micro=None, error=exc), exc.status
-    return render_template("micro_genre.html", micro=micro, error=None)
