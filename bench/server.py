@@ -23,13 +23,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(settings: Settings, port: int, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
-    """gunicorn with webapp/gunicorn.conf.py; returns once a worker answers /healthz."""
+def start(settings: Settings, port: int, extra_env: dict[str, str] | None = None, root: Path = PROJECT_ROOT) -> subprocess.Popen:
+    """gunicorn with webapp/gunicorn.conf.py; returns once a worker answers /healthz.
+
+    ``root`` may be another checkout (say, main's code exported to a folder) to measure
+    before and after in one session.
+    """
     env = dict(os.environ, PORT=str(port), OPENSEARCH_URL=settings.opensearch_url, INDEX_ALIAS=settings.index_alias,
                MICRO_ALIAS=settings.micro_alias, HF_HUB_OFFLINE="1", **(extra_env or {}))
     gunicorn = Path(sys.executable).with_name("gunicorn")
     cmd = [str(gunicorn), "--config", "webapp/gunicorn.conf.py", "--access-logfile", "/dev/null", "webapp:create_app()"]
-    proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         _wait_ready(proc, f"http://127.0.0.1:{port}/healthz")
     except BaseException:
