@@ -7,12 +7,14 @@ from flask import Flask, send_from_directory
 
 from mgm.client import make_client
 from mgm.settings import Settings
+from webapp.json_provider import OrjsonProvider
 
 
 def create_app(settings: Settings | None = None, load_model: bool = True) -> Flask:
     """Build the app. ``load_model=False`` skips the query encoder (pages without search)."""
     settings = settings or Settings.from_env()
     app = Flask(__name__)
+    app.json = OrjsonProvider(app)
     app.config["SETTINGS"] = settings
     app.extensions["opensearch"] = make_client(settings.opensearch_url, timeout=10)
     if load_model:
