@@ -52,17 +52,21 @@ CATEGORIES = (
 )
 
 
-def categorize(raw_lines: list[str]) -> dict[str, float]:
-    """Share (%) of active samples per category from py-spy's collapsed ("raw") output."""
+def categorize(raw_lines: list[str]) -> tuple[dict[str, float], dict[str, float]]:
+    """Share (%) of active samples per category, and of the 12 hottest leaf frames, from
+    py-spy's collapsed ("raw") output."""
     counts: Counter[str] = Counter()
+    leaves: Counter[str] = Counter()
     for line in raw_lines:
         stack, _, n = line.rpartition(" ")
         if not stack or not n.isdigit():
             continue
         name = next((c for c, marks in CATEGORIES if any(m in stack for m in marks)), "other")
         counts[name] += int(n)
+        leaves[stack.rsplit(";", 1)[-1]] += int(n)
     total = sum(counts.values()) or 1
-    return {name: round(100 * n / total, 1) for name, n in counts.most_common()}
+    share = lambda c: {name: round(100 * n / total, 1) for name, n in c}  # noqa: E731
+    return share(counts.most_common()), share(leaves.most_common(12))
 
 
 def _py_spy(pids: list[int], seconds: int, folder: Path) -> list[subprocess.Popen]:
@@ -98,8 +102,9 @@ def under_load(settings: Settings, texts, root: Path = PROJECT_ROOT) -> dict[str
     finally:
         server.stop(proc)
         shutil.rmtree(folder, ignore_errors=True)
-    return {"load": load, "rss_mb_per_worker_after_warm_up": rss, "py_spy_samples": sum(int(s.rpartition(" ")[2]) for s in lines if s.rpartition(" ")[2].isdigit()),
-            "py_spy_share_pct": categorize(lines), "hot_threads": _hot_summary(hot[0] if hot else "")}
+    shares, leaves = categorize(lines)
+    return {"load": load, "rss_mb_per_worker_after_warm_up": rss, "py_spy_share_pct": shares,
+            "py_spy_hottest_frames_pct": leaves, "hot_threads": _hot_summary(hot[0] if hot else "")}
 
 
 def _hot_summary(text: str) -> list[str]:
