@@ -32,10 +32,10 @@ def export_onnx(source: Path, cache_dir: Path) -> Path:
         shutil.copytree(source, tmp, dirs_exist_ok=True)
         model = SentenceTransformer(str(tmp), device="cpu", backend="onnx")
         model.save_pretrained(str(tmp))
-        # What mgm.query_encoder must reproduce, from the loaded model itself (save_pretrained
-        # does not keep max_seq_length in sentence_bert_config.json).
         for weights in ("model.safetensors", "pytorch_model.bin"):  # the export runs without them: 90 MB less
             (tmp / weights).unlink(missing_ok=True)
+        # What mgm.query_encoder must reproduce, from the loaded model itself (save_pretrained
+        # does not keep max_seq_length in sentence_bert_config.json).
         (tmp / ENCODER_CONFIG).write_text(json.dumps({"max_seq_length": model.max_seq_length}))
         try:
             tmp.rename(target)
