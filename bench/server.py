@@ -35,14 +35,14 @@ def start(settings: Settings, port: int, extra_env: dict[str, str] | None = None
     cmd = [str(gunicorn), "--config", "webapp/gunicorn.conf.py", "--access-logfile", "/dev/null", "webapp:create_app()"]
     proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        _wait_ready(proc, f"http://127.0.0.1:{port}/healthz")
+        wait_ready(proc, f"http://127.0.0.1:{port}/healthz")
     except BaseException:
         stop(proc)
         raise
     return proc
 
 
-def _wait_ready(proc: subprocess.Popen, url: str, seconds: float = 180) -> None:
+def wait_ready(proc: subprocess.Popen, url: str, seconds: float = 180) -> None:
     """gunicorn binds before its workers have loaded the encoder: poll until one answers."""
     deadline = time.time() + seconds
     while time.time() < deadline:

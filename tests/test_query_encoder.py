@@ -56,7 +56,7 @@ def test_a_real_gunicorn_worker_never_imports_torch(live_index, tmp_path):
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        server._wait_ready(proc, f"{base}/healthz")
+        server.wait_ready(proc, f"{base}/healthz")
         for mode in ("hybrid", "semantic", "keyword"):
             resp = requests.get(f"{base}/api/search", params={"q": "a robot falls in love", "mode": mode}, timeout=60)
             assert resp.status_code == 200 and resp.json()["results"]
