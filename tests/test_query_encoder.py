@@ -143,3 +143,24 @@ def test_the_web_image_requirements_are_lean_and_pinned_like_the_full_ones():
     web, full = _pins("requirements-web.txt"), _pins("requirements.txt")
     assert not HEAVY & {n.replace("-", "_") for n in web} and "sentence-transformers" not in web
     assert {n: full.get(n) for n in web} == web  # same versions as the indexer's requirements
+
+
+IMPORTED_DISTRIBUTIONS = """
+import importlib, importlib.metadata as md, json, pkgutil, sys
+import mgm.dashboards, mgm.query_encoder, webapp
+for m in pkgutil.iter_modules(webapp.__path__):
+    importlib.import_module(f"webapp.{m.name}")
+names = md.packages_distributions()
+print(json.dumps(sorted({d for t in {m.split('.')[0] for m in sys.modules} for d in names.get(t, [])})))
+"""
+
+
+def test_the_web_image_holds_every_package_the_web_process_imports():
+    """Imported in a fresh interpreter, every webapp module's packages are in requirements-web.txt."""
+    done = subprocess.run([sys.executable, "-c", IMPORTED_DISTRIBUTIONS], capture_output=True, text=True, cwd=PROJECT_ROOT,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    imported = {n.lower().replace("_", "-") for n in json.loads(done.stdout)} - {"setuptools"}  # setuptools: in every Python image
+    web = {n.replace("_", "-") for n in _pins("requirements-web.txt")}
+    assert imported - web == set()
+    assert not imported & {"torch", "transformers", "sentence-transformers"}
