@@ -39,6 +39,10 @@ from mgm.settings import PROJECT_ROOT, Settings
 
 LOAD_SECONDS = 15
 PART_QUERIES = 30
+# Blocking waits that py-spy still samples as active (a socket read, gthread's epoll, an idle
+# pool thread): matched on the leaf frame, first, so the categories below are CPU.
+WAITS = ("SocketIO.readinto", "Selector.select", "_worker (concurrent/futures/thread.py", "wait_for_socket")
+WAITING = "waiting (socket read, epoll, idle thread)"
 # First match wins, checked over the whole stack: the most specific cost first.
 CATEGORIES = (
     ("query encoding (ONNX Runtime, tokenizer)", ("query_encoder.py", "onnxruntime", "tokenizers")),
@@ -61,9 +65,13 @@ def categorize(raw_lines: list[str]) -> tuple[dict[str, float], dict[str, float]
         stack, _, n = line.rpartition(" ")
         if not stack or not n.isdigit():
             continue
-        name = next((c for c, marks in CATEGORIES if any(m in stack for m in marks)), "other")
+        leaf = stack.rsplit(";", 1)[-1]
+        if any(w in leaf for w in WAITS):
+            name = WAITING
+        else:
+            name = next((c for c, marks in CATEGORIES if any(m in stack for m in marks)), "other")
         counts[name] += int(n)
-        leaves[stack.rsplit(";", 1)[-1]] += int(n)
+        leaves[leaf] += int(n)
     total = sum(counts.values()) or 1
     share = lambda c: {name: round(100 * n / total, 1) for name, n in c}  # noqa: E731
     return share(counts.most_common()), share(leaves.most_common(12))
