@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -31,15 +32,31 @@ HEAVY = {"torch", "transformers", "sentence_transformers"}
 
 # A gunicorn config: the production one plus a hook that records, after every request, which
 # of the heavy packages the worker has imported (and the torch libraries it has mapped).
+# The hook runs after the response went out, so it also records the paths it has seen: the
+# test waits for its last request's path before reading.
 OVERLAY = """
 import json, os, sys
 from pathlib import Path
 exec(Path("webapp/gunicorn.conf.py").read_text())
+PATHS = []
 def post_request(worker, req, environ, resp):
+    PATHS.append(req.path)
     heavy = sorted({m.split(".")[0] for m in sys.modules} & {"torch", "transformers", "sentence_transformers"})
     maps = [l for l in Path("/proc/self/maps").read_text().splitlines() if "libtorch" in l]
-    Path(os.environ["DUMP_DIR"], f"{os.getpid()}.json").write_text(json.dumps({"heavy": heavy, "libtorch": len(maps)}))
+    out = Path(os.environ["DUMP_DIR"], f"{os.getpid()}.json")
+    out.with_suffix(".tmp").write_text(json.dumps({"heavy": heavy, "libtorch": len(maps), "paths": PATHS}))
+    os.replace(out.with_suffix(".tmp"), out)
 """
+
+
+def _dump_after(path: Path, last: str, seconds: float = 30) -> dict:
+    """The worker's record once it includes the request to ``last``."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if path.is_file() and last in (seen := json.loads(path.read_text()))["paths"]:
+            return seen
+        time.sleep(0.1)
+    raise AssertionError(f"the worker recorded no request to {last} within {seconds:.0f} s")
 
 
 def test_a_real_gunicorn_worker_never_imports_torch(live_index, tmp_path):
@@ -63,10 +80,11 @@ def test_a_real_gunicorn_worker_never_imports_torch(live_index, tmp_path):
         assert requests.get(f"{base}/explore", params={"q": "heist in space"}, timeout=60).status_code == 200
         assert requests.get(f"{base}/api/micro-genres", params={"q": "space"}, timeout=60).status_code == 200
         (worker,) = server.worker_pids(proc.pid)
-        seen = json.loads((dumps / f"{worker}.json").read_text())
+        seen = _dump_after(dumps / f"{worker}.json", "/api/micro-genres")
     finally:
         server.stop(proc)
-    assert seen == {"heavy": [], "libtorch": 0}
+    assert (seen["heavy"], seen["libtorch"]) == ([], 0)
+    assert {"/api/search", "/explore"} <= set(seen["paths"])
 
 
 def test_query_vectors_equal_the_indexed_ones_on_1000_movies(live_index, os_client):
