@@ -13,7 +13,7 @@ from pathlib import Path
 
 from mgm.settings import Settings
 
-BENCHMARKS = ("reindex", "relevance", "search_latency", "pages", "profile_search", "web_layout")
+BENCHMARKS = ("taxonomy", "reindex", "relevance", "search_latency", "pages", "profile_search", "web_layout")
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

@@ -14,7 +14,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from mgm.model_files import DIMENSION, MODEL_NAME, ModelMissing, bundled_model_dir, model_identity
+from mgm.model_files import DIMENSION, ModelMissing, bundled_model_dir, model_identity
 from mgm.onnx_export import export_onnx
 from mgm.settings import Settings
 
@@ -22,7 +22,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-__all__ = ["DIMENSION", "MODEL_NAME", "ModelMissing", "encode", "load_model", "model_for", "runtime", "cache_namespace"]
+__all__ = ["DIMENSION", "ModelMissing", "encode", "load_model", "model_for", "runtime", "cache_namespace"]
 
 
 def runtime(settings: Settings) -> tuple[str, str]:

@@ -11,7 +11,6 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSION = 384
 ONNX_FILE = Path("onnx") / "model.onnx"
 ENCODER_CONFIG = "query_encoder.json"  # written last into an export: its presence marks it complete
