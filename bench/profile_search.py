@@ -9,8 +9,8 @@ Three views, measured in one run against a real gunicorn and OpenSearch:
    and aggregation (median over fresh texts).
 3. The cost of each part alone, one client: OpenSearch ``took`` for the body without
    aggregations, without ``track_total_hits``, each sub-query alone, without the
-   normalisation pipeline, the highlight request; query encoding and JSON in and out
-   measured in-process. Timings on a shared machine are indicative: compare rows of one run.
+   normalisation pipeline; query encoding, JSON in and out, the app's facet counting and
+   highlighting measured in-process. Timings on a shared machine are indicative: compare rows of one run.
 """
 from __future__ import annotations
 
@@ -177,22 +177,22 @@ def parts(settings: Settings, prepared: list[tuple[dict, dict]], queries: list[s
     """Median ``took`` per body variant (one client), plus encoding and JSON in-process."""
     from mgm.query_encoder import load_query_encoder
     from webapp import search
+    from webapp.highlight import highlight, query_stems
     from webapp.params import parse_search
 
     client, index = make_client(settings.opensearch_url), settings.index_alias
     took: dict[str, list[float]] = {}
     raw_json: list[bytes] = []
-    for (body, params), q in zip(prepared, queries):
+    for body, params in prepared:
         for name, variant in _variants(body).items():
             took.setdefault(name, []).append(_took(client, index, variant, params))
         took.setdefault("hybrid without the normalisation pipeline", []).append(_took(client, index, body))
         resp = client.transport.perform_request("POST", f"/{index}/_search", params=params, body=body)
         raw_json.append(json.dumps(resp).encode())
-        ids = [h["_id"] for h in resp["hits"]["hits"]]
-        took.setdefault("highlight request (page ids)", []).append(_took(client, index, search.highlight_body(q, ids)))
     encoder = load_query_encoder(settings)
     encode_ms = [_ms(lambda q=q: encoder.encode([q])) for q in queries]
     decoded = [json.loads(b) for b in raw_json]
+    pages = [(q, [h["_source"] for h in d["hits"]["hits"]]) for q, d in zip(queries, decoded)]
     return {
         "opensearch_took_ms_p50": {k: statistics.median(v) for k, v in took.items()},
         "in_process_ms_p50": {
@@ -201,6 +201,9 @@ def parts(settings: Settings, prepared: list[tuple[dict, dict]], queries: list[s
             "JSON decode of the response, orjson": _median_ms(orjson.loads, raw_json),
             "JSON encode of the response, json": _median_ms(json.dumps, decoded),
             "JSON encode of the response, orjson": _median_ms(orjson.dumps, decoded),
+            "facets counted in the app (ranked window)": _median_ms(lambda p: search.count_facets(p[1]), pages),
+            "highlight of a page of 20 in the app": _median_ms(
+                lambda p: [highlight(src.get("overview", ""), query_stems(p[0])) for src in p[1][:20]], pages),
             "body build (params + search_body)": _median_ms(
                 lambda q: search.search_body(parse_search({"q": q, "mode": "hybrid"}), [0.0] * 384), queries),
         },

@@ -76,7 +76,7 @@ class Taxonomy:
     labeler: PhraseLabeler = field(default_factory=PhraseLabeler)
     min_size: int = 5  # smaller groups are merged into their nearest neighbour
     refine_rounds: int = 1  # label-guided reassignment between nearby groups (0: pure K-Means)
-    refine_neighbours: int = 3
+    refine_neighbours: int = 4
 
     def fit(self, corpus: Corpus) -> TaxonomyResult:
         feats = self.features.fit_transform(corpus.vectors, corpus.keyword_lists)
