@@ -139,7 +139,7 @@ def run(settings: Settings, csv: Path | None = None, k: int = DEFAULT_K, progres
 def _run(settings: Settings, csv: Path, k: int, progress: bool, timer: Timer, report: dict, client) -> None:
     from keybert import KeyBERT
 
-    from mgm.model import MODEL_NAME, encode, load_model
+    from mgm.model import cache_namespace, encode, model_for
 
     with timer.stage("load"):
         loaded = load_movies(csv)
@@ -149,9 +149,11 @@ def _run(settings: Settings, csv: Path, k: int, progress: bool, timer: Timer, re
     if len(movies) < 2:
         raise ValueError(f"{csv}: only {len(movies)} usable movie(s)")
     with timer.stage("model"):
-        model = load_model(settings.model_dir, settings.embed_backend, settings.cache_dir)
+        model = model_for(settings)
     with timer.stage("embed"):
-        cache = EmbeddingCache(settings.cache_dir / CACHE_FILE, MODEL_NAME, lambda b: encode(model, b))
+        cache = EmbeddingCache(
+            settings.cache_dir / CACHE_FILE, cache_namespace(settings), lambda b: encode(model, b, settings.embed_batch_size)
+        )
         texts = [embedding_text(m) for m in movies]
         with _bar(progress, len(texts), "embed") as bar:
             x, encoded = cache.embed(texts, progress=bar.update)

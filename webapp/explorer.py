@@ -20,7 +20,6 @@ from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import NotFoundError
 
 from mgm.client import stored_vectors
-from mgm.model import encode
 from mgm.settings import PROJECT_ROOT
 from webapp import search
 from webapp.errors import ApiError
@@ -72,10 +71,10 @@ def _settings():
 
 def _embed(text: str) -> list[float]:
     """One query vector per request, with the model loaded (and warmed) at app start."""
-    model = current_app.extensions.get("model")
-    if model is None:
+    encoder = current_app.extensions.get("query_encoder")
+    if encoder is None:
         raise ApiError("semantic search is unavailable: the embedding model is not loaded", field="mode", status=503)
-    return encode(model, [text])[0].tolist()
+    return encoder.encode([text])[0].tolist()
 
 
 # --- operations shared by the API and the pages ----------------------------------------------
