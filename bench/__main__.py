@@ -13,7 +13,7 @@ from pathlib import Path
 
 from mgm.settings import Settings
 
-BENCHMARKS = ("taxonomy", "reindex", "incremental", "relevance", "search_latency", "pages")
+BENCHMARKS = ("taxonomy", "reindex", "incremental", "relevance", "search_latency", "pages", "recommend", "profile_search", "web_layout")
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

@@ -5,7 +5,8 @@ neighbours keyword-poor films borrow from) and its micro-genres' centroids in th
 space, with their persistent ids. ``add`` validates the rows like a full run, embeds only texts
 the cache does not know, puts each film in the micro-genre with the nearest feature centroid,
 indexes it through the live alias and rewrites the touched micro-genre documents (size, ratings,
-years, top films; label, keywords and centroid stay those of the full run). No alias swap.
+years, top films; label, keywords and centroid stay those of the full run). No alias swap. Added
+films have no place on the movie map until the next full run (its t-SNE layout is global).
 
 Why a local file (``$CACHE_DIR/stages/<micro alias>/<run stamp>.joblib``, the last two kept) and not OpenSearch: the stages are
 pickled scikit-learn objects, and unpickling runs code, so they are only ever read from the
@@ -139,18 +140,25 @@ def add(settings: Settings, csv: Path, progress: bool = False) -> dict:
     stages: Stages = joblib.load(path)
     x, encoded = _embed(settings, movies)
     ids, distance = stages.assign(x, [theme_keywords(m.keywords) for m in movies])
-    previous = {h["_id"]: h["_source"]["micro_genre_id"] for h in helpers.scan(
-        client, index=settings.index_alias, query={"query": {"ids": {"values": [str(m.id) for m in movies]}}, "_source": ["micro_genre_id"]})}
+    live_films = _live_films(client, settings.index_alias)
+    updated = {m.id: live_films[m.id][1] for m in movies if m.id in live_films}
+    for m, group in zip(movies, ids):
+        live_films[m.id] = (m, group)
+    prior = rating_prior([[m for m, _ in live_films.values()]])
     micro_docs = {h["_source"]["id"]: h["_source"] for h in helpers.scan(client, index=settings.micro_alias, query={})}
     micro = {i: micro_from_doc(d) for i, d in micro_docs.items()}
-    docs = [movie_doc(m, x[n], micro[ids[n]]) for n, m in enumerate(movies)]
-    _bulk(client, settings.index_alias, docs)
-    touched = set(ids) | set(previous.values())
-    _refresh_micro(client, settings, micro, micro_docs, touched)
+    _bulk(client, settings.index_alias, [movie_doc(m, x[n], micro[ids[n]], prior) for n, m in enumerate(movies)])
+    touched = set(ids) | set(updated.values())
+    members: dict[int, list[Movie]] = {i: [] for i in touched}
+    for m, group in live_films.values():
+        if group in members:
+            members[group].append(m)
+    _bulk(client, settings.micro_alias,
+          [micro_doc(micro[i], members[i], np.asarray(micro_docs[i]["centroid"]), prior) for i in sorted(touched)])
     report = {
         "run_id": "add-" + started.strftime("%Y%m%d-%H%M%S-%f"), "status": "ok", "kind": "add", "live_run": stamp,
         "started_at": started.isoformat(), "finished_at": datetime.now(timezone.utc).isoformat(),
-        "counts": {"rows": loaded.rows, "added": len(movies) - len(previous), "updated": len(previous), "encoded": encoded},
+        "counts": {"rows": loaded.rows, "added": len(movies) - len(updated), "updated": len(updated), "encoded": encoded},
         "rejected": dict(loaded.rejected), "assigned_distance_sum": round(float(distance.sum()), 4),
         "assigned_films": len(movies), "clustered_distance": stages.clustered_distance,
         "micro_genres_touched": sorted(int(t) for t in touched),
@@ -159,35 +167,32 @@ def add(settings: Settings, csv: Path, progress: bool = False) -> dict:
     return report
 
 
+def _live_films(client: OpenSearch, alias: str) -> dict[int, tuple[Movie, int]]:
+    """Every live film (the fields a micro-genre document is computed from) with its micro-genre."""
+    fields = ["id", "title", "original_title", "year", "release_date", "genres", "vote_average", "vote_count", "popularity", "micro_genre_id"]
+    return {int(h["_id"]): (movie_from_doc(h["_source"]), int(h["_source"]["micro_genre_id"]))
+            for h in helpers.scan(client, index=alias, query={"_source": fields})}
+
+
 def _embed(settings: Settings, movies: list[Movie]) -> tuple[np.ndarray, int]:
     """Cached vectors; the model is loaded only when some text is new."""
     from indexer.embed import CACHE_FILE, EmbeddingCache
-    from mgm.model import MODEL_NAME, encode, load_model
+    from mgm.model import cache_namespace, encode, model_for
 
     loaded: list = []
 
     def encode_new(batch: list[str]) -> np.ndarray:
         if not loaded:
-            loaded.append(load_model(settings.model_dir, settings.embed_backend, settings.cache_dir))
-        return encode(loaded[0], batch)
+            loaded.append(model_for(settings))
+        return encode(loaded[0], batch, settings.embed_batch_size)
 
-    return EmbeddingCache(settings.cache_dir / CACHE_FILE, MODEL_NAME, encode_new).embed([embedding_text(m) for m in movies])
+    cache = EmbeddingCache(settings.cache_dir / CACHE_FILE, cache_namespace(settings), encode_new)
+    return cache.embed([embedding_text(m) for m in movies])
 
 
 def _bulk(client: OpenSearch, index: str, docs: list[dict]) -> None:
     actions = ({"_index": index, "_id": str(d["id"]), "_source": d} for d in docs)
     helpers.bulk(client, actions, refresh=True)
-
-
-def _refresh_micro(client: OpenSearch, settings: Settings, micro: dict[int, MicroGenre], docs: dict[int, dict], touched: set[int]) -> None:
-    """Recompute the touched micro-genres' statistics from the live films (prior from all of them)."""
-    fields = ["id", "title", "original_title", "year", "release_date", "genres", "vote_average", "vote_count", "popularity", "micro_genre_id"]
-    members: dict[int, list[Movie]] = {i: [] for i in micro}
-    for h in helpers.scan(client, index=settings.index_alias, query={"_source": fields}):
-        members.setdefault(h["_source"]["micro_genre_id"], []).append(movie_from_doc(h["_source"]))
-    prior = rating_prior([g for g in members.values() if g])
-    updated = [micro_doc(micro[i], members[i], np.asarray(docs[i]["centroid"]), prior) for i in sorted(touched)]
-    _bulk(client, settings.micro_alias, updated)
 
 
 def drift(client: OpenSearch, settings: Settings) -> dict | None:

@@ -9,12 +9,30 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from flask import Response, jsonify
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import NotFoundError
 
+from webapp.errors import ApiError
 from webapp.params import Filters
 
 MAX_HOPS = 50  # a chain of retirements is one hop per reindex; this bounds a corrupt cycle
+
+
+class Moved(Exception):
+    """A retired micro-genre id: the pages answer 301 to its successor."""
+
+    def __init__(self, old: int, new: int):
+        super().__init__(f"micro-genre {old} was merged into micro-genre {new} by a reindex")
+        self.old, self.new = old, new
+
+    def page(self) -> str:
+        return f"/micro-genres/{self.new}?moved_from={self.old}"
+
+    @staticmethod
+    def note(moved_from: str) -> str | None:
+        """The page's note for ``?moved_from=``."""
+        return f"Micro-genre #{moved_from} was merged into this one by a reindex." if moved_from.isdigit() else None
 
 
 def successor(client: OpenSearch, index: str, kind: str, group_id: int) -> int | None:
@@ -29,6 +47,21 @@ def successor(client: OpenSearch, index: str, kind: str, group_id: int) -> int |
             break
         current = int(doc["successor"])
     return current if current != group_id else None
+
+
+def missing_micro(client: OpenSearch, index: str, micro_id: int) -> Exception:
+    """What to raise for a micro-genre id the live index lacks: ``Moved`` if retired, else a 404."""
+    moved = successor(client, index, "micro", micro_id)
+    if moved is not None:
+        return Moved(micro_id, moved)
+    return ApiError(f"no micro-genre with id {micro_id}", field="id", status=404)
+
+
+def moved_json(moved: Moved, location: str) -> Response:
+    """The JSON API's 301 for a retired micro-genre: where it went, and why."""
+    response = jsonify({"moved_to": moved.new, "note": str(moved)})
+    response.status_code, response.headers["Location"] = 301, location
+    return response
 
 
 def current_id(client: OpenSearch, index: str, kind: str, group_id: int | None) -> int | None:
