@@ -87,3 +87,13 @@ def test_add_puts_held_out_films_live_in_their_micro_genre(os_client, settings, 
     with pytest.raises(AddRefused, match="full reindex"):
         add(replace(s, add_max_share=0.01), held)
     assert os_client.count(index=s.index_alias)["count"] == count
+
+
+def test_cli_add_without_a_live_index_is_refused_in_one_line(scoped_settings, tmp_path):
+    s = scoped_settings
+    env = {**os.environ, "INDEX_ALIAS": s.index_alias, "MICRO_ALIAS": s.micro_alias, "RUNS_INDEX": s.runs_index,
+           "IDS_INDEX": s.ids_index, "OPENSEARCH_URL": s.opensearch_url}
+    done = subprocess.run([sys.executable, "-m", "indexer", "add", "--csv", str(tmp_path / "new.csv")],
+                          capture_output=True, text=True, cwd=PROJECT_ROOT, env=env)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.strip().splitlines() == [f"indexer: add refused: no live index behind {s.micro_alias!r}: run a full reindex first"]
