@@ -78,7 +78,7 @@ def _summary(per_query: list[tuple[float, float]]) -> dict[str, float]:
 
 
 def run(settings: Settings) -> dict[str, Any]:
-    client = make_client(settings.opensearch_url, timeout=60)
+    client = make_client(settings, timeout=60)
     judgements = load_judgements()
     model = load_model(settings.model_dir, settings.embed_backend, settings.cache_dir)
     vectors = encode(model, [j["q"] for j in judgements])

@@ -59,7 +59,7 @@ def status(settings: Settings) -> dict:
     from indexer.store import alias_targets, last_run
     from mgm.client import make_client
 
-    client = make_client(settings.opensearch_url)
+    client = make_client(settings)
     out: dict = {"opensearch": settings.opensearch_url, "aliases": {}}
     for alias in (settings.index_alias, settings.micro_alias):
         targets = alias_targets(client, alias)
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             from indexer.store import alias_targets
             from mgm.client import make_client
 
-            if alias_targets(make_client(settings.opensearch_url), settings.index_alias):
+            if alias_targets(make_client(settings), settings.index_alias):
                 print(f"indexer: alias {settings.index_alias!r} exists, nothing to do")
                 return 0
             report = run(settings, progress=not args.quiet)

@@ -22,6 +22,7 @@ from indexer import cluster as clustering
 from indexer import label as labelling
 from indexer.documents import MicroGenre, micro_doc, movie_doc, rating_prior
 from indexer.embed import CACHE_FILE, EmbeddingCache
+from indexer.index_settings import with_shards
 from indexer.load import Movie, load_movies
 from indexer.store import mapping, publish, write_run
 from indexer.text import embedding_text, grounding_text, theme_keywords
@@ -119,7 +120,7 @@ def run(settings: Settings, csv: Path | None = None, k: int | str = "auto", prog
     run_id = started.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
     timer = Timer()
     report: dict = {"run_id": run_id, "status": "failed", "started_at": started.isoformat(), "timings": timer.timings}
-    client = make_client(settings.opensearch_url, timeout=120)
+    client = make_client(settings, timeout=120)
     t0 = time.perf_counter()
     try:
         _run(settings, Path(csv or settings.movies_csv), k, progress, timer, report, client)
@@ -181,8 +182,8 @@ def _run(settings: Settings, csv: Path, k: int | str, progress: bool, timer: Tim
         published = publish(
             client,
             {
-                settings.index_alias: (movies_index, mapping("movies"), movie_docs),
-                settings.micro_alias: (micro_index, mapping("micro_genres"), micro_docs),
+                settings.index_alias: (movies_index, with_shards(mapping("movies"), settings), movie_docs),
+                settings.micro_alias: (micro_index, with_shards(mapping("micro_genres"), settings), micro_docs),
             },
             progress=bar.update,
         )

@@ -14,7 +14,7 @@ def create_app(settings: Settings | None = None, load_model: bool = True) -> Fla
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config["SETTINGS"] = settings
-    app.extensions["opensearch"] = make_client(settings.opensearch_url, timeout=10)
+    app.extensions["opensearch"] = make_client(settings, timeout=10)
     if load_model:
         from mgm.model import encode, load_model as _load
 
