@@ -38,7 +38,8 @@ def _free_port() -> int:
 
 def _start_server(settings: Settings, port: int) -> subprocess.Popen:
     env = dict(os.environ, PORT=str(port), OPENSEARCH_URL=settings.opensearch_url, INDEX_ALIAS=settings.index_alias,
-               MICRO_ALIAS=settings.micro_alias, HF_HUB_OFFLINE="1")
+               MICRO_ALIAS=settings.micro_alias, HF_HUB_OFFLINE="1",
+               RATE_LIMIT_PER_SECOND="0")  # the benchmark measures search, not the per-client limit
     gunicorn = Path(sys.executable).with_name("gunicorn")
     cmd = [str(gunicorn), "--config", "webapp/gunicorn.conf.py", "--access-logfile", "/dev/null", "webapp:create_app()"]
     proc = subprocess.Popen(cmd, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

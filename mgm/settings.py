@@ -12,6 +12,13 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CSV = PROJECT_ROOT.parent / "shared" / "data" / "tmdb_5000_movies.csv"
 _FALSE = {"0", "false", "no", "off"}
+# Users of the secured Docker deployment (mgm/security_setup.py) and their password variables.
+DEPLOY_PASSWORD_VARIABLES = {
+    "admin": "OPENSEARCH_INITIAL_ADMIN_PASSWORD",
+    "mgm-web": "MGM_WEB_PASSWORD",
+    "mgm-indexer": "MGM_INDEXER_PASSWORD",
+    "mgm-dashboards": "MGM_DASHBOARDS_PASSWORD",
+}
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,8 @@ class Settings:
     # (per gunicorn worker); 0 turns the limit off.
     rate_limit_per_second: float = 50.0
     rate_limit_burst: int = 100
+    # The secured Docker deployment's passwords, by user; only its security-init job reads them.
+    deploy_passwords: tuple[tuple[str, str], ...] = ()
 
     @property
     def opensearch_hosts(self) -> list[str]:
@@ -68,4 +77,5 @@ class Settings:
             embed_backend=env.get("EMBED_BACKEND", cls.embed_backend),
             rate_limit_per_second=float(env.get("RATE_LIMIT_PER_SECOND", cls.rate_limit_per_second)),
             rate_limit_burst=int(env.get("RATE_LIMIT_BURST", cls.rate_limit_burst)),
+            deploy_passwords=tuple((user, env.get(var, "")) for user, var in DEPLOY_PASSWORD_VARIABLES.items()),
         )

@@ -230,7 +230,7 @@ down() {
 
 node_pid() {
   [ -f "$CLUSTER_POINTER" ] || { log "no cluster started by this checkout on port $PORT"; exit 1; }
-  cat "$(cat "$CLUSTER_POINTER")/node-$1/opensearch.pid"
+  echo "$(cat "$(cat "$CLUSTER_POINTER")/node-$1/opensearch.pid")"
 }
 
 command="${1:-}"; shift || true

@@ -22,8 +22,9 @@ def create_app(settings: Settings | None = None, load_model: bool = True) -> Fla
         encode(model, ["warm-up query"])  # first call allocates ONNX buffers; pay it at start
         app.extensions["model"] = model
 
-    from webapp import errors, explorer, health, insights
+    from webapp import errors, explorer, health, insights, limits
 
+    limits.register(app)
     errors.register(app)
     for blueprint in (health.bp, explorer.bp, insights.bp):
         app.register_blueprint(blueprint)
