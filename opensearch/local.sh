@@ -140,7 +140,8 @@ start_node() {
 # Wait until $1 answers yellow (with $2 nodes); fail early if the PID file's process died.
 wait_yellow() {
   local url="$1" nodes="$2" pid_file="$3" log_file="$4"
-  local deadline=$((SECONDS + ${OPENSEARCH_START_TIMEOUT:-120}))
+  # A cluster's nodes start together and elect a manager: give them longer.
+  local deadline=$((SECONDS + ${OPENSEARCH_START_TIMEOUT:-$((nodes > 1 ? 300 : 120))}))
   until curl -fsS -m 2 "$url/_cluster/health?wait_for_status=yellow&wait_for_nodes=$nodes&timeout=1s" >/dev/null 2>&1; do
     if [ $SECONDS -ge $deadline ] || { [ -f "$pid_file" ] && ! kill -0 "$(cat "$pid_file")" 2>/dev/null; }; then
       log "did not become healthy at $url; last log lines:"
