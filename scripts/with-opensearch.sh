@@ -21,7 +21,8 @@ if ! curl "${check[@]}" "$url/_cluster/health" >/dev/null 2>&1; then
     echo "OpenSearch at OPENSEARCH_URL=$url does not answer (and is not local, so it is not started here)" >&2
     exit 1
   fi
-  OPENSEARCH_PORT="${BASH_REMATCH[2]}" opensearch/local.sh up || exit 1
+  export OPENSEARCH_PORT="${BASH_REMATCH[2]}"  # `down` below finds the same server (or cluster)
+  opensearch/local.sh up || exit 1
   started=1
 fi
 "$@"; rc=$?

@@ -218,7 +218,7 @@ def test_losing_a_node_loses_no_search_and_no_document(cluster, cluster_index, a
         time.sleep(3)
         detected = kill_node(victim, base_port, client)
         time.sleep(5)  # searches keep running on the two survivors
-        during_loss = dict(load.outcomes)
+        until_restart = dict(load.outcomes)
         back_to_green = restart_node(base_port, client)
         time.sleep(2)
     total = sum(load.outcomes.values())
@@ -232,7 +232,7 @@ def test_losing_a_node_loses_no_search_and_no_document(cluster, cluster_index, a
         "errors": load.errors,
         "error_rate": round(load.errors / total, 4),
         "outcomes": dict(load.outcomes),
-        "outcomes_while_node_down": during_loss,
+        "outcomes_before_the_restart": until_restart,
         "seconds_to_notice_node_loss": round(detected, 1),
         "seconds_restart_to_green": round(back_to_green, 1),
         "documents_before_after": [count_before, count_after],
