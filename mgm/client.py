@@ -17,7 +17,6 @@ def connection_options(settings: Settings) -> dict:
         options["http_auth"] = (settings.opensearch_user, settings.opensearch_password)
     if any(h.startswith("https://") for h in settings.opensearch_hosts):
         options["verify_certs"] = settings.opensearch_verify_certs
-        options["ssl_show_warn"] = settings.opensearch_verify_certs
         if settings.opensearch_ca_certs:
             options["ca_certs"] = str(settings.opensearch_ca_certs)
     return options

@@ -6,7 +6,7 @@ reads ``os.environ`` directly.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +27,7 @@ class Settings:
     opensearch_url: str = "http://127.0.0.1:9200"
     # Basic auth and TLS for a secured or managed cluster; empty means none.
     opensearch_user: str = ""
-    opensearch_password: str = ""
+    opensearch_password: str = field(default="", repr=False)  # never in logs or test output
     opensearch_ca_certs: Path | None = None
     opensearch_verify_certs: bool = True
     index_alias: str = "movies"
@@ -46,7 +46,7 @@ class Settings:
     rate_limit_per_second: float = 50.0
     rate_limit_burst: int = 100
     # The secured Docker deployment's passwords, by user; only its security-init job reads them.
-    deploy_passwords: tuple[tuple[str, str], ...] = ()
+    deploy_passwords: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
     @property
     def opensearch_hosts(self) -> list[str]:
