@@ -50,6 +50,7 @@ def test_auth_and_verified_tls_reach_every_connection(ca_bundle):
 
 def test_verification_can_be_switched_off_explicitly_and_no_user_means_no_auth():
     settings = Settings.from_env({"OPENSEARCH_URL": "https://127.0.0.1:9200", "OPENSEARCH_VERIFY_CERTS": "false"})
-    (conn,) = connections(make_client(settings))
+    with pytest.warns(UserWarning, match="insecure"):  # switched off, but never silently
+        (conn,) = connections(make_client(settings))
     assert conn.pool.cert_reqs == "CERT_NONE"
     assert "authorization" not in conn.headers
