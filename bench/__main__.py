@@ -15,7 +15,7 @@ from pathlib import Path
 
 from mgm.settings import Settings
 
-BENCHMARKS = ("reindex", "relevance", "search_latency", "pages")
+BENCHMARKS = ("taxonomy", "reindex", "relevance", "search_latency", "pages")
 ON_REQUEST = ("scale",)
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -14,7 +14,7 @@ Everything goes through the project's own code: ``indexer.documents.movie_doc``,
 ``indexer.store.build_index`` with the mapping and ``with_shards``, the web app's
 ``/api/search`` under gunicorn. The index sits behind its own alias (``synthetic-scale``),
 deleted at the end. Per step it records: bulk docs/s; K-Means
-time with k growing as 150 x sqrt(n / 5000), for the project's ``KMeans`` and for
+time with k growing as 150 x sqrt(n / 5000), for the indexer's ``KMeansClusterer`` and for
 ``MiniBatchKMeans`` (with their inertia, so the faster one is also judged on quality); the
 indexer's peak memory (a fresh process per step: ``ru_maxrss``); single-client p50/p95 per
 search mode and hybrid throughput with 8 clients. The CPU encode rate of the real model is
@@ -57,7 +57,7 @@ def k_for(n: int) -> int:
 
 def synthetic_catalogue(movies: list, vectors: np.ndarray, n: int) -> tuple[list, np.ndarray]:
     """``n`` SYNTHETIC films recombined from the real ones (see the module docstring)."""
-    from indexer.cluster import normalize
+    from indexer.features import normalize
 
     rng = np.random.default_rng(SEED)
     source = np.arange(n) % len(movies)
@@ -90,26 +90,31 @@ def real_catalogue(settings: Settings) -> tuple[list, np.ndarray]:
 
 
 def time_kmeans(x: np.ndarray, k: int) -> tuple[dict[str, Any], np.ndarray]:
-    """The project's final K-Means settings against MiniBatchKMeans, same k, same data.
+    """The indexer's own K-Means (``KMeansClusterer``) against MiniBatchKMeans, same k, data,
+    restarts and seed. Returns the timings with each fit's inertia, and the faster fit's labels."""
+    from sklearn.cluster import MiniBatchKMeans
 
-    Returns the timings with each fit's inertia, and the faster fit's labels."""
-    from sklearn.cluster import KMeans, MiniBatchKMeans
-
-    from indexer.cluster import FINAL_N_INIT, RANDOM_STATE
+    from indexer.cluster import KMeansClusterer
 
     x64 = x.astype(np.float64)
+    project = KMeansClusterer(k=k)
+
+    def minibatch() -> tuple[np.ndarray, np.ndarray]:
+        fitted = MiniBatchKMeans(n_clusters=k, batch_size=4096, n_init=project.n_init, random_state=project.random_state).fit(x64)
+        return fitted.labels_, fitted.cluster_centers_
+
+    def kmeans() -> tuple[np.ndarray, np.ndarray]:
+        fitted = project.fit(x64)
+        return fitted.labels_, fitted.centroids_
+
     out: dict[str, Any] = {}
     labels = {}
-    for name, model in (
-        ("kmeans", KMeans(n_clusters=k, init="k-means++", n_init=FINAL_N_INIT, random_state=RANDOM_STATE)),
-        ("minibatch", MiniBatchKMeans(n_clusters=k, batch_size=4096, n_init=FINAL_N_INIT, random_state=RANDOM_STATE)),
-    ):
+    for name, fit in (("kmeans", kmeans), ("minibatch", minibatch)):
         t0 = time.perf_counter()
-        fitted = model.fit(x64)
+        labels[name], centers = fit()
         seconds = time.perf_counter() - t0
-        inertia = float(((x64 - fitted.cluster_centers_[fitted.labels_]) ** 2).sum())
+        inertia = float(((x64 - centers[labels[name]]) ** 2).sum())
         out[name] = {"seconds": round(seconds, 2), "inertia": round(inertia, 1)}
-        labels[name] = fitted.labels_
     out["winner"] = min(("kmeans", "minibatch"), key=lambda m: out[m]["seconds"])
     out["minibatch_inertia_ratio"] = round(out["minibatch"]["inertia"] / out["kmeans"]["inertia"], 4)
     return out, labels[out["winner"]]
