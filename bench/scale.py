@@ -13,8 +13,8 @@ made from the real one without encoding anything:
 Everything goes through the project's own code: ``indexer.documents.movie_doc``,
 ``indexer.store.build_index`` with the mapping and ``with_shards``, the web app's
 ``/api/search`` under gunicorn. The index sits behind its own alias (``synthetic-scale``),
-deleted at the end. Per step it records: bulk docs/s; K-Means
-time with k growing as 150 x sqrt(n / 5000), for the indexer's ``KMeansClusterer`` and for
+deleted at the end. Per step it records: bulk docs/s and the index's size on disk after
+the refresh (no force-merge); K-Means time with k growing as 150 x sqrt(n / 5000), for the indexer's ``KMeansClusterer`` and for
 ``MiniBatchKMeans`` (with their inertia, so the faster one is also judged on quality); the
 indexer's peak memory (a fresh process per step: ``ru_maxrss``); single-client p50/p95 per
 search mode and hybrid throughput with 8 clients. The CPU encode rate of the real model is
