@@ -15,7 +15,7 @@ from pathlib import Path
 
 from mgm.settings import Settings
 
-BENCHMARKS = ("taxonomy", "reindex", "relevance", "search_latency", "pages")
+BENCHMARKS = ("taxonomy", "reindex", "relevance", "search_latency", "pages", "recommend", "profile_search", "web_layout")
 ON_REQUEST = ("scale",)
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -24,6 +24,7 @@ points projects 1M films.
 """
 from __future__ import annotations
 
+import itertools
 import math
 import multiprocessing
 import os
@@ -35,8 +36,9 @@ from typing import Any
 import numpy as np
 import requests
 
-from bench.relevance import load_judgements
-from bench.search_latency import _free_port, _load, _pct, _start_server, _stop
+from bench.relevance import all_queries, load_judgements
+from bench import server
+from bench.search_latency import CLIENTS, SECONDS, _app_sender, _pct, closed_loop
 from mgm.settings import Settings
 
 STEPS = (5_000, 25_000, 100_000)
@@ -153,8 +155,8 @@ def index_step(settings: Settings, n: int) -> dict[str, Any]:
 
 def search_step(settings: Settings, queries: list[str]) -> dict[str, Any]:
     """Single-client latency per mode, then hybrid with 8 clients, on the synthetic alias."""
-    port = _free_port()
-    proc = _start_server(replace(settings, index_alias=ALIAS), port)
+    port = server.free_port()
+    proc = server.start(replace(settings, index_alias=ALIAS), port)
     base = f"http://127.0.0.1:{port}"
     out: dict[str, Any] = {}
     try:
@@ -167,11 +169,11 @@ def search_step(settings: Settings, queries: list[str]) -> dict[str, Any]:
                 requests.get(f"{base}/api/search", params={"q": q, "mode": mode, "size": 20}, timeout=60).raise_for_status()
                 ms.append((time.perf_counter() - t0) * 1000)
             out[mode] = {"p50_ms": _pct(ms, 50), "p95_ms": _pct(ms, 95)}
-        hybrid = _load(base, "hybrid", queries)
+        hybrid = closed_loop(_app_sender(base, "hybrid"), itertools.cycle(queries), CLIENTS, SECONDS)
         out["hybrid_8_clients"] = {"throughput_rps": hybrid["throughput_rps"], "p95_ms": hybrid["latency_ms"]["p95"],
                                    "errors": hybrid["errors"]}
     finally:
-        _stop(proc)
+        server.stop(proc)
     return out
 
 
@@ -218,7 +220,7 @@ METRICS = {
 
 def run(settings: Settings, films: int = STEPS[-1]) -> dict[str, Any]:
     sizes = sorted({s for s in STEPS if s <= films} | {films})
-    queries = [j["q"] for j in load_judgements()]
+    queries = all_queries(load_judgements())
     spawn = multiprocessing.get_context("spawn")
     steps = []
     try:

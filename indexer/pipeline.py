@@ -5,6 +5,8 @@ the runs index whether the run succeeds or fails.
 """
 from __future__ import annotations
 
+import hashlib
+import os
 import platform
 import sys
 import time
@@ -23,6 +25,7 @@ from indexer.cluster import KMeansClusterer
 from indexer.documents import MicroGenre, micro_doc, movie_doc, rating_prior
 from indexer.embed import CACHE_FILE, EmbeddingCache
 from indexer.index_settings import with_shards
+from indexer.layout import map_coordinates
 from indexer.load import Movie, load_movies
 from indexer.label import PhraseLabeler
 from indexer.store import mapping, publish, write_run
@@ -64,6 +67,26 @@ def _versions(settings: Settings) -> dict[str, str]:
         except PackageNotFoundError:
             pass
     return found
+
+
+def cached_layout(x: np.ndarray, cache_dir: Path) -> np.ndarray:
+    """The movie map's layout, a pure function of the vectors: reuse it when they are unchanged.
+
+    t-SNE costs tens of seconds on 4,800 films; a warm reindex must stay under 20 s.
+    """
+    path = cache_dir / f"map-{hashlib.sha256(np.ascontiguousarray(x).tobytes()).hexdigest()[:16]}.npy"
+    try:
+        layout = np.load(path)
+        if layout.shape == (len(x), 2):
+            return layout
+    except (OSError, ValueError):
+        pass
+    layout = map_coordinates(x)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
+    np.save(tmp, layout)
+    os.replace(tmp, path)  # atomic: a concurrent run never reads half a file
+    return layout
 
 
 def corpus_of(movies: list[Movie], x: np.ndarray) -> Corpus:
@@ -117,7 +140,7 @@ def run(settings: Settings, csv: Path | None = None, k: int = DEFAULT_K, progres
 def _run(settings: Settings, csv: Path, k: int, progress: bool, timer: Timer, report: dict, client) -> None:
     from keybert import KeyBERT
 
-    from mgm.model import MODEL_NAME, encode, load_model
+    from mgm.model import cache_namespace, encode, model_for
 
     with timer.stage("load"):
         loaded = load_movies(csv)
@@ -127,9 +150,11 @@ def _run(settings: Settings, csv: Path, k: int, progress: bool, timer: Timer, re
     if len(movies) < 2:
         raise ValueError(f"{csv}: only {len(movies)} usable movie(s)")
     with timer.stage("model"):
-        model = load_model(settings.model_dir, settings.embed_backend, settings.cache_dir)
+        model = model_for(settings)
     with timer.stage("embed"):
-        cache = EmbeddingCache(settings.cache_dir / CACHE_FILE, MODEL_NAME, lambda b: encode(model, b))
+        cache = EmbeddingCache(
+            settings.cache_dir / CACHE_FILE, cache_namespace(settings), lambda b: encode(model, b, settings.embed_batch_size)
+        )
         texts = [embedding_text(m) for m in movies]
         with _bar(progress, len(texts), "embed") as bar:
             x, encoded = cache.embed(texts, progress=bar.update)
@@ -151,7 +176,8 @@ def _run(settings: Settings, csv: Path, k: int, progress: bool, timer: Timer, re
     with timer.stage("documents"):
         groups = [[movies[i] for i in g] for g in result.groups]
         prior = rating_prior(groups)
-        movie_docs = [movie_doc(m, x[i], micro[int(result.labels[i])]) for i, m in enumerate(movies)]
+        xy = cached_layout(x, settings.cache_dir)  # the movie map's 2-D layout
+        movie_docs = [movie_doc(m, x[i], micro[int(result.labels[i])], prior, xy[i]) for i, m in enumerate(movies)]
         micro_docs = [micro_doc(g, groups[g.id], result.story_centroids[g.id], prior) for g in micro]
     stamp = report["run_id"].lower()
     movies_index, micro_index = f"{settings.index_alias}-{stamp}", f"{settings.micro_alias}-{stamp}"

@@ -41,6 +41,9 @@ class Settings:
     cache_dir: Path = PROJECT_ROOT / ".cache"
     port: int = 8000
     embed_backend: str = "onnx"
+    embed_device: str = "auto"
+    embed_batch_size: int = 32
+    query_encoder_threads: int = 1
     # Requests per second each client may send to the web app, and the burst it may save up
     # (per gunicorn worker); 0 turns the limit off.
     rate_limit_per_second: float = 50.0
@@ -75,6 +78,9 @@ class Settings:
             cache_dir=Path(env.get("CACHE_DIR", str(cls.cache_dir))),
             port=int(env.get("PORT", cls.port)),
             embed_backend=env.get("EMBED_BACKEND", cls.embed_backend),
+            embed_device=env.get("EMBED_DEVICE", cls.embed_device),
+            embed_batch_size=int(env.get("EMBED_BATCH_SIZE", cls.embed_batch_size)),
+            query_encoder_threads=int(env.get("QUERY_ENCODER_THREADS", cls.query_encoder_threads)),
             rate_limit_per_second=float(env.get("RATE_LIMIT_PER_SECOND", cls.rate_limit_per_second)),
             rate_limit_burst=int(env.get("RATE_LIMIT_BURST", cls.rate_limit_burst)),
             deploy_passwords=tuple((user, env.get(var, "")) for user, var in DEPLOY_PASSWORD_VARIABLES.items()),

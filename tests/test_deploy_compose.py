@@ -18,6 +18,8 @@ import jsonschema
 import pytest
 import yaml
 
+from mgm.model_files import bundled_model_dir, export_dir, export_ready
+
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "docker-compose.yml"
 INSECURE = ROOT / "docker-compose.insecure.yml"
@@ -131,8 +133,11 @@ def test_services_and_their_wiring(resolved):
     ]
     for name in ("certs", "security-init", "dashboards-init", "indexer"):
         assert services[name]["restart"] == "no"
-    # The same locally built image runs the app services, offline.
-    assert len({services[name]["image"] for name in ("certs", "security-init", "dashboards-init", "indexer", "webapp")}) == 1
+    # Two locally built images run the app services, offline: `web` (no torch) for the web
+    # app, dashboards-init and the two security one-shots, `indexer` for the indexer.
+    web = {services[name]["image"] for name in ("webapp", "dashboards-init", "certs", "security-init")}
+    assert len(web) == 1 and services["indexer"]["image"] not in web
+    assert [services[name]["build"]["target"] for name in ("webapp", "dashboards-init", "indexer")] == ["web", "web", "indexer"]
     assert all(services[name]["environment"]["HF_HUB_OFFLINE"] == "1" for name in ("indexer", "webapp"))
 
 
@@ -277,9 +282,10 @@ def dockerfile() -> list[tuple[str, str]]:
 
 def test_dockerfile_copies_what_the_services_run():
     steps = dockerfile()
-    assert steps[0] == ("FROM", "python:3.11-slim")
+    assert steps[0] == ("FROM", "python:3.11-slim AS base")
+    assert [args.split()[-1] for op, args in steps if op == "FROM"] == ["base", "indexer", "web"]
     assert [args for op, args in steps if op == "USER"][-1] not in ("root", "0")
-    copied = [args.split()[0] for op, args in steps if op == "COPY"]
+    copied = [args.split()[0] for op, args in steps if op == "COPY" and not args.startswith("--from=")]
     missing = [src for src in copied if not (ROOT / src).exists()]
     assert missing == [], f"COPY sources missing from the repo: {missing}"
     # Every Python package a service runs (indexer, mgm.dashboards, webapp) is copied, and
@@ -309,12 +315,14 @@ def project_folders_read_by_the_code() -> set[str]:
 
 def test_dockerfile_model_step_exports_the_onnx_model(tmp_path):
     """The image's build-time model step, run here as Docker would (``sh -c``), offline."""
-    (command,) = [args for op, args in dockerfile() if op == "RUN" and "load_model" in args]
+    (command,) = [args for op, args in dockerfile() if op == "RUN" and "onnx_export" in args]
     env = {"PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}", "HOME": str(tmp_path),
            "HF_HUB_OFFLINE": "1", "CACHE_DIR": str(tmp_path / "cache")}
     result = subprocess.run(["sh", "-c", command], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert (tmp_path / "cache" / "onnx-all-MiniLM-L6-v2" / "onnx" / "model.onnx").is_file()
+    assert export_ready(export_dir(bundled_model_dir(), tmp_path / "cache"))
+    # The web target copies that cache folder from the indexer stage.
+    assert ("COPY", "--from=indexer --chown=app:app /cache /cache") in dockerfile()
 
 
 def _docs_command(prefix: str) -> str:

@@ -20,8 +20,8 @@ RATING_AGGS: dict = {
     "votes": {"sum": {"field": "vote_count"}},
     "mean_rating": {"avg": {"field": "vote_average"}},
 }
-# The prior of the Bayesian average: C = vote-weighted mean of the selection, m = median votes per movie.
-PRIOR_AGGS: dict = {**RATING_AGGS, "vote_median": {"percentiles": {"field": "vote_count", "percents": [50]}}}
+# The prior of the Bayesian average: C = vote-weighted mean of the selection (m is mgm.rating.PRIOR_VOTES).
+PRIOR_AGGS: dict = RATING_AGGS
 
 LABEL_AGGS: dict = {
     "label": {"terms": {"field": "micro_genre", "size": 1}},
@@ -126,14 +126,17 @@ def top_movies_body(filters: Filters, micro_ids: list[int]) -> dict:
 def trends_body(params: TrendsParams) -> dict:
     """Shares per year/decade, the heatmap, ratings per decade, the two periods, the scatter."""
     split = params.split
+    # One macro theme selected: its shares are all 100 %, so the period tables split it into
+    # its micro-genres instead (``chart_data.shape_trends`` names them from the catalogue).
+    groups = _micro_terms() if params.filters.macro is not None else _macro_terms()
     return {
         "size": 0,
         "track_total_hits": True,
         "query": filtered_query(params.filters),
         "aggs": {
             **PRIOR_AGGS,
-            "by_year": _by_year(MIN_PERIOD_FILMS, {"macros": _macro_terms()}),
-            "by_decade": _by_decade(MIN_PERIOD_FILMS, {**RATING_AGGS, "macros": _macro_terms()}),
+            "by_year": _by_year(MIN_PERIOD_FILMS, {"groups": groups}),
+            "by_decade": _by_decade(MIN_PERIOD_FILMS, {**RATING_AGGS, "groups": groups}),
             "periods": {
                 "filters": {"filters": {"earlier": {"range": {"year": {"lt": split}}}, "later": {"range": {"year": {"gte": split}}}}},
                 "aggs": {"micros": _micro_terms()},

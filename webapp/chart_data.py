@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from mgm.rating import PRIOR_VOTES
 from webapp import findings
 from webapp.aggregations import MIN_PERIOD_FILMS
 from webapp.findings import Prior, clean
@@ -17,6 +18,8 @@ RANK_LENGTH = 10
 TOP_MOVIES_SHOWN = 5
 GROWTH_LENGTH = 8
 DEFAULT_PICKED = 3  # growers and decliners each, when the URL picks no micro-genres
+STACKED_SERIES = 8  # the stacked-area chart shows this many themes and folds the rest into "Other"
+SPARSE_PERIOD_FILMS = findings.MIN_HEATMAP_MOVIES  # periods with fewer films are marked "few films" on the charts
 
 
 # --- small helpers over buckets ------------------------------------------------------------
@@ -27,8 +30,7 @@ def _value(aggs: dict, name: str) -> float | None:
 
 def prior_from(aggs: dict) -> Prior:
     C = _value(aggs, "rating")
-    m = clean(aggs["vote_median"]["values"].get("50.0"))
-    return Prior(C=C if C is not None else 0.0, m=m if m is not None else 0.0)
+    return Prior(C=C if C is not None else 0.0, m=PRIOR_VOTES)
 
 
 def group_stats(bucket: dict, prior: Prior) -> dict:
@@ -190,6 +192,8 @@ def shape_landing(overview: dict) -> dict:
         "macros": [{"name": m["name"], "count": m["count"], "micro_genres": len(m["children"])} for m in macros],
         "prior": overview["prior"],
         "min_size": MIN_RANK_SIZE,
+        # "Surprise me" picks among these: rated above the catalogue's mean, big enough to rank.
+        "surprise": [m["micro_id"] for m in micros if m["count"] >= MIN_RANK_SIZE and m["weighted_rating"] > overview["prior"]["C"]],
     }
 
 
@@ -200,7 +204,8 @@ def _period_key(bucket: dict, yearly: bool) -> int:
 
 
 def _share_table(buckets: list[dict], sub: str, yearly: bool, names: dict | None = None, totals: dict | None = None) -> dict:
-    """Periods x series counts and shares (percent of that period's films)."""
+    """Periods x series counts and shares (percent of that period's films); ``sparse`` marks the
+    periods with so few films that one film moves a share by several points."""
     periods = [_period_key(b, yearly) for b in buckets]
     period_totals = [totals[p] if totals else b["doc_count"] for p, b in zip(periods, buckets)]
     counts: dict = {}
@@ -217,7 +222,20 @@ def _share_table(buckets: list[dict], sub: str, yearly: bool, names: dict | None
         }
         for key in order
     ]
-    return {"periods": periods, "totals": period_totals, "series": series}
+    sparse = [t < SPARSE_PERIOD_FILMS for t in period_totals]
+    return {"periods": periods, "totals": period_totals, "sparse": sparse, "series": series}
+
+
+def fold_other(table: dict, keep: int = STACKED_SERIES) -> dict:
+    """The ``keep`` largest series and one "Other" series summing the rest (a readable stack)."""
+    series = table["series"]
+    if len(series) <= keep + 1:
+        return table
+    rest = series[keep:]
+    counts = [sum(col) for col in zip(*(s["counts"] for s in rest))]
+    shares = [round(100 * c / t, 3) if t else 0.0 for c, t in zip(counts, table["totals"])]
+    other = {"key": "other", "name": f"Other ({len(rest)})", "counts": counts, "shares": shares}
+    return table | {"series": series[:keep] + [other]}
 
 
 def _heatmap(table: dict) -> dict:
@@ -226,6 +244,7 @@ def _heatmap(table: dict) -> dict:
         "macros": order,
         "decades": table["periods"],
         "decade_totals": table["totals"],
+        "sparse": table["sparse"],
         "share": [[round(v, 2) for v in s["shares"]] for s in table["series"]],
         "count": [s["counts"] for s in table["series"]],
     }
@@ -269,8 +288,9 @@ def shape_trends(resp: dict, cloud_resp: dict, params: TrendsParams) -> dict:
     aggs = resp["aggregations"]
     prior = prior_from(aggs)
     catalog = catalog_from(aggs)
-    by_year = _share_table(aggs["by_year"]["buckets"], "macros", yearly=True)
-    by_decade = _share_table(aggs["by_decade"]["buckets"], "macros", yearly=False)
+    names = catalog["micros"] if params.filters.macro is not None else None  # see aggregations.trends_body
+    by_year = _share_table(aggs["by_year"]["buckets"], "groups", yearly=True, names=names)
+    by_decade = _share_table(aggs["by_decade"]["buckets"], "groups", yearly=False, names=names)
     decade_ratings = [{"decade": int(b["key"]), **group_stats(b, prior)} for b in aggs["by_decade"]["buckets"]]
     scatter = []
     for b in aggs["micros"]["buckets"]:
@@ -280,8 +300,14 @@ def shape_trends(resp: dict, cloud_resp: dict, params: TrendsParams) -> dict:
         "filters": asdict(params.filters),
         "movies": resp["hits"]["total"]["value"],
         "min_period_films": MIN_PERIOD_FILMS,
+        "sparse_period_films": SPARSE_PERIOD_FILMS,
         "prior": _prior_dict(prior),
-        "shares": {"macro": {"by_year": by_year, "by_decade": by_decade}, "micro": {"picked": [], "by_year": None, "by_decade": None}},
+        "groups": "micro" if names else "macro",
+        "shares": {
+            "macro": {"by_year": by_year, "by_decade": by_decade},
+            "stacked": {"by_year": fold_other(by_year), "by_decade": fold_other(by_decade)},
+            "micro": {"picked": [], "by_year": None, "by_decade": None},
+        },
         "heatmap": _heatmap(by_decade),
         "decade_ratings": decade_ratings,
         "growth": _growth(aggs, params, catalog),
@@ -335,7 +361,7 @@ def trend_insights(trends: dict) -> list[dict]:
     return [
         findings.size_vs_rating(trends["scatter"]["points"]),
         findings.growth_leaders(trends["growth"]),
-        findings.macro_shift(trends["heatmap"]),
+        findings.macro_shift(trends["heatmap"], "micro-genre" if trends["groups"] == "micro" else "macro theme"),
         findings.decade_ratings(trends["decade_ratings"]),
         findings.distinctive_words(trends["cloud"]),
     ]
