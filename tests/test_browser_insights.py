@@ -36,14 +36,10 @@ def test_overview_renders_treemap_and_leaves_diagnostics_to_about_the_model(page
     page.screenshot_as("insights-overview")
 
 
-def test_about_the_model_shows_the_diagnostics_and_k_curve(page, live_server):
+def test_about_the_model_shows_the_diagnostics_and_macro_curve(page, live_server):
     with urllib.request.urlopen(live_server + "/api/overview") as resp:
-        has_curve = bool(json.load(resp)["k_curve"]["points"])  # the run document decides
-    if has_curve:
-        assert open_page(page, live_server + "/about-model") == 1
-    else:
-        assert page.goto(live_server + "/about-model").status == 200
-        assert "no k-selection curve" in page.locator("main").inner_text()
+        assert json.load(resp)["macro_curve"]["points"]  # every run records how it chose the macro count
+    assert open_page(page, live_server + "/about-model") == 1
     text = page.locator(".kpis").inner_text().lower()
     assert "silhouette" in text and "label fit" in text
     page.screenshot_as("insights-about-model")

@@ -120,7 +120,7 @@ def shape_overview(resp: dict, run_resp: dict, micro_docs: dict, filters: Filter
         "treemap": {"id": "root", "name": "All movies", "count": total, "weighted_rating": round(prior.C, 3), "children": macros},
         "rankings": _rankings(micros),
         "top_movies": {},
-        "k_curve": run["k_curve"] if run else {"chosen_k": None, "points": []},
+        "macro_curve": run["macro_curve"] if run else {"chosen": None, "points": []},
         "catalog": catalog_from(aggs),
     }
 
@@ -136,8 +136,8 @@ def _run_kpis(run_resp: dict) -> dict | None:
     doc = hits[0]["_source"]
     kpis = {k: doc.get(k) for k in ("run_id", "finished_at", "movies_index", "k", "n_macro", "silhouette", "label_fit", "total_seconds")}
     kpis["theme_recovery"] = (doc.get("taxonomy") or {}).get("theme_recovery")
-    points = sorted((p for p in doc.get("k_curve") or [] if isinstance(p, dict) and "k" in p), key=lambda p: p["k"])
-    return {"kpis": kpis, "k_curve": {"chosen_k": doc.get("k"), "points": points}}
+    points = sorted((p for p in doc.get("macro_curve") or [] if isinstance(p, dict) and "n_macro" in p), key=lambda p: p["n_macro"])
+    return {"kpis": kpis, "macro_curve": {"chosen": doc.get("n_macro"), "points": points}}
 
 
 def _rankings(micros: list[dict]) -> dict:

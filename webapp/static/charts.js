@@ -88,22 +88,14 @@
       });
     },
 
-    "k-curve": function (node) {
-      var pts = data.k_curve.points, ks = pts.map(function (p) { return p.k; });
-      var traces = [
-        { x: ks, y: pts.map(function (p) { return p.silhouette; }), name: "silhouette", mode: "lines+markers", line: { color: "#2b6cb0" } },
-        { x: ks, y: pts.map(function (p) { return p.davies_bouldin; }), name: "Davies-Bouldin", yaxis: "y2", mode: "lines+markers", line: { color: "#d9573b" } }
-      ];
-      if (pts.some(function (p) { return p.stability != null; })) {
-        traces.push({ x: ks, y: pts.map(function (p) { return p.stability; }), name: "stability", yaxis: "y3", mode: "lines+markers", line: { color: "#2f855a", dash: "dot" } });
-      }
-      var shapes = data.k_curve.chosen_k == null ? [] : [{ type: "line", xref: "x", yref: "paper", x0: data.k_curve.chosen_k, x1: data.k_curve.chosen_k, y0: 0, y1: 1, line: { color: "#1f2130", dash: "dash", width: 1 } }];
+    "macro-curve": function (node) {
+      var curve = data.macro_curve, pts = curve.points, ns = pts.map(function (p) { return p.n_macro; });
+      var traces = [{ x: ns, y: pts.map(function (p) { return p.silhouette; }), name: "silhouette", mode: "lines+markers", line: { color: "#2b6cb0" } }];
+      var shapes = curve.chosen == null ? [] : [{ type: "line", xref: "x", yref: "paper", x0: curve.chosen, x1: curve.chosen, y0: 0, y1: 1, line: { color: "#1f2130", dash: "dash", width: 1 } }];
       Plotly.newPlot(node, traces, layout({
-        margin: { l: 55, r: 55, t: 28, b: 40 }, xaxis: { title: { text: "k (micro-genres)" } },
-        yaxis: { title: { text: "silhouette" } }, yaxis2: { title: { text: "Davies-Bouldin" }, overlaying: "y", side: "right" },
-        yaxis3: { overlaying: "y", visible: false, range: [0, 1] },
-        legend: legendBelow(), shapes: shapes,
-        annotations: data.k_curve.chosen_k == null ? [] : [{ x: data.k_curve.chosen_k, y: 1, yref: "paper", text: "k = " + data.k_curve.chosen_k, showarrow: false, yanchor: "bottom", font: { size: 11 } }]
+        margin: { l: 55, r: 20, t: 28, b: 40 }, xaxis: { title: { text: "macro themes" } },
+        yaxis: { title: { text: "silhouette of the merge" } }, shapes: shapes,
+        annotations: curve.chosen == null ? [] : [{ x: curve.chosen, y: 1, yref: "paper", text: curve.chosen + " themes", showarrow: false, yanchor: "bottom", font: { size: 11 } }]
       }), config);
     },
 
