@@ -32,7 +32,7 @@ def _assignment(client, alias: str, ids: list[int]) -> dict[int, int]:
 def run(settings: Settings) -> dict:
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
     bench = settings.scoped(prefix)
-    client = make_client(settings.opensearch_url)
+    client = make_client(settings)
     tmp = Path(tempfile.mkdtemp(prefix="mgm-bench-"))
     kept, held = tmp / "kept.csv", tmp / "held.csv"
     held_ids = hold_out(settings.movies_csv, kept, held, HELD_OUT)

@@ -91,7 +91,7 @@ def under_load(settings: Settings, texts, root: Path = PROJECT_ROOT) -> dict[str
     """
     port = server.free_port()
     proc = server.start(settings, port, {"CACHE_DIR": str(settings.cache_dir)}, root=root)
-    base, client = f"http://127.0.0.1:{port}", make_client(settings.opensearch_url)
+    base, client = f"http://127.0.0.1:{port}", make_client(settings)
     folder = Path(tempfile.mkdtemp(prefix="mgm-py-spy-"))
     try:
         pids = server.worker_pids(proc.pid)
@@ -180,7 +180,7 @@ def parts(settings: Settings, prepared: list[tuple[dict, dict]], queries: list[s
     from webapp.highlight import highlight, query_stems
     from webapp.params import parse_search
 
-    client, index = make_client(settings.opensearch_url), settings.index_alias
+    client, index = make_client(settings), settings.index_alias
     took: dict[str, list[float]] = {}
     raw_json: list[bytes] = []
     for body, params in prepared:
@@ -225,7 +225,7 @@ def run(settings: Settings) -> dict[str, Any]:
     texts = fresh_queries(settings.movies_csv)
     part_queries = texts[:PART_QUERIES]
     prepared = hybrid_requests(settings, part_queries)
-    client = make_client(settings.opensearch_url)
+    client = make_client(settings)
     return {
         "setup": {"clients": CLIENTS, "load_seconds": LOAD_SECONDS, "part_queries": PART_QUERIES,
                   "py_spy": "record --nonblocking --rate 200 --format raw, every worker, active samples only"},

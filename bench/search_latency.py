@@ -127,7 +127,7 @@ def raw_hybrid_baseline(settings: Settings, queries: list[str], seconds: float =
         resp.raise_for_status()
         return resp.json()["took"]
 
-    result = _measured(lambda: closed_loop(send, iter(queries), CLIENTS, seconds), make_client(settings.opensearch_url), [])
+    result = _measured(lambda: closed_loop(send, iter(queries), CLIENTS, seconds), make_client(settings), [])
     del result["app_overhead_ms"], result["cpu_ms_per_request"]["web"]  # no web app in this path
     return result
 
@@ -139,7 +139,7 @@ def run(settings: Settings, workers: int | None = None, threads: int | None = No
     port = server.free_port()
     proc = server.start(settings, port, layout)
     base = f"http://127.0.0.1:{port}"
-    client = make_client(settings.opensearch_url)
+    client = make_client(settings)
     try:
         pids = server.worker_pids(proc.pid)
         for mode in MODES:  # warm every worker: encoder buffers, search pipeline, OpenSearch caches

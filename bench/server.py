@@ -30,7 +30,9 @@ def start(settings: Settings, port: int, extra_env: dict[str, str] | None = None
     before and after in one session.
     """
     env = dict(os.environ, PORT=str(port), OPENSEARCH_URL=settings.opensearch_url, INDEX_ALIAS=settings.index_alias,
-               MICRO_ALIAS=settings.micro_alias, HF_HUB_OFFLINE="1", **(extra_env or {}))
+               MICRO_ALIAS=settings.micro_alias, HF_HUB_OFFLINE="1",
+               RATE_LIMIT_PER_SECOND="0",  # the benchmarks measure search, not the per-client limit
+               **(extra_env or {}))
     gunicorn = Path(sys.executable).with_name("gunicorn")
     cmd = [str(gunicorn), "--config", "webapp/gunicorn.conf.py", "--access-logfile", "/dev/null", "webapp:create_app()"]
     proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

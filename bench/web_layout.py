@@ -31,7 +31,7 @@ def _one(settings: Settings, texts, layout: tuple[int, int, int]) -> dict[str, A
         pids = server.worker_pids(proc.pid)
         closed_loop(_app_sender(base, "hybrid"), texts, CLIENTS, 3.0)  # warm-up
         result = _measured(lambda: closed_loop(_app_sender(base, "hybrid"), texts, CLIENTS, SECONDS),
-                           make_client(settings.opensearch_url), pids)
+                           make_client(settings), pids)
         result["rss_mb_per_worker"] = [server.rss_mb(p) for p in pids]
     finally:
         server.stop(proc)

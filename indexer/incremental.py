@@ -124,7 +124,7 @@ def add(settings: Settings, csv: Path, progress: bool = False) -> dict:
     from mgm.client import make_client
 
     started = datetime.now(timezone.utc)
-    client = make_client(settings.opensearch_url, timeout=120)
+    client = make_client(settings, timeout=120)
     stamp = live_stamp(client, settings)
     path = stages_path(settings.cache_dir, settings.micro_alias, stamp)
     if not path.exists():

@@ -30,7 +30,9 @@ import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 TOKEN = re.compile(r"\b\w\w+\b")  # CountVectorizer's default, so KeyBERT finds every candidate
-SEGMENT = re.compile(r"[^\w\s'’-]+")  # phrases never span punctuation or fields
+# Phrases never span punctuation, hyphens or fields, so that a phrase a film "carries" here is
+# exactly one ``indexer.quality.carries`` finds as whole words ("hip hop" is not in "hip-hop").
+SEGMENT = re.compile(r"[^\w\s'’]+")
 TOP_N = 5
 DIVERSITY = 0.7
 MIN_FIT = 1 / 3  # a label phrase is carried by at least this share of its films
@@ -212,7 +214,7 @@ def _genre_word(members: list[int], stats: PhraseStats, phrase: str) -> str | No
     return None
 
 
-def micro_options(members: list[int], stats: PhraseStats, limit: int = 6) -> list[Option]:
+def micro_options(members: list[int], stats: PhraseStats, limit: int = 12) -> list[Option]:
     """Label options for one micro-genre, best first (phrase + genre word, pair, phrase alone)."""
     ranked = [r for r in stats.ranked(members) if r[1] >= MIN_FIT]
     options: list[Option] = []

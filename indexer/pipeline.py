@@ -24,6 +24,7 @@ from indexer import incremental, lineage, quality
 from indexer.cluster import KMeansClusterer
 from indexer.documents import MicroGenre, micro_doc, movie_doc, rating_prior
 from indexer.embed import CACHE_FILE, EmbeddingCache
+from indexer.index_settings import with_shards
 from indexer.layout import map_coordinates
 from indexer.load import Movie, load_movies
 from indexer.label import PhraseLabeler
@@ -117,7 +118,7 @@ def run(settings: Settings, csv: Path | None = None, k: int = DEFAULT_K, progres
     run_id = started.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
     timer = Timer()
     report: dict = {"run_id": run_id, "status": "failed", "started_at": started.isoformat(), "timings": timer.timings}
-    client = make_client(settings.opensearch_url, timeout=120)
+    client = make_client(settings, timeout=120)
     t0 = time.perf_counter()
     try:
         _run(settings, Path(csv or settings.movies_csv), k, progress, timer, report, client)
@@ -192,8 +193,8 @@ def _run(settings: Settings, csv: Path, k: int, progress: bool, timer: Timer, re
         published = publish(
             client,
             {
-                settings.index_alias: (movies_index, mapping("movies"), movie_docs),
-                settings.micro_alias: (micro_index, mapping("micro_genres"), micro_docs),
+                settings.index_alias: (movies_index, with_shards(mapping("movies"), settings), movie_docs),
+                settings.micro_alias: (micro_index, with_shards(mapping("micro_genres"), settings), micro_docs),
             },
             progress=bar.update,
         )

@@ -3,13 +3,28 @@ from __future__ import annotations
 
 from opensearchpy import OpenSearch
 
+from mgm.settings import Settings
+
 # Painless reads the k-NN field's doc values; the mapping keeps vectors out of _source.
 _VECTOR_SCRIPT = {"source": "doc[params.field].value", "params": {"field": "embedding"}}
 
 
-def make_client(url: str, timeout: float = 30.0) -> OpenSearch:
-    """Client for ``url``; retries once on timeouts, never on bad requests."""
-    return OpenSearch(hosts=[url], timeout=timeout, max_retries=1, retry_on_timeout=True, http_compress=False)
+def connection_options(settings: Settings) -> dict:
+    """Hosts, basic auth and TLS verification for ``settings``: every node of a cluster is
+    listed so the client moves on when one dies; auth and a CA bundle serve managed clusters."""
+    options: dict = {"hosts": settings.opensearch_hosts}
+    if settings.opensearch_user:
+        options["http_auth"] = (settings.opensearch_user, settings.opensearch_password)
+    if any(h.startswith("https://") for h in settings.opensearch_hosts):
+        options["verify_certs"] = settings.opensearch_verify_certs
+        if settings.opensearch_ca_certs:
+            options["ca_certs"] = str(settings.opensearch_ca_certs)
+    return options
+
+
+def make_client(settings: Settings, timeout: float = 30.0) -> OpenSearch:
+    """Client for the configured cluster; retries once on timeouts, never on bad requests."""
+    return OpenSearch(**connection_options(settings), timeout=timeout, max_retries=1, retry_on_timeout=True, http_compress=False)
 
 
 def stored_vectors(client: OpenSearch, index: str, ids: list[int]) -> dict[int, list[float]]:

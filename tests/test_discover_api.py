@@ -20,7 +20,7 @@ def api(live_index):
 
 @pytest.fixture(scope="module")
 def count(live_index):
-    client = make_client(live_index.opensearch_url)
+    client = make_client(live_index)
 
     def n(*clauses: dict) -> int:
         return client.count(index=live_index.index_alias, body={"query": {"bool": {"filter": list(clauses)}}})["count"]
@@ -30,7 +30,7 @@ def count(live_index):
 
 @pytest.fixture(scope="module")
 def micro_count(live_index):
-    client = make_client(live_index.opensearch_url)
+    client = make_client(live_index)
     return lambda clause: client.count(index=live_index.micro_alias, body={"query": clause})["count"]
 
 
@@ -41,7 +41,7 @@ def get(api, url, status=200):
 
 
 def test_stored_vectors_in_one_call_equal_one_by_one(live_index):
-    client = make_client(live_index.opensearch_url)
+    client = make_client(live_index)
     ids = [TOY_STORY, TOY_STORY_3, MATRIX, TOY_STORY_2]
     batch = stored_vectors(client, live_index.index_alias, ids)
     for i in ids:

@@ -16,15 +16,16 @@ def create_app(settings: Settings | None = None, load_model: bool = True) -> Fla
     app = Flask(__name__)
     app.json = OrjsonProvider(app)
     app.config["SETTINGS"] = settings
-    app.extensions["opensearch"] = make_client(settings.opensearch_url, timeout=10)
+    app.extensions["opensearch"] = make_client(settings, timeout=10)
     if load_model:
         # ONNX Runtime + tokenizers only: torch never enters a web worker (see mgm/query_encoder.py).
         from mgm.query_encoder import load_query_encoder
 
         app.extensions["query_encoder"] = load_query_encoder(settings)
 
-    from webapp import discover, errors, explorer, health, insights
+    from webapp import discover, errors, explorer, health, insights, limits
 
+    limits.register(app)
     errors.register(app)
     for blueprint in (health.bp, explorer.bp, insights.bp, discover.bp):
         app.register_blueprint(blueprint)

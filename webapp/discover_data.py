@@ -18,16 +18,16 @@ ROW_FILMS = 12
 NEAREST = 6
 EVIDENCE_SIZE = 10
 MICRO_SORTS = ("popularity", "rating", "year", "votes")
-SORTS = {**search.SORT_FIELDS, "votes": [{"vote_count": {"order": "desc"}}]}
 CARD_SOURCE = ["id", "title", "year", "genres", "micro_genre", "micro_genre_id", "macro_genre", "macro_genre_id",
-               "vote_average", "vote_count", "poster_path"]  # what a card shows: no overview
+               "vote_average", "vote_count", "rating_weighted", "poster_path"]  # what a card shows: no overview
 ROW_MACROS = 3
 ROW_BEST_MICROS = 3
 ROW_LARGEST_MICROS = 2
 
 
 def _films(query: dict, sort: str, offset: int, size: int) -> dict[str, Any]:
-    return {"query": query, "sort": SORTS[sort], "from": offset, "size": size, "_source": CARD_SOURCE,
+    order = [{"vote_count": {"order": "desc"}}] if sort == "votes" else search.opensearch_sort(sort)
+    return {"query": query, "sort": order, "from": offset, "size": size, "_source": CARD_SOURCE,
             "track_total_hits": True}
 
 
