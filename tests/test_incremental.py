@@ -24,6 +24,12 @@ def _assignment(client, alias: str) -> dict[int, int]:
             for h in helpers.scan(client, index=alias, query={"_source": ["micro_genre_id"]})}
 
 
+def _env(s) -> dict[str, str]:
+    """The CLI's environment for the scoped settings."""
+    return {**os.environ, "INDEX_ALIAS": s.index_alias, "MICRO_ALIAS": s.micro_alias, "RUNS_INDEX": s.runs_index,
+            "IDS_INDEX": s.ids_index, "OPENSEARCH_URL": s.opensearch_url}
+
+
 def _sizes_match(client, s) -> None:
     counts = client.search(index=s.index_alias, body={"size": 0, "aggs": {"m": {"terms": {"field": "micro_genre_id", "size": 1000}}}})
     by_id = {b["key"]: b["doc_count"] for b in counts["aggregations"]["m"]["buckets"]}
@@ -91,9 +97,7 @@ def test_add_puts_held_out_films_live_in_their_micro_genre(os_client, settings, 
 
 def test_cli_add_without_a_live_index_is_refused_in_one_line(scoped_settings, tmp_path):
     s = scoped_settings
-    env = {**os.environ, "INDEX_ALIAS": s.index_alias, "MICRO_ALIAS": s.micro_alias, "RUNS_INDEX": s.runs_index,
-           "IDS_INDEX": s.ids_index, "OPENSEARCH_URL": s.opensearch_url}
     done = subprocess.run([sys.executable, "-m", "indexer", "add", "--csv", str(tmp_path / "new.csv")],
-                          capture_output=True, text=True, cwd=PROJECT_ROOT, env=env)
+                          capture_output=True, text=True, cwd=PROJECT_ROOT, env=_env(s))
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr.strip().splitlines() == [f"indexer: add refused: no live index behind {s.micro_alias!r}: run a full reindex first"]
