@@ -67,9 +67,7 @@ def test_add_puts_held_out_films_live_in_their_micro_genre(os_client, settings, 
     agreement = sum(best.get(added[f]) == full[f] for f in live_held) / len(live_held)
     baseline = sum(best[added[f]] == full[f] for f in shared) / len(shared)  # the clustered films, same mapping
 
-    status = subprocess.run([sys.executable, "-m", "indexer", "status"], capture_output=True, text=True, cwd=PROJECT_ROOT,
-                            env={**os.environ, "INDEX_ALIAS": s.index_alias, "MICRO_ALIAS": s.micro_alias,
-                                 "RUNS_INDEX": s.runs_index, "IDS_INDEX": s.ids_index, "OPENSEARCH_URL": s.opensearch_url})
+    status = subprocess.run([sys.executable, "-m", "indexer", "status"], capture_output=True, text=True, cwd=PROJECT_ROOT, env=_env(s))
     drift = json.loads(status.stdout)["since_last_run"]
     print(json.dumps({"held_out": len(held_ids), "agreement_with_full_run": round(agreement, 4), "clustered_films_same_mapping": round(baseline, 4), "drift": drift,
                       "full_run_seconds": base["total_seconds"]}))
