@@ -23,6 +23,7 @@ from indexer import label as labelling
 from indexer.documents import MicroGenre, micro_doc, movie_doc, rating_prior
 from indexer.embed import CACHE_FILE, EmbeddingCache
 from indexer.load import Movie, load_movies
+from indexer.lease import Lease, lease_index
 from indexer.store import mapping, publish, write_run
 from indexer.text import embedding_text, grounding_text, theme_keywords
 from mgm.client import make_client
@@ -114,23 +115,41 @@ def mine(movies: list[Movie], x: np.ndarray, k: int | str, settings: Settings, l
 
 
 def run(settings: Settings, csv: Path | None = None, k: int | str = "auto", progress: bool = True) -> dict:
-    """One full reindex; returns the run report (also stored in ``settings.runs_index``)."""
+    """One full reindex; returns the run report (also stored in ``settings.runs_index``).
+
+    The run holds the reindex lease from start to end, so a second run refuses at once
+    (``LeaseHeld``, no report: it never started). The report is written *before* the
+    alias swap, so the first page served from the new indices already finds its run.
+    """
     started = datetime.now(timezone.utc)
     run_id = started.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+    client = make_client(settings.opensearch_url, timeout=120)
+    lease = Lease(client, lease_index(settings.runs_index), run_id, settings.reindex_lease_ttl)
+    lease.acquire()
     timer = Timer()
     report: dict = {"run_id": run_id, "status": "failed", "started_at": started.isoformat(), "timings": timer.timings}
-    client = make_client(settings.opensearch_url, timeout=120)
     t0 = time.perf_counter()
+
+    def finish(status: str) -> None:
+        now = datetime.now(timezone.utc).isoformat()
+        report.update(status=status, finished_at=now, total_seconds=round(time.perf_counter() - t0, 3))
+
+    def before_swap(counts: dict[str, int]) -> None:
+        lease.assert_held()
+        report["counts"].update(indexed_movies=counts[settings.index_alias], indexed_micro=counts[settings.micro_alias])
+        finish("ok")
+        write_run(client, settings.runs_index, report)
+
     try:
-        _run(settings, Path(csv or settings.movies_csv), k, progress, timer, report, client)
-        report["status"] = "ok"
+        _run(settings, Path(csv or settings.movies_csv), k, progress, timer, report, client, before_swap)
+        finish("ok")
         return report
-    except Exception as exc:
+    except BaseException as exc:
+        finish("failed")
         report["error"] = f"{type(exc).__name__}: {exc}"
         raise
     finally:
-        report["finished_at"] = datetime.now(timezone.utc).isoformat()
-        report["total_seconds"] = round(time.perf_counter() - t0, 3)
+        lease.release()
         try:
             write_run(client, settings.runs_index, report)
         except Exception:  # the run's own error matters more than a lost report
@@ -138,7 +157,7 @@ def run(settings: Settings, csv: Path | None = None, k: int | str = "auto", prog
                 raise
 
 
-def _run(settings: Settings, csv: Path, k: int | str, progress: bool, timer: Timer, report: dict, client) -> None:
+def _run(settings: Settings, csv: Path, k: int | str, progress: bool, timer: Timer, report: dict, client, before_swap) -> None:
     from keybert import KeyBERT
 
     from mgm.model import MODEL_NAME, encode, load_model
@@ -177,16 +196,6 @@ def _run(settings: Settings, csv: Path, k: int | str, progress: bool, timer: Tim
     stamp = report["run_id"].lower()
     movies_index, micro_index = f"{settings.index_alias}-{stamp}", f"{settings.micro_alias}-{stamp}"
     report.update(movies_index=movies_index, micro_index=micro_index)
-    with timer.stage("index"), _bar(progress, len(movie_docs) + len(micro_docs), "index") as bar:
-        published = publish(
-            client,
-            {
-                settings.index_alias: (movies_index, mapping("movies"), movie_docs),
-                settings.micro_alias: (micro_index, mapping("micro_genres"), micro_docs),
-            },
-            progress=bar.update,
-        )
-    report["counts"].update(indexed_movies=published["counts"][settings.index_alias], indexed_micro=published["counts"][settings.micro_alias])
     report.update(
         k=result.k,
         n_macro=result.n_macro,
@@ -197,11 +206,20 @@ def _run(settings: Settings, csv: Path, k: int | str, progress: bool, timer: Tim
         k_curve=result.curve,
         macro_curve=result.macro_curve,
         versions=_versions(settings),
-        replaced=published["previous"],
-        pruned=published["pruned"],
         macro_genres=sorted({(g.macro_id, g.macro_label) for g in mined.micro}),
         top_micro_genres=[
             {"id": d["id"], "label": d["label"], "keywords": d["keywords"], "size": d["size"], "macro_genre": d["macro_genre"]}
             for d in sorted(micro_docs, key=lambda d: -d["size"])[:20]
         ],
     )
+    with timer.stage("index"), _bar(progress, len(movie_docs) + len(micro_docs), "index") as bar:
+        published = publish(
+            client,
+            {
+                settings.index_alias: (movies_index, mapping("movies"), movie_docs),
+                settings.micro_alias: (micro_index, mapping("micro_genres"), micro_docs),
+            },
+            progress=bar.update,
+            before_swap=before_swap,
+        )
+    report.update(replaced=published["previous"], pruned=published["pruned"])

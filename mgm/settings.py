@@ -24,6 +24,7 @@ class Settings:
     cache_dir: Path = PROJECT_ROOT / ".cache"
     port: int = 8000
     embed_backend: str = "onnx"
+    reindex_lease_ttl: float = 60.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -40,4 +41,5 @@ class Settings:
             cache_dir=Path(env.get("CACHE_DIR", str(cls.cache_dir))),
             port=int(env.get("PORT", cls.port)),
             embed_backend=env.get("EMBED_BACKEND", cls.embed_backend),
+            reindex_lease_ttl=float(env.get("REINDEX_LEASE_TTL", cls.reindex_lease_ttl)),
         )
