@@ -51,7 +51,7 @@ def run(settings: Settings) -> dict:
     client = app.extensions["opensearch"]
     http = app.test_client()
     movies, micro = agg_cache.concrete_indices(client, settings.index_alias, settings.micro_alias)
-    macro = http.get("/api/overview").get_json()["catalog"]["macros"][0]
+    macro = http.get("/api/overview").get_json()["catalog"]["macros"][0]["id"]
     urls = ["/", "/overview", "/trends", "/api/landing", "/api/overview", "/api/trends",
             f"/api/trends?year_from=1980&year_to=2009&macro={macro}"]
 

@@ -22,9 +22,10 @@ def create_app(settings: Settings | None = None, load_model: bool = True) -> Fla
         encode(model, ["warm-up query"])  # first call allocates ONNX buffers; pay it at start
         app.extensions["model"] = model
 
-    from webapp import errors, explorer, health, insights
+    from webapp import errors, explorer, health, insights, params
 
     errors.register(app)
+    params.check_parameters(app)
     for blueprint in (health.bp, explorer.bp, insights.bp):
         app.register_blueprint(blueprint)
 

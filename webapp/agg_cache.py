@@ -14,7 +14,7 @@ from typing import Any
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import NotFoundError
 
-from webapp.errors import ApiError
+from webapp.errors import index_missing
 
 MAX_ENTRIES = 256  # filter combinations are unbounded; keep the most recently used
 
@@ -60,13 +60,11 @@ def concrete_indices(client: OpenSearch, *names: str) -> tuple[str, ...]:
     try:
         resolved = client.indices.get_alias(index=",".join(names))
     except NotFoundError:
-        raise ApiError(
-            f"index {' or '.join(names)} not found: build it with `make reindex`", field=None, status=503
-        ) from None
+        raise index_missing() from None
     out = []
     for name in names:
         hits = sorted(index for index, info in resolved.items() if index == name or name in info.get("aliases", {}))
         if not hits:
-            raise ApiError(f"index {name} not found: build it with `make reindex`", field=None, status=503)
+            raise index_missing()
         out.append(",".join(hits))
     return tuple(out)
