@@ -14,6 +14,20 @@ from mgm.client import make_client  # noqa: E402
 from mgm.settings import Settings  # noqa: E402
 
 
+FULL = pytest.mark.full  # needs the session's full indexer run on the real CSV (not in `make test-fast`)
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "full: needs the full indexer run on the real CSV (skipped by `make test-fast`)")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Mark every test that (directly or through a fixture) uses the full run: the fast tier is the rest."""
+    for item in items:
+        if "live_index" in getattr(item, "fixturenames", ()):
+            item.add_marker(FULL)
+
+
 @pytest.fixture(scope="session")
 def settings() -> Settings:
     return Settings.from_env()
@@ -116,3 +130,40 @@ def live_index(settings, os_client):
         yield live
     finally:
         os_client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
+
+
+@pytest.fixture(scope="session")
+def app(live_index):
+    """The web app (model loaded) on the session's full real index."""
+    from webapp import create_app
+
+    return create_app(live_index)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# --- A small synthetic index (fast tier): real mapping, loader, documents and store ----------
+
+
+@pytest.fixture(scope="session")
+def tiny_index(settings, os_client, tmp_path_factory):
+    """Settings whose aliases serve 60 synthetic movies in 6 micro-genres (no model, no clustering)."""
+    from tiny_index import build_tiny, tiny_settings
+
+    tiny = tiny_settings(settings, f"test-tiny-{uuid.uuid4().hex[:8]}")
+    try:
+        build_tiny(os_client, tiny, tmp_path_factory.mktemp("tiny"), "v1")
+        yield tiny
+    finally:
+        os_client.indices.delete(index=f"{tiny.runs_index.removesuffix('-runs')}-*", ignore_unavailable=True)
+
+
+@pytest.fixture(scope="session")
+def tiny_app(tiny_index):
+    """The web app, with its embedding model, on the tiny index."""
+    from webapp import create_app
+
+    return create_app(tiny_index)

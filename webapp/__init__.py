@@ -22,11 +22,11 @@ def create_app(settings: Settings | None = None, load_model: bool = True) -> Fla
         encode(model, ["warm-up query"])  # first call allocates ONNX buffers; pay it at start
         app.extensions["model"] = model
 
-    from webapp import errors, explorer, health, insights, params
+    from webapp import errors, explorer, health, insights, openapi, params
 
     errors.register(app)
     params.check_parameters(app)
-    for blueprint in (health.bp, explorer.bp, insights.bp):
+    for blueprint in (health.bp, explorer.bp, insights.bp, openapi.bp):
         app.register_blueprint(blueprint)
 
     @app.get("/vendor/plotly.min.js")

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from webapp.errors import ApiError
-from webapp.params import YEAR_MAX, YEAR_MIN, Filters, number_arg, parse_filters
+from webapp.params import MAX_MICRO_ID, YEAR_MAX, YEAR_MIN, Filters, number_arg, parse_filters
 
 MAX_PICKED = 10  # more lines than this on one share chart are unreadable
 DEFAULT_SPLIT = 2000
@@ -62,7 +62,7 @@ def parse_trends(args: Mapping[str, str]) -> TrendsParams:
     min_support = number_arg(args, "min_support", 1, 10_000, default=DEFAULT_MIN_SUPPORT)
     micro = _int_list(args.get("micro", ""), "micro")
     cloud_decade = number_arg(args, "cloud_decade", YEAR_MIN // 10 * 10, YEAR_MAX)
-    cloud_micro = number_arg(args, "cloud_micro", 0, 1_000_000)
+    cloud_micro = number_arg(args, "cloud_micro", 0, MAX_MICRO_ID)
     if cloud_decade is not None and cloud_micro is not None:
         raise ApiError("give cloud_decade or cloud_micro, not both", field="cloud_micro")
     if cloud_decade is not None:
@@ -89,8 +89,8 @@ def _int_list(raw: str, name: str) -> tuple[int, ...]:
     for part in (p.strip() for p in raw.split(",")):
         if not part:
             continue
-        if not part.isdigit():
-            raise ApiError(f"{name} must be comma-separated micro-genre ids, got {part!r}", field=name)
+        if not part.isdigit() or int(part) > MAX_MICRO_ID:
+            raise ApiError(f"{name} must be comma-separated micro-genre ids, got {part[:40]!r}", field=name)
         if int(part) not in values:
             values.append(int(part))
     if len(values) > MAX_PICKED:

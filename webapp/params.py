@@ -21,6 +21,7 @@ FORMATS = ("json", "csv")
 MAX_QUERY_CHARS = 500
 MAX_SIZE = 100
 MAX_LIKED = 50
+MAX_MICRO_ID = 1_000_000  # micro-genre and macro theme ids; also keeps them inside an integer field
 YEAR_MIN, YEAR_MAX = 1870, 2100  # earliest film ever made .. far future; outside is a typo
 YEAR_RANGE = (YEAR_MIN, YEAR_MAX)
 FILTER_FIELDS = ("genre", "micro_genre", "macro", "year_from", "year_to", "min_rating")
@@ -128,8 +129,8 @@ def check_parameters(app: Flask) -> None:
 def parse_filters(args: Mapping[str, str]) -> Filters:
     filters = Filters(
         genre=_text(args, "genre", 100),
-        micro_genre=number_arg(args, "micro_genre", 0, 1_000_000),
-        macro=number_arg(args, "macro", 0, 1_000_000),
+        micro_genre=number_arg(args, "micro_genre", 0, MAX_MICRO_ID),
+        macro=number_arg(args, "macro", 0, MAX_MICRO_ID),
         year_from=number_arg(args, "year_from", *YEAR_RANGE),
         year_to=number_arg(args, "year_to", *YEAR_RANGE),
         min_rating=number_arg(args, "min_rating", 0.0, 10.0, cast=float),
