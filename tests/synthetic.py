@@ -27,7 +27,7 @@ COLUMNS = ("id", "title", "original_title", "overview", "tagline", "genres", "ke
            "vote_average", "vote_count", "popularity", "runtime", "budget", "revenue", "original_language")
 
 
-def movies(n: int, seed: int = 7, title_prefix: str = "") -> list[dict]:
+def movies(n: int, seed: int = 7) -> list[dict]:
     """``n`` movie rows with ids 1..n, themed so that clustering finds real groups."""
     rng = random.Random(seed)
     names = list(THEMES)
@@ -37,7 +37,7 @@ def movies(n: int, seed: int = 7, title_prefix: str = "") -> list[dict]:
         words = rng.sample(THEMES[theme], 5)
         rows.append({
             "id": i,
-            "title": f"{title_prefix}{words[0].title()} {words[1].title()} {i}",
+            "title": f"{words[0].title()} {words[1].title()} {i}",
             "original_title": f"{words[0].title()} {words[1].title()} {i}",
             "overview": f"A {words[2]} story: the {words[0]} meets a {words[1]} near the {words[3]}, and the {words[4]} changes everything.",
             "tagline": f"Every {words[0]} has a {words[3]}.",

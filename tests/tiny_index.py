@@ -24,9 +24,10 @@ def tiny_settings(settings: Settings, prefix: str) -> Settings:
     return replace(settings, index_alias=f"{prefix}-movies", micro_alias=f"{prefix}-micro-genres", runs_index=f"{prefix}-runs")
 
 
-def build_tiny(client, settings: Settings, folder: Path, version: str, n: int = 60, title_prefix: str = "") -> dict:
-    """Publish ``n`` synthetic movies as ``<alias>-<version>`` and swap the aliases to them."""
-    loaded = load_movies(write_csv(folder / f"tiny-{version}.csv", movies(n, title_prefix=title_prefix)))
+def build_tiny(client, settings: Settings, folder: Path, version: str, n: int = 60, before_swap=None) -> dict:
+    """Publish ``n`` synthetic movies as ``<alias>-<version>`` and swap the aliases to them
+    (``before_swap`` as in ``store.publish``)."""
+    loaded = load_movies(write_csv(folder / f"tiny-{version}.csv", movies(n)))
     rng = np.random.default_rng(0)
     names = list(THEMES)
     axes = rng.normal(size=(len(names), DIM))
@@ -48,4 +49,4 @@ def build_tiny(client, settings: Settings, folder: Path, version: str, n: int = 
         settings.index_alias: (f"{settings.index_alias}-{version}", mapping("movies"), docs),
         settings.micro_alias: (f"{settings.micro_alias}-{version}", mapping("micro_genres"), micro_docs),
     }
-    return publish(client, plan)
+    return publish(client, plan, before_swap=before_swap)
