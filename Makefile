@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 export HF_HUB_OFFLINE := 1
 export PYTHONUNBUFFERED := 1
 
-.PHONY: venv run test reindex status bench opensearch-up opensearch-down chromium docker-compose clean
+.PHONY: venv run test test-fast reindex status bench opensearch-up opensearch-down chromium docker-compose clean
 
 venv: $(VENV)/.installed
 
@@ -42,6 +42,10 @@ status: venv
 
 test: venv chromium docker-compose
 	scripts/with-opensearch.sh stop $(PY) -m pytest -q tests
+
+# The fast tier: every test that needs no full indexer run (marked `full` in tests/conftest.py).
+test-fast: venv docker-compose
+	scripts/with-opensearch.sh stop $(PY) -m pytest -q -m "not full" tests
 
 # Relevance, latency and page benchmarks read the `movies` alias: build it first if missing.
 bench: venv

@@ -23,6 +23,7 @@ from mgm.client import stored_vectors
 from mgm.model import encode
 from mgm.settings import PROJECT_ROOT
 from webapp import search
+from webapp.aggregations import MAX_MICRO
 from webapp.errors import ApiError, index_missing, is_index_missing
 from webapp.params import (
     FILTER_FIELDS, SEARCH_FIELDS, Filters, SearchParams, accepts, parse_filters, parse_id, parse_query, parse_recommend,
@@ -250,8 +251,8 @@ def api_micro_genres():
     if q:
         size = parse_size(request.args, 10)
         body = search.micro_search_body(_embed(q), size)
-    else:
-        size = parse_size(request.args, 100)
+    else:  # the list: every micro-genre unless a size is given (k can exceed one page's MAX_SIZE)
+        size = parse_size(request.args, None) or MAX_MICRO
         body = search.micro_list_body(size)
     resp = _client().search(index=_settings().micro_alias, body=body)
     results = [dict(search.shape_micro(h["_source"]), score=h["_score"]) for h in resp["hits"]["hits"]]
