@@ -33,7 +33,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_mismatch(served, tmp_p
     ]
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=MAX_SECONDS + 240)
     report = json.loads((tmp_path / "report.json").read_text())
-    assert report["operations"]["tested"] == report["operations"]["total"] >= 12
+    assert report["operations"]["tested"] == report["operations"]["total"] >= 11  # all but the description itself
     assert report["test_cases"]["generated"] > 200
     assert report["failures"] == [] and report["errors"] == [], run.stdout[-4000:]
     assert run.returncode == 0, run.stdout[-4000:]
