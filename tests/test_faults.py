@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -167,6 +168,46 @@ def test_indexer_sigkilled_between_build_and_swap(os_client, settings, tmp_path)
               f"{ttl:.0f} s; after {after}; pruned {result['pruned']}")
     finally:
         os_client.indices.delete(index=f"{tiny.runs_index.removesuffix('-runs')}-*", ignore_unavailable=True)
+
+
+FROZEN_CHILD = """
+import sys
+from indexer.lease import Lease, LeaseLost, lease_index
+from mgm.client import make_client
+from mgm.settings import Settings
+settings = Settings.from_env()
+lease = Lease(make_client(settings.opensearch_url), lease_index(settings.runs_index), "frozen-run", settings.reindex_lease_ttl)
+lease.acquire()
+print("HELD", flush=True)
+sys.stdin.readline()  # SIGSTOPped here by the test, then resumed
+try:
+    lease.assert_held()
+except LeaseLost as exc:
+    print("LOST", exc, flush=True)
+    sys.exit(3)
+print("STILL HELD", flush=True)
+"""
+
+
+def test_a_frozen_run_whose_lease_was_taken_over_cannot_swap(os_client, settings):
+    """SIGSTOP a lease holder past its expiry (a VM pause, a long GC): on waking it must not swap."""
+    tiny = tiny_settings(settings, f"test-fault-frozen-{uuid.uuid4().hex[:6]}")
+    ttl = 2.0
+    proc = subprocess.Popen([PYTHON, "-c", FROZEN_CHILD], cwd=PROJECT_ROOT, env=settings_env(tiny, **CHILD_ENV, REINDEX_LEASE_TTL=str(ttl)),
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().startswith("HELD"), proc.stderr.read()
+        proc.send_signal(signal.SIGSTOP)
+        time.sleep(ttl + 0.5)
+        with Lease(os_client, lease_index(tiny.runs_index), "next-run", 30):
+            proc.send_signal(signal.SIGCONT)
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+            out, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 3 and out.startswith("LOST run frozen-run lost its reindex lease"), out
+    finally:
+        proc.kill()
+        os_client.indices.delete(index=f"{tiny.runs_index}*", ignore_unavailable=True)
 
 
 # --- 3 + 4. A reindex under 8 searching clients, and a second concurrent run -----------------
