@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import threading
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -119,15 +120,21 @@ def live_index(settings, os_client):
     clusters, labels and indexes. k is chosen by the same measured sweep as production (its
     curve is cached per embedding matrix).
     """
-    from dataclasses import replace
-
     from indexer.pipeline import run
 
-    prefix = f"test-{uuid.uuid4().hex[:8]}"
-    live = replace(settings, index_alias=f"{prefix}-movies", micro_alias=f"{prefix}-micro-genres", runs_index=f"{prefix}-runs")
-    try:
+    with prefixed_aliases(settings, os_client, "test") as live:
         run(live, progress=False)  # its report is the one document in live.runs_index
         yield live
+
+
+@contextmanager
+def prefixed_aliases(settings, os_client, kind: str):
+    """Settings with unique ``<kind>-<uuid8>-*`` aliases and runs index; everything under that prefix is deleted after."""
+    from tiny_index import tiny_settings
+
+    prefix = f"{kind}-{uuid.uuid4().hex[:8]}"
+    try:
+        yield tiny_settings(settings, prefix)
     finally:
         os_client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
 
@@ -151,14 +158,11 @@ def client(app):
 @pytest.fixture(scope="session")
 def tiny_index(settings, os_client, tmp_path_factory):
     """Settings whose aliases serve 60 synthetic movies in 6 micro-genres (no model, no clustering)."""
-    from tiny_index import build_tiny, tiny_settings
+    from tiny_index import build_tiny
 
-    tiny = tiny_settings(settings, f"test-tiny-{uuid.uuid4().hex[:8]}")
-    try:
+    with prefixed_aliases(settings, os_client, "test-tiny") as tiny:
         build_tiny(os_client, tiny, tmp_path_factory.mktemp("tiny"), "v1")
         yield tiny
-    finally:
-        os_client.indices.delete(index=f"{tiny.runs_index.removesuffix('-runs')}-*", ignore_unavailable=True)
 
 
 @pytest.fixture(scope="session")

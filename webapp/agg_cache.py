@@ -1,8 +1,11 @@
-"""In-process cache of shaped aggregation results, keyed by the concrete indices behind the aliases.
+"""In-process cache of shaped aggregation results, keyed by the run that built the served indices.
 
 The data only changes when the indexer swaps an alias to a new index, so the key holds the
-index names the aliases point to *now* (one cheap ``GET /<aliases>/_alias`` per request): after
-a swap every key misses and the pages refresh, with no TTL to tune. Bounded LRU, thread-safe.
+index names the aliases point to *now* (one cheap ``GET /<aliases>/_alias`` per request).
+Those names are ``<alias>-<run id>``: the key is the run id, and after a swap every key misses
+and the pages refresh, with no TTL to tune. The run's report (the Overview's KPIs) is written
+before the swap, so the first page cached under a new run id already holds that run's figures.
+Bounded LRU, thread-safe.
 """
 from __future__ import annotations
 
