@@ -9,6 +9,7 @@ taken over cannot renew it, and finds out before it swaps (``assert_held``).
 """
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import threading
@@ -20,6 +21,7 @@ from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConflictError, NotFoundError, OpenSearchException, RequestError
 
 LEASE_ID = "reindex"
+log = logging.getLogger(__name__)
 LEASE_MAPPING = {
     "mappings": {
         "dynamic": "strict",
@@ -144,24 +146,27 @@ class Lease:
         threading.Thread(target=beat, name="reindex-lease", daemon=True).start()
 
     def release(self) -> None:
-        """Delete the lease if it is still ours (a compare-and-set delete)."""
+        """Delete the lease if it is still ours (a compare-and-set delete).
+
+        Never raises: with OpenSearch gone the lease simply expires, and the run's own
+        outcome (often that very outage) is what the caller must see.
+        """
         self._stop.set()
         with self._lock:
             if self._lost or self._version is None:
                 return
             seq_no, term = self._version
+            self._version = None
             try:
                 self.client.delete(index=self.index, id=LEASE_ID, refresh="true", if_seq_no=seq_no, if_primary_term=term)
             except (ConflictError, NotFoundError):
                 pass  # already taken over or gone: nothing of ours to remove
-            self._version = None
+            except OpenSearchException as exc:
+                log.warning("reindex lease not released (%s); it expires in at most %.0f s", type(exc).__name__, self.ttl)
 
     def __enter__(self) -> "Lease":
         self.acquire()
         return self
 
     def __exit__(self, *exc) -> None:
-        try:
-            self.release()
-        except OpenSearchException:
-            pass  # the lease expires on its own; the run's own outcome matters more
+        self.release()
