@@ -13,7 +13,7 @@ from pathlib import Path
 
 from mgm.settings import Settings
 
-BENCHMARKS = ("reindex", "relevance", "search_latency", "pages")
+BENCHMARKS = ("taxonomy", "reindex", "relevance", "search_latency", "pages")
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

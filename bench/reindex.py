@@ -1,8 +1,8 @@
 """Cold and warm end-to-end reindex times, per stage, into throwaway aliases.
 
 Cold: an empty embedding cache (a temporary cache_dir; only the one-time ONNX export is linked
-in, as `make venv` leaves it) so every movie is encoded and k is swept. Warm: the same run again,
-embeddings and k curve cached. Baseline measured in the same run: encoding rate of the torch
+in, as `make venv` leaves it) so every movie is encoded. Warm: the same run again,
+embeddings cached. Baseline measured in the same run: encoding rate of the torch
 backend vs the ONNX backend on the same sample of movie texts.
 """
 from __future__ import annotations
@@ -41,9 +41,8 @@ def _summary(report: dict) -> dict:
         "encoded": report["counts"]["encoded"],
         "k": report["k"],
         "silhouette": report["silhouette"],
-        "davies_bouldin": report["davies_bouldin"],
-        "label_relevance": report["label_relevance"],
-        "label_quality": report["label_quality"],
+        "label_fit": report["label_fit"],
+        "taxonomy": report["taxonomy"],
     }
 
 

@@ -13,13 +13,11 @@ from pathlib import Path
 from mgm.settings import Settings
 
 
-def _k(value: str) -> int | str:
-    if value == "auto":
-        return value
+def _k(value: str) -> int:
     try:
         k = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError("expected 'auto' or an integer") from None
+        raise argparse.ArgumentTypeError("expected an integer") from None
     if k < 2:
         raise argparse.ArgumentTypeError("k must be at least 2")
     return k
@@ -30,9 +28,10 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="full reindex (atomic alias swap)")
     run.add_argument("--csv", type=Path, help="TMDB CSV or collector .jsonl (default: $MOVIES_CSV)")
-    run.add_argument("--k", type=_k, default="auto", help="number of micro-genres, or 'auto' to measure (default)")
+    run.add_argument("--k", type=_k, default=None, help="K-Means clusters before small ones merge (default: the measured 200)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
-    sub.add_parser("status", help="aliases, document counts, last run")
+    status_ = sub.add_parser("status", help="aliases, document counts, last run")
+    status_.add_argument("--labels", action="store_true", help="print every macro theme with its micro-genres instead")
     ensure = sub.add_parser("ensure", help="run only if the movies alias is missing")
     ensure.add_argument("--quiet", action="store_true")
     collect = sub.add_parser("collect", help="pull movies from the TMDB API v3 into a .jsonl file")
@@ -49,8 +48,7 @@ def _summary(report: dict) -> str:
     return (
         f"indexer: {report['status']} run {report['run_id']}: {c.get('indexed_movies')} movies, "
         f"{report.get('k')} micro-genres, {report.get('n_macro')} macro themes, "
-        f"silhouette {report.get('silhouette')}, Davies-Bouldin {report.get('davies_bouldin')}, "
-        f"label relevance {report.get('label_relevance')}, encoded {c.get('encoded')}, "
+        f"label fit {report.get('label_fit')}, silhouette {report.get('silhouette')}, encoded {c.get('encoded')}, "
         f"rejected {report.get('rejected')}, {report.get('total_seconds')} s"
     )
 
@@ -68,9 +66,33 @@ def status(settings: Settings) -> dict:
             "count": client.count(index=alias)["count"] if targets else 0,
         }
     run = last_run(client, settings.runs_index)
-    keys = ("run_id", "status", "finished_at", "k", "n_macro", "silhouette", "davies_bouldin", "label_relevance", "total_seconds", "counts", "rejected", "timings", "error")
+    keys = ("run_id", "status", "finished_at", "k", "n_macro", "silhouette", "label_fit", "taxonomy", "total_seconds", "counts", "rejected", "timings", "error")
     out["last_run"] = {k: run.get(k) for k in keys if k in run} if run else None
     return out
+
+
+def labels_table(settings: Settings) -> str:
+    """Every macro theme with its micro-genres: size, label fit and three member titles.
+
+    Read from the live micro-genres alias, so it shows exactly what the site serves.
+    """
+    from mgm.client import make_client
+
+    client = make_client(settings.opensearch_url)
+    fields = ["id", "label", "size", "label_fit", "macro_genre", "macro_genre_id", "top_movies"]
+    hits = client.search(index=settings.micro_alias, body={"size": 10_000, "_source": fields})["hits"]["hits"]
+    by_macro: dict[tuple[int, str], list[dict]] = {}
+    for h in hits:
+        d = h["_source"]
+        by_macro.setdefault((d["macro_genre_id"], d["macro_genre"]), []).append(d)
+    lines = []
+    for (_, macro), micros in sorted(by_macro.items(), key=lambda kv: -sum(m["size"] for m in kv[1])):
+        lines.append(f"{macro} ({len(micros)} micro-genres, {sum(m['size'] for m in micros)} films)")
+        for m in sorted(micros, key=lambda m: -m["size"]):
+            titles = ", ".join(t["title"] for t in m["top_movies"][:3])
+            fit = f"{m['label_fit']:.2f}" if m.get("label_fit") is not None else "?"
+            lines.append(f"  {m['id']:>4}  {m['label']} ({m['size']} films, fit {fit}): {titles}")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     try:
         if args.command == "status":
-            print(json.dumps(status(settings), indent=2))
+            print(labels_table(settings) if args.labels else json.dumps(status(settings), indent=2))
             return 0
         if args.command == "collect":
             from indexer.collect import collect
@@ -97,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 0
             report = run(settings, progress=not args.quiet)
         else:
-            report = run(settings, csv=args.csv, k=args.k, progress=not args.quiet)
+            report = run(settings, csv=args.csv, progress=not args.quiet, **({"k": args.k} if args.k else {}))
         print(_summary(report))
         return 0
     except KeyboardInterrupt:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -17,9 +17,12 @@ TOP_GENRES = 3
 class MicroGenre:
     id: int
     label: str
-    keywords: list[str]
+    keywords: list[str]  # label phrases first
     macro_id: int
     macro_label: str
+    phrases: list[str] = field(default_factory=list)  # what the label is made of
+    evidence: list[dict] = field(default_factory=list)  # phrase, share here, share in the catalogue
+    label_fit: float | None = None  # share of members carrying a label phrase
 
 
 def weighted_rating(votes: float, rating: float, prior_votes: float, prior_rating: float) -> float:
@@ -87,6 +90,9 @@ def micro_doc(micro: MicroGenre, members: list[Movie], centroid: np.ndarray, pri
         "id": micro.id,
         "label": micro.label,
         "keywords": list(micro.keywords),
+        "label_phrases": list(micro.phrases),
+        "evidence": list(micro.evidence),
+        "label_fit": micro.label_fit,
         "macro_genre": micro.macro_label,
         "macro_genre_id": micro.macro_id,
         "size": len(members),

@@ -1,24 +1,29 @@
-"""Name micro-genres: distinctive candidates (class-based TF-IDF), KeyBERT MMR, readable labels.
+"""Name groups of films with labels that are true of most of their films.
 
-Why candidates are restricted before KeyBERT sees them: a naive pass over each cluster's text
-picks character names, verbs and bookkeeping keywords (39% grounded, see
-shared/notes/embeddings-on-cpu.md). Here a candidate must
-- be a 1-3 word phrase built only from words that occur somewhere in the corpus's TMDB theme
-  keywords (a curated, mostly-noun vocabulary: this drops character names such as "Parrish"
-  and plot verbs such as "agrees"), not start or end with a stop word, and not be generic
-  ("film", "life", "story", "man", "young", "new");
-- occur in at least max(2, 10%) of the cluster's movies (overview, tagline or theme keywords);
-- rank high by class-based TF-IDF: share of the cluster's movies containing it times
-  log(1 + average cluster size / number of movies containing it anywhere).
-KeyBERT then picks 5 diverse ones (MMR, diversity 0.7) by similarity to the cluster centroid;
-candidate embeddings come from the shared embedding cache, each phrase encoded once.
+Why this design (issue 10): the old labeller glued two KeyBERT phrases together ("Mermaid Giant")
+and graded itself with a test it had already applied to its candidates. Here a label is chosen
+by what the films carry, measured against the whole catalogue:
+
+- **candidates** are theme-keyword phrases (TMDB's curated vocabulary, which keeps out character
+  names and plot verbs) that a film carries in its keywords, overview or tagline;
+- each is scored class-based TF-IDF style, ``share ** 1.5 * log(lift)``: the share of the group's
+  films carrying it times how much more common it is inside than in the catalogue. A label phrase
+  must be carried by at least a third of the films (``MIN_FIT``) and be distinctive (``MIN_LIFT``);
+- a second phrase joins only when the films carry both together ("Vampire and Werewolf"), and a
+  genre word only when most films share that genre ("Wedding Comedy");
+- sensitive topics never name a group unless most of its films carry them;
+- KeyBERT (MMR over the candidate phrases, against the group's story centroid) picks the further
+  description keywords, so they are diverse and central rather than merely frequent.
+
+Macro themes are named the same way with genre pairs as extra options ("Romantic Comedy"), and
+an option must be true of most of the theme's micro-genres (``macro_options``).
 """
 from __future__ import annotations
 
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -28,10 +33,17 @@ TOKEN = re.compile(r"\b\w\w+\b")  # CountVectorizer's default, so KeyBERT finds 
 SEGMENT = re.compile(r"[^\w\s'’-]+")  # phrases never span punctuation or fields
 TOP_N = 5
 DIVERSITY = 0.7
-N_CANDIDATES = 12
-MIN_SHARE = 0.10
-LIFT = 3.0
-SHARE_POWER = 2  # squared share: coverage of the cluster outweighs rarity elsewhere
+MIN_FIT = 1 / 3  # a label phrase is carried by at least this share of its films
+MIN_LIFT = 2.0  # ... and is at least this many times more common inside than overall
+PAIR_SHARE = 0.5  # two phrases only when this share of films carries both
+GENRE_SHARE = 0.6  # a genre word only when this share of films has the genre
+SENSITIVE_SHARE = 0.5
+FIT_POWER = 1.5  # coverage of the group outweighs rarity elsewhere
+EVIDENCE_N = 8
+SENSITIVE = re.compile(
+    r"\b(sexual abuse|child abuse|rape|incest|suicide|pedophil\w*|paedophil\w*|molest\w*|sexual assault|self-harm|"
+    r"domestic violence|abuse|overdose|prostitut\w*)\b"
+)
 GENERIC = frozenset(
     """film films movie movies life lives story stories man men woman women young new world people person
     year years time times day days way thing things one two three four first last find finds get gets
@@ -40,75 +52,51 @@ GENERIC = frozenset(
     decide decides set sets turn turns left leave leaves goes go going comes come meet meets best good
     great old little big true real end named called group known face faces together another forced
     himself herself themselves live living high ever never full part side next set small large long
-    boy girl guy guys kid kids child children friend friends family home house town city country
+    boy girl guy guys kid kids child children friend friends home house town city country
     night dark hard based star stars relationship relationships secret secrets past events event change
     chance head break play series alive human dream black american british south west away single
     coming dead beautiful popular tough saving save hip record stand age mind comedy drama romance
     adventure action thriller horror documentary fantasy hero evil mission money work job local
-    death murder love father mother son daughter brother sister husband wife parent parents baby
+    father mother son daughter brother sister husband wife parent parents baby
     boyfriend girlfriend journey truth hope missing class career control search fight killing deadly
     dangerous strange scene crew deal office identity society success courage fear dreams dream trust
     boys girls fall news video married couple history school student students role game games
-    problem problems plan plans trip chance lover tears""".split()
+    problem problems plan plans trip chance lover tears word words argument""".split()
 )
 GENERIC_PHRASES = frozenset(
     {"new york", "new york city", "los angeles", "california", "london england", "dying and death", "mother role",
-     "small town", "best friend", "true story", "based on true story", "new love", "love of one life"}
+     "small town", "best friend", "true story", "based on true story", "new love", "love of one life", "usa"}
 )
 ACRONYMS = {"fbi", "cia", "usa", "nyc", "ai", "ii", "iii", "kgb", "nasa", "dea", "nsa", "mi6", "uk", "un", "lsd", "ufo", "cgi", "wwii", "la", "tv", "dj", "ww2"}
-
-
-def keyword_pattern(keyword: str) -> re.Pattern:
-    return re.compile(r"(?<!\w)" + re.escape(keyword.lower()) + r"(?!\w)")
-
-
-def grounded(keyword: str, texts: list[str], min_share: float = MIN_SHARE) -> bool:
-    """Does ``keyword`` occur (case-insensitive, whole words) in >= ``min_share`` of ``texts``?"""
-    if not texts:
-        return False
-    pattern = keyword_pattern(keyword)
-    hits = sum(1 for t in texts if pattern.search(t.lower()))
-    return hits >= min_share * len(texts)
-
-
-def label_relevance(keywords: list[list[str]], texts: list[list[str]], top_n: int = TOP_N) -> float:
-    """Mean over micro-genres of the share of their ``top_n`` keywords that are grounded.
-
-    ``texts[i]`` are the grounding texts (overview | tagline | theme keywords) of micro-genre
-    i's members. A micro-genre with fewer than ``top_n`` keywords counts the missing ones as
-    not grounded.
-    """
-    if not keywords:
-        return 0.0
-    shares = [sum(grounded(k, t) for k in kws[:top_n]) / top_n for kws, t in zip(keywords, texts)]
-    return float(np.mean(shares))
-
-
-def label_distinctiveness(keywords: list[list[str]], groups: list[list[int]], movie_phrases: list[set[str]],
-                          min_lift: float = LIFT, top_n: int = TOP_N) -> float:
-    """Mean over micro-genres of the share of their keywords at least ``min_lift`` times more
-    frequent among the members than in the whole corpus.
-
-    The counterweight to ``label_relevance``: the most frequent words of any cluster are always
-    grounded ("love", "new york") but say nothing about it.
-    """
-    n = len(movie_phrases)
-    corpus = Counter(p for ps in movie_phrases for p in ps)
-    shares = []
-    for kws, members in zip(keywords, groups):
-        inside = Counter(p for i in members for p in movie_phrases[i])
-        lifted = sum(1 for k in kws[:top_n] if corpus[k] and (inside[k] / len(members)) / (corpus[k] / n) >= min_lift)
-        shares.append(lifted / top_n)
-    return float(np.mean(shares)) if shares else 0.0
-
-
-def frequent_keywords(groups: list[list[int]], movie_phrases: list[set[str]], top_n: int = TOP_N) -> list[list[str]]:
-    """Baseline labelling: each group's most frequent vocabulary phrases, no contrast, no KeyBERT."""
-    return [[p for p, _ in Counter(p for i in g for p in movie_phrases[i]).most_common(top_n)] for g in groups]
+MINOR_WORDS = {"and", "of", "the", "in", "on", "vs", "at", "to", "a", "an", "for", "with"}
+# TMDB genre -> (word before another genre, word as the head of a label); None: never named.
+GENRE_WORDS: dict[str, tuple[str, str] | None] = {
+    "Animation": ("Animated", "Animation"),
+    "Family": ("Family", "Family Film"),
+    "Romance": ("Romantic", "Romance"),
+    "Science Fiction": ("Sci-Fi", "Sci-Fi"),
+    "Fantasy": ("Fantasy", "Fantasy"),
+    "Crime": ("Crime", "Crime"),
+    "War": ("War", "War Film"),
+    "History": ("Historical", "History"),
+    "Music": ("Musical", "Music Film"),
+    "Western": ("Western", "Western"),
+    "Mystery": ("Mystery", "Mystery"),
+    "Horror": ("Horror", "Horror"),
+    "Action": ("Action", "Action"),
+    "Adventure": ("Adventure", "Adventure"),
+    "Thriller": ("Thriller", "Thriller"),
+    "Comedy": ("Comedy", "Comedy"),
+    "Drama": ("Drama", "Drama"),
+    "Documentary": ("Documentary", "Documentary"),
+    "Foreign": None,
+    "TV Movie": None,
+}
+GENRE_ORDER = list(GENRE_WORDS)  # modifiers first: "Romantic Comedy", "Crime Thriller"
 
 
 def phrases(text: str, vocabulary: frozenset[str], max_n: int = 3) -> set[str]:
-    """The 1-3 word phrases of one grounding text that are TMDB theme keywords of the corpus."""
+    """The 1-3 word phrases of one grounding text that are theme keywords of the corpus."""
     found: set[str] = set()
     for segment in SEGMENT.split(text.lower()):
         tokens = TOKEN.findall(segment)
@@ -137,139 +125,239 @@ def keyword_vocabulary(keyword_lists: list[list[str]], min_movies: int = 2) -> f
     return frozenset(keep)
 
 
-def candidates(
-    groups: list[list[int]], movie_phrases: list[set[str]], texts: list[str], n_candidates: int = N_CANDIDATES
-) -> list[list[str]]:
-    """Per group, its best class-based TF-IDF phrases: grounded ones (in >= max(2, 10%) of the
-    members) first; a small or diffuse group is topped up with its next most distinctive phrases
-    so that KeyBERT always has at least ``TOP_N`` to choose from."""
-    df_all = Counter(p for ps in movie_phrases for p in ps)
-    avg = len(movie_phrases) / max(len(groups), 1)
-    out = []
-    for members in groups:
-        df = Counter(p for i in members for p in movie_phrases[i])
-        floor = max(2, math.ceil(MIN_SHARE * len(members)))
-        ranked = [p for _, p in sorted(((c / len(members)) ** SHARE_POWER * math.log(1 + avg / df_all[p]), p) for p, c in df.items())[::-1]]
-        member_texts = [texts[i] for i in members]
-        frequent = [p for p in ranked if df[p] >= floor][: n_candidates * 2]
-        strong = [p for p in frequent if grounded(p, member_texts)]
-        chosen = _drop_subsumed(strong)[:n_candidates]
-        if len(chosen) < TOP_N:
-            extra = [p for p in ranked[: n_candidates * 2] if not any(_contains(p, q) or _contains(q, p) for q in chosen)]
-            chosen += _drop_subsumed(extra)[: TOP_N - len(chosen)]
-        out.append(chosen)
-    return out
+def near_duplicate(a: str, b: str) -> bool:
+    """Do two phrases share a word stem ("toy"/"toys", "romantic"/"romance")? Then one says it all."""
+    return bool(_stems(a) & _stems(b))
 
 
-def _drop_subsumed(phrases_: list[str]) -> list[str]:
-    """One phrase per theme: a phrase inside a better-ranked one is dropped ("apocalypse" after
-    "zombie apocalypse"), and a longer phrase takes the place of a better-ranked one it contains
-    ("romantic" -> "romantic comedy"), which reads better and is as grounded."""
-    kept: list[str] = []
-    for p in phrases_:
-        if any(_contains(q, p) for q in kept):
-            continue
-        inner = [i for i, q in enumerate(kept) if _contains(p, q)]
-        if inner:
-            kept[inner[0]] = p
-            kept = [q for i, q in enumerate(kept) if i not in inner[1:]]
-        else:
-            kept.append(p)
-    return kept
+def _stems(phrase: str) -> set[str]:
+    return {w[:5] if len(w) > 4 else w for w in phrase.lower().split()}
 
 
-def _contains(outer: str, inner: str) -> bool:
+def contains(outer: str, inner: str) -> bool:
     """Is the (lower-case) phrase ``inner`` a whole-word part of ``outer``?"""
-    return keyword_pattern(inner).search(outer) is not None
-
-
-@dataclass
-class Labeler:
-    """KeyBERT over cached candidate embeddings."""
-
-    kw_model: object
-    embed: Callable[[list[str]], np.ndarray]  # cached, normalized
-
-    def name(self, groups: list[list[int]], texts: list[str], movie_phrases: list[set[str]], centroids: np.ndarray,
-             min_words: int = 2) -> tuple[list[list[str]], list[str]]:
-        """Keywords and a unique display label per group: micro-genres and macro themes alike."""
-        docs = [" | ".join(texts[i] for i in g) for g in groups]
-        keywords = self.keywords(docs, candidates(groups, movie_phrases, texts), centroids)
-        return keywords, self.labels(keywords, centroids, [len(g) for g in groups], min_words)
-
-    def keywords(self, docs: list[str], cands: list[list[str]], centroids: np.ndarray) -> list[list[str]]:
-        unique = sorted({p for cs in cands for p in cs})
-        vectors = dict(zip(unique, self.embed(unique))) if unique else {}
-        out = []
-        for doc, cs, centroid in zip(docs, cands, centroids):
-            if not cs:
-                out.append([])
-                continue
-            result = self.kw_model.extract_keywords(
-                doc,
-                candidates=cs,
-                keyphrase_ngram_range=(1, 3),
-                stop_words=None,
-                use_mmr=True,
-                diversity=DIVERSITY,
-                top_n=TOP_N,
-                doc_embeddings=centroid.reshape(1, -1),
-                word_embeddings=np.stack([vectors[p] for p in cs]),
-            )
-            picked = [k for k, _ in result]
-            out.append(picked + [c for c in cs if c not in picked][: TOP_N - len(picked)])
-        return out
-
-    def labels(self, keywords: list[list[str]], centroids: np.ndarray, sizes: list[int], min_words: int = 2) -> list[str]:
-        """The label option closest in meaning to each group's centroid, unique across groups.
-
-        Macro themes pass ``min_words=1``: a broad theme often reads best as one word ("Espionage").
-        """
-        options = [label_options(kws, min_words) for kws in keywords]
-        unique = sorted({o for opts in options for o in opts})
-        vectors = dict(zip(unique, self.embed(unique)))
-        scores = [np.stack([vectors[o] for o in opts]) @ c for opts, c in zip(options, centroids)]
-        return unique_labels(options, scores, sizes)
-
-
-MINOR_WORDS = {"and", "of", "the", "in", "on", "vs", "at", "to", "a", "an", "for", "with"}
+    return re.search(r"(?<!\w)" + re.escape(inner) + r"(?!\w)", outer) is not None
 
 
 def title_case(phrase: str) -> str:
     """"sword and sorcery" -> "Sword and Sorcery", "fbi agent" -> "FBI Agent"."""
     words = phrase.split()
     return " ".join(
-        w.upper() if w in ACRONYMS else w if (i and w in MINOR_WORDS) else w.capitalize() for i, w in enumerate(words)
+        w.upper() if w in ACRONYMS else w if (i and w in MINOR_WORDS) else w[:1].upper() + w[1:] for i, w in enumerate(words)
     )
 
 
-def label_options(keywords: list[str], min_words: int = 2, max_words: int = 4, max_joined: int = 3) -> list[str]:
-    """Readable label candidates: a keyword alone (``min_words``-4 words), or the best keyword
-    followed by another one, 3 words at most and no repeated word ("vampire high school")."""
-    options = [k for k in keywords if min_words <= len(k.split()) <= max_words and len(set(k.split())) == len(k.split())]
-    for first in keywords[:1]:
-        for second in keywords[1:]:
-            joined = first.split() + second.split()
-            if len(joined) <= max_joined and len(set(joined)) == len(joined):
-                options.append(" ".join(joined))
-    return options or keywords[:1] or ["miscellany"]
+@dataclass(frozen=True)
+class Option:
+    """One way to name a group: its display text and the phrases a film must carry to fit it."""
+
+    text: str
+    phrases: tuple[str, ...]
+    score: float
 
 
-def unique_labels(options: list[list[str]], scores: list[np.ndarray], sizes: list[int]) -> list[str]:
-    """Pick each group's best-scoring option not taken yet; bigger groups choose first.
+@dataclass
+class Named:
+    """A group's name and the evidence for it (what the micro-genre page shows)."""
 
-    If every option is taken, the best one gets a number ("Heist Crew 2").
+    label: str
+    phrases: list[str]  # what the label is made of; label fit is measured on these
+    keywords: list[str]  # label phrases first, then KeyBERT's description keywords
+    evidence: list[dict]  # distinctive phrases: share inside vs in the catalogue
+
+
+@dataclass
+class PhraseStats:
+    """Who carries what: per-film phrase sets and genres, with catalogue-wide counts."""
+
+    movie_phrases: list[set[str]]
+    genres: list[tuple[str, ...]]
+    phrase_df: Counter = field(init=False)
+    genre_df: Counter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.phrase_df = Counter(p for ps in self.movie_phrases for p in ps)
+        self.genre_df = Counter(g for gs in self.genres for g in set(gs))
+
+    @property
+    def n(self) -> int:
+        return len(self.movie_phrases)
+
+    def ranked(self, members: list[int]) -> list[tuple[str, float, float]]:
+        """(phrase, share inside, lift) for the group's distinctive phrases, best first."""
+        inside = Counter(p for i in members for p in self.movie_phrases[i])
+        rows = []
+        for p, c in inside.items():
+            share, overall = c / len(members), self.phrase_df[p] / self.n
+            lift = share / overall
+            if c >= 2 and lift >= MIN_LIFT and (share >= SENSITIVE_SHARE or not SENSITIVE.search(p)):
+                rows.append((p, share, lift))
+        return sorted(rows, key=lambda r: (-(r[1] ** FIT_POWER) * math.log(r[2]), r[0]))
+
+    def genre_share(self, members: list[int]) -> dict[str, float]:
+        return {g: c / len(members) for g, c in Counter(g for i in members for g in set(self.genres[i])).items()}
+
+    def together(self, members: list[int], a: str, b: str) -> float:
+        return sum(1 for i in members if a in self.movie_phrases[i] and b in self.movie_phrases[i]) / len(members)
+
+
+def _genre_word(members: list[int], stats: PhraseStats, phrase: str) -> str | None:
+    """The most distinctive genre most films share, as a label's head word, unless redundant."""
+    shares = stats.genre_share(members)
+    fitting = [(s / (stats.genre_df[g] / stats.n), g) for g, s in shares.items() if s >= GENRE_SHARE and GENRE_WORDS.get(g)]
+    for _, g in sorted(fitting, reverse=True):
+        head = GENRE_WORDS[g][1]
+        if not near_duplicate(head, phrase):
+            return head
+    return None
+
+
+def micro_options(members: list[int], stats: PhraseStats, limit: int = 6) -> list[Option]:
+    """Label options for one micro-genre, best first (phrase + genre word, pair, phrase alone)."""
+    ranked = [r for r in stats.ranked(members) if r[1] >= MIN_FIT]
+    options: list[Option] = []
+    for idx, (p, share, lift) in enumerate(ranked[:limit]):
+        score = share**FIT_POWER * math.log(lift)
+        words = len(p.split())
+        for q, _, _ in ranked[:limit]:
+            if q != p and not near_duplicate(p, q) and words + len(q.split()) <= 3 and stats.together(members, p, q) >= PAIR_SHARE:
+                options.append(Option(f"{title_case(p)} and {title_case(q)}", (p, q), score * 1.05))
+                break
+        genre = _genre_word(members, stats, p)
+        if genre and words + len(genre.split()) <= 4:
+            options.append(Option(f"{title_case(p)} {genre}", (p,), score * 1.02))
+        options.append(Option(title_case(p), (p,), score))
+    return sorted(options, key=lambda o: -o.score)
+
+
+def macro_options(micro_groups: list[list[int]], stats: PhraseStats) -> list[Option]:
+    """Options for a macro theme made of ``micro_groups``: each must be true of most of them.
+
+    A micro-genre satisfies an option when at least a third of its films carry its phrase (the
+    bar for a micro-genre's own label) and most of them have its genres. Options: a distinctive
+    phrase (+ genre word), a genre pair ("Romantic Comedy"), one genre.
+    """
+    members = [i for g in micro_groups for i in g]
+    genre_shares = [stats.genre_share(g) for g in micro_groups]
+    phrase_shares = [Counter(p for i in g for p in stats.movie_phrases[i]) for g in micro_groups]
+
+    def truth(phrase: str | None, genres: tuple[str, ...]) -> float:
+        ok = 0
+        for g, gs, ps in zip(micro_groups, genre_shares, phrase_shares):
+            has_phrase = phrase is None or ps[phrase] / len(g) >= MIN_FIT
+            ok += has_phrase and all(gs.get(x, 0) >= 0.5 for x in genres)
+        return ok / len(micro_groups)
+
+    def lift(genres: tuple[str, ...]) -> float:
+        inside = sum(1 for i in members if set(genres) <= set(stats.genres[i])) / len(members)
+        overall = sum(1 for gs in stats.genres if set(genres) <= set(gs)) / stats.n
+        return inside / overall if overall else 0.0
+
+    named = [g for g in GENRE_ORDER if GENRE_WORDS[g]]
+    options: list[Option] = []
+    for a_i, a in enumerate(named):
+        if truth(None, (a,)) < 0.5:
+            continue
+        options.append(Option(GENRE_WORDS[a][1], (a.lower(),), truth(None, (a,)) * math.log1p(lift((a,)))))
+        for b in named[a_i + 1 :]:
+            t = truth(None, (a, b))
+            if t >= 0.5:
+                options.append(Option(f"{GENRE_WORDS[a][0]} {GENRE_WORDS[b][1]}", (a.lower(), b.lower()), 1.3 * t * math.log1p(lift((a, b)))))
+    for p, share, phrase_lift in stats.ranked(members)[:30]:
+        t = truth(p, ())
+        if t >= 0.5:
+            genre = _genre_word(members, stats, p)
+            text = f"{title_case(p)} {genre}" if genre and len(p.split()) + len(genre.split()) <= 4 else title_case(p)
+            options.append(Option(text, (p,), 1.6 * t * math.log1p(phrase_lift)))
+    if not options:  # no option is true of most micro-genres: fall back to the commonest genre
+        top = max(Counter(g for i in members for g in stats.genres[i] if GENRE_WORDS.get(g)).items(), key=lambda kv: kv[1], default=None)
+        options.append(Option(GENRE_WORDS[top[0]][1] if top else "Miscellany", (top[0].lower(),) if top else (), 0.0))
+    options.sort(key=lambda o: -o.score)
+    # When another theme took every option ("Drama"), qualify the best one by the phrase most of
+    # these micro-genres share ("Drama: Teenager") rather than numbering it ("Drama 2").
+    by_truth = sorted(((truth(p, ()), p) for p, _, _ in stats.ranked(members)[:30]), reverse=True)
+    for t, p in by_truth[:3]:
+        options.append(Option(f"{options[0].text}: {title_case(p)}", (*options[0].phrases, p), -1.0 + t))
+    return options
+
+
+def unique_choice(options: list[list[Option]], sizes: list[int]) -> list[Option]:
+    """Each group's best option whose text is not taken yet; bigger groups choose first.
+
+    When every option of a group is taken, its best one gets a number ("Heist 2").
     """
     taken: set[str] = set()
-    labels = [""] * len(options)
+    chosen: list[Option | None] = [None] * len(options)
     for i in sorted(range(len(options)), key=lambda i: -sizes[i]):
-        ranked = [title_case(options[i][j]) for j in np.argsort(-scores[i], kind="stable")]
-        label = next((o for o in ranked if o.lower() not in taken), None)
-        if label is None:
+        pick = next((o for o in options[i] if o.text.lower() not in taken), None)
+        if pick is None:
+            best = options[i][0]
             n = 2
-            while f"{ranked[0]} {n}".lower() in taken:
+            while f"{best.text} {n}".lower() in taken:
                 n += 1
-            label = f"{ranked[0]} {n}"
-        labels[i] = label
-        taken.add(label.lower())
-    return labels
+            pick = Option(f"{best.text} {n}", best.phrases, best.score)
+        chosen[i] = pick
+        taken.add(pick.text.lower())
+    return chosen  # type: ignore[return-value]
+
+
+def fallback_option(members: list[int], stats: PhraseStats) -> list[Option]:
+    """For a group no phrase describes: its most common distinctive phrase, honestly weak."""
+    ranked = stats.ranked(members) or [(p, 0.0, 1.0) for p, _ in Counter(p for i in members for p in stats.movie_phrases[i]).most_common(1)]
+    return [Option(title_case(ranked[0][0]), (ranked[0][0],), 0.0)] if ranked else [Option("Miscellany", (), 0.0)]
+
+
+@dataclass
+class PhraseLabeler:
+    """fit(groups, stats, centroids) -> ``named_``: c-TF-IDF label choice + KeyBERT keywords.
+
+    ``kw_model`` is a KeyBERT instance (or None to keep the c-TF-IDF order); ``embed`` maps
+    phrases to normalized vectors through the shared embedding cache.
+    """
+
+    kw_model: object | None = None
+    embed: Callable[[list[str]], np.ndarray] | None = None
+    named_: list[Named] = field(default_factory=list, init=False)
+
+    def fit(self, groups: list[list[int]], stats: PhraseStats, centroids: np.ndarray,
+            options: list[list[Option]] | None = None) -> "PhraseLabeler":
+        """Name ``groups``; ``options`` overrides the per-group label options (macro themes)."""
+        chosen = self.choose(groups, stats, options)
+        ranked = [stats.ranked(g) for g in groups]
+        keywords = self._keywords(groups, ranked, chosen, centroids)
+        self.named_ = [
+            Named(
+                label=c.text,
+                phrases=list(c.phrases),
+                keywords=kws,
+                evidence=[{"phrase": p, "share": round(s, 4), "catalogue_share": round(s / lift, 4)} for p, s, lift in r[:EVIDENCE_N]],
+            )
+            for c, kws, r in zip(chosen, keywords, ranked)
+        ]
+        return self
+
+    @staticmethod
+    def choose(groups: list[list[int]], stats: PhraseStats, options: list[list[Option]] | None = None) -> list[Option]:
+        """Each group's unique label option (without the KeyBERT keywords: cheap, for refining)."""
+        if options is None:
+            options = [micro_options(g, stats) or fallback_option(g, stats) for g in groups]
+        return unique_choice(options, [len(g) for g in groups])
+
+    def _keywords(self, groups: list[list[int]], ranked: list[list[tuple[str, float, float]]], chosen: list[Option],
+                  centroids: np.ndarray) -> list[list[str]]:
+        """Label phrases first, then up to ``TOP_N`` diverse, central candidates (KeyBERT MMR)."""
+        cands = [[p for p, s, _ in r if s >= 0.15 and not any(contains(p, q) or contains(q, p) for q in c.phrases)][:12]
+                 for r, c in zip(ranked, chosen)]
+        picked: list[list[str]] = [c[:TOP_N] for c in cands]
+        if self.kw_model is not None and self.embed is not None:
+            unique = sorted({p for cs in cands for p in cs})
+            vectors = dict(zip(unique, self.embed(unique))) if unique else {}
+            for i, (cs, centroid) in enumerate(zip(cands, centroids)):
+                if len(cs) > TOP_N:
+                    result = self.kw_model.extract_keywords(
+                        " ".join(cs), candidates=cs, keyphrase_ngram_range=(1, 3), stop_words=None, use_mmr=True,
+                        diversity=DIVERSITY, top_n=TOP_N, doc_embeddings=centroid.reshape(1, -1),
+                        word_embeddings=np.stack([vectors[p] for p in cs]),
+                    )
+                    picked[i] = [k for k, _ in result]
+        return [list(dict.fromkeys([*c.phrases, *p]))[: TOP_N + len(c.phrases)] for c, p in zip(chosen, picked)]

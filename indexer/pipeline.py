@@ -1,4 +1,4 @@
-"""Orchestrate one indexer run: load -> text -> embed -> cluster -> label -> index -> report.
+"""Orchestrate one indexer run: load -> text -> embed -> taxonomy -> index -> report.
 
 Each stage is timed; the report (counts, rejections, k curve, metrics, versions) is written to
 the runs index whether the run succeeds or fails.
@@ -18,17 +18,24 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from indexer import cluster as clustering
-from indexer import label as labelling
+from indexer import quality
+from indexer.cluster import KMeansClusterer
 from indexer.documents import MicroGenre, micro_doc, movie_doc, rating_prior
 from indexer.embed import CACHE_FILE, EmbeddingCache
 from indexer.load import Movie, load_movies
+from indexer.label import PhraseLabeler
 from indexer.lease import Lease, lease_index
 from indexer.store import mapping, publish, write_run
+from indexer.taxonomy import Corpus, Taxonomy, TaxonomyResult
+from indexer.taxonomy import report as taxonomy_report
 from indexer.text import embedding_text, grounding_text, theme_keywords
 from mgm.client import make_client
 from mgm.settings import Settings
 
+# Micro-genres per run: the product promises at least 150; 200 measured best on label fit and
+# theme recovery (python -m bench taxonomy, bench/results/taxonomy.json). Small groups merged
+# afterwards leave a few less.
+DEFAULT_K = 200
 PACKAGES = ("numpy", "scikit-learn", "sentence-transformers", "keybert", "onnxruntime", "opensearch-py", "pandas")
 
 
@@ -45,24 +52,8 @@ class Timer:
             self.timings[name] = round(time.perf_counter() - start, 3)
 
 
-@dataclass
-class Mined:
-    clustering: clustering.Clustering
-    micro: list[MicroGenre]
-    relevance: float
-    quality: dict
-    members: list[list[int]]
-
-
 def _bar(progress: bool, total: int, desc: str) -> tqdm:
     return tqdm(total=total, desc=desc, unit="it", file=sys.stderr, disable=not progress, leave=False)
-
-
-def _groups(labels: np.ndarray, k: int) -> list[list[int]]:
-    members: list[list[int]] = [[] for _ in range(k)]
-    for i, c in enumerate(labels):
-        members[int(c)].append(i)
-    return members
 
 
 def _versions(settings: Settings) -> dict[str, str]:
@@ -75,46 +66,30 @@ def _versions(settings: Settings) -> dict[str, str]:
     return found
 
 
-def mine(movies: list[Movie], x: np.ndarray, k: int | str, settings: Settings, labeler: labelling.Labeler, timer: Timer) -> Mined:
-    """Cluster the vectors and label micro-genres and macro themes."""
-    with timer.stage("k_sweep"):
-        if k == "auto":
-            curve, _ = clustering.cached_sweep(x, settings.cache_dir)
-            k = clustering.choose_k(curve)
-        else:
-            curve = []
-    with timer.stage("cluster"):
-        result = clustering.cluster(x, int(k), curve)
-    with timer.stage("label"):
-        texts = [grounding_text(m) for m in movies]
-        vocabulary = labelling.keyword_vocabulary([theme_keywords(m.keywords) for m in movies])
-        movie_phrases = [labelling.phrases(t, vocabulary) for t in texts]
-        members = _groups(result.labels, result.k)
-        micro_kw, micro_labels = labeler.name(members, texts, movie_phrases, result.centroids)
-        macro_members = [
-            [i for c in np.flatnonzero(result.macro_of_micro == m) for i in members[c]] for m in range(result.n_macro)
-        ]
-        macro_centroids = clustering.normalize(np.stack([x[g].mean(axis=0) for g in macro_members]))
-        _, macro_labels = labeler.name(macro_members, texts, movie_phrases, macro_centroids, min_words=1)
-        member_texts = [[texts[i] for i in g] for g in members]
-        relevance = labelling.label_relevance(micro_kw, member_texts)
-        baseline = labelling.frequent_keywords(members, movie_phrases)
-        quality = {
-            "label_distinctiveness": round(labelling.label_distinctiveness(micro_kw, members, movie_phrases), 4),
-            "baseline": {
-                "method": "5 most frequent keyword phrases per micro-genre (no contrast, no KeyBERT)",
-                "label_relevance": round(labelling.label_relevance(baseline, member_texts), 4),
-                "label_distinctiveness": round(labelling.label_distinctiveness(baseline, members, movie_phrases), 4),
-            },
-        }
-    micro = [
-        MicroGenre(c, micro_labels[c], micro_kw[c], int(result.macro_of_micro[c]), macro_labels[int(result.macro_of_micro[c])])
-        for c in range(result.k)
+def corpus_of(movies: list[Movie], x: np.ndarray) -> Corpus:
+    """What the taxonomy reads of each movie (pure)."""
+    return Corpus(x, [theme_keywords(m.keywords) for m in movies], [grounding_text(m) for m in movies], [m.genres for m in movies])
+
+
+def micro_genres(result: TaxonomyResult, corpus: Corpus) -> list[MicroGenre]:
+    """The taxonomy's micro-genres with their macro theme and measured label fit."""
+    fits = quality.label_fit(result.groups, [m.phrases for m in result.micro], corpus.texts)
+    return [
+        MicroGenre(
+            id=c,
+            label=named.label,
+            keywords=named.keywords,
+            macro_id=int(result.macro_of_micro[c]),
+            macro_label=result.macro[int(result.macro_of_micro[c])].label,
+            phrases=named.phrases,
+            evidence=named.evidence,
+            label_fit=round(fits[c], 4),
+        )
+        for c, named in enumerate(result.micro)
     ]
-    return Mined(result, micro, relevance, quality, members)
 
 
-def run(settings: Settings, csv: Path | None = None, k: int | str = "auto", progress: bool = True) -> dict:
+def run(settings: Settings, csv: Path | None = None, k: int = DEFAULT_K, progress: bool = True) -> dict:
     """One full reindex; returns the run report (also stored in ``settings.runs_index``).
 
     The run holds the reindex lease from start to end, so a second run refuses at once
@@ -157,7 +132,7 @@ def run(settings: Settings, csv: Path | None = None, k: int | str = "auto", prog
                 raise
 
 
-def _run(settings: Settings, csv: Path, k: int | str, progress: bool, timer: Timer, report: dict, client, before_swap) -> None:
+def _run(settings: Settings, csv: Path, k: int, progress: bool, timer: Timer, report: dict, client, before_swap) -> None:
     from keybert import KeyBERT
 
     from mgm.model import MODEL_NAME, encode, load_model
@@ -184,29 +159,29 @@ def _run(settings: Settings, csv: Path, k: int | str, progress: bool, timer: Tim
         encoded_candidates.append(n)
         return vectors
 
-    labeler = labelling.Labeler(KeyBERT(model=model), embed_phrases)
-    mined = mine(movies, x, k, settings, labeler, timer)
-    result = mined.clustering
+    with timer.stage("taxonomy"):
+        corpus = corpus_of(movies, x)
+        taxonomy = Taxonomy(clusterer=KMeansClusterer(k=k), labeler=PhraseLabeler(KeyBERT(model=model), embed_phrases))
+        result = taxonomy.fit(corpus)
+        micro = micro_genres(result, corpus)
+        report["taxonomy"] = taxonomy_report(result, corpus)
     report["counts"]["candidates_encoded"] = sum(encoded_candidates)
     with timer.stage("documents"):
-        groups = [[movies[i] for i in g] for g in mined.members]
+        groups = [[movies[i] for i in g] for g in result.groups]
         prior = rating_prior(groups)
-        movie_docs = [movie_doc(m, x[i], mined.micro[int(result.labels[i])]) for i, m in enumerate(movies)]
-        micro_docs = [micro_doc(g, groups[g.id], result.centroids[g.id], prior) for g in mined.micro]
+        movie_docs = [movie_doc(m, x[i], micro[int(result.labels[i])]) for i, m in enumerate(movies)]
+        micro_docs = [micro_doc(g, groups[g.id], result.story_centroids[g.id], prior) for g in micro]
     stamp = report["run_id"].lower()
     movies_index, micro_index = f"{settings.index_alias}-{stamp}", f"{settings.micro_alias}-{stamp}"
     report.update(movies_index=movies_index, micro_index=micro_index)
     report.update(
         k=result.k,
-        n_macro=result.n_macro,
-        silhouette=round(result.silhouette, 4),
-        davies_bouldin=round(result.davies_bouldin, 4),
-        label_relevance=round(mined.relevance, 4),
-        label_quality=mined.quality,
-        k_curve=result.curve,
+        n_macro=len(result.macro),
+        silhouette=report["taxonomy"]["silhouette_embedding"],
+        label_fit=report["taxonomy"]["label_fit_mean"],
         macro_curve=result.macro_curve,
         versions=_versions(settings),
-        macro_genres=sorted({(g.macro_id, g.macro_label) for g in mined.micro}),
+        macro_genres=sorted({(g.macro_id, g.macro_label) for g in micro}),
         top_micro_genres=[
             {"id": d["id"], "label": d["label"], "keywords": d["keywords"], "size": d["size"], "macro_genre": d["macro_genre"]}
             for d in sorted(micro_docs, key=lambda d: -d["size"])[:20]

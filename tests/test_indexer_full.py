@@ -30,9 +30,40 @@ def test_at_least_150_distinct_micro_genres_with_unique_labels(os_client, live_i
     assert len(docs) == aggs["ids"]["value"]
     labels = [d["label"] for d in docs]
     assert len(set(labels)) == len(labels)
-    assert all(2 <= len(lbl.split()) <= 4 for lbl in labels)
-    assert all(len(d["keywords"]) == 5 for d in docs)
+    assert all(1 <= len(lbl.split()) <= 4 and lbl == lbl.strip() for lbl in labels)
+    assert all(d["keywords"][: len(d["label_phrases"])] == d["label_phrases"] for d in docs)  # label phrases lead
     assert sum(d["size"] for d in docs) == os_client.count(index=live_index.index_alias)["count"]
+
+
+def _members(os_client, live_index) -> dict[int, list[dict]]:
+    from opensearchpy import helpers
+
+    fields = ["overview", "tagline", "keywords", "micro_genre_id"]
+    by: dict[int, list[dict]] = {}
+    for h in helpers.scan(os_client, index=live_index.index_alias, query={"_source": fields}):
+        by.setdefault(h["_source"]["micro_genre_id"], []).append(h["_source"])
+    return by
+
+
+def test_no_label_is_a_phrase_carried_by_fewer_than_a_third_of_its_films(os_client, live_index):
+    """Label fit recomputed independently from the indexed films' own texts (issue 10)."""
+    from indexer.quality import carries
+
+    members = _members(os_client, live_index)
+    docs = [h["_source"] for h in os_client.search(index=live_index.micro_alias, body={"size": 1000})["hits"]["hits"]]
+    weak = []
+    for d in docs:
+        texts = [" | ".join([*m["keywords"], m["overview"], m.get("tagline") or ""]).lower() for m in members[d["id"]]]
+        fit = sum(carries(t, d["label_phrases"]) for t in texts) / len(texts)
+        assert fit == pytest.approx(d["label_fit"], abs=0.05)  # the stored fit is the real one
+        if fit < 1 / 3:
+            weak.append((d["label"], round(fit, 2)))
+    assert not weak, f"labels carried by < 1/3 of their films: {weak}"
+
+
+def test_no_micro_genre_is_made_of_keyword_less_films_only(os_client, live_index):
+    members = _members(os_client, live_index)
+    assert all(any(m["keywords"] for m in films) for films in members.values())
 
 
 def test_knn_on_a_movies_own_vector_returns_it_first(os_client, live_index):
@@ -46,12 +77,15 @@ def test_knn_on_a_movies_own_vector_returns_it_first(os_client, live_index):
         assert hits[0]["_id"] == src["_id"]
 
 
-def test_run_report_has_curve_metrics_and_timings(os_client, live_index):
+def test_run_report_has_taxonomy_metrics_and_timings(os_client, live_index):
     report = last_run(os_client, live_index.runs_index)
-    assert report["status"] == "ok" and report["k"] >= 150
-    assert report["k_curve"] and all({"k", "silhouette", "davies_bouldin", "stability"} <= set(r) for r in report["k_curve"])
-    assert -1 <= report["silhouette"] <= 1 and report["davies_bouldin"] > 0 and 0 <= report["label_relevance"] <= 1
-    assert {"load", "embed", "k_sweep", "cluster", "label", "index"} <= set(report["timings"])
+    assert report["status"] == "ok" and report["k"] >= 150 and 15 <= report["n_macro"] <= 30
+    t = report["taxonomy"]
+    assert t["groups"] == report["k"] and t["theme_candidates"] > 100 and 0 <= t["theme_recovery"] <= t["theme_candidates"]
+    assert 0 < t["label_fit_mean"] <= 1 and t["lift_median"] > 1 and -1 <= t["silhouette_embedding"] <= 1
+    assert t["keyword_poor_groups"] == 0
+    assert report["macro_curve"] and all({"n_macro", "silhouette"} <= set(r) for r in report["macro_curve"])
+    assert {"load", "embed", "taxonomy", "documents", "index"} <= set(report["timings"])
     assert report["rejected"] == {"no_overview": 4} and report["counts"]["movies"] == 4799
 
 

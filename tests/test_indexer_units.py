@@ -1,4 +1,4 @@
-"""Pure stages: text composition, label metric and labels, k choice, documents, embedding cache."""
+"""Pure stages: text composition, documents, embedding cache (taxonomy stages: test_taxonomy_units)."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer import cluster, label
 from indexer.documents import MicroGenre, micro_doc, movie_doc, rating_prior, weighted_rating
 from indexer.embed import EmbeddingCache
 from indexer.load import Movie
@@ -35,69 +34,6 @@ def test_bookkeeping_keywords_are_dropped_everywhere():
     assert grounding_text(m).endswith("| heist | time travel")
 
 
-def test_label_relevance_is_whole_word_case_insensitive_and_needs_ten_percent():
-    texts = ["A Zombie outbreak | | zombie"] + ["a quiet town | | small town"] * 9
-    assert label.grounded("zombie", texts)  # 1 of 10 = 10%
-    assert not label.grounded("zombie", texts + ["nothing"])  # 1 of 11 < 10%
-    assert not label.grounded("zomb", texts)  # part of a word is not a whole word
-    assert label.grounded("QUIET TOWN", texts)
-    # 2 of 5 grounded in the first group, 5 of 5 in the second; a missing keyword counts as a miss
-    rel = label.label_relevance([["zombie", "town", "vampire", "castle", "ghost"], ["quiet", "town", "small town", "small", "zombie"]],
-                                [texts, texts])
-    assert rel == pytest.approx((2 / 5 + 5 / 5) / 2)
-    assert label.label_relevance([["zombie"]], [texts]) == pytest.approx(1 / 5)
-
-
-def test_candidates_are_distinctive_grounded_keyword_phrases():
-    texts = ["zombie apocalypse in a mall | | zombie apocalypse", "zombie apocalypse survivors | | zombie",
-             "Parrish agrees to a heist | | heist", "bank heist | | heist", "a film about life | | film"]
-    vocab = label.keyword_vocabulary([["zombie apocalypse"], ["zombie"], ["heist"], ["heist"], ["zombie apocalypse", "film"], ["film"]])
-    assert "film" not in vocab and "parrish" not in vocab
-    per_movie = [label.phrases(t, vocab) for t in texts]
-    cands = label.candidates([[0, 1], [2, 3], [4]], per_movie, texts)
-    assert cands[0][0] == "zombie apocalypse" and "heist" not in cands[0]
-    assert cands[1] == ["heist"]
-
-
-def test_one_phrase_per_theme_and_distinctiveness():
-    assert label._drop_subsumed(["romantic", "zombie apocalypse", "romantic comedy", "apocalypse"]) == ["romantic comedy", "zombie apocalypse"]
-    movie_phrases = [{"zombie", "love"}, {"zombie", "love"}, {"love"}, {"love"}, {"heist"}, {"love"}]
-    # "zombie" is 3x more frequent in group 0 than overall, "love" is not
-    assert label.label_distinctiveness([["zombie", "love"]], [[0, 1]], movie_phrases, top_n=2) == 0.5
-    assert label.frequent_keywords([[0, 1, 2]], movie_phrases, top_n=1) == [["love"]]
-
-
-def test_label_options_and_unique_labels():
-    opts = label.label_options(["vampire", "high school", "blood"])
-    assert opts == ["high school", "vampire high school", "vampire blood"]
-    assert all(2 <= len(o.split()) <= 4 for o in opts)
-    labels = label.unique_labels([["heist crew", "bank heist"], ["heist crew"], ["heist crew"]],
-                                 [np.array([0.9, 0.1]), np.array([0.9]), np.array([0.9])], [5, 10, 2])
-    assert labels == ["Bank Heist", "Heist Crew", "Heist Crew 2"]  # bigger groups choose first
-    assert label.title_case("fbi agent in world war ii") == "FBI Agent in World War II"
-    assert label.title_case("sword and sorcery") == "Sword and Sorcery"
-
-
-def test_choose_k_balances_the_three_measures():
-    curve = [{"k": 150, "silhouette": 0.05, "davies_bouldin": 3.0, "stability": 0.5},
-             {"k": 200, "silhouette": 0.04, "davies_bouldin": 3.5, "stability": 0.4},
-             {"k": 250, "silhouette": 0.01, "davies_bouldin": 2.0, "stability": 0.3}]
-    assert cluster.choose_k(curve) == 150
-    assert all("score" in row for row in curve)
-
-
-def test_cluster_finds_planted_groups_and_macro_themes():
-    rng = np.random.default_rng(0)
-    centers = cluster.normalize(rng.normal(size=(40, 16)))
-    x = cluster.normalize(np.repeat(centers, 10, axis=0) + 0.05 * rng.normal(size=(400, 16))).astype(np.float32)
-    curve = cluster.sweep(x, grid=(20, 40, 60), seeds=(0, 1))
-    k = cluster.choose_k(curve)
-    assert k == 40
-    result = cluster.cluster(x, k, curve)
-    assert len(set(result.labels)) == 40 and result.silhouette > 0.5
-    assert 15 <= result.n_macro <= 30 and result.macro_of_micro.shape == (40,)
-
-
 def test_weighted_rating_shrinks_few_votes_towards_the_prior():
     assert weighted_rating(0, 9.0, 100, 6.0) == 6.0
     assert weighted_rating(100, 9.0, 100, 6.0) == pytest.approx(7.5)
@@ -106,7 +42,8 @@ def test_weighted_rating_shrinks_few_votes_towards_the_prior():
 
 def test_documents_follow_the_strict_mappings():
     props = {n: set(json.loads((MAPPINGS / f"{n}.json").read_text())["mappings"]["properties"]) for n in ("movies", "micro_genres")}
-    g = MicroGenre(3, "Heist Crew", ["heist", "bank", "crew", "vault", "robbery"], 1, "Crime Capers")
+    g = MicroGenre(3, "Heist Crew", ["heist", "bank", "crew", "vault", "robbery"], 1, "Crime Capers", ["heist"],
+                   [{"phrase": "heist", "share": 1.0, "catalogue_share": 0.01}], 1.0)
     members = [movie(1), movie(2, vote_count=0, vote_average=0.0, year=2010, release_date=None)]
     doc = movie_doc(members[1], np.ones(384, np.float32), g)
     assert set(doc) <= props["movies"] and "release_date" not in doc

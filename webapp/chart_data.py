@@ -137,7 +137,8 @@ def _run_kpis(run_resp: dict) -> dict | None:
     if not hits:
         return None
     doc = hits[0]["_source"]
-    kpis = {k: doc.get(k) for k in ("run_id", "finished_at", "movies_index", "k", "n_macro", "silhouette", "davies_bouldin", "label_relevance", "total_seconds")}
+    kpis = {k: doc.get(k) for k in ("run_id", "finished_at", "movies_index", "k", "n_macro", "silhouette", "label_fit", "total_seconds")}
+    kpis["theme_recovery"] = (doc.get("taxonomy") or {}).get("theme_recovery")
     points = sorted((p for p in doc.get("k_curve") or [] if isinstance(p, dict) and "k" in p), key=lambda p: p["k"])
     return {"kpis": kpis, "k_curve": {"chosen_k": doc.get("k"), "points": points}}
 

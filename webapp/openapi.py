@@ -92,7 +92,8 @@ MICRO = _obj(
     {"id": INT, "label": STR, "keywords": _array(STR), "macro_genre": _nullable(STR), "size": INT},
     {"macro_genre_id": _nullable(INT), "mean_rating": _nullable(NUM), "weighted_rating": _nullable(NUM),
      "mean_popularity": _nullable(NUM), "year_min": _nullable(INT), "year_max": _nullable(INT),
-     "top_genres": _array(STR), "top_movies": _array(ANY_OBJ), "score": _nullable(NUM)},
+     "top_genres": _array(STR), "top_movies": _array(ANY_OBJ), "score": _nullable(NUM),
+     "label_phrases": _array(STR), "evidence": _array(ANY_OBJ), "label_fit": _nullable(NUM)},
 )
 MICRO_DETAIL = {**MICRO, "required": sorted([*MICRO["required"], "neighbours"]),
                 "properties": {**MICRO["properties"], "neighbours": _array({**MICRO, "properties": {**MICRO["properties"], "similarity": NUM}})}}

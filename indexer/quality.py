@@ -1,0 +1,135 @@
+"""Honest measures of a taxonomy: do the labels describe the films, do themes fans name cluster?
+
+Every measure here reads only the films' own texts and keywords and the final assignment, never
+a stage's internal scores, so a labeller cannot score well by pre-filtering on the same test
+(the weakness of the old ``label_relevance``, which a keyword-frequency baseline matched).
+
+Definitions (issue 10):
+- a film *carries* a phrase when the phrase occurs as whole words in its theme keywords,
+  overview or tagline (``indexer.text.grounding_text``);
+- **label fit** of a group: the share of its films carrying at least one of its label phrases;
+- **lift**: that share divided by the share of the whole catalogue carrying one of them;
+- **theme recovery**: of the theme keywords in the keyword lists of >= 30 films, how many have a
+  group of >= 8 films in which >= 50% have that keyword;
+- **coherence**: mean over groups of the share of members having the group's most common
+  keyword;
+- **fan pairs**: hand-written "belong together" / "must not share a theme" film pairs
+  (bench/fan_pairs.json), judged on macro themes.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+RECOVERY_MIN_FILMS = 30
+RECOVERY_MIN_GROUP = 8
+RECOVERY_MIN_SHARE = 0.5
+LOW_FIT = 0.3
+
+
+@lru_cache(maxsize=65536)
+def phrase_pattern(phrase: str) -> re.Pattern:
+    """Whole-word, case-insensitive match of a phrase (``war`` never matches ``warrior``)."""
+    return re.compile(r"(?<!\w)" + re.escape(phrase.lower()) + r"(?!\w)")
+
+
+def carries(text: str, phrases: list[str]) -> bool:
+    """Does the lower-cased grounding ``text`` contain any of ``phrases`` as whole words?"""
+    return any(phrase_pattern(p).search(text) for p in phrases)
+
+
+def share_carrying(texts: list[str], phrases: list[str]) -> float:
+    return sum(carries(t, phrases) for t in texts) / len(texts) if texts else 0.0
+
+
+def label_fit(groups: list[list[int]], phrases: list[list[str]], texts: list[str]) -> list[float]:
+    """Per group, the share of its films carrying one of its label phrases."""
+    return [share_carrying([texts[i] for i in g], p) for g, p in zip(groups, phrases)]
+
+
+def label_lift(groups: list[list[int]], phrases: list[list[str]], texts: list[str]) -> list[float]:
+    """Per group, label fit divided by the catalogue share carrying the same phrases."""
+    out = []
+    for g, p in zip(groups, phrases):
+        overall = share_carrying(texts, p)
+        out.append(share_carrying([texts[i] for i in g], p) / overall if overall else 0.0)
+    return out
+
+
+def theme_recovery(groups: list[list[int]], keyword_lists: list[list[str]]) -> tuple[int, int, list[str]]:
+    """(recovered, candidates, recovered keywords): see the module docstring."""
+    counts = Counter(k for kws in keyword_lists for k in set(kws))
+    themes = {k for k, c in counts.items() if c >= RECOVERY_MIN_FILMS}
+    found: set[str] = set()
+    for g in groups:
+        if len(g) < RECOVERY_MIN_GROUP:
+            continue
+        inside = Counter(k for i in g for k in set(keyword_lists[i]) if k in themes)
+        found |= {k for k, c in inside.items() if c >= RECOVERY_MIN_SHARE * len(g)}
+    return len(found), len(themes), sorted(found)
+
+
+def coherence(groups: list[list[int]], keyword_lists: list[list[str]]) -> float:
+    """Mean over groups of the share of members having the group's most common keyword."""
+    shares = []
+    for g in groups:
+        top = Counter(k for i in g for k in set(keyword_lists[i])).most_common(1)
+        shares.append(top[0][1] / len(g) if top and g else 0.0)
+    return float(np.mean(shares)) if shares else 0.0
+
+
+@dataclass(frozen=True)
+class FanPair:
+    a: str
+    b: str
+    together: bool
+    why: str = ""
+
+
+def fan_pair_results(pairs: list[FanPair], macro_of_title: dict[str, int], micro_of_title: dict[str, int]) -> dict:
+    """How many pairs hold: "together" pairs share a macro theme, "apart" pairs do not.
+
+    Pairs naming a film absent from the catalogue are reported, not silently dropped.
+    """
+    held, missing, failed, same_micro = 0, [], [], 0
+    for pair in pairs:
+        if pair.a not in macro_of_title or pair.b not in macro_of_title:
+            missing.append(f"{pair.a} / {pair.b}")
+            continue
+        same = macro_of_title[pair.a] == macro_of_title[pair.b]
+        if pair.together and micro_of_title[pair.a] == micro_of_title[pair.b]:
+            same_micro += 1
+        if same == pair.together:
+            held += 1
+        else:
+            failed.append(f"{'together' if pair.together else 'apart'}: {pair.a} / {pair.b}")
+    judged = len(pairs) - len(missing)
+    return {
+        "pairs": judged,
+        "held": held,
+        "share": round(held / judged, 4) if judged else 0.0,
+        "together_same_micro_genre": same_micro,
+        "failed": failed,
+        "missing": missing,
+    }
+
+
+def summary(groups: list[list[int]], phrases: list[list[str]], texts: list[str], keyword_lists: list[list[str]]) -> dict:
+    """The headline taxonomy measures for one grouping and its labels."""
+    fits = label_fit(groups, phrases, texts)
+    lifts = label_lift(groups, phrases, texts)
+    recovered, candidates, _ = theme_recovery(groups, keyword_lists)
+    return {
+        "groups": len(groups),
+        "label_fit_mean": round(float(np.mean(fits)), 4) if fits else 0.0,
+        "label_fit_below_0_3": int(sum(f < LOW_FIT for f in fits)),
+        "lift_median": round(float(np.median(lifts)), 2) if lifts else 0.0,
+        "theme_recovery": recovered,
+        "theme_candidates": candidates,
+        "coherence": round(coherence(groups, keyword_lists), 4),
+        "largest_group": max((len(g) for g in groups), default=0),
+    }

@@ -1,0 +1,121 @@
+"""The micro-genre taxonomy as a pipeline of swappable stages, in the spirit of BERTopic.
+
+    features (ThemeFeatures) -> clusterer (KMeansClusterer) -> hierarchy (WardHierarchy)
+                             -> labeler (PhraseLabeler, micro-genres and macro themes)
+
+Each stage is a small object with an sklearn-like ``fit`` (and ``transform``/``predict`` where
+it applies), so trying another clusterer or labeller is one argument:
+``Taxonomy(clusterer=MyHDBSCAN(...)).fit(corpus)``. Everything here is pure: no I/O, no
+OpenSearch; ``indexer.pipeline`` feeds it and stores what it returns.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from indexer import quality
+from indexer.cluster import KMeansClusterer, merge_small, refine_by_label
+from indexer.features import ThemeFeatures, normalize
+from indexer.hierarchy import WardHierarchy, genre_profile
+from indexer.label import Named, PhraseLabeler, PhraseStats, keyword_vocabulary, macro_options, phrases
+
+
+@dataclass
+class Corpus:
+    """What the taxonomy reads of each film, in one order."""
+
+    vectors: np.ndarray  # (n, 384) story embeddings, L2-normalized
+    keyword_lists: list[list[str]]  # theme keywords (bookkeeping dropped)
+    texts: list[str]  # grounding texts: keywords | overview | tagline, lower-cased
+    genres: list[tuple[str, ...]]
+
+    def __post_init__(self) -> None:
+        self.texts = [t.lower() for t in self.texts]
+
+    def phrase_stats(self) -> PhraseStats:
+        vocabulary = keyword_vocabulary(self.keyword_lists)
+        return PhraseStats([phrases(t, vocabulary) for t in self.texts], self.genres)
+
+
+@dataclass
+class TaxonomyResult:
+    labels: np.ndarray  # micro-genre per film
+    micro: list[Named]
+    macro_of_micro: np.ndarray
+    macro: list[Named]
+    story_centroids: np.ndarray  # per micro-genre, in embedding space (normalized)
+    feature_centroids: np.ndarray  # per micro-genre, in the clustering feature space
+    macro_curve: list[dict]
+
+    @property
+    def k(self) -> int:
+        return len(self.micro)
+
+    @property
+    def groups(self) -> list[list[int]]:
+        return groups_of(self.labels, self.k)
+
+
+def groups_of(labels: np.ndarray, k: int) -> list[list[int]]:
+    members: list[list[int]] = [[] for _ in range(k)]
+    for i, c in enumerate(labels):
+        members[int(c)].append(i)
+    return members
+
+
+def centroids_of(x: np.ndarray, groups: list[list[int]]) -> np.ndarray:
+    return normalize(np.stack([x[g].mean(axis=0) if g else np.zeros(x.shape[1]) for g in groups]))
+
+
+@dataclass
+class Taxonomy:
+    features: ThemeFeatures = field(default_factory=ThemeFeatures)
+    clusterer: KMeansClusterer = field(default_factory=KMeansClusterer)
+    hierarchy: WardHierarchy = field(default_factory=WardHierarchy)
+    labeler: PhraseLabeler = field(default_factory=PhraseLabeler)
+    min_size: int = 5  # smaller groups are merged into their nearest neighbour
+    refine_rounds: int = 1  # label-guided reassignment between nearby groups (0: pure K-Means)
+    refine_neighbours: int = 3
+
+    def fit(self, corpus: Corpus) -> TaxonomyResult:
+        feats = self.features.fit_transform(corpus.vectors, corpus.keyword_lists)
+        labels = self.clusterer.fit(feats, self.features.has_evidence(corpus.keyword_lists)).labels_
+        labels = _compact(merge_small(labels, feats, self.min_size))
+        stats = corpus.phrase_stats()
+        for _ in range(self.refine_rounds):
+            chosen = self.labeler.choose(groups_of(labels, int(labels.max()) + 1), stats)
+            labels = refine_by_label(labels, feats, [set(c.phrases) for c in chosen], stats.movie_phrases, self.refine_neighbours)
+            labels = _compact(merge_small(labels, feats, self.min_size))
+        k = int(labels.max()) + 1
+        groups = groups_of(labels, k)
+        story = centroids_of(corpus.vectors, groups)
+        feature_centroids = np.stack([feats[g].mean(axis=0) for g in groups])
+        genre_names = sorted({g for gs in corpus.genres for g in gs})
+        profiles = genre_profile(groups, corpus.genres, genre_names)
+        macro_of_micro = _compact(self.hierarchy.fit(feature_centroids, profiles).macro_of_micro_)
+        micro = list(self.labeler.fit(groups, stats, story).named_)
+        macro_micro = [[c for c in range(k) if macro_of_micro[c] == m] for m in range(int(macro_of_micro.max()) + 1)]
+        macro_groups = [[i for c in cs for i in groups[c]] for cs in macro_micro]
+        options = [macro_options([groups[c] for c in cs], stats) for cs in macro_micro]
+        macro = list(self.labeler.fit(macro_groups, stats, centroids_of(corpus.vectors, macro_groups), options=options).named_)
+        return TaxonomyResult(labels, micro, macro_of_micro, macro, story, feature_centroids, self.hierarchy.curve_)
+
+
+def _compact(labels: np.ndarray) -> np.ndarray:
+    """Renumber labels 0..n-1 in order of first use, so no id is empty."""
+    _, inverse = np.unique(labels, return_inverse=True)
+    return inverse.astype(int)
+
+
+def report(result: TaxonomyResult, corpus: Corpus) -> dict:
+    """The honest measures of ``result`` (see ``indexer.quality``)."""
+    groups = result.groups
+    summary = quality.summary(groups, [m.phrases for m in result.micro], corpus.texts, corpus.keyword_lists)
+    sample = np.random.default_rng(0).choice(len(corpus.vectors), size=min(3000, len(corpus.vectors)), replace=False)
+    from sklearn.metrics import silhouette_score
+
+    summary["silhouette_embedding"] = round(float(silhouette_score(corpus.vectors[sample], result.labels[sample], metric="cosine")), 4)
+    summary["keyword_poor_groups"] = int(sum(all(len(corpus.keyword_lists[i]) < 2 for i in g) for g in groups))
+    summary["macro_themes"] = len(result.macro)
+    return summary
