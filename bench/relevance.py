@@ -1,17 +1,27 @@
-"""Relevance of keyword, semantic and hybrid search on hand-written judged queries.
+"""Relevance of keyword, semantic and hybrid search on hand-written judged queries, before and after.
 
-``bench/relevance.json`` holds plot queries (one expected film each, described in our own
-words) and theme queries (relevant = the movie carries a TMDB keyword). Every mode is run
-with the exact query the app sends (``webapp.search.main_query``); hybrid is run once per
-fusion setting through a temporary search pipeline, so settings can be compared without
-touching the app's pipeline. Metrics, all at cut-off 10:
+``bench/relevance.json`` holds five sets:
 
-- MRR@10: mean of 1/rank of the first relevant hit (0 when none in the top 10);
-- recall@10: relevant hits in the top 10 / min(number relevant, 10), so a theme with 50
-  tagged films can still reach 1.0.
+- ``plot``: a film described in our own words (known-item search; one expected film);
+- ``theme``: a theme paraphrased, relevant = the film carries a TMDB keyword;
+- ``title``: a film's title, half of them misspelled;
+- ``theme_filtered``: a theme with filters (genre, years, minimum rating);
+- ``nonsense``: strings that should find (almost) nothing.
 
-To keep the choice honest the fusion setting is also picked on half of the queries and
-scored on the other half (``holdout``).
+Each mode runs two methods in the same run:
+
+- ``before``: main's query before issue 11 (k-NN top 100 and a hybrid window of 100, BM25 without a minimum match or
+  title clauses, sort by raw ``vote_average`` in OpenSearch);
+- ``after``: exactly the app's body (``webapp.search.search_body``) and its ranking
+  (``window_page`` for hybrid).
+
+Metrics at cut-off 10: MRR@10 and recall@10 (``plot``; ``old_set_mrr@10`` is plot + theme
+together, the figure main reported), the share of title queries with their film in the top
+3, precision@10 of themes in relevance order and sorted by rating (on topic / shown, and
+on topic / 10), and the number of films each nonsense query returns. ``cutoff_curve``
+sweeps the vector threshold, ``min_match_curve`` BM25's minimum share of terms,
+``prior_curve`` the popularity prior and ``relative_floor_curve`` hybrid's relative score
+floor, each with the rest as in the app.
 """
 from __future__ import annotations
 
@@ -22,113 +32,164 @@ from typing import Any
 from mgm.client import make_client
 from mgm.model import encode, load_model
 from mgm.settings import Settings
-from webapp.explorer import PIPELINE_DIR, HYBRID_PIPELINE
-from webapp.params import SearchParams
-from webapp.search import main_query
+from webapp.explorer import HYBRID_PIPELINE, PIPELINE_DIR, ensure_pipelines
+from webapp.params import Filters, SearchParams
+from webapp.search import (
+    BM25_MIN_MATCH, KEYWORD_MODE_MIN_MATCH, KNN_MIN_SCORE, POPULARITY_PRIOR, RANKED_WINDOW, RELATIVE_FLOOR, main_query, ranked, relevant_window, titles_first,
+    search_body, window_page,
+)
 
 JUDGEMENTS = Path(__file__).with_name("relevance.json")
 CUTOFF = 10
+MODES = ("keyword", "semantic", "hybrid")
+BEFORE = {"min_score": None, "min_match": None, "keyword_min_match": None, "prior": 0.0, "titles": False, "depth": 100}
+BEFORE_RATING_SORT = [{"vote_average": {"order": "desc"}}, {"vote_count": {"order": "desc"}}]
+KNN_THRESHOLDS = (0.62, 0.64, 0.66, 0.68, 0.70)
+MIN_MATCHES = ("1", "2<40%", "2<60%", "3<75%")  # keyword mode; hybrid uses BM25_MIN_MATCH
+PRIORS = (0.0, 0.05, 0.1, 0.2)
+FLOORS = (0.0, 0.2, 0.3, 0.5)
+SOURCE = ["id", "keywords"]
 
 
-def _min_max(weights: tuple[float, float]) -> dict[str, Any]:
-    return {"normalization-processor": {"normalization": {"technique": "min_max"},
-                                        "combination": {"technique": "arithmetic_mean", "parameters": {"weights": list(weights)}}}}
-
-
-def _l2(weights: tuple[float, float]) -> dict[str, Any]:
-    return {"normalization-processor": {"normalization": {"technique": "l2"},
-                                        "combination": {"technique": "arithmetic_mean", "parameters": {"weights": list(weights)}}}}
-
-
-def _rrf(k: int) -> dict[str, Any]:
-    return {"score-ranker-processor": {"combination": {"technique": "rrf", "rank_constant": k}}}
-
-
-# Weights are (keyword, semantic).
-FUSIONS: dict[str, dict[str, Any]] = {
-    **{f"min_max {w:.1f}/{1 - w:.1f}": _min_max((w, round(1 - w, 1))) for w in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)},
-    **{f"l2 {w:.1f}/{1 - w:.1f}": _l2((w, round(1 - w, 1))) for w in (0.3, 0.5, 0.7)},
-    # RRF only at rank_constant 60: OpenSearch 2.19.1 ignores other values (neural-search
-    # issue #1418, fixed after 2.19), so k=10 and k=60 gave identical rankings here.
-    "rrf k=60": _rrf(60),
-}
-
-
-def load_judgements(path: Path = JUDGEMENTS) -> list[dict[str, Any]]:
+def load_judgements(path: Path = JUDGEMENTS) -> dict[str, list[dict[str, Any]]]:
     data = json.loads(path.read_text())
-    plots = [dict(q, kind="plot") for q in data["plot"]]
-    themes = [dict(q, kind="theme") for q in data["theme"]]
-    return plots + themes
+    return {name: queries for name, queries in data.items() if isinstance(queries, list)}
 
 
-def metrics(hits: list[dict[str, Any]], judged: dict[str, Any], n_relevant: int) -> tuple[float, float]:
-    """(reciprocal rank, capped recall) of one ranked list at ``CUTOFF``."""
-    if judged["kind"] == "plot":
-        expected = set(judged["expected"])
-        relevant = [h["id"] in expected for h in hits[:CUTOFF]]
-    else:
-        relevant = [judged["keyword"] in h.get("keywords", []) for h in hits[:CUTOFF]]
-    rr = next((1.0 / (i + 1) for i, ok in enumerate(relevant) if ok), 0.0)
-    return rr, sum(relevant) / max(1, min(n_relevant, CUTOFF))
+def all_queries(sets: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """Every judged query text once, in file order (the latency benchmark sends these too)."""
+    return list(dict.fromkeys(j["q"] for queries in sets.values() for j in queries))
 
 
-def _summary(per_query: list[tuple[float, float]]) -> dict[str, float]:
-    n = len(per_query) or 1
-    return {"mrr@10": round(sum(r for r, _ in per_query) / n, 4), "recall@10": round(sum(c for _, c in per_query) / n, 4)}
+class Runner:
+    """Sends one judged query the way a method does and returns (top hits, films returned)."""
+
+    def __init__(self, client, index: str, vectors: dict[str, list[float]]):
+        self.client, self.index, self.vectors = client, index, vectors
+
+    def search(self, q: str, mode: str, method: str, sort: str = "relevance", filters: Filters | None = None,
+               floor: float = RELATIVE_FLOOR, **options: Any) -> tuple[list[dict[str, Any]], int]:
+        params = SearchParams(q=q, mode=mode, sort=sort, filters=filters or Filters(), size=CUTOFF)
+        vector = self.vectors[q] if mode != "keyword" else None
+        extra = {"params": {"search_pipeline": HYBRID_PIPELINE}} if mode == "hybrid" else {}
+        if method == "before":
+            body: dict[str, Any] = {"query": main_query(params, vector, **BEFORE), "size": CUTOFF, "_source": SOURCE,
+                                    "track_total_hits": True}
+            if sort == "rating":
+                body["sort"] = BEFORE_RATING_SORT
+            resp = self.client.search(index=self.index, body=body, **extra)
+            return [h["_source"] for h in resp["hits"]["hits"]], resp["hits"]["total"]["value"]
+        body = search_body(params, vector, **options)
+        body["_source"] = body["_source"] + ["keywords"]
+        body.pop("aggs", None)
+        resp = self.client.search(index=self.index, body=body, **extra)
+        hits = resp["hits"]["hits"]
+        if ranked(params):
+            hits = titles_first(relevant_window(hits, floor), q)
+            return [h["_source"] for h in window_page(hits, params)], len(hits)
+        return [h["_source"] for h in hits], resp["hits"]["total"]["value"]
+
+
+def reciprocal_rank(flags: list[bool]) -> float:
+    return next((1.0 / (i + 1) for i, ok in enumerate(flags[:CUTOFF]) if ok), 0.0)
+
+
+def on_topic(hits: list[dict[str, Any]], keyword: str) -> list[bool]:
+    return [keyword in h.get("keywords", []) for h in hits[:CUTOFF]]
+
+
+def precision(flags: list[bool]) -> tuple[float, float]:
+    """(on topic / shown, on topic / 10); an empty list counts 0 for both."""
+    return (sum(flags) / len(flags) if flags else 0.0), sum(flags) / CUTOFF
+
+
+def _mean(values: list[float]) -> float:
+    return round(sum(values) / len(values), 4) if values else 0.0
+
+
+def evaluate(run: Runner, sets: dict[str, list[dict[str, Any]]], mode: str, method: str,
+             **options: Any) -> dict[str, Any]:
+    """Every metric of one (mode, method), optionally with query options overridden."""
+    plot_rr, plot_recall = [], []
+    for j in sets["plot"]:
+        hits, _ = run.search(j["q"], mode, method, **options)
+        flags = [h["id"] in j["expected"] for h in hits]
+        plot_rr.append(reciprocal_rank(flags))
+        plot_recall.append(sum(flags[:CUTOFF]) / len(j["expected"]))
+    theme_rr, theme_p, theme_p_rated = [], [], []
+    for j in sets["theme"]:
+        hits, _ = run.search(j["q"], mode, method, **options)
+        flags = on_topic(hits, j["keyword"])
+        theme_rr.append(reciprocal_rank(flags))
+        theme_p.append(precision(flags))
+        theme_p_rated.append(precision(on_topic(run.search(j["q"], mode, method, sort="rating", **options)[0], j["keyword"])))
+    filtered_p, filtered_p_rated = [], []
+    for j in sets["theme_filtered"]:
+        filters = Filters(**j["filters"])
+        filtered_p.append(precision(on_topic(run.search(j["q"], mode, method, filters=filters, **options)[0], j["keyword"])))
+        rated = run.search(j["q"], mode, method, sort="rating", filters=filters, **options)[0]
+        filtered_p_rated.append(precision(on_topic(rated, j["keyword"])))
+    top3 = {True: 0, False: 0}
+    title_rr = []
+    for j in sets["title"]:
+        hits, _ = run.search(j["q"], mode, method, **options)
+        flags = [h["id"] in j["expected"] for h in hits]
+        top3[j["typo"]] += any(flags[:3])
+        title_rr.append(reciprocal_rank(flags))
+    nonsense = {j["q"]: run.search(j["q"], mode, method, **options)[1] for j in sets["nonsense"]}
+
+    def p(rows: list[tuple[float, float]]) -> dict[str, float]:
+        return {"shown": _mean([a for a, _ in rows]), "of_10": _mean([b for _, b in rows])}
+
+    return {
+        "plot": {"mrr@10": _mean(plot_rr), "recall@10": _mean(plot_recall)},
+        "old_set_mrr@10": _mean(plot_rr + theme_rr),
+        "theme": {"mrr@10": _mean(theme_rr), "p@10": p(theme_p), "p@10_sorted_by_rating": p(theme_p_rated)},
+        "theme_filtered": {"p@10": p(filtered_p), "p@10_sorted_by_rating": p(filtered_p_rated)},
+        "title": {"top3": top3[True] + top3[False], "of": len(sets["title"]), "top3_typo": top3[True],
+                  "top3_exact": top3[False], "mrr@10": _mean(title_rr)},
+        "nonsense": {"max_results": max(nonsense.values(), default=0), "results": nonsense},
+    }
+
+
+def _curve_row(result: dict[str, Any]) -> dict[str, Any]:
+    """The few figures a threshold trades against each other."""
+    return {
+        "plot_mrr@10": result["plot"]["mrr@10"],
+        "old_set_mrr@10": result["old_set_mrr@10"],
+        "theme_p@10_rating": result["theme"]["p@10_sorted_by_rating"]["shown"],
+        "filtered_p@10_rating": result["theme_filtered"]["p@10_sorted_by_rating"]["shown"],
+        "title_top3": result["title"]["top3"],
+        "nonsense_max": result["nonsense"]["max_results"],
+    }
 
 
 def run(settings: Settings) -> dict[str, Any]:
     client = make_client(settings.opensearch_url, timeout=60)
-    judgements = load_judgements()
+    ensure_pipelines(client, PIPELINE_DIR)
+    sets = load_judgements()
+    texts = all_queries(sets)
     model = load_model(settings.model_dir, settings.embed_backend, settings.cache_dir)
-    vectors = encode(model, [j["q"] for j in judgements])
-    n_relevant = []
-    for j in judgements:
-        if j["kind"] == "plot":
-            n_relevant.append(len(j["expected"]))
-        else:
-            body = {"query": {"term": {"keywords": j["keyword"]}}, "size": 0, "track_total_hits": True}
-            n_relevant.append(client.search(index=settings.index_alias, body=body)["hits"]["total"]["value"])
-
-    def evaluate(mode: str, pipeline: dict[str, Any] | None) -> list[tuple[float, float]]:
-        scores = []
-        for j, vec, n in zip(judgements, vectors, n_relevant):
-            params = SearchParams(q=j["q"], mode=mode, size=CUTOFF)
-            body: dict[str, Any] = {"query": main_query(params, vec.tolist()), "size": CUTOFF, "_source": ["id", "keywords"]}
-            if pipeline is not None:
-                body["search_pipeline"] = {"phase_results_processors": [pipeline]}
-            hits = [h["_source"] for h in client.search(index=settings.index_alias, body=body)["hits"]["hits"]]
-            scores.append(metrics(hits, j, n))
-        return scores
-
-    runs = {"keyword": evaluate("keyword", None), "semantic": evaluate("semantic", None)}
-    for name, processor in FUSIONS.items():
-        runs[f"hybrid {name}"] = evaluate("hybrid", processor)
-    app_pipeline = json.loads((PIPELINE_DIR / f"{HYBRID_PIPELINE}.json").read_text())["phase_results_processors"][0]
-    app_name = next((f"hybrid {n}" for n, p in FUSIONS.items() if p == app_pipeline), None)
-
-    kinds = [j["kind"] for j in judgements]
-    table = {}
-    for name, scores in runs.items():
-        row = _summary(scores)
-        for kind in ("plot", "theme"):
-            row[kind] = _summary([s for s, k in zip(scores, kinds) if k == kind])
-        table[name] = row
-
-    # Hold-out check: choose the fusion on even-numbered queries, score it on odd ones.
-    def half(scores, parity):
-        return _summary([s for i, s in enumerate(scores) if i % 2 == parity])
-
-    fusion_names = [n for n in runs if n.startswith("hybrid ")]
-    tuned = max(fusion_names, key=lambda n: half(runs[n], 0)["mrr@10"])
-    holdout = {"chosen_on_even_queries": tuned, **{n: half(runs[n], 1) for n in ("keyword", "semantic", tuned)}}
-
-    best_single = max(table["keyword"]["mrr@10"], table["semantic"]["mrr@10"])
+    vectors = dict(zip(texts, (v.tolist() for v in encode(model, texts))))
+    runner = Runner(client, settings.index_alias, vectors)
+    results = {f"{mode} {method}": evaluate(runner, sets, mode, method)
+               for mode in MODES for method in ("before", "after")}
+    cutoff_curve = {
+        mode: {f"{t:.2f} (cos {2 * t - 1:.2f})": _curve_row(evaluate(runner, sets, mode, "after", min_score=t))
+               for t in KNN_THRESHOLDS}
+        for mode in ("semantic", "hybrid")
+    }
+    min_match_curve = {m: _curve_row(evaluate(runner, sets, "keyword", "after", keyword_min_match=m)) for m in MIN_MATCHES}
+    prior_curve = {str(w): _curve_row(evaluate(runner, sets, "hybrid", "after", prior=w)) for w in PRIORS}
+    floor_curve = {str(f): _curve_row(evaluate(runner, sets, "hybrid", "after", floor=f)) for f in FLOORS}
     return {
-        "queries": {"plot": kinds.count("plot"), "theme": kinds.count("theme")},
+        "queries": {name: len(queries) for name, queries in sets.items()},
         "index_alias": settings.index_alias,
-        "app_fusion": app_name,
-        "app_hybrid_beats_both_singles_on_mrr": bool(app_name and table[app_name]["mrr@10"] > best_single),
-        "results": table,
-        "holdout": holdout,
+        "app": {"knn_min_score": KNN_MIN_SCORE, "bm25_min_match": BM25_MIN_MATCH, "keyword_mode_min_match": KEYWORD_MODE_MIN_MATCH, "popularity_prior": POPULARITY_PRIOR,
+                "ranked_window": RANKED_WINDOW, "relative_floor": RELATIVE_FLOOR},
+        "results": results,
+        "cutoff_curve": cutoff_curve,
+        "min_match_curve": min_match_curve,
+        "prior_curve": prior_curve,
+        "relative_floor_curve": floor_curve,
     }

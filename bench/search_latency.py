@@ -21,7 +21,7 @@ from typing import Any
 
 import requests
 
-from bench.relevance import load_judgements
+from bench.relevance import all_queries, load_judgements
 from mgm.settings import PROJECT_ROOT, Settings
 
 MODES = ("keyword", "semantic", "hybrid")
@@ -123,7 +123,7 @@ def _load(base: str, mode: str, queries: list[str]) -> dict[str, Any]:
 
 
 def run(settings: Settings) -> dict[str, Any]:
-    queries = [j["q"] for j in load_judgements()]
+    queries = all_queries(load_judgements())
     port = _free_port()
     proc = _start_server(settings, port)
     base = f"http://127.0.0.1:{port}"

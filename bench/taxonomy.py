@@ -65,7 +65,10 @@ def examples(result: TaxonomyResult, corpus: Corpus, titles: list[str], votes: l
     for m, named in enumerate(result.macro):
         members = sorted((c for c in range(result.k) if result.macro_of_micro[c] == m), key=lambda c: -len(groups[c]))
         macros.append({"label": named.label, "micro_genres": [result.micro[c].label for c in members]})
-    row = lambda c: {"label": result.micro[c].label, "size": len(groups[c]), "fit": round(fits[c], 2), "films": famous[c][:5]}  # noqa: E731
+
+    def row(c: int) -> dict:
+        return {"label": result.micro[c].label, "size": len(groups[c]), "fit": round(fits[c], 2), "films": famous[c][:5]}
+
     return {"largest": [row(c) for c in largest], "macro_themes": macros, "weakest": [row(c) for c in weakest]}
 
 

@@ -55,14 +55,19 @@ def merge_small(labels: np.ndarray, features: np.ndarray, min_size: int) -> np.n
     A "micro-genre" of two films is a coincidence, not a genre; K-Means leaves a few when it
     fits on keyword-rich films only.
     """
-    labels = labels.copy()
     sizes = np.bincount(labels)
-    big = np.flatnonzero(sizes >= min_size)
-    if len(big) == 0 or len(big) == len(sizes):
+    return merge_into_nearest(labels, features, np.flatnonzero(sizes >= min_size))
+
+
+def merge_into_nearest(labels: np.ndarray, features: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Films of every group not in ``keep`` move to the nearest kept group's centroid."""
+    labels = labels.copy()
+    keep = np.asarray(keep, int)
+    if len(keep) == 0 or len(keep) == len(np.unique(labels)):
         return labels
-    centroids = np.stack([features[labels == c].mean(axis=0) for c in big])
-    small = ~np.isin(labels, big)
-    labels[small] = big[np.argmin(_sq_distances(features[small], centroids), axis=1)]
+    centroids = np.stack([features[labels == c].mean(axis=0) for c in keep])
+    moving = ~np.isin(labels, keep)
+    labels[moving] = keep[np.argmin(_sq_distances(features[moving], centroids), axis=1)]
     return labels
 
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from indexer.load import Movie
 from indexer.text import theme_keywords
+from mgm.rating import film_rating, vote_weighted_mean, weighted_rating
 
 TOP_MOVIES = 5
 TOP_GENRES = 3
@@ -25,18 +26,8 @@ class MicroGenre:
     label_fit: float | None = None  # share of members carrying a label phrase
 
 
-def weighted_rating(votes: float, rating: float, prior_votes: float, prior_rating: float) -> float:
-    """Bayesian average (v*R + m*C)/(v+m): a cluster with few votes is pulled towards the prior C.
-
-    For a micro-genre, v is the sum of its movies' vote counts, R their vote-weighted mean rating,
-    C the vote-weighted mean rating of all movies and m the median of the micro-genres' vote sums.
-    """
-    if votes + prior_votes <= 0:
-        return prior_rating
-    return (votes * rating + prior_votes * prior_rating) / (votes + prior_votes)
-
-
-def movie_doc(movie: Movie, vector: np.ndarray, micro: MicroGenre) -> dict:
+def movie_doc(movie: Movie, vector: np.ndarray, micro: MicroGenre, catalogue_mean: float) -> dict:
+    """One film; ``rating_weighted`` (None under MIN_VOTES votes) is what sorting by rating uses."""
     doc = {
         "id": movie.id,
         "title": movie.title,
@@ -54,6 +45,7 @@ def movie_doc(movie: Movie, vector: np.ndarray, micro: MicroGenre) -> dict:
         "decade": movie.year // 10 * 10 if movie.year else None,
         "vote_average": movie.vote_average,
         "vote_count": movie.vote_count,
+        "rating_weighted": film_rating(movie.vote_count, movie.vote_average, catalogue_mean),
         "popularity": movie.popularity,
         "runtime": movie.runtime,
         "budget": movie.budget,
@@ -68,19 +60,15 @@ def movie_doc(movie: Movie, vector: np.ndarray, micro: MicroGenre) -> dict:
 
 
 def _vote_stats(movies: list[Movie]) -> tuple[int, float]:
-    votes = sum(m.vote_count for m in movies)
-    rating = sum(m.vote_count * m.vote_average for m in movies) / votes if votes else 0.0
-    return votes, rating
+    return sum(m.vote_count for m in movies), vote_weighted_mean([(m.vote_count, m.vote_average) for m in movies])
 
 
-def rating_prior(groups: list[list[Movie]]) -> tuple[float, float]:
-    """(m, C) for ``weighted_rating``: median vote sum per micro-genre, global vote-weighted mean."""
-    sums = [sum(m.vote_count for m in g) for g in groups]
-    _, overall = _vote_stats([m for g in groups for m in g])
-    return float(np.median(sums)) if sums else 0.0, overall
+def rating_prior(groups: list[list[Movie]]) -> float:
+    """C for ``mgm.rating``: the vote-weighted mean rating of every film of the run."""
+    return _vote_stats([m for g in groups for m in g])[1]
 
 
-def micro_doc(micro: MicroGenre, members: list[Movie], centroid: np.ndarray, prior: tuple[float, float]) -> dict:
+def micro_doc(micro: MicroGenre, members: list[Movie], centroid: np.ndarray, catalogue: float) -> dict:
     rated = [m for m in members if m.vote_count > 0]
     votes, rating = _vote_stats(members)
     years = [m.year for m in members if m.year]
@@ -97,11 +85,15 @@ def micro_doc(micro: MicroGenre, members: list[Movie], centroid: np.ndarray, pri
         "macro_genre_id": micro.macro_id,
         "size": len(members),
         "mean_rating": round(float(np.mean([m.vote_average for m in rated])), 3) if rated else None,
-        "weighted_rating": round(weighted_rating(votes, rating, *prior), 3),
+        "weighted_rating": round(weighted_rating(votes, rating, catalogue), 3),
         "mean_popularity": round(float(np.mean([m.popularity for m in members])), 3),
         "year_min": min(years) if years else None,
         "year_max": max(years) if years else None,
         "top_genres": [g for g, _ in genres.most_common(TOP_GENRES)],
-        "top_movies": [{"id": m.id, "title": m.title, "year": m.year, "vote_average": m.vote_average} for m in top],
+        "top_movies": [
+            {"id": m.id, "title": m.title, "year": m.year, "vote_average": m.vote_average, "vote_count": m.vote_count,
+             "rating_weighted": film_rating(m.vote_count, m.vote_average, catalogue)}
+            for m in top
+        ],
         "centroid": np.round(np.asarray(centroid, np.float64), 6).tolist(),
     }

@@ -169,7 +169,7 @@ def _run(settings: Settings, csv: Path, k: int, progress: bool, timer: Timer, re
     with timer.stage("documents"):
         groups = [[movies[i] for i in g] for g in result.groups]
         prior = rating_prior(groups)
-        movie_docs = [movie_doc(m, x[i], micro[int(result.labels[i])]) for i, m in enumerate(movies)]
+        movie_docs = [movie_doc(m, x[i], micro[int(result.labels[i])], prior) for i, m in enumerate(movies)]
         micro_docs = [micro_doc(g, groups[g.id], result.story_centroids[g.id], prior) for g in micro]
     stamp = report["run_id"].lower()
     movies_index, micro_index = f"{settings.index_alias}-{stamp}", f"{settings.micro_alias}-{stamp}"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from indexer import quality
-from indexer.cluster import KMeansClusterer, merge_small, refine_by_label
+from indexer.cluster import KMeansClusterer, merge_into_nearest, merge_small, refine_by_label
 from indexer.features import ThemeFeatures, normalize
 from indexer.hierarchy import WardHierarchy, genre_profile
 from indexer.label import Named, PhraseLabeler, PhraseStats, keyword_vocabulary, macro_options, phrases
@@ -76,7 +76,7 @@ class Taxonomy:
     labeler: PhraseLabeler = field(default_factory=PhraseLabeler)
     min_size: int = 5  # smaller groups are merged into their nearest neighbour
     refine_rounds: int = 1  # label-guided reassignment between nearby groups (0: pure K-Means)
-    refine_neighbours: int = 3
+    refine_neighbours: int = 4
 
     def fit(self, corpus: Corpus) -> TaxonomyResult:
         feats = self.features.fit_transform(corpus.vectors, corpus.keyword_lists)
@@ -87,6 +87,7 @@ class Taxonomy:
             chosen = self.labeler.choose(groups_of(labels, int(labels.max()) + 1), stats)
             labels = refine_by_label(labels, feats, [set(c.phrases) for c in chosen], stats.movie_phrases, self.refine_neighbours)
             labels = _compact(merge_small(labels, feats, self.min_size))
+        labels = self._dissolve_unnamed(labels, feats, stats)
         k = int(labels.max()) + 1
         groups = groups_of(labels, k)
         story = centroids_of(corpus.vectors, groups)
@@ -100,6 +101,19 @@ class Taxonomy:
         options = [macro_options([groups[c] for c in cs], stats) for cs in macro_micro]
         macro = list(self.labeler.fit(macro_groups, stats, centroids_of(corpus.vectors, macro_groups), options=options).named_)
         return TaxonomyResult(labels, micro, macro_of_micro, macro, story, feature_centroids, self.hierarchy.curve_)
+
+
+    def _dissolve_unnamed(self, labels: np.ndarray, feats: np.ndarray, stats, passes: int = 3) -> np.ndarray:
+        """A group that no phrase describes (none carried by a third of its films) is not a
+        micro-genre: its films join their nearest named group. Repeated, since moving films
+        changes what the receiving groups carry."""
+        for _ in range(passes):
+            chosen = self.labeler.choose(groups_of(labels, int(labels.max()) + 1), stats)
+            named = np.array([c for c, option in enumerate(chosen) if option.score > 0])
+            if len(named) == len(chosen):
+                break
+            labels = _compact(merge_into_nearest(labels, feats, named))
+        return labels
 
 
 def _compact(labels: np.ndarray) -> np.ndarray:

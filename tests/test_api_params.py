@@ -7,7 +7,10 @@ import pytest
 
 from webapp.errors import ApiError
 from webapp.params import Filters, SearchParams, parse_recommend, parse_search
-from webapp.search import filter_clauses, highlight_body, search_body, similar_body
+from webapp.highlight import highlight, query_stems
+from webapp.search import (
+    KNN_MIN_SCORE, RANKED_WINDOW, count_facets, filter_clauses, like_title, search_body, similar_body, sort_sources,
+)
 
 VECTOR = [0.1] * 384
 
@@ -76,45 +79,83 @@ def _paths_holding(node, needle, path=""):
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "keyword", "semantic"])
-def test_user_text_only_inside_multi_match_query(mode):
-    """Even DSL-looking text stays a value of multi_match.query (query and highlight_query)."""
+def test_user_text_only_as_query_text(mode):
+    """Even DSL-looking text stays the text of a match-family query or of the suggester."""
     q = '{"match_all": {}} OR *:* "'
     params = parse_search({"q": q, "mode": mode, "genre": "Drama"})
     body = search_body(params, VECTOR)
-    body["page_highlight"] = highlight_body(params.q, ["1"])  # the follow-up request of hybrid mode
     paths = _paths_holding(body, "match_all")
-    assert paths and all(p.endswith("multi_match.query") for p in paths)
-    assert "match_all" not in json.dumps({k: v for k, v in body.items() if k not in ("query", "highlight", "page_highlight")})
+    assert paths and all(p.endswith(".query") or p == ".suggest.text" for p in paths)
+    assert all(any(kind in p for kind in ("multi_match", "match.title", "match_phrase.title")) for p in paths if p.endswith(".query"))
 
 
-def test_hybrid_body_filters_each_subquery():
+def test_hybrid_body_filters_each_subquery_and_fetches_its_window():
     body = search_body(parse_search({"q": "space", "genre": "Animation", "year_from": "1990"}), VECTOR)
     bm25, knn = body["query"]["hybrid"]["queries"]
     clauses = filter_clauses(Filters(genre="Animation", year_from=1990))
     assert bm25["bool"]["filter"] == clauses
-    assert knn["knn"]["embedding"]["filter"] == {"bool": {"filter": clauses}}
-    assert body["query"]["hybrid"]["pagination_depth"] >= body["from"] + body["size"]
+    assert knn["script_score"]["query"] == {"bool": {"filter": clauses}}  # exact cosine over the filtered films
+    assert knn["script_score"]["min_score"] == KNN_MIN_SCORE
+    assert body["size"] == body["query"]["hybrid"]["pagination_depth"] == RANKED_WINDOW
+    assert "aggs" not in body and "from" not in body  # the app counts facets and pages the window
 
 
-def test_hybrid_highlights_only_the_page():
-    """The hybrid body carries no inline highlight; the page's ids get one afterwards."""
-    assert "highlight" not in search_body(parse_search({"q": "shark", "mode": "hybrid"}), VECTOR)
-    for mode in ("keyword", "semantic"):
-        assert "highlight" in search_body(parse_search({"q": "shark", "mode": mode}), VECTOR)
-    body = highlight_body("shark", ["578", "8587"])
-    assert body["query"] == {"ids": {"values": ["578", "8587"]}} and body["size"] == 2
-    assert body["highlight"]["highlight_query"]["multi_match"]["query"] == "shark"
+def test_no_body_asks_opensearch_to_highlight():
+    """Highlights are made in the app for the page only (webapp.highlight)."""
+    for mode in ("hybrid", "keyword", "semantic"):
+        assert "highlight" not in search_body(parse_search({"q": "shark", "mode": mode}), VECTOR)
 
 
-def test_browse_sorts_by_popularity_and_has_no_highlight():
+def test_browse_sorts_by_popularity():
     body = search_body(SearchParams(), None)
     assert body["query"] == {"match_all": {}}
-    assert body["sort"][0] == {"popularity": {"order": "desc"}}
-    assert "highlight" not in body
+    assert body["sort"][0] == {"popularity": {"order": "desc", "missing": "_last"}}
 
 
-def test_similar_excludes_seed_inside_knn_filter():
+def test_last_page_may_be_partial_but_never_past_the_index_window():
+    body = search_body(parse_search({"mode": "keyword", "q": "war", "page": "500", "size": "30"}), None)
+    assert body["from"] == 499 * 30 and body["from"] + body["size"] <= 10_000
+
+
+def test_like_title():
+    assert like_title("movies like Inception") == "Inception"
+    assert like_title("  films similar to the matrix ") == "the matrix"
+    assert like_title("like Toy Story") == "Toy Story"
+    assert like_title("lovely bones") is None and like_title("a film about liking cats") is None
+
+
+def _hit(i, **src):
+    return {"_id": str(i), "_score": 1.0, "_source": {"id": i, **src}}
+
+
+def test_sort_sources_puts_missing_last_and_breaks_ties():
+    hits = [_hit(1, rating_weighted=None, vote_count=3), _hit(2, rating_weighted=7.0, vote_count=10),
+            _hit(3, rating_weighted=8.0, vote_count=5), _hit(4, rating_weighted=7.0, vote_count=99)]
+    assert [h["_source"]["id"] for h in sort_sources(hits, "rating")] == [3, 4, 2, 1]
+    assert sort_sources(hits, "relevance") == hits
+
+
+def test_count_facets_has_the_aggregation_shape():
+    sources = [{"genres": ["Drama", "Crime"], "micro_genre_id": 5, "micro_genre": "Heist", "macro_genre_id": 1,
+                "macro_genre": "Crime", "decade": 1990},
+               {"genres": ["Drama"], "micro_genre_id": 5, "micro_genre": "Heist", "macro_genre_id": 2,
+                "macro_genre": "War", "decade": 1970}]
+    facets = count_facets(sources)
+    assert facets["genres"] == [{"key": "Drama", "count": 2}, {"key": "Crime", "count": 1}]
+    assert facets["micro_genres"] == [{"key": 5, "count": 2, "label": "Heist"}]
+    assert [b["key"] for b in facets["decades"]] == [1970, 1990]
+
+
+def test_highlight_marks_stems_and_escapes():
+    stems = query_stems("the sharks hunting")
+    out = highlight("A <b>shark</b> hunts swimmers & the shark's prey.", stems)
+    assert "<mark>shark</mark>" in out and "<mark>hunts</mark>" in out and "&lt;b&gt;" in out and "&amp;" in out
+    assert "<mark>the</mark>" not in out.lower()
+    assert highlight("Nothing here.", stems) is None
+
+
+def test_similar_excludes_seed_inside_the_scored_set():
     body = similar_body(VECTOR, [603], Filters(genre="Action"), 5)
-    flt = body["query"]["knn"]["embedding"]["filter"]["bool"]["filter"][0]["bool"]
+    flt = body["query"]["script_score"]["query"]["bool"]["filter"][0]["bool"]
     assert flt["must_not"] == [{"ids": {"values": ["603"]}}]
     assert flt["filter"] == [{"term": {"genres": "Action"}}]

@@ -65,13 +65,13 @@ def test_mode_switch_and_facet_filter_keep_state_in_url(page, live_server):
 
 
 def test_keyboard_only_search_and_pagination(page, live_server):
-    page.goto(f"{live_server}/explore")
+    page.goto(f"{live_server}/explore?mode=keyword")  # keyword mode pages through every match
     # The search box has focus on an empty explorer; Chromium applies autofocus after load,
     # so wait for it rather than typing into nothing.
     expect(page.locator("#q")).to_be_focused()
-    page.keyboard.type("heist")
+    page.keyboard.type("space")
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"q=heist"))
+    page.wait_for_url(re.compile(r"q=space"))
     nxt = page.locator('.pager a[rel="next"]')
     nxt.focus()
     page.keyboard.press("Enter")
@@ -79,3 +79,44 @@ def test_keyboard_only_search_and_pagination(page, live_server):
     expect(page.locator('.pager span[aria-current="page"]')).to_have_text("2")
     expect(page.locator(".cards")).to_have_attribute("start", "21")
 
+
+
+def test_filter_and_sort_on_a_theme_keep_on_topic_films_on_top(page, live_server, os_client, live_index):
+    """zombies + Comedy + 2000 or later, sorted by rating: the top cards are zombie films, rated with votes."""
+    page.goto(f"{live_server}/explore?q=zombies&genre=Comedy&year_from=2000")
+    page.locator('select[name="sort"]').select_option("rating")  # the script re-submits on change
+    page.wait_for_url(re.compile(r"sort=rating"))
+    cards = page.locator(".cards .movie")
+    expect(cards.first).to_be_visible()
+    titles = cards.locator("h3").all_inner_texts()[:5]
+    docs = os_client.search(index=live_index.index_alias, body={
+        "size": 5, "_source": ["title", "keywords", "overview"], "query": {"terms": {"title.raw": titles}}})["hits"]["hits"]
+    on_topic = [d["_source"]["title"] for d in docs
+                if "zombie" in d["_source"]["keywords"] or "zombie" in d["_source"]["overview"].lower()]
+    assert len(titles) >= 3 and len(on_topic) >= len(titles) - 1, (titles, on_topic)
+    expect(cards.first.locator(".votes")).to_contain_text("votes")
+    ratings = [float(t.split()[1]) for t in cards.locator(".rating:not(.unrated)").all_inner_texts()]
+    assert ratings == sorted(ratings, reverse=True)
+    page.screenshot_as("explore-theme-sorted")
+
+
+def test_nonsense_shows_a_helpful_empty_state(page, live_server):
+    page.goto(f"{live_server}/explore?q=qwxzv")
+    empty = page.locator(".empty")
+    expect(empty).to_contain_text("No film is a close enough match")
+    expect(empty.locator('a[href="/explore"]')).to_be_visible()
+    page.screenshot_as("explore-empty")
+
+
+def test_picking_a_suggested_title_shows_films_like_it(page, live_server):
+    page.goto(f"{live_server}/explore")
+    page.locator("#q").press_sequentially("incepti", delay=30)
+    expect(page.locator("#title-suggest option").first).to_have_attribute("value", "Inception")
+    # Choosing a datalist option replaces the text (inputType insertReplacementText).
+    page.evaluate("""() => { const q = document.getElementById('q'); q.value = 'Inception';
+        q.dispatchEvent(new InputEvent('input', {inputType: 'insertReplacementText', bubbles: true})); }""")
+    page.wait_for_url(re.compile(r"movie=27205"))
+    expect(page.locator(".like-banner")).to_contain_text("Films like Inception")
+    expect(page.locator("#detail h2")).to_have_text("Inception")
+    titles = page.locator(".cards .movie h3").all_inner_texts()
+    assert titles and "Inception" not in titles

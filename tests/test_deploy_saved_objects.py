@@ -85,7 +85,7 @@ def test_index_patterns_list_exactly_the_mapped_fields(objects):
             assert spec["esTypes"] == [es_type], name
             expected = "number" if es_type in NUMBER_TYPES else "date" if es_type == "date" else "string"
             assert spec["type"] == expected, name
-            assert spec["aggregatable"] == (es_type not in ("text", "search_as_you_type")), name
+            assert spec["aggregatable"] == (es_type not in ("text", "search_as_you_type", "completion")), name
         source_filters = {f["value"] for f in json.loads(pattern["attributes"]["sourceFilters"])}
         assert {n for n in hidden if mapping[n].get("type") == "knn_vector"} <= source_filters
 

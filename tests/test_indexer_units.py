@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.documents import MicroGenre, micro_doc, movie_doc, rating_prior, weighted_rating
+from indexer.documents import MicroGenre, micro_doc, movie_doc, rating_prior
+from mgm.rating import MIN_VOTES, PRIOR_VOTES, film_rating, weighted_rating
 from indexer.embed import EmbeddingCache
 from indexer.load import Movie
 from indexer.text import embedding_text, grounding_text, theme_keywords
@@ -35,9 +36,15 @@ def test_bookkeeping_keywords_are_dropped_everywhere():
 
 
 def test_weighted_rating_shrinks_few_votes_towards_the_prior():
-    assert weighted_rating(0, 9.0, 100, 6.0) == 6.0
-    assert weighted_rating(100, 9.0, 100, 6.0) == pytest.approx(7.5)
-    assert weighted_rating(10_000, 9.0, 100, 6.0) > 8.9
+    assert weighted_rating(0, 9.0, 6.0, 100) == 6.0
+    assert weighted_rating(100, 9.0, 6.0, 100) == pytest.approx(7.5)
+    assert weighted_rating(10_000, 9.0, 6.0, 100) > 8.9
+
+
+def test_film_rating_needs_the_minimum_votes():
+    assert film_rating(MIN_VOTES - 1, 10.0, 6.5) is None and film_rating(0, 0.0, 6.5) is None
+    assert film_rating(2 * PRIOR_VOTES, 8.0, 6.5) == pytest.approx(7.5)
+    assert film_rating(MIN_VOTES, 10.0, 6.5) < film_rating(8000, 8.5, 6.5)  # a 10.0 from ten votes ranks below Shawshank
 
 
 def test_documents_follow_the_strict_mappings():
@@ -45,10 +52,11 @@ def test_documents_follow_the_strict_mappings():
     g = MicroGenre(3, "Heist Crew", ["heist", "bank", "crew", "vault", "robbery"], 1, "Crime Capers", ["heist"],
                    [{"phrase": "heist", "share": 1.0, "catalogue_share": 0.01}], 1.0)
     members = [movie(1), movie(2, vote_count=0, vote_average=0.0, year=2010, release_date=None)]
-    doc = movie_doc(members[1], np.ones(384, np.float32), g)
-    assert set(doc) <= props["movies"] and "release_date" not in doc
+    catalogue = rating_prior([members])
+    doc = movie_doc(members[1], np.ones(384, np.float32), g, catalogue)
+    assert set(doc) <= props["movies"] and "release_date" not in doc and doc["rating_weighted"] is None
     assert doc["keywords"] == ["heist"] and doc["micro_genre_id"] == 3 and doc["decade"] == 2010
-    mdoc = micro_doc(g, members, np.ones(384), rating_prior([members]))
+    mdoc = micro_doc(g, members, np.ones(384), catalogue)
     assert set(mdoc) == props["micro_genres"]
     assert mdoc["size"] == 2 and mdoc["mean_rating"] == 7.0 and (mdoc["year_min"], mdoc["year_max"]) == (1999, 2010)
     assert mdoc["top_movies"][0]["id"] == 1

@@ -22,8 +22,8 @@ RATING_AGGS: dict = {
     "votes": {"sum": {"field": "vote_count"}},
     "mean_rating": {"avg": {"field": "vote_average"}},
 }
-# The prior of the Bayesian average: C = vote-weighted mean of the selection, m = median votes per movie.
-PRIOR_AGGS: dict = {**RATING_AGGS, "vote_median": {"percentiles": {"field": "vote_count", "percents": [50]}}}
+# The prior of the Bayesian average: C = vote-weighted mean of the selection (m is mgm.rating.PRIOR_VOTES).
+PRIOR_AGGS: dict = RATING_AGGS
 
 LABEL_AGGS: dict = {
     "label": {"terms": {"field": "micro_genre", "size": 1}},

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from mgm.rating import PRIOR_VOTES
 from webapp import findings
 from webapp.aggregations import MIN_PERIOD_FILMS
 from webapp.findings import Prior, clean
@@ -28,8 +29,7 @@ def _value(aggs: dict, name: str) -> float | None:
 
 def prior_from(aggs: dict) -> Prior:
     C = _value(aggs, "rating")
-    m = clean(aggs["vote_median"]["values"].get("50.0"))
-    return Prior(C=C if C is not None else 0.0, m=m if m is not None else 0.0)
+    return Prior(C=C if C is not None else 0.0, m=PRIOR_VOTES)
 
 
 def group_stats(bucket: dict, prior: Prior) -> dict:

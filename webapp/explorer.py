@@ -23,11 +23,11 @@ from mgm.client import stored_vectors
 from mgm.model import encode
 from mgm.settings import PROJECT_ROOT
 from webapp import search
-from webapp.aggregations import MAX_MICRO
 from webapp.errors import ApiError, index_missing, is_index_missing
+from webapp.highlight import highlight, query_stems
 from webapp.params import (
-    FILTER_FIELDS, SEARCH_FIELDS, Filters, SearchParams, accepts, parse_filters, parse_id, parse_query, parse_recommend,
-    parse_search, parse_size,
+    FILTER_FIELDS, SEARCH_FIELDS, Filters, SearchParams, accepts, number_arg, parse_filters, parse_id, parse_query,
+    parse_recommend, parse_search, parse_size,
 )
 
 bp = Blueprint("explorer", __name__)
@@ -36,7 +36,8 @@ log = logging.getLogger(__name__)
 PIPELINE_DIR = PROJECT_ROOT / "opensearch" / "pipelines"
 HYBRID_PIPELINE = "mgm-hybrid"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CSV_COLUMNS = ("id", "title", "year", "genres", "micro_genre_id", "micro_genre", "macro_genre", "vote_average", "score")
+CSV_COLUMNS = ("id", "title", "year", "genres", "micro_genre_id", "micro_genre", "macro_genre", "vote_average", "vote_count",
+               "rating_weighted", "score")
 
 
 # --- search pipelines ---------------------------------------------------------------------
@@ -104,41 +105,72 @@ def _embed(text: str) -> list[float]:
 
 
 def run_search(params: SearchParams) -> dict[str, Any]:
-    """Execute a validated search and shape the API response."""
-    limit = search.window(params)
-    if params.offset + params.size > limit:
+    """Execute a validated search in one OpenSearch request and shape the API response.
+
+    Hybrid and "like <film>" rank a window of relevant films that the app sorts, counts and
+    pages; the other modes let OpenSearch page, sort and aggregate. Either way ``total``,
+    ``facets`` and the pages describe the same set of films.
+    """
+    like = _like_film(params.q) if params.q and params.mode != "keyword" else None  # keyword mode reads words
+    limit = search.window(params, like=like is not None)
+    if params.offset >= limit:
         raise ApiError(
-            f"page {params.page} is beyond the {limit} best matches this mode ranks; lower page or size", field="page"
+            f"page {params.page} starts beyond the {limit} best matches this search ranks; lower page or size", field="page"
         )
-    needs_vector = bool(params.q) and params.mode != "keyword"
-    vector = _embed(params.q) if needs_vector else None
-    hybrid = bool(params.q) and params.mode == "hybrid"
-    body = search.search_body(params, vector)
-    if hybrid:
-        resp = _search_hybrid(body)
-        _add_highlights(params.q, resp["hits"]["hits"])
-    else:
+    if like is not None:
+        vector = _vectors([like["id"]], "q")[0]
+        body = search.similar_body(vector, [like["id"]], params.filters, limit, search.KNN_MIN_SCORE)
         resp = _client().search(index=_settings().index_alias, body=body)
+    else:
+        resp = _search(params)
+    hits = resp["hits"]["hits"]
+    if like is not None or search.ranked(params):
+        hits = search.relevant_window(hits)
+        if like is None:
+            hits = search.titles_first(hits, params.q)
+        facets = search.count_facets([h["_source"] for h in hits])
+        total = len(hits)
+        hits = search.window_page(hits, params)
+    else:
+        facets = search.shape_facets(resp.get("aggregations", {}))
+        total = resp["hits"]["total"]["value"]
+    results = [search.shape_hit(h) for h in hits]
+    stems = query_stems(params.q) if params.q and like is None else frozenset()
+    for r in results:
+        marked = highlight(r["overview"], stems)
+        if marked:
+            r["highlight"] = {"overview": marked}
     return {
-        "total": resp["hits"]["total"]["value"],
+        "total": total,
         "took_ms": resp["took"],
         "mode": params.mode,
         "page": params.page,
         "size": params.size,
         "window": limit,
-        "results": [search.shape_hit(h) for h in resp["hits"]["hits"]],
-        "facets": search.shape_facets(resp.get("aggregations", {})),
+        "pages": max(1, -(-min(total, limit) // params.size)),
+        "like": like,
+        "did_you_mean": search.suggestion(resp, params.q, total) if params.q and like is None else None,
+        "results": results,
+        "facets": facets,
     }
 
 
-def _add_highlights(q: str, hits: list[dict[str, Any]]) -> None:
-    """Attach BM25 highlights to ranked hits in place (see ``search.highlight_body``)."""
-    if not hits:
-        return
-    body = search.highlight_body(q, [h["_id"] for h in hits])
-    marked = {h["_id"]: h.get("highlight", {}) for h in _client().search(index=_settings().index_alias, body=body)["hits"]["hits"]}
-    for hit in hits:
-        hit["highlight"] = marked.get(hit["_id"], {})
+def _search(params: SearchParams) -> dict[str, Any]:
+    """The one ``_search`` of a browse, keyword, semantic or hybrid request."""
+    vector = _embed(params.q) if params.q and params.mode != "keyword" else None
+    body = search.search_body(params, vector)
+    if params.q and params.mode == "hybrid":
+        return _search_hybrid(body)
+    return _client().search(index=_settings().index_alias, body=body)
+
+
+def _like_film(q: str) -> dict[str, Any] | None:
+    """The film a "movies like X" / "similar to X" query names, if the catalogue has one."""
+    title = search.like_title(q)
+    if title is None:
+        return None
+    hits = _client().search(index=_settings().index_alias, body=search.find_title_body(title))["hits"]["hits"]
+    return hits[0]["_source"] if hits else None
 
 
 def get_movie(movie_id: int) -> dict[str, Any]:
@@ -163,17 +195,22 @@ def movie_view(src: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _vectors(seeds: list[int], field: str) -> list[list[float]]:
+    """The stored vectors of ``seeds``; unknown ids are a 404 naming ``field``."""
+    vectors = stored_vectors(_client(), _settings().index_alias, seeds)
+    missing = [i for i in seeds if i not in vectors]
+    if missing:
+        raise ApiError(f"unknown movie id(s): {missing}", field=field, status=404)
+    return [vectors[i] for i in seeds]
+
+
 def nearest_films(seeds: list[int], filters: Filters, size: int, field: str = "id") -> list[dict[str, Any]]:
     """Films nearest the mean vector of ``seeds`` (one film: its own vector), seeds excluded.
 
     Serves both "similar films" and "recommend from liked films"; unknown seed ids are a
     404 naming ``field``.
     """
-    vectors = stored_vectors(_client(), _settings().index_alias, seeds)
-    missing = [i for i in seeds if i not in vectors]
-    if missing:
-        raise ApiError(f"unknown movie id(s): {missing}", field=field, status=404)
-    mean = np.mean(list(vectors.values()), axis=0)
+    mean = np.mean(_vectors(seeds, field), axis=0)
     mean /= np.linalg.norm(mean) or 1.0
     body = search.similar_body(mean.tolist(), seeds, filters, size)
     hits = _client().search(index=_settings().index_alias, body=body)["hits"]["hits"]
@@ -223,7 +260,7 @@ def _csv_response(results: list[dict[str, Any]]) -> Response:
     writer.writerow(CSV_COLUMNS)
     for r in results:
         row = [r["id"], r["title"], r["year"], "|".join(r["genres"]), r["micro_genre"]["id"], r["micro_genre"]["label"],
-               r["macro_genre"], r["vote_average"], r["score"]]
+               r["macro_genre"], r["vote_average"], r["vote_count"], r["rating_weighted"], r["score"]]
         writer.writerow([csv_cell(v) for v in row])
     return Response(
         buf.getvalue(), mimetype="text/csv", headers={"Content-Disposition": "attachment; filename=movies.csv"}
@@ -245,15 +282,16 @@ def api_similar(raw_id: str):
 
 
 @bp.get("/api/micro-genres")
-@accepts("q", "size")
+@accepts("q", "size", "offset")
 def api_micro_genres():
     q = parse_query(request.args)
     if q:
         size = parse_size(request.args, 10)
         body = search.micro_search_body(_embed(q), size)
-    else:  # the list: every micro-genre unless a size is given (k can exceed one page's MAX_SIZE)
-        size = parse_size(request.args, None) or MAX_MICRO
-        body = search.micro_list_body(size)
+    else:  # the list: every micro-genre by default, or a page of them
+        size = number_arg(request.args, "size", 1, search.MICRO_LIST_MAX, default=search.MICRO_LIST_MAX)
+        offset = number_arg(request.args, "offset", 0, search.MICRO_LIST_MAX, default=0)
+        body = search.micro_list_body(size, offset)
     resp = _client().search(index=_settings().micro_alias, body=body)
     results = [dict(search.shape_micro(h["_source"]), score=h["_score"]) for h in resp["hits"]["hits"]]
     return jsonify({"total": resp["hits"]["total"]["value"], "q": q, "results": results})
@@ -279,8 +317,8 @@ def api_suggest():
     if not q:
         raise ApiError("q is required", field="q")
     size = parse_size(request.args, 8)
-    hits = _client().search(index=_settings().index_alias, body=search.suggest_body(q, size))["hits"]["hits"]
-    return jsonify({"q": q, "results": [h["_source"] for h in hits]})
+    resp = _client().search(index=_settings().index_alias, body=search.suggest_body(q, size))
+    return jsonify({"q": q, "results": search.merge_suggestions(resp, size)})
 
 
 # --- pages ----------------------------------------------------------------------------------

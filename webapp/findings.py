@@ -11,6 +11,8 @@ from statistics import median
 
 from scipy.stats import pearsonr, spearmanr
 
+from mgm.rating import weighted_rating
+
 MIN_DECADE_MOVIES = 30  # a decade with fewer films is too thin to compare ratings
 MIN_HEATMAP_MOVIES = 50  # first/last decade used for the macro-theme shift
 
@@ -20,18 +22,16 @@ class Prior:
     """Bayesian average WR = (v*R + m*C) / (v + m).
 
     R: the group's vote-weighted mean rating, v: its total votes, C: the vote-weighted mean of
-    the whole selection, m: the median vote count of one movie. A group needs about one typical
-    film's worth of votes before its own ratings outweigh the global mean, so a 10/10 from two
-    votes lands next to C, while groups with thousands of votes keep their own mean.
+    the whole selection, m: ``mgm.rating.PRIOR_VOTES``. The formula itself is
+    ``mgm.rating.weighted_rating``, the one the indexer stores on films and micro-genres, so the
+    unfiltered Overview shows a micro-genre's own page figure.
     """
 
     C: float
     m: float
 
     def shrink(self, rating: float | None, votes: float | None) -> float:
-        if rating is None or not votes or votes <= 0:
-            return self.C
-        return (votes * rating + self.m * self.C) / (votes + self.m)
+        return weighted_rating(votes, rating, self.C, self.m)
 
 
 def clean(value: float | None) -> float | None:

@@ -14,6 +14,7 @@ from flask import Blueprint, Flask, current_app, jsonify
 
 from webapp.insight_params import MAX_PICKED
 from webapp.params import FORMATS, MAX_LIKED, MAX_MICRO_ID, MAX_QUERY_CHARS, MAX_SIZE, MODES, SORTS, YEAR_MAX, YEAR_MIN, accepts
+from webapp.search import MICRO_LIST_MAX
 
 bp = Blueprint("openapi", __name__)
 
@@ -68,6 +69,7 @@ PARAMETERS: dict[str, dict] = {
     "micro": {"type": "string", "pattern": ID_LIST},
     "cloud_decade": _int(YEAR_MIN // 10 * 10, YEAR_MAX),
     "cloud_micro": _int(0, MAX_MICRO_ID),
+    "offset": _int(0, MICRO_LIST_MAX),
 }
 
 ERROR = _obj({"error": STR, "field": _nullable(STR)})
@@ -75,12 +77,13 @@ MICRO_REF = _obj({"id": _nullable(INT), "label": _nullable(STR)})
 HIT = _obj({
     "id": INT, "title": _nullable(STR), "year": _nullable(INT), "overview": _nullable(STR), "genres": _array(STR),
     "micro_genre": MICRO_REF, "macro_genre": _nullable(STR), "macro_genre_id": _nullable(INT),
-    "vote_average": _nullable(NUM), "vote_count": _nullable(INT), "poster_path": _nullable(STR),
+    "vote_average": _nullable(NUM), "vote_count": _nullable(INT), "rating_weighted": _nullable(NUM), "poster_path": _nullable(STR),
     "score": _nullable(NUM), "highlight": {"type": "object", "additionalProperties": STR},
 })
 FACET = _obj({"key": {"oneOf": [INT, STR]}, "count": INT}, {"label": STR})
 SEARCH = _obj({
-    "total": INT, "took_ms": INT, "mode": PARAMETERS["mode"], "page": INT, "size": INT, "window": INT,
+    "total": INT, "took_ms": INT, "mode": PARAMETERS["mode"], "page": INT, "size": INT, "window": INT, "pages": INT,
+    "like": _nullable(ANY_OBJ), "did_you_mean": _nullable(STR),
     "results": _array(HIT), "facets": {"type": "object", "additionalProperties": _array(FACET)},
 })
 MOVIE = _obj(

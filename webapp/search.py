@@ -1,30 +1,68 @@
 """OpenSearch request bodies for the explorer, as pure functions of validated parameters.
 
 Nothing here talks to the server, so every builder is unit-testable and the benchmark can
-send exactly the bodies the app sends. User text only ever appears as the ``query`` value of
-a ``multi_match`` (never spliced into DSL), and vectors come from the embedding model.
+send exactly the bodies the app sends. User text only ever appears as the query text of a
+``match``-family query or a suggester (never spliced into DSL), and vectors come from the
+embedding model.
+
+Every query search returns only films that are relevant enough (docs/explorer.md,
+"Relevance cutoff"): BM25 needs a share of the query's terms (``BM25_MIN_MATCH``) or a title
+match, the vector side a minimum cosine (``KNN_MIN_SCORE``), and hybrid keeps a film when either
+side does. Totals, facets, the pager and exports then all describe that one set.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 from webapp.params import Filters, SearchParams
 
-# BM25 fields and boosts (tuned with bench/relevance.py; see docs/explorer.md).
+# BM25 fields and boosts (tuned with bench/relevance.py; see docs/explorer.md). ``title`` is
+# stemmed like the rest; the title clauses of ``keyword_query`` use the unstemmed subfields.
 KEYWORD_FIELDS = ["title^2", "keywords.text^2", "micro_genre.text", "tagline", "overview^2"]
-# Semantic and hybrid modes rank a fixed window: k of the k-NN query and the hybrid query's
-# pagination_depth. Keeping it fixed keeps pages consistent (min-max normalisation depends
-# on the window), so pages beyond it are refused rather than silently reshuffled. Measured
-# (bench/relevance.py, single client): window 50/100/200 -> hybrid MRR@10 0.830/0.836/0.848
-# and OpenSearch took p50 18/34/50 ms; 100 keeps five pages of 20 at two thirds of the cost.
-RANKED_WINDOW = 100
+# A BM25 match must hold this share of the query's terms (or match a title) to be in the
+# set: all of 1-2 terms, 60% of longer queries in hybrid, where the vector side keeps the
+# plot descriptions; 40% in keyword mode, which has no vector side (60% halved its
+# known-item MRR@10: 0.40 vs 0.72). Measured in bench/relevance.py, see docs/explorer.md.
+BM25_MIN_MATCH = "2<60%"
+KEYWORD_MODE_MIN_MATCH = "2<40%"
+# Title clauses: an exact title (article-insensitive), the title as a phrase, and the title
+# words with typos (fuzziness AUTO: one edit for 3-5 letters, two above).
+TITLE_EXACT_BOOST = 6.0
+TITLE_PHRASE_BOOST = 3.0
+TITLE_FUZZY_BOOST = 1.0
+# Gentle popularity prior on the BM25 side: score x (1 + w * log10(1 + popularity)); the
+# most popular film (popularity ~875) gains about 3w. Measured on the judged sets.
+POPULARITY_PRIOR = 0.2
+# Vector cutoff on lucene's cosine score (1 + cos) / 2: 0.66 keeps cos >= 0.32.
+# Calibrated on the judged queries (bench/relevance.py "cutoff_curve").
+KNN_MIN_SCORE = 0.66
+# Hybrid (and "like <film>") rank at most this many relevant films; pages go that deep.
+RANKED_WINDOW = 50
+# ... and keep those whose fused score reaches this share of the best one: hybrid's
+# min-max scores are relative to the window, and its tail (weak on both sides) is what a
+# sort by rating would pull to the top. Measured in bench/relevance.py (docs/explorer.md).
+RELATIVE_FLOOR = 0.3
 BROWSE_WINDOW = 10_000  # index.max_result_window
-SORT_FIELDS = {
-    "rating": [{"vote_average": {"order": "desc"}}, {"vote_count": {"order": "desc"}}],
-    "popularity": [{"popularity": {"order": "desc"}}],
-    "year": [{"year": {"order": "desc", "missing": "_last"}}, {"popularity": {"order": "desc"}}],
+# Sorts as data, so OpenSearch (browse, keyword, semantic) and Python (ranked window) agree.
+SORT_KEYS: dict[str, list[tuple[str, str]]] = {
+    "rating": [("rating_weighted", "desc"), ("vote_count", "desc")],
+    "popularity": [("popularity", "desc")],
+    "year": [("year", "desc"), ("popularity", "desc")],
 }
-HIGHLIGHT_FIELDS = ("overview",)  # what the cards show; each field costs ~4 ms in hybrid
+# Only what a result card, the CSV and the facets read: no keywords, tagline, budget...
+CARD_SOURCE = [
+    "id", "title", "year", "decade", "overview", "genres", "micro_genre_id", "micro_genre", "macro_genre",
+    "macro_genre_id", "vote_average", "vote_count", "rating_weighted", "popularity", "poster_path",
+]
+FACET_SIZES = {"genres": 30, "micro_genres": 20, "macro_genres": 30, "decades": 30}
+SUGGEST_MAX_WORDS = 5  # "did you mean" is for titles and short queries, not plot descriptions
+FEW_RESULTS = 10  # ... and is offered only when the query found fewer films than this
+# Title clauses only for queries that could be a title: fuzzy matching a 15-word plot
+# description against every title word cost OpenSearch about 10x the whole BM25 query.
+TITLE_MAX_WORDS = 8
+LIKE_PATTERN = re.compile(r"^\s*(?:(?:movies?|films?)\s+)?(?:like|similar\s+to)\s+(?P<title>\S.*?)\s*$", re.I)
 
 
 def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
@@ -39,57 +77,129 @@ def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
     years = {k: v for k, v in (("gte", filters.year_from), ("lte", filters.year_to)) if v is not None}
     if years:
         clauses.append({"range": {"year": years}})
-    if filters.min_rating is not None:
-        clauses.append({"range": {"vote_average": {"gte": filters.min_rating}}})
+    if filters.min_rating is not None:  # the weighted rating cards show; unrated films drop out
+        clauses.append({"range": {"rating_weighted": {"gte": filters.min_rating}}})
     return clauses
 
 
-def keyword_query(q: str) -> dict[str, Any]:
-    """BM25 over title, TMDB keywords, micro-genre label, tagline and overview.
+def text_query(q: str, min_match: str | None = BM25_MIN_MATCH) -> dict[str, Any]:
+    """BM25 ``cross_fields`` over title, TMDB keywords, micro-genre label, tagline and overview.
 
     ``cross_fields`` scores the query terms as if the fields were one blended field: a plot
     description spreads its words over overview, keywords and tagline, which ``best_fields``
     (one field wins) ranked far worse (MRR@10 0.25-0.56 vs 0.70-0.73 in bench/relevance.py).
     """
-    return {"multi_match": {"query": q, "fields": KEYWORD_FIELDS, "type": "cross_fields", "tie_breaker": 0.3}}
+    query: dict[str, Any] = {"query": q, "fields": KEYWORD_FIELDS, "type": "cross_fields", "tie_breaker": 0.3}
+    if min_match:
+        query["minimum_should_match"] = min_match
+    return {"multi_match": query}
+
+
+def title_clauses(q: str) -> list[dict[str, Any]]:
+    """Whole title (exact or with typos), title phrase and typo-tolerant title words rank first.
+
+    The stemmed ``title`` merges "terminator" with "terminal"; these use ``title.keyword``
+    (lowercased, leading article dropped) and ``title.exact`` (not stemmed). None for a query
+    longer than any title the user would type (``TITLE_MAX_WORDS``).
+    """
+    if len(q.split()) > TITLE_MAX_WORDS:
+        return []
+    return [
+        {"match": {"title.keyword": {"query": q, "fuzziness": "AUTO", "prefix_length": 1, "boost": TITLE_EXACT_BOOST}}},
+        {"match_phrase": {"title.exact": {"query": q, "boost": TITLE_PHRASE_BOOST}}},
+        {"match": {"title.exact": {"query": q, "fuzziness": "AUTO", "prefix_length": 1, "operator": "and",
+                                   "boost": TITLE_FUZZY_BOOST}}},
+    ]
+
+
+def popularity_prior(query: dict[str, Any], weight: float = POPULARITY_PRIOR) -> dict[str, Any]:
+    """``query`` with its score multiplied by 1 + weight * log10(1 + popularity)."""
+    if not weight:
+        return query
+    functions = [{"weight": 1}, {"field_value_factor": {"field": "popularity", "modifier": "log1p", "missing": 0}, "weight": weight}]
+    return {"function_score": {"query": query, "functions": functions, "score_mode": "sum", "boost_mode": "multiply"}}
+
+
+def keyword_query(q: str, min_match: str | None = BM25_MIN_MATCH, prior: float = POPULARITY_PRIOR,
+                  titles: bool = True, close: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The BM25 side: scored on every query term, kept only when relevant enough.
+
+    Scoring uses any matching term (a plot description shares a few distinctive words with
+    its film) plus the title clauses; membership (a filter, so it adds no score) needs a
+    title match, ``min_match`` of the terms, or, in hybrid mode, the vector side's ``close``
+    query. So a weak BM25 match still helps rank a film that is in the set, but never
+    brings an off-topic film into it.
+    """
+    if not titles:  # main's query before issue 11, replayed by the benchmark
+        return popularity_prior(text_query(q, min_match), prior)
+    scored: dict[str, Any] = {"bool": {"should": [text_query(q, None), *title_clauses(q)], "minimum_should_match": 1}}
+    gate = [text_query(q, min_match), *title_clauses(q), *([close] if close else [])]
+    if min_match is not None:
+        scored["bool"]["filter"] = [{"bool": {"should": gate, "minimum_should_match": 1}}]
+    return popularity_prior(scored, prior)
 
 
 def knn_query(vector: list[float], k: int, filters: list[dict[str, Any]], field: str = "embedding") -> dict[str, Any]:
-    """Lucene k-NN with the filter applied inside the graph search (not a post-filter)."""
+    """Lucene HNSW top ``k``, with the filter applied inside the graph search (not a post-filter)."""
     body: dict[str, Any] = {"vector": vector, "k": k}
     if filters:
         body["filter"] = {"bool": {"filter": filters}}
     return {"knn": {field: body}}
 
 
+def close_films(vector: list[float], filters: list[dict[str, Any]], min_score: float = KNN_MIN_SCORE) -> dict[str, Any]:
+    """Every (filtered) film whose cosine score reaches ``min_score``, scored exactly.
+
+    The relevance cutoff. Lucene's radial search (``knn`` with ``min_score``) walks the HNSW
+    graph and measured missing films above the threshold (8 of 13 for "a heist crew plans
+    one last job"), so a facet's count and its filter's total disagreed. The k-NN plugin's
+    exact ``knn_score`` script scores only the filtered films (4,799 at most) in about
+    3 ms, the same as radial search here, and its score is lucene's, (1 + cos) / 2.
+    """
+    script = {"source": "knn_score", "lang": "knn",
+              "params": {"field": "embedding", "query_value": vector, "space_type": "cosinesimil"}}
+    scope = {"bool": {"filter": filters}} if filters else {"match_all": {}}
+    return {"script_score": {"query": scope, "script": script, "min_score": min_score}}
+
+
 def _filtered(query: dict[str, Any], filters: list[dict[str, Any]]) -> dict[str, Any]:
     return {"bool": {"must": [query], "filter": filters}} if filters else query
 
 
-def window(params: SearchParams) -> int:
-    """How deep this request can page: the ranked window for vector modes, else the index cap."""
-    return RANKED_WINDOW if params.q and params.mode != "keyword" else BROWSE_WINDOW
+def ranked(params: SearchParams) -> bool:
+    """Whether the request is ranked in the app over a window (hybrid), rather than paged by OpenSearch."""
+    return bool(params.q) and params.mode == "hybrid"
 
 
-def main_query(params: SearchParams, vector: list[float] | None) -> dict[str, Any]:
-    """The query part: browse, BM25, k-NN, or a ``hybrid`` of BM25 and k-NN.
+def window(params: SearchParams, like: bool = False) -> int:
+    """How deep this request can page: the ranked window for hybrid and "like", else the index cap."""
+    return RANKED_WINDOW if like or ranked(params) else BROWSE_WINDOW
+
+
+def main_query(params: SearchParams, vector: list[float] | None, *, min_score: float | None = KNN_MIN_SCORE,
+               min_match: str | None = BM25_MIN_MATCH, keyword_min_match: str | None = KEYWORD_MODE_MIN_MATCH,
+               prior: float = POPULARITY_PRIOR, titles: bool = True, depth: int = RANKED_WINDOW) -> dict[str, Any]:
+    """The query part: browse, BM25, radial k-NN, or a ``hybrid`` of BM25 and k-NN.
 
     ``hybrid`` in OpenSearch 2.19 takes no top-level filter, so each sub-query carries it.
+    The keyword arguments let the benchmark replay the pre-cutoff query (k = window, no
+    minimum match, no prior, no title clauses, depth 100) and sweep each setting with the same builder.
     """
     filters = filter_clauses(params.filters)
     if not params.q:
         return {"bool": {"filter": filters}} if filters else {"match_all": {}}
     if params.mode == "keyword":
-        return _filtered(keyword_query(params.q), filters)
+        return _filtered(keyword_query(params.q, keyword_min_match, prior, titles), filters)
     if vector is None:
         raise ValueError(f"mode {params.mode} needs the query vector")
-    knn = knn_query(vector, RANKED_WINDOW, filters)
+    knn = knn_query(vector, depth, filters) if min_score is None else close_films(vector, filters, min_score)
     if params.mode == "semantic":
         return knn
+    close = close_films(vector, [], min_score) if min_score is not None else None
     return {
         "hybrid": {
-            "pagination_depth": RANKED_WINDOW,
-            "queries": [_filtered(keyword_query(params.q), filters), knn],
+            "pagination_depth": depth,
+            "queries": [_filtered(keyword_query(params.q, min_match, prior, titles, close), filters), knn],
         }
     }
 
@@ -101,90 +211,106 @@ def aggregations() -> dict[str, Any]:
         return {"terms": {"field": id_field, "size": size}, "aggs": {"label": {"terms": {"field": label_field, "size": 1}}}}
 
     return {
-        "genres": {"terms": {"field": "genres", "size": 30}},
-        "micro_genres": labelled("micro_genre_id", "micro_genre", 20),
-        "macro_genres": labelled("macro_genre_id", "macro_genre", 30),
-        "decades": {"terms": {"field": "decade", "size": 30, "order": {"_key": "asc"}}},
+        "genres": {"terms": {"field": "genres", "size": FACET_SIZES["genres"]}},
+        "micro_genres": labelled("micro_genre_id", "micro_genre", FACET_SIZES["micro_genres"]),
+        "macro_genres": labelled("macro_genre_id", "macro_genre", FACET_SIZES["macro_genres"]),
+        "decades": {"terms": {"field": "decade", "size": FACET_SIZES["decades"], "order": {"_key": "asc"}}},
     }
 
 
-def search_body(params: SearchParams, vector: list[float] | None) -> dict[str, Any]:
-    """The full ``_search`` body for ``/api/search`` (hybrid mode also needs the search pipeline)."""
-    body: dict[str, Any] = {
-        "query": main_query(params, vector),
-        "from": params.offset,
-        "size": params.size,
-        "track_total_hits": True,
-        "aggs": aggregations(),
-    }
-    if params.sort != "relevance":
-        body["sort"] = SORT_FIELDS[params.sort]
-    elif not params.q:
-        body["sort"] = SORT_FIELDS["popularity"]  # browsing: every score is equal
-    if params.q and params.mode != "hybrid":  # hybrid highlights afterwards: highlight_body
-        body["highlight"] = highlight(params.q)
+def opensearch_sort(sort: str) -> list[dict[str, Any]]:
+    return [{f: {"order": order, "missing": "_last"}} for f, order in SORT_KEYS[sort]]
+
+
+def did_you_mean(q: str) -> dict[str, Any] | None:
+    """A phrase suggester over title words: corrects typos in short queries ("terminater")."""
+    if len(q.split()) > SUGGEST_MAX_WORDS:
+        return None
+    generator = {"field": "title.exact", "suggest_mode": "missing", "min_word_length": 3}  # only unknown words
+    return {"text": q, "did_you_mean": {"phrase": {"field": "title.exact", "size": 1, "gram_size": 1, "confidence": 1.0,
+                                                   "max_errors": 2, "direct_generator": [generator]}}}
+
+
+def search_body(params: SearchParams, vector: list[float] | None, **options: Any) -> dict[str, Any]:
+    """The one ``_search`` body for ``/api/search`` (hybrid mode also needs the search pipeline).
+
+    Hybrid fetches its whole ranked window (OpenSearch's hybrid query fetches it anyway) and
+    the app sorts, counts facets and pages it (``window_page``); the other modes page, sort
+    and aggregate in OpenSearch over the same cut-off set. ``options`` go to ``main_query``.
+    """
+    body: dict[str, Any] = {"query": main_query(params, vector, **options), "_source": CARD_SOURCE}
+    if ranked(params):
+        body["size"] = RANKED_WINDOW
+    else:
+        body.update({"from": params.offset, "size": min(params.size, BROWSE_WINDOW - params.offset), "track_total_hits": True})
+        if params.format != "csv":  # the export has no facets
+            body["aggs"] = aggregations()
+        if params.sort != "relevance":
+            body["sort"] = opensearch_sort(params.sort)
+        elif not params.q:
+            body["sort"] = opensearch_sort("popularity")  # browsing: every score is equal
+    suggest = did_you_mean(params.q) if params.q else None
+    if suggest:
+        body["suggest"] = suggest
     return body
 
 
-def highlight(q: str) -> dict[str, Any]:
-    """Mark the query's words in the overview, using the BM25 query whatever the mode."""
-    return {
-        "encoder": "html",  # escapes the text; only the <mark> tags are markup
-        "pre_tags": ["<mark>"],
-        "post_tags": ["</mark>"],
-        "fields": {f: {"number_of_fragments": 1, "fragment_size": 160} for f in HIGHLIGHT_FIELDS},
-        "highlight_query": keyword_query(q),
-    }
+def find_title_body(title: str) -> dict[str, Any]:
+    """The film a "like <title>" query names: exact title first, then phrase or typo matches."""
+    return {"query": popularity_prior({"bool": {"should": title_clauses(title), "minimum_should_match": 1}}, 1.0),
+            "size": 1, "_source": ["id", "title", "year"]}
 
 
-def highlight_body(q: str, ids: list[str]) -> dict[str, Any]:
-    """Highlights for one page of hybrid hits, fetched after ranking.
+def like_title(q: str) -> str | None:
+    """The title in "movies like X" / "similar to X", else None."""
+    match = LIKE_PATTERN.match(q)
+    return match.group("title") if match else None
 
-    A ``hybrid`` query runs its fetch phase (highlighting included) over its whole ranked
-    window, not just the page: with a window of 100, inline highlighting measured 20 ms
-    of OpenSearch time per query vs 11 ms without it. Highlighting just the page's ids
-    in a second request costs about 2 ms. Keyword and semantic queries fetch only the
-    page, so they highlight inline and save the round trip.
+
+def similar_body(vector: list[float], exclude: list[int], filters: Filters, size: int,
+                 min_score: float = 0.0) -> dict[str, Any]:
+    """The ``size`` films nearest ``vector`` (exactly scored), never the ``exclude`` ids (the seeds).
+
+    Exact scoring: HNSW with a small k measured missing one of Inception's five nearest films.
     """
-    return {
-        "query": {"ids": {"values": ids}},
-        "size": len(ids),
-        "_source": False,
-        "highlight": highlight(q),
-    }
-
-
-def similar_body(vector: list[float], exclude: list[int], filters: Filters, size: int) -> dict[str, Any]:
-    """Nearest movies to ``vector``, never returning the ``exclude`` ids (the seed movies)."""
-    clauses = filter_clauses(filters)
-    must_not = [{"ids": {"values": [str(i) for i in exclude]}}]
-    knn = knn_query(vector, size, [{"bool": {"filter": clauses, "must_not": must_not}}])
-    return {"query": knn, "size": size}
+    scope = [{"bool": {"filter": filter_clauses(filters), "must_not": [{"ids": {"values": [str(i) for i in exclude]}}]}}]
+    return {"query": close_films(vector, scope, min_score), "size": size, "_source": CARD_SOURCE}
 
 
 def suggest_body(q: str, size: int) -> dict[str, Any]:
-    """Title autocomplete: search_as_you_type prefix match, popular titles first on ties."""
-    match = {
-        "multi_match": {
-            "query": q,
-            "type": "bool_prefix",
-            "operator": "and",  # every typed word must occur, the last one as a prefix
-            "fields": ["title.suggest", "title.suggest._2gram", "title.suggest._3gram"],
-        }
-    }
-    boost = {"field_value_factor": {"field": "popularity", "modifier": "log2p", "missing": 1}}
+    """Title autocomplete: prefix match on title words, then titles starting with a one-typo prefix.
+
+    ``bool_prefix`` reads every typed word, the last as a prefix, anywhere in the title; the
+    completion suggester (``title.complete``, leading article dropped) catches one typo in
+    what is typed so far ("termnat"). Popular titles first on ties.
+    """
+    match = {"multi_match": {"query": q, "type": "bool_prefix", "operator": "and",
+                             "fields": ["title.suggest", "title.suggest._2gram", "title.suggest._3gram"]}}
     return {
-        "query": {"function_score": {"query": match, "functions": [boost], "boost_mode": "multiply"}},
+        "query": popularity_prior(match, 1.0),
         "size": size,
         "_source": ["id", "title", "year"],
+        "suggest": {"complete": {"prefix": q, "completion": {"field": "title.complete", "size": size, "skip_duplicates": True,
+                                                             "fuzzy": {"fuzziness": 1, "prefix_length": 1}}}},
     }
+
+
+def merge_suggestions(resp: dict[str, Any], size: int) -> list[dict[str, Any]]:
+    """Query matches first, then the completion suggester's typo-tolerant prefixes; each film once."""
+    films: dict[int, dict[str, Any]] = {}
+    options = resp.get("suggest", {}).get("complete", [{}])[0].get("options", [])
+    for src in [h["_source"] for h in resp["hits"]["hits"]] + [o["_source"] for o in options]:
+        films.setdefault(src["id"], {k: src.get(k) for k in ("id", "title", "year")})
+    return list(films.values())[:size]
 
 
 MICRO_SOURCE = {"excludes": ["centroid"]}
+MICRO_LIST_MAX = 1000  # above any k the indexer can choose: the list holds every micro-genre
 
 
-def micro_list_body(size: int) -> dict[str, Any]:
-    return {"query": {"match_all": {}}, "size": size, "sort": [{"size": "desc"}, {"id": "asc"}], "_source": MICRO_SOURCE}
+def micro_list_body(size: int, offset: int = 0) -> dict[str, Any]:
+    return {"query": {"match_all": {}}, "from": offset, "size": size, "sort": [{"size": "desc"}, {"id": "asc"}],
+            "_source": MICRO_SOURCE, "track_total_hits": True}
 
 
 def micro_search_body(vector: list[float], size: int, exclude: int | None = None) -> dict[str, Any]:
@@ -210,9 +336,10 @@ def shape_hit(hit: dict[str, Any]) -> dict[str, Any]:
         "macro_genre_id": src.get("macro_genre_id"),
         "vote_average": src.get("vote_average"),
         "vote_count": src.get("vote_count"),
+        "rating_weighted": src.get("rating_weighted"),
         "poster_path": src.get("poster_path"),
         "score": hit.get("_score"),
-        "highlight": {k: v[0] for k, v in hit.get("highlight", {}).items()},
+        "highlight": {},
     }
 
 
@@ -229,6 +356,99 @@ def shape_facets(aggs: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
             rows.append(row)
         facets[name] = rows
     return facets
+
+
+def count_facets(sources: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The facets of a ranked window, counted in the app: the same shape and order as ``shape_facets``."""
+    specs = {"genres": ("genres", None), "micro_genres": ("micro_genre_id", "micro_genre"),
+             "macro_genres": ("macro_genre_id", "macro_genre"), "decades": ("decade", None)}
+    facets: dict[str, list[dict[str, Any]]] = {}
+    for name, (field, label_field) in specs.items():
+        counts: dict[Any, int] = {}
+        labels: dict[Any, str] = {}
+        for src in sources:
+            values = src.get(field)
+            for value in values if isinstance(values, list) else [values]:
+                if value is None:
+                    continue
+                counts[value] = counts.get(value, 0) + 1
+                if label_field:
+                    labels.setdefault(value, src.get(label_field) or str(value))
+        if name == "decades":
+            keys = sorted(counts)
+        else:
+            keys = sorted(counts, key=lambda k: (-counts[k], k))[: FACET_SIZES[name]]
+        facets[name] = [{"key": k, "count": counts[k], **({"label": labels[k]} if label_field else {})} for k in keys]
+    return facets
+
+
+def sort_sources(hits: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
+    """Hits re-ordered by ``SORT_KEYS[sort]`` like OpenSearch would (missing values last; stable)."""
+    if sort == "relevance":
+        return hits
+    out = list(hits)
+    for field, order in reversed(SORT_KEYS[sort]):
+        present = [h for h in out if h["_source"].get(field) is not None]
+        missing = [h for h in out if h["_source"].get(field) is None]
+        present.sort(key=lambda h: h["_source"][field], reverse=order == "desc")
+        out = present + missing
+    return out
+
+
+def _title_key(text: str) -> str:
+    """A title or query as ``title.keyword`` indexes it: lowercase, accents and a leading article dropped."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower().strip()
+    return re.sub(r"^(the|a|an)\s+", "", folded)
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance (titles are short)."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+def titles_first(hits: list[dict[str, Any]], q: str) -> list[dict[str, Any]]:
+    """Hits whose title is the query (typos allowed as in ``title_clauses``), then those whose
+    title contains it, then the rest, each group in fused order.
+
+    Hybrid fuses BM25 with a vector side that never saw titles (they are not embedded), so
+    a BM25 title match can lose to a plot that merely resembles the words ("terminater":
+    Taken 3 above The Terminator); a known-item search must find the film first.
+    """
+    key = _title_key(q)
+    allowed = 0 if len(key) < 3 else 1 if len(key) <= 5 else 2
+
+    def rank(hit: dict[str, Any]) -> int:
+        title = _title_key(hit["_source"].get("title") or "")
+        if title == key or _edits(title, key) <= allowed:
+            return 0
+        return 1 if re.search(rf"\b{re.escape(key)}\b", title) else 2
+
+    return sorted(hits, key=rank) if key else hits
+
+
+def relevant_window(hits: list[dict[str, Any]], floor: float = RELATIVE_FLOOR) -> list[dict[str, Any]]:
+    """The ranked window without its tail: hits scoring at least ``floor`` x the best score."""
+    best = max((h["_score"] or 0.0 for h in hits), default=0.0)
+    return [h for h in hits if (h["_score"] or 0.0) >= floor * best]
+
+
+def window_page(hits: list[dict[str, Any]], params: SearchParams) -> list[dict[str, Any]]:
+    """One page of a ranked window, in the requested order."""
+    return sort_sources(hits, params.sort)[params.offset: params.offset + params.size]
+
+
+def suggestion(resp: dict[str, Any], q: str, total: int) -> str | None:
+    """The phrase suggester's correction of ``q`` when the query found few films and it differs."""
+    if total >= FEW_RESULTS:
+        return None
+    options = resp.get("suggest", {}).get("did_you_mean", [{}])[0].get("options", [])
+    text = options[0]["text"] if options else None
+    return text if text and text.lower() != q.lower() else None
 
 
 def shape_micro(src: dict[str, Any]) -> dict[str, Any]:

@@ -19,11 +19,19 @@
     el.addEventListener("change", () => form.requestSubmit())
   );
 
-  // Title autocomplete from /api/suggest (search_as_you_type), debounced.
+  // Title autocomplete from /api/suggest (prefix, one typo tolerated), debounced. Picking a
+  // suggested film opens it with the films like it (the same "movies like <title>" search).
   let timer = null;
   let controller = null;
-  input.addEventListener("input", () => {
+  let suggested = new Map();
+  input.addEventListener("input", (ev) => {
     clearTimeout(timer);
+    const picked = suggested.get(input.value);
+    if (picked && ev.inputType !== "insertText" && ev.inputType !== "deleteContentBackward") {
+      const params = new URLSearchParams({ q: "movies like " + input.value, movie: String(picked) });
+      window.location.href = "/explore?" + params.toString() + "#detail";
+      return;
+    }
     const q = input.value.trim();
     if (q.length < 2) return;
     timer = setTimeout(async () => {
@@ -33,6 +41,7 @@
         const res = await fetch("/api/suggest?size=8&q=" + encodeURIComponent(q), { signal: controller.signal });
         if (!res.ok) return;
         const data = await res.json();
+        suggested = new Map(data.results.map((m) => [m.title, m.id]));
         list.replaceChildren(...data.results.map((m) => {
           const opt = document.createElement("option");
           opt.value = m.title;
