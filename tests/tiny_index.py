@@ -34,15 +34,14 @@ def build_tiny(client, settings: Settings, folder: Path, version: str, n: int = 
     micros = [MicroGenre(i, f"{name.title()} Stories", list(THEMES[name][:5]), i % 2, ("Adventure", "Drama")[i % 2])
               for i, name in enumerate(names)]
     groups: list[list] = [[] for _ in names]
-    docs, vectors = [], []
+    for movie in loaded.movies:
+        groups[movie.id % len(names)].append(movie)
+    prior = rating_prior(groups)
+    docs = []
     for movie in loaded.movies:
         theme = movie.id % len(names)
         v = axes[theme] + 0.3 * rng.normal(size=DIM)
-        v /= np.linalg.norm(v)
-        groups[theme].append(movie)
-        vectors.append((theme, v))
-        docs.append(movie_doc(movie, v, micros[theme]))
-    prior = rating_prior(groups)
+        docs.append(movie_doc(movie, v / np.linalg.norm(v), micros[theme], prior))
     centroids = [axes[i] / np.linalg.norm(axes[i]) for i in range(len(names))]
     micro_docs = [micro_doc(m, groups[m.id], centroids[m.id], prior) for m in micros]
     plan = {
