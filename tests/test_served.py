@@ -11,7 +11,7 @@ import requests
 
 from mgm.settings import PROJECT_ROOT
 from servers import gunicorn
-from webapp.params import MAX_QUERY_CHARS
+from webapp.params import MAX_QUERY_CHARS, MAX_QUERY_TERMS
 
 # Bounded so `make test` stays predictable: examples per operation, and a time budget for all.
 MAX_EXAMPLES, MAX_SECONDS = 15, 120
@@ -49,6 +49,11 @@ def test_over_long_query_is_the_apis_json_400_not_gunicorns_414(served, length):
 
 
 def test_longest_accepted_query_passes_gunicorn(served):
-    """The app's own limit, in the widest UTF-8 characters, fits under ``limit_request_line``."""
-    resp = requests.get(f"{served}/api/search", params={"q": "🎬" * MAX_QUERY_CHARS, "mode": "keyword"}, timeout=30)
+    """The app's own limits (characters and words), in 4-byte UTF-8 letters, fit under ``limit_request_line``."""
+    q = " ".join(["𝐀𝐁𝐂𝐃"] * MAX_QUERY_TERMS)[:MAX_QUERY_CHARS]
+    resp = requests.get(f"{served}/api/search", params={"q": q, "mode": "keyword"}, timeout=30)
     assert resp.status_code == 200 and resp.json()["mode"] == "keyword"
+    too_many = requests.get(f"{served}/api/search", params={"q": "🎬" * MAX_QUERY_CHARS, "mode": "keyword"}, timeout=30)
+    assert too_many.status_code == 400 and too_many.json()["field"] == "q"
+    control = requests.get(f"{served}/api/suggest", params={"q": "ab\x1ecd"}, timeout=30)
+    assert control.status_code == 400 and control.json()["field"] == "q"

@@ -7,6 +7,7 @@ themselves; the query builders can therefore trust every value they receive.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -19,6 +20,9 @@ MODES = ("hybrid", "keyword", "semantic")
 SORTS = ("relevance", "rating", "popularity", "year")
 FORMATS = ("json", "csv")
 MAX_QUERY_CHARS = 500
+MAX_QUERY_TERMS = 100
+TERM = re.compile(r"[^\W_]+|[^\w\s]")  # a word, or one symbol (the analyzer makes each emoji a term)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_SIZE = 100
 MAX_LIKED = 50
 MAX_MICRO_ID = 1_000_000  # micro-genre and macro theme ids; also keeps them inside an integer field
@@ -66,6 +70,8 @@ def _text(args: Mapping[str, str], name: str, max_len: int = MAX_QUERY_CHARS) ->
     value = value.strip()
     if len(value) > max_len:
         raise ApiError(f"{name} is longer than {max_len} characters", field=name)
+    if CONTROL.search(value):  # Lucene reserves some (U+001E breaks the completion suggester): a 502 otherwise
+        raise ApiError(f"{name} contains control characters", field=name)
     return value or None
 
 
@@ -145,8 +151,15 @@ def parse_size(args: Mapping[str, str], default: int) -> int:
 
 
 def parse_query(args: Mapping[str, str]) -> str:
-    """The free-text ``q`` (stripped, at most 500 characters; "" when absent)."""
-    return _text(args, "q") or ""
+    """The free-text ``q`` (stripped, at most 500 characters and MAX_QUERY_TERMS terms; "" when absent).
+
+    Each term becomes clauses on several fields; past about 150 terms OpenSearch refuses the
+    query (``too_many_nested_clauses``, measured), so the limit is checked here, as a 400.
+    """
+    q = _text(args, "q") or ""
+    if len(TERM.findall(q)) > MAX_QUERY_TERMS:
+        raise ApiError(f"q has more than {MAX_QUERY_TERMS} words", field="q")
+    return q
 
 
 def parse_search(args: Mapping[str, str]) -> SearchParams:
