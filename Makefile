@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 export HF_HUB_OFFLINE := 1
 export PYTHONUNBUFFERED := 1
 
-.PHONY: venv run test test-fast reindex status bench opensearch-up opensearch-down chromium docker-compose clean
+.PHONY: venv run test test-fast test-cluster reindex status bench opensearch-up opensearch-down chromium docker-compose clean
 
 venv: $(VENV)/.installed
 
@@ -40,8 +40,18 @@ reindex: venv
 status: venv
 	$(PY) -m indexer status
 
+# The failover test needs its own 3-node cluster (HTTP ports CLUSTER_PORT..+2, transport
+# +100): it runs after the main suite, each with a server of its own, stopped afterwards.
+CLUSTER_PORT ?= 9221
+CLUSTER_URL = $(subst $(eval) ,$(comma),$(foreach i,0 1 2,http://127.0.0.1:$(shell expr $(CLUSTER_PORT) + $(i))))
+comma := ,
+
 test: venv chromium docker-compose
-	scripts/with-opensearch.sh stop $(PY) -m pytest -q tests
+	scripts/with-opensearch.sh stop $(PY) -m pytest -q tests --ignore=tests/test_cluster.py
+	$(MAKE) --no-print-directory test-cluster
+
+test-cluster: venv
+	OPENSEARCH_NODES=3 OPENSEARCH_URL=$(CLUSTER_URL) scripts/with-opensearch.sh stop $(PY) -m pytest -q tests/test_cluster.py
 
 # The fast tier: every test that needs no full indexer run (marked `full` in tests/conftest.py).
 test-fast: venv docker-compose
@@ -53,4 +63,5 @@ bench: venv
 
 clean:
 	opensearch/local.sh down
+	OPENSEARCH_PORT=$(CLUSTER_PORT) opensearch/local.sh down --nodes 3
 	rm -rf .cache .opensearch artifacts bench/results

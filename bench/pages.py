@@ -1,4 +1,4 @@
-"""Server time of the Landing, Overview and Trends pages and their JSON endpoints.
+"""Server time of the Landing, Overview, Trends, About, map, micro-genre and likes pages and their JSON endpoints.
 
 Measured in-process with Flask's test client (no network, no gunicorn): the time from request
 to complete response body, over ``REQUESTS`` requests each, in three states:
@@ -52,8 +52,13 @@ def run(settings: Settings) -> dict:
     http = app.test_client()
     movies, micro = agg_cache.concrete_indices(client, settings.index_alias, settings.micro_alias)
     macro = http.get("/api/overview").get_json()["catalog"]["macros"][0]["id"]
-    urls = ["/", "/overview", "/trends", "/api/landing", "/api/overview", "/api/trends",
-            f"/api/trends?year_from=1980&year_to=2009&macro={macro}"]
+    landing = http.get("/api/landing").get_json()
+    micro_id = landing["largest"][0]["micro_id"]
+    liked = ",".join(str(f["id"]) for f in landing["rows"][0]["films"][:3])
+    urls = ["/", "/overview", "/trends", "/about-model", "/api/landing", "/api/overview", "/api/trends",
+            f"/api/trends?year_from=1980&year_to=2009&macro={macro}", f"/trends?macro={macro}",
+            # discovery pages: the map's JSON is cached per index; micro-genre pages and likes query live
+            "/map", "/api/map", f"/micro-genres/{micro_id}", f"/micro-genres/{micro_id}?sort=rating&page=2", f"/likes?ids={liked}"]
 
     def get(url: str) -> Callable[[], None]:
         def fetch() -> None:

@@ -53,7 +53,7 @@ def run(settings: Settings) -> dict:
     if onnx.is_dir():
         os.symlink(onnx, tmp / onnx.name)
     bench = replace(settings, cache_dir=tmp, index_alias=f"{prefix}-movies", micro_alias=f"{prefix}-micro-genres", runs_index=f"{prefix}-runs")
-    client = make_client(settings.opensearch_url)
+    client = make_client(settings)
     load_at_start = os.getloadavg()
     try:
         cold = reindex(bench, progress=False)

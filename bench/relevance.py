@@ -165,7 +165,7 @@ def _curve_row(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def run(settings: Settings) -> dict[str, Any]:
-    client = make_client(settings.opensearch_url, timeout=60)
+    client = make_client(settings, timeout=60)
     ensure_pipelines(client, PIPELINE_DIR)
     sets = load_judgements()
     texts = all_queries(sets)

@@ -23,7 +23,7 @@ from indexer.load import load_movies
 from indexer.pipeline import DEFAULT_K, corpus_of
 from indexer.taxonomy import Corpus, Taxonomy, TaxonomyResult, report
 from indexer.text import embedding_text
-from mgm.model import MODEL_NAME, encode, load_model
+from mgm.model import cache_namespace, encode, model_for
 from mgm.settings import Settings
 
 PAIRS = Path(__file__).with_name("fan_pairs.json")
@@ -74,8 +74,8 @@ def examples(result: TaxonomyResult, corpus: Corpus, titles: list[str], votes: l
 
 def run(settings: Settings) -> dict:
     movies = load_movies(settings.movies_csv).movies
-    model = load_model(settings.model_dir, settings.embed_backend, settings.cache_dir)
-    x, _ = EmbeddingCache(settings.cache_dir / CACHE_FILE, MODEL_NAME, lambda b: encode(model, b)).embed([embedding_text(m) for m in movies])
+    model = model_for(settings)
+    x, _ = EmbeddingCache(settings.cache_dir / CACHE_FILE, cache_namespace(settings), lambda b: encode(model, b)).embed([embedding_text(m) for m in movies])
     corpus, titles = corpus_of(movies, x), [m.title for m in movies]
     before = Taxonomy(features=StoryOnly(), clusterer=KMeansClusterer(k=150), refine_rounds=0, min_size=1)
     _, before_scores = _fit(before, corpus, titles)

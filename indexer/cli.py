@@ -57,7 +57,7 @@ def status(settings: Settings) -> dict:
     from indexer.store import alias_targets, last_run
     from mgm.client import make_client
 
-    client = make_client(settings.opensearch_url)
+    client = make_client(settings)
     out: dict = {"opensearch": settings.opensearch_url, "aliases": {}}
     for alias in (settings.index_alias, settings.micro_alias):
         targets = alias_targets(client, alias)
@@ -78,7 +78,7 @@ def labels_table(settings: Settings) -> str:
     """
     from mgm.client import make_client
 
-    client = make_client(settings.opensearch_url)
+    client = make_client(settings)
     fields = ["id", "label", "size", "label_fit", "macro_genre", "macro_genre_id", "top_movies"]
     hits = client.search(index=settings.micro_alias, body={"size": 10_000, "_source": fields})["hits"]["hits"]
     by_macro: dict[tuple[int, str], list[dict]] = {}
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
             from indexer.store import alias_targets
             from mgm.client import make_client
 
-            if alias_targets(make_client(settings.opensearch_url), settings.index_alias):
+            if alias_targets(make_client(settings), settings.index_alias):
                 print(f"indexer: alias {settings.index_alias!r} exists, nothing to do")
                 return 0
             report = run(settings, progress=not args.quiet)

@@ -26,8 +26,10 @@ class MicroGenre:
     label_fit: float | None = None  # share of members carrying a label phrase
 
 
-def movie_doc(movie: Movie, vector: np.ndarray, micro: MicroGenre, catalogue_mean: float) -> dict:
-    """One film; ``rating_weighted`` (None under MIN_VOTES votes) is what sorting by rating uses."""
+def movie_doc(movie: Movie, vector: np.ndarray, micro: MicroGenre, catalogue_mean: float,
+              xy: tuple[float, float] | None = None) -> dict:
+    """One film. ``rating_weighted`` (None under MIN_VOTES votes) is what sorting by rating uses;
+    ``xy`` is its place on the movie map (``indexer.layout``), absent when not laid out."""
     doc = {
         "id": movie.id,
         "title": movie.title,
@@ -56,6 +58,8 @@ def movie_doc(movie: Movie, vector: np.ndarray, micro: MicroGenre, catalogue_mea
     }
     if movie.release_date:
         doc["release_date"] = movie.release_date
+    if xy is not None:
+        doc["map_x"], doc["map_y"] = float(xy[0]), float(xy[1])
     return doc
 
 

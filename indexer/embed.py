@@ -1,4 +1,8 @@
-"""Batch-encode texts with a Parquet cache keyed by sha256(model name + text).
+"""Batch-encode texts with a Parquet cache keyed by sha256(model identity + backend + text).
+
+The namespace (``mgm.model.cache_namespace``) is a hash of the model's files plus the
+backend, so another MODEL_DIR, changed weights or the torch backend never reuse vectors that
+another model or runtime made.
 
 Encoding the 4,800 movies is the slowest stage (about 40 s on 2 cores). The cache makes a
 re-run encode only new or changed texts; it is shared by every run using the same cache_dir
@@ -21,8 +25,8 @@ from mgm.model import DIMENSION
 CACHE_FILE = "embeddings.parquet"
 
 
-def text_key(model_name: str, text: str) -> str:
-    return hashlib.sha256(f"{model_name}\n{text}".encode()).hexdigest()
+def text_key(namespace: str, text: str) -> str:
+    return hashlib.sha256(f"{namespace}\n{text}".encode()).hexdigest()
 
 
 def read_cache(path: Path) -> dict[str, np.ndarray]:
@@ -62,13 +66,13 @@ class EmbeddingCache:
     macro); reading the file per call cost about 0.45 s each on 10,000 vectors.
     """
 
-    def __init__(self, path: Path, model_name: str, encode: Callable[[list[str]], np.ndarray], batch_size: int = 256):
-        self.path, self.model_name, self.encode, self.batch_size = path, model_name, encode, batch_size
+    def __init__(self, path: Path, namespace: str, encode: Callable[[list[str]], np.ndarray], batch_size: int = 256):
+        self.path, self.namespace, self.encode, self.batch_size = path, namespace, encode, batch_size
         self.vectors = read_cache(path)
 
     def embed(self, texts: list[str], progress: Callable[[int], None] | None = None) -> tuple[np.ndarray, int]:
         """Vectors for ``texts`` (n, 384) and how many had to be encoded (cache misses)."""
-        keys = [text_key(self.model_name, t) for t in texts]
+        keys = [text_key(self.namespace, t) for t in texts]
         by_key = dict(zip(keys, texts))
         # Longest first across all chunks, so each batch pads to similar lengths (ST sorts only per call).
         missing = sorted(dict.fromkeys(k for k in keys if k not in self.vectors), key=lambda k: -len(by_key[k]))

@@ -5,6 +5,8 @@ the runs index whether the run succeeds or fails.
 """
 from __future__ import annotations
 
+import hashlib
+import os
 import platform
 import sys
 import time
@@ -22,6 +24,8 @@ from indexer import quality
 from indexer.cluster import KMeansClusterer
 from indexer.documents import MicroGenre, micro_doc, movie_doc, rating_prior
 from indexer.embed import CACHE_FILE, EmbeddingCache
+from indexer.index_settings import with_shards
+from indexer.layout import map_coordinates
 from indexer.load import Movie, load_movies
 from indexer.label import PhraseLabeler
 from indexer.lease import Lease, lease_index
@@ -66,6 +70,26 @@ def _versions(settings: Settings) -> dict[str, str]:
     return found
 
 
+def cached_layout(x: np.ndarray, cache_dir: Path) -> np.ndarray:
+    """The movie map's layout, a pure function of the vectors: reuse it when they are unchanged.
+
+    t-SNE costs tens of seconds on 4,800 films; a warm reindex must stay under 20 s.
+    """
+    path = cache_dir / f"map-{hashlib.sha256(np.ascontiguousarray(x).tobytes()).hexdigest()[:16]}.npy"
+    try:
+        layout = np.load(path)
+        if layout.shape == (len(x), 2):
+            return layout
+    except (OSError, ValueError):
+        pass
+    layout = map_coordinates(x)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
+    np.save(tmp, layout)
+    os.replace(tmp, path)  # atomic: a concurrent run never reads half a file
+    return layout
+
+
 def corpus_of(movies: list[Movie], x: np.ndarray) -> Corpus:
     """What the taxonomy reads of each movie (pure)."""
     return Corpus(x, [theme_keywords(m.keywords) for m in movies], [grounding_text(m) for m in movies], [m.genres for m in movies])
@@ -98,7 +122,7 @@ def run(settings: Settings, csv: Path | None = None, k: int = DEFAULT_K, progres
     """
     started = datetime.now(timezone.utc)
     run_id = started.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
-    client = make_client(settings.opensearch_url, timeout=120)
+    client = make_client(settings, timeout=120)
     lease = Lease(client, lease_index(settings.runs_index), run_id, settings.reindex_lease_ttl)
     lease.acquire()
     timer = Timer()
@@ -135,7 +159,7 @@ def run(settings: Settings, csv: Path | None = None, k: int = DEFAULT_K, progres
 def _run(settings: Settings, csv: Path, k: int, progress: bool, timer: Timer, report: dict, client, before_swap) -> None:
     from keybert import KeyBERT
 
-    from mgm.model import MODEL_NAME, encode, load_model
+    from mgm.model import cache_namespace, encode, model_for
 
     with timer.stage("load"):
         loaded = load_movies(csv)
@@ -145,9 +169,11 @@ def _run(settings: Settings, csv: Path, k: int, progress: bool, timer: Timer, re
     if len(movies) < 2:
         raise ValueError(f"{csv}: only {len(movies)} usable movie(s)")
     with timer.stage("model"):
-        model = load_model(settings.model_dir, settings.embed_backend, settings.cache_dir)
+        model = model_for(settings)
     with timer.stage("embed"):
-        cache = EmbeddingCache(settings.cache_dir / CACHE_FILE, MODEL_NAME, lambda b: encode(model, b))
+        cache = EmbeddingCache(
+            settings.cache_dir / CACHE_FILE, cache_namespace(settings), lambda b: encode(model, b, settings.embed_batch_size)
+        )
         texts = [embedding_text(m) for m in movies]
         with _bar(progress, len(texts), "embed") as bar:
             x, encoded = cache.embed(texts, progress=bar.update)
@@ -169,7 +195,8 @@ def _run(settings: Settings, csv: Path, k: int, progress: bool, timer: Timer, re
     with timer.stage("documents"):
         groups = [[movies[i] for i in g] for g in result.groups]
         prior = rating_prior(groups)
-        movie_docs = [movie_doc(m, x[i], micro[int(result.labels[i])], prior) for i, m in enumerate(movies)]
+        xy = cached_layout(x, settings.cache_dir)  # the movie map's 2-D layout
+        movie_docs = [movie_doc(m, x[i], micro[int(result.labels[i])], prior, xy[i]) for i, m in enumerate(movies)]
         micro_docs = [micro_doc(g, groups[g.id], result.story_centroids[g.id], prior) for g in micro]
     stamp = report["run_id"].lower()
     movies_index, micro_index = f"{settings.index_alias}-{stamp}", f"{settings.micro_alias}-{stamp}"
@@ -191,8 +218,8 @@ def _run(settings: Settings, csv: Path, k: int, progress: bool, timer: Timer, re
         published = publish(
             client,
             {
-                settings.index_alias: (movies_index, mapping("movies"), movie_docs),
-                settings.micro_alias: (micro_index, mapping("micro_genres"), micro_docs),
+                settings.index_alias: (movies_index, with_shards(mapping("movies"), settings), movie_docs),
+                settings.micro_alias: (micro_index, with_shards(mapping("micro_genres"), settings), micro_docs),
             },
             progress=bar.update,
             before_swap=before_swap,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import requests
 
-from mgm.settings import PROJECT_ROOT
+from mgm.settings import PROJECT_ROOT, Settings
 
 DEFAULT_DIR = PROJECT_ROOT / "opensearch" / "dashboards"
 IMPORT_PATH = "/api/saved_objects/_import"
@@ -25,6 +25,9 @@ STATUS_PATH = "/api/status"
 # Dashboards refuses state-changing API calls without this header (its CSRF guard).
 XSRF_HEADER = {"osd-xsrf": "true"}
 POLL_SECONDS = 1.0
+# Every request goes through this session: with Dashboards' security plugin on, ``main``
+# gives it the OPENSEARCH_USER / OPENSEARCH_PASSWORD login (basic auth).
+SESSION = requests.Session()
 
 
 class DashboardsError(RuntimeError):
@@ -76,7 +79,7 @@ def wait_until_ready(url: str, timeout: float) -> None:
 def _status(url: str) -> str | None:
     """None when ready, else why not."""
     try:
-        response = requests.get(url + STATUS_PATH, timeout=10)
+        response = SESSION.get(url + STATUS_PATH, timeout=10)
     except requests.RequestException as exc:
         return f"cannot connect: {type(exc).__name__}"
     if response.status_code != 200:
@@ -91,7 +94,7 @@ def _status(url: str) -> str | None:
 def import_file(url: str, path: Path) -> int:
     """Import one ndjson file with overwrite; returns how many objects Dashboards accepted."""
     try:
-        response = requests.post(
+        response = SESSION.post(
             url + IMPORT_PATH,
             params={"overwrite": "true"},
             headers=XSRF_HEADER,
@@ -133,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="folder of *.ndjson saved objects")
     args = parser.parse_args(argv)
     url = args.url.rstrip("/")
+    settings = Settings.from_env()
+    if settings.opensearch_user:
+        SESSION.auth = (settings.opensearch_user, settings.opensearch_password)
     try:
         files = saved_object_files(args.dir)  # a broken file is reported before any waiting
         wait_until_ready(url, args.wait)

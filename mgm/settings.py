@@ -6,40 +6,84 @@ reads ``os.environ`` directly.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CSV = PROJECT_ROOT.parent / "shared" / "data" / "tmdb_5000_movies.csv"
+_FALSE = {"0", "false", "no", "off"}
+# Users of the secured Docker deployment (mgm/security_setup.py) and their password variables.
+DEPLOY_PASSWORD_VARIABLES = {
+    "admin": "OPENSEARCH_INITIAL_ADMIN_PASSWORD",
+    "mgm-web": "MGM_WEB_PASSWORD",
+    "mgm-indexer": "MGM_INDEXER_PASSWORD",
+    "mgm-dashboards": "MGM_DASHBOARDS_PASSWORD",
+}
 
 
 @dataclass(frozen=True)
 class Settings:
+    # One URL, or several comma-separated (every node of a cluster: losing one loses nothing).
     opensearch_url: str = "http://127.0.0.1:9200"
+    # Basic auth and TLS for a secured or managed cluster; empty means none.
+    opensearch_user: str = ""
+    opensearch_password: str = field(default="", repr=False)  # never in logs or test output
+    opensearch_ca_certs: Path | None = None
+    opensearch_verify_certs: bool = True
     index_alias: str = "movies"
     micro_alias: str = "micro-genres"
     runs_index: str = "mgm-runs"
+    # Shards and replicas of the indices a run creates: 1/0 suits one node.
+    index_shards: int = 1
+    index_replicas: int = 0
     movies_csv: Path = DEFAULT_CSV
     model_dir: Path | None = None
     cache_dir: Path = PROJECT_ROOT / ".cache"
     port: int = 8000
     embed_backend: str = "onnx"
     reindex_lease_ttl: float = 60.0
+    embed_device: str = "auto"
+    embed_batch_size: int = 32
+    query_encoder_threads: int = 1
+    # Requests per second each client may send to the web app, and the burst it may save up
+    # (per gunicorn worker); 0 turns the limit off.
+    rate_limit_per_second: float = 50.0
+    rate_limit_burst: int = 100
+    # The secured Docker deployment's passwords, by user; only its security-init job reads them.
+    deploy_passwords: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+
+    @property
+    def opensearch_hosts(self) -> list[str]:
+        """Every URL listed in ``OPENSEARCH_URL``."""
+        return [u.strip() for u in self.opensearch_url.split(",") if u.strip()]
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
         """Build settings from ``env`` (default: the process environment)."""
         env = os.environ if env is None else env
         model_dir = env.get("MODEL_DIR")
+        ca_certs = env.get("OPENSEARCH_CA_CERTS")
         return cls(
             opensearch_url=env.get("OPENSEARCH_URL", cls.opensearch_url),
+            opensearch_user=env.get("OPENSEARCH_USER", cls.opensearch_user),
+            opensearch_password=env.get("OPENSEARCH_PASSWORD", cls.opensearch_password),
+            opensearch_ca_certs=Path(ca_certs) if ca_certs else None,
+            opensearch_verify_certs=env.get("OPENSEARCH_VERIFY_CERTS", "true").strip().lower() not in _FALSE,
             index_alias=env.get("INDEX_ALIAS", cls.index_alias),
             micro_alias=env.get("MICRO_ALIAS", cls.micro_alias),
             runs_index=env.get("RUNS_INDEX", cls.runs_index),
+            index_shards=int(env.get("INDEX_SHARDS", cls.index_shards)),
+            index_replicas=int(env.get("INDEX_REPLICAS", cls.index_replicas)),
             movies_csv=Path(env.get("MOVIES_CSV", str(DEFAULT_CSV))),
             model_dir=Path(model_dir) if model_dir else None,
             cache_dir=Path(env.get("CACHE_DIR", str(cls.cache_dir))),
             port=int(env.get("PORT", cls.port)),
             embed_backend=env.get("EMBED_BACKEND", cls.embed_backend),
             reindex_lease_ttl=float(env.get("REINDEX_LEASE_TTL", cls.reindex_lease_ttl)),
+            embed_device=env.get("EMBED_DEVICE", cls.embed_device),
+            embed_batch_size=int(env.get("EMBED_BATCH_SIZE", cls.embed_batch_size)),
+            query_encoder_threads=int(env.get("QUERY_ENCODER_THREADS", cls.query_encoder_threads)),
+            rate_limit_per_second=float(env.get("RATE_LIMIT_PER_SECOND", cls.rate_limit_per_second)),
+            rate_limit_burst=int(env.get("RATE_LIMIT_BURST", cls.rate_limit_burst)),
+            deploy_passwords=tuple((user, env.get(var, "")) for user, var in DEPLOY_PASSWORD_VARIABLES.items()),
         )

@@ -6,10 +6,15 @@
 # (lang-painless, analysis-common, mapper-extras). Those are published only as jars, so we
 # assemble their module folders here. See ../shared/notes/opensearch-from-maven.md.
 #
-# Usage: opensearch/local.sh fetch|up|down|status
+# Usage: opensearch/local.sh fetch|up|down|status [--nodes N] | pid NODE
 #   fetch  download + unpack + install plugins into the cache (idempotent)
 #   up     fetch if needed, start as an unprivileged user, wait for yellow health
-#   down   stop the process this script started (by its PID file), nothing else
+#   down   stop the process(es) this script started (by their PID files), nothing else
+#   pid    print the PID of one node of the cluster (the failover test kills it)
+# --nodes N (or OPENSEARCH_NODES=N), N > 1: a cluster on loopback. Node i (1..N) gets HTTP
+# port OPENSEARCH_PORT+i-1, transport port OPENSEARCH_TRANSPORT_PORT+i-1 (default
+# OPENSEARCH_PORT+100), its own data, logs, config and PID under <state>/cluster-<port>/node-i.
+# `up` starts only the nodes that are not answering, so it also restarts a lost node.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,7 +23,7 @@ project="$(dirname "$here")"
 OPENSEARCH_VERSION="$(sed -n 's/^OPENSEARCH_VERSION=//p' "$here/VERSION")"
 PLUGIN_VERSION="${OPENSEARCH_VERSION}.0"
 JAVA_HOME_17="${OPENSEARCH_JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}"
-OS_USER="${OPENSEARCH_USER:-mgm-opensearch}"
+OS_USER="${OPENSEARCH_RUN_AS:-mgm-opensearch}"
 PORT="${OPENSEARCH_PORT:-9200}"
 # The unpacked server is cached outside $HOME: /root is mode 0700 and the unprivileged
 # user could not traverse it. /opt is world-traversable on every machine of this kind.
@@ -30,6 +35,8 @@ HOME_DIR="$CACHE_ROOT/opensearch-$OPENSEARCH_VERSION"
 STATE_DIR="${OPENSEARCH_STATE_DIR:-$project/.opensearch}"
 PID_FILE="$STATE_DIR/opensearch.pid"
 URL="http://127.0.0.1:$PORT"
+NODES="${OPENSEARCH_NODES:-1}"
+TRANSPORT_PORT="${OPENSEARCH_TRANSPORT_PORT:-$((PORT + 100))}"
 
 log() { echo "opensearch: $*" >&2; }
 
@@ -114,64 +121,126 @@ pick_state_dir() {
   fi
 }
 
+# Start one server as the unprivileged user. $1: its folder (data, logs, config, PID file),
+# $2: the opensearch.yml body, $3: heap size, $4: the cluster name (names its log file).
+start_node() {
+  local dir="$1" yml="$2" heap="$3" name="$4"
+  mkdir -p "$dir/data" "$dir/logs" "$dir/config"
+  # A config folder of our own, so the cached distribution stays pristine and shared.
+  cp -r "$HOME_DIR/config/." "$dir/config/"
+  printf '%s\npath.data: %s\npath.logs: %s\n' "$yml" "$dir/data" "$dir/logs" >"$dir/config/opensearch.yml"
+  printf -- '-Xms%s\n-Xmx%s\n' "$heap" "$heap" >"$dir/config/jvm.options.d/heap.options"
+  chown -R "$OS_USER" "$dir"
+  rm -f "$dir/opensearch.pid"
+  runuser -u "$OS_USER" -- env OPENSEARCH_JAVA_HOME="$JAVA_HOME_17" OPENSEARCH_PATH_CONF="$dir/config" \
+    "$HOME_DIR/bin/opensearch" -d -p "$dir/opensearch.pid" >"$dir/logs/startup.log" 2>&1 \
+    || { log "failed to start:"; grep -v -e '^WARNING' -e '^warning' "$dir/logs/startup.log" | tail -n 20 >&2; exit 1; }
+}
+
+# Wait until $1 answers yellow (with $2 nodes); fail early if the PID file's process died.
+wait_yellow() {
+  local url="$1" nodes="$2" pid_file="$3" log_file="$4"
+  # A cluster's nodes start together and elect a manager: give them longer.
+  local deadline=$((SECONDS + ${OPENSEARCH_START_TIMEOUT:-$((nodes > 1 ? 300 : 120))}))
+  until curl -fsS -m 2 "$url/_cluster/health?wait_for_status=yellow&wait_for_nodes=$nodes&timeout=1s" >/dev/null 2>&1; do
+    if [ $SECONDS -ge $deadline ] || { [ -f "$pid_file" ] && ! kill -0 "$(cat "$pid_file")" 2>/dev/null; }; then
+      log "did not become healthy at $url; last log lines:"
+      tail -n 30 "$log_file" >&2 2>/dev/null || true
+      exit 1
+    fi
+    sleep 1
+  done
+}
+
 up() {
+  if [ "$NODES" -gt 1 ]; then up_cluster; return; fi
   if healthy; then log "already answering at $URL"; return 0; fi
   fetch
   ensure_user
   pick_state_dir
   chown -R "$OS_USER" "$CACHE_ROOT"
-  mkdir -p "$STATE_DIR/data" "$STATE_DIR/logs" "$STATE_DIR/config"
-  # A config folder of our own, so the cached distribution stays pristine and shared.
-  cp -r "$HOME_DIR/config/." "$STATE_DIR/config/"
-  cat >"$STATE_DIR/config/opensearch.yml" <<YML
-cluster.name: micro-genre-miner-local
+  start_node "$STATE_DIR" "cluster.name: micro-genre-miner-local
 node.name: local
 network.host: 127.0.0.1
 http.port: $PORT
-discovery.type: single-node
-path.data: $STATE_DIR/data
-path.logs: $STATE_DIR/logs
-YML
-  cat >"$STATE_DIR/config/jvm.options.d/heap.options" <<'JVM'
--Xms1g
--Xmx1g
-JVM
-  chown -R "$OS_USER" "$STATE_DIR"
-  rm -f "$PID_FILE"
-  runuser -u "$OS_USER" -- env OPENSEARCH_JAVA_HOME="$JAVA_HOME_17" OPENSEARCH_PATH_CONF="$STATE_DIR/config" \
-    "$HOME_DIR/bin/opensearch" -d -p "$PID_FILE" >"$STATE_DIR/logs/startup.log" 2>&1 \
-    || { log "failed to start:"; grep -v -e '^WARNING' -e '^warning' "$STATE_DIR/logs/startup.log" | tail -n 20 >&2; exit 1; }
-  local deadline=$((SECONDS + ${OPENSEARCH_START_TIMEOUT:-120}))
-  until curl -fsS -m 2 "$URL/_cluster/health?wait_for_status=yellow&timeout=1s" >/dev/null 2>&1; do
-    if [ $SECONDS -ge $deadline ] || { [ -f "$PID_FILE" ] && ! kill -0 "$(cat "$PID_FILE")" 2>/dev/null; }; then
-      log "did not become healthy at $URL; last log lines:"
-      tail -n 30 "$STATE_DIR/logs/micro-genre-miner-local.log" >&2 2>/dev/null || true
-      exit 1
-    fi
-    sleep 1
-  done
+discovery.type: single-node" "${OPENSEARCH_HEAP:-1g}" micro-genre-miner-local
+  wait_yellow "$URL" 1 "$PID_FILE" "$STATE_DIR/logs/micro-genre-miner-local.log"
   # Remember where the state went, so `down` finds the PID after a /tmp fallback.
   echo "$STATE_DIR" >"$project/.opensearch-state"
   log "up at $URL (pid $(cat "$PID_FILE"))"
 }
 
-down() {
-  [ -f "$project/.opensearch-state" ] && STATE_DIR="$(cat "$project/.opensearch-state")" && PID_FILE="$STATE_DIR/opensearch.pid"
-  if [ ! -f "$PID_FILE" ]; then log "not started by this checkout; nothing to stop"; return 0; fi
-  local pid; pid="$(cat "$PID_FILE")"
+# The cluster's pointer file: where its state went (it may have fallen back to /tmp).
+CLUSTER_POINTER="$project/.opensearch-cluster-$PORT"
+
+up_cluster() {
+  fetch
+  ensure_user
+  pick_state_dir
+  chown -R "$OS_USER" "$CACHE_ROOT"
+  local dir="$STATE_DIR/cluster-$PORT" name="micro-genre-miner-cluster-$PORT" seeds="" managers="" i
+  for i in $(seq 1 "$NODES"); do
+    seeds+="${seeds:+, }\"127.0.0.1:$((TRANSPORT_PORT + i - 1))\""
+    managers+="${managers:+, }\"node-$i\""
+  done
+  echo "$dir" >"$CLUSTER_POINTER"
+  for i in $(seq 1 "$NODES"); do
+    local http=$((PORT + i - 1))
+    if curl -fsS -m 2 "http://127.0.0.1:$http/" >/dev/null 2>&1; then continue; fi
+    start_node "$dir/node-$i" "cluster.name: $name
+node.name: node-$i
+network.host: 127.0.0.1
+http.port: $http
+transport.port: $((TRANSPORT_PORT + i - 1))
+discovery.seed_hosts: [$seeds]
+cluster.initial_cluster_manager_nodes: [$managers]" "${OPENSEARCH_HEAP:-512m}" "$name"
+    log "starting node-$i: http $http, transport $((TRANSPORT_PORT + i - 1))"
+  done
+  for i in $(seq 1 "$NODES"); do
+    wait_yellow "http://127.0.0.1:$((PORT + i - 1))" "$NODES" "$dir/node-$i/opensearch.pid" "$dir/node-$i/logs/$name.log"
+  done
+  log "cluster of $NODES nodes up at http://127.0.0.1:$PORT..$((PORT + NODES - 1))"
+}
+
+# Stop the process of one PID file: TERM, then KILL after 30 s.
+stop_pid_file() {
+  [ -f "$1" ] || return 0
+  local pid; pid="$(cat "$1")"
   if kill -0 "$pid" 2>/dev/null; then
     kill "$pid"
     for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
     log "stopped pid $pid"
   fi
-  rm -f "$PID_FILE" "$project/.opensearch-state"
+  rm -f "$1"
 }
 
-case "${1:-}" in
+down() {
+  if [ "$NODES" -gt 1 ]; then
+    if [ ! -f "$CLUSTER_POINTER" ]; then log "no cluster started by this checkout on port $PORT; nothing to stop"; return 0; fi
+    local dir i; dir="$(cat "$CLUSTER_POINTER")"
+    for i in $(seq 1 "$NODES"); do stop_pid_file "$dir/node-$i/opensearch.pid"; done
+    rm -f "$CLUSTER_POINTER"
+    return 0
+  fi
+  [ -f "$project/.opensearch-state" ] && STATE_DIR="$(cat "$project/.opensearch-state")" && PID_FILE="$STATE_DIR/opensearch.pid"
+  if [ ! -f "$PID_FILE" ]; then log "not started by this checkout; nothing to stop"; return 0; fi
+  stop_pid_file "$PID_FILE"
+  rm -f "$project/.opensearch-state"
+}
+
+node_pid() {
+  [ -f "$CLUSTER_POINTER" ] || { log "no cluster started by this checkout on port $PORT"; exit 1; }
+  echo "$(cat "$(cat "$CLUSTER_POINTER")/node-$1/opensearch.pid")"
+}
+
+command="${1:-}"; shift || true
+if [ "${1:-}" = "--nodes" ]; then NODES="${2:?--nodes needs a number}"; fi
+case "$command" in
   fetch) fetch ;;
   up) up ;;
   down) down ;;
+  pid) node_pid "${1:?usage: $0 pid NODE}" ;;
   status) healthy && curl -fsS "$URL/_cluster/health?pretty" || { log "not answering at $URL"; exit 1; } ;;
-  *) echo "usage: $0 fetch|up|down|status" >&2; exit 2 ;;
+  *) echo "usage: $0 fetch|up|down|status [--nodes N] | pid NODE" >&2; exit 2 ;;
 esac

@@ -37,7 +37,7 @@ def settings() -> Settings:
 @pytest.fixture(scope="session")
 def os_client(settings):
     """Client for the real server; fails (never skips) when it is not there."""
-    client = make_client(settings.opensearch_url)
+    client = make_client(settings)
     assert client.ping(), f"OpenSearch does not answer at {settings.opensearch_url}: run tests via `make test`"
     return client
 

@@ -9,7 +9,9 @@ Dashboards' shapes: {"success": true, "successCount": N} or success false with `
 """
 from __future__ import annotations
 
+import base64
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -32,6 +34,7 @@ class DashboardsImportServer(ThreadingHTTPServer):
 
     def __init__(self, status_codes: list[int], import_status: int = 200):
         super().__init__(("127.0.0.1", 0), _Handler)
+        self.authorization: list[str | None] = []  # the Authorization header of every request
         self.status_codes = status_codes  # answers to successive /api/status calls; the last repeats
         self.import_status = import_status
         self.store: dict[tuple[str, str], dict] = {}
@@ -83,6 +86,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(400, {"statusCode": 400, "error": "Bad Request", "message": message})
 
     def do_GET(self):
+        self.server.authorization.append(self.headers.get("Authorization"))
         if urlsplit(self.path).path != "/api/status":
             return self._answer(404, {"statusCode": 404, "error": "Not Found"})
         with self.server.lock:
@@ -94,6 +98,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(200, {"name": "test", "status": {"overall": {"state": "green"}}})
 
     def do_POST(self):
+        self.server.authorization.append(self.headers.get("Authorization"))
         url = urlsplit(self.path)
         if url.path != "/api/saved_objects/_import":
             return self._answer(404, {"statusCode": 404, "error": "Not Found"})
@@ -138,9 +143,11 @@ def dashboards(request):
     server.server_close()
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in ("OPENSEARCH_USER", "OPENSEARCH_PASSWORD")}
     return subprocess.run(
-        [sys.executable, "-m", "mgm.dashboards", *args], capture_output=True, text=True, cwd=ROOT, timeout=60
+        [sys.executable, "-m", "mgm.dashboards", *args], capture_output=True, text=True, cwd=ROOT, timeout=60,
+        env=clean | (env or {}),
     )
 
 
@@ -167,6 +174,16 @@ def test_cli_waits_then_imports_every_file_in_order(dashboards):
     assert types == {"index-pattern", "visualization", "search", "dashboard"}
     stdout = result.stdout.strip().splitlines()
     assert stdout == [f"imported {i['file']}: {i['count']} objects" for i in dashboards.imports]
+
+
+def test_with_a_user_every_request_logs_in_and_without_none_does(dashboards):
+    """Dashboards' security plugin asks for a login: the compose service passes admin's."""
+    result = run_cli("--url", dashboards.url, env={"OPENSEARCH_USER": "admin", "OPENSEARCH_PASSWORD": "Pw:1"})
+    assert result.returncode == 0, result.stderr
+    assert set(dashboards.authorization) == {"Basic " + base64.b64encode(b"admin:Pw:1").decode()}
+    dashboards.authorization.clear()
+    assert run_cli("--url", dashboards.url).returncode == 0
+    assert set(dashboards.authorization) == {None}
 
 
 def test_a_second_import_overwrites_instead_of_duplicating(dashboards):

@@ -55,7 +55,7 @@ from mgm.client import make_client
 from mgm.settings import Settings
 from tiny_index import build_tiny
 settings = Settings.from_env()
-build_tiny(make_client(settings.opensearch_url, timeout=5), settings, Path(sys.argv[1]), sys.argv[2], n=int(sys.argv[3]))
+build_tiny(make_client(settings, timeout=5), settings, Path(sys.argv[1]), sys.argv[2], n=int(sys.argv[3]))
 """
 
 
@@ -78,8 +78,8 @@ def second_opensearch():
 @pytest.mark.full
 def test_opensearch_sigkilled_during_bulk_then_restarted(second_opensearch, settings, tmp_path):
     server = second_opensearch
-    client = make_client(server.url)
     tiny = tiny_settings(replace(settings, opensearch_url=server.url), "fault-oskill")
+    client = make_client(tiny)
     build_tiny(client, tiny, tmp_path, "v1", n=60)
     before = serving(client, tiny)
     app = create_app(tiny, load_model=False).test_client()
@@ -127,7 +127,7 @@ from mgm.client import make_client
 from mgm.settings import Settings
 from tiny_index import build_tiny
 settings = Settings.from_env()
-client = make_client(settings.opensearch_url)
+client = make_client(settings)
 lease = Lease(client, lease_index(settings.runs_index), "doomed-run", settings.reindex_lease_ttl)
 lease.acquire()
 
@@ -176,7 +176,7 @@ from indexer.lease import Lease, LeaseLost, lease_index
 from mgm.client import make_client
 from mgm.settings import Settings
 settings = Settings.from_env()
-lease = Lease(make_client(settings.opensearch_url), lease_index(settings.runs_index), "frozen-run", settings.reindex_lease_ttl)
+lease = Lease(make_client(settings), lease_index(settings.runs_index), "frozen-run", settings.reindex_lease_ttl)
 lease.acquire()
 print("HELD", flush=True)
 sys.stdin.readline()  # SIGSTOPped here by the test, then resumed

@@ -63,9 +63,10 @@ def test_documents_follow_the_strict_mappings():
 
 
 def test_embedding_cache_second_run_encodes_nothing(tmp_path, settings):
-    from mgm.model import MODEL_NAME, encode, load_model
+    from mgm.model import cache_namespace, encode, model_for
 
-    model = load_model(settings.model_dir, settings.embed_backend, settings.cache_dir)
+    model = model_for(settings)
+    namespace = cache_namespace(settings)
     calls: list[int] = []
 
     def counting_encode(texts):
@@ -75,7 +76,7 @@ def test_embedding_cache_second_run_encodes_nothing(tmp_path, settings):
     texts = ["A heist crew plans one last job.", "Zombies overrun a mall.", "Two rival magicians."]
     cache = tmp_path / "emb.parquet"
 
-    def embed_cached(texts: list[str], model_name: str = MODEL_NAME):  # one run: a fresh object reads the file
+    def embed_cached(texts: list[str], model_name: str = namespace):  # one run: a fresh object reads the file
         return EmbeddingCache(cache, model_name, counting_encode).embed(texts)
 
     first, n1 = embed_cached(texts)
@@ -86,7 +87,7 @@ def test_embedding_cache_second_run_encodes_nothing(tmp_path, settings):
     _, n3 = embed_cached(texts[:2] + ["Two rival magicians, in Paris."])
     assert n3 == 1  # only the changed text
     _, n4 = embed_cached(texts, "another-model")
-    assert n4 == 3  # the key includes the model name
-    one_run = EmbeddingCache(cache, MODEL_NAME, counting_encode)
+    assert n4 == 3  # the key includes the model's identity and backend
+    one_run = EmbeddingCache(cache, namespace, counting_encode)
     cache.unlink()
     assert one_run.embed(texts)[1] == 0  # read once per run: later calls are served from memory

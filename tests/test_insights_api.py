@@ -94,12 +94,14 @@ def test_top_movies_belong_to_their_micro_genre(client, count):
     assert count({"terms": {"id": ids}}, {"term": {"micro_genre_id": micro_id}}) == len(ids)
 
 
-def test_run_kpis_and_k_curve_come_from_the_run_document(client, os_client, live_index):
+def test_run_kpis_and_macro_curve_come_from_the_run_document(client, os_client, live_index):
     run = os_client.search(index=live_index.runs_index, body={"query": {"term": {"status": "ok"}}})["hits"]["hits"][0]["_source"]
     data = get_json(client, "/api/overview")
-    assert data["kpis"]["run"]["k"] == run["k"] == data["k_curve"]["chosen_k"]
+    assert data["kpis"]["run"]["k"] == run["k"] and data["macro_curve"]["chosen"] == run["n_macro"]
     assert data["kpis"]["run"]["silhouette"] == run["silhouette"]
-    assert [p["k"] for p in data["k_curve"]["points"]] == sorted(p["k"] for p in run["k_curve"])
+    assert data["kpis"]["run"]["label_fit"] == run["label_fit"]
+    assert data["kpis"]["run"]["theme_recovery"] == run["taxonomy"]["theme_recovery"]
+    assert [p["n_macro"] for p in data["macro_curve"]["points"]] == sorted(p["n_macro"] for p in run["macro_curve"])
 
 
 def test_trends_period_counts_equal_range_queries(client, count):

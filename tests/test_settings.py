@@ -14,3 +14,26 @@ def test_defaults():
 def test_environment_overrides():
     s = Settings.from_env({"OPENSEARCH_URL": "http://h:1", "INDEX_ALIAS": "m2", "PORT": "9001", "MOVIES_CSV": "/x.csv"})
     assert (s.opensearch_url, s.index_alias, s.port, s.movies_csv) == ("http://h:1", "m2", 9001, Path("/x.csv"))
+
+
+def test_cluster_auth_and_tls_settings():
+    s = Settings.from_env({})
+    assert (s.index_shards, s.index_replicas, s.opensearch_user, s.opensearch_verify_certs) == (1, 0, "", True)
+    assert s.opensearch_hosts == ["http://127.0.0.1:9200"]
+    s = Settings.from_env({"OPENSEARCH_URL": "https://a:1, https://b:2,", "INDEX_SHARDS": "2", "INDEX_REPLICAS": "1",
+                           "OPENSEARCH_USER": "u", "OPENSEARCH_PASSWORD": "p", "OPENSEARCH_CA_CERTS": "/ca.pem",
+                           "OPENSEARCH_VERIFY_CERTS": "False"})
+    assert s.opensearch_hosts == ["https://a:1", "https://b:2"]
+    assert (s.index_shards, s.index_replicas, s.opensearch_user, s.opensearch_password) == (2, 1, "u", "p")
+    assert (s.opensearch_ca_certs, s.opensearch_verify_certs) == (Path("/ca.pem"), False)
+
+
+def test_shard_and_replica_counts_reach_the_index_body_and_leave_the_mapping_file_alone():
+    from indexer.index_settings import with_shards
+    from indexer.store import mapping
+
+    body = mapping("movies")
+    out = with_shards(body, Settings.from_env({"INDEX_SHARDS": "2", "INDEX_REPLICAS": "1"}))
+    assert (out["settings"]["index"]["number_of_shards"], out["settings"]["index"]["number_of_replicas"]) == (2, 1)
+    assert out["settings"]["index"]["knn"] is True and out["mappings"] == body["mappings"]
+    assert body["settings"]["index"]["number_of_replicas"] == 0

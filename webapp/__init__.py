@@ -7,26 +7,28 @@ from flask import Flask, send_from_directory
 
 from mgm.client import make_client
 from mgm.settings import Settings
+from webapp.json_provider import OrjsonProvider
 
 
 def create_app(settings: Settings | None = None, load_model: bool = True) -> Flask:
-    """Build the app. ``load_model=False`` skips the embedding model (pages without search)."""
+    """Build the app. ``load_model=False`` skips the query encoder (pages without search)."""
     settings = settings or Settings.from_env()
     app = Flask(__name__)
+    app.json = OrjsonProvider(app)
     app.config["SETTINGS"] = settings
-    app.extensions["opensearch"] = make_client(settings.opensearch_url, timeout=10)
+    app.extensions["opensearch"] = make_client(settings, timeout=10)
     if load_model:
-        from mgm.model import encode, load_model as _load
+        # ONNX Runtime + tokenizers only: torch never enters a web worker (see mgm/query_encoder.py).
+        from mgm.query_encoder import load_query_encoder
 
-        model = _load(settings.model_dir, settings.embed_backend, settings.cache_dir, per_query=True)
-        encode(model, ["warm-up query"])  # first call allocates ONNX buffers; pay it at start
-        app.extensions["model"] = model
+        app.extensions["query_encoder"] = load_query_encoder(settings)
 
-    from webapp import errors, explorer, health, insights, openapi, params
+    from webapp import discover, errors, explorer, health, insights, limits, openapi, params
 
+    limits.register(app)
     errors.register(app)
     params.check_parameters(app)
-    for blueprint in (health.bp, explorer.bp, insights.bp, openapi.bp):
+    for blueprint in (health.bp, explorer.bp, insights.bp, discover.bp, openapi.bp):
         app.register_blueprint(blueprint)
 
     @app.get("/vendor/plotly.min.js")

@@ -118,14 +118,17 @@ def top_movies_body(filters: Filters, micro_ids: list[int]) -> dict:
 def trends_body(params: TrendsParams) -> dict:
     """Shares per year/decade, the heatmap, ratings per decade, the two periods, the scatter."""
     split = params.split
+    # One macro theme selected: its shares are all 100 %, so the period tables split it into
+    # its micro-genres instead (``chart_data.shape_trends`` names them from the catalogue).
+    groups = _micro_terms() if params.filters.macro is not None else _macro_terms()
     return {
         "size": 0,
         "track_total_hits": True,
         "query": filtered_query(params.filters),
         "aggs": {
             **PRIOR_AGGS,
-            "by_year": _by_year(MIN_PERIOD_FILMS, {"macros": _macro_terms()}),
-            "by_decade": _by_decade(MIN_PERIOD_FILMS, {**RATING_AGGS, "macros": _macro_terms()}),
+            "by_year": _by_year(MIN_PERIOD_FILMS, {"groups": groups}),
+            "by_decade": _by_decade(MIN_PERIOD_FILMS, {**RATING_AGGS, "groups": groups}),
             "periods": {
                 "filters": {"filters": {"earlier": {"range": {"year": {"lt": split}}}, "later": {"range": {"year": {"gte": split}}}}},
                 "aggs": {"micros": _micro_terms()},

@@ -19,6 +19,8 @@ RANK_LENGTH = 10
 TOP_MOVIES_SHOWN = 5
 GROWTH_LENGTH = 8
 DEFAULT_PICKED = 3  # growers and decliners each, when the URL picks no micro-genres
+STACKED_SERIES = 8  # the stacked-area chart shows this many themes and folds the rest into "Other"
+SPARSE_PERIOD_FILMS = findings.MIN_HEATMAP_MOVIES  # periods with fewer films are marked "few films" on the charts
 
 
 # --- small helpers over buckets ------------------------------------------------------------
@@ -123,7 +125,7 @@ def shape_overview(resp: dict, run_resp: dict, micro_docs: dict, filters: Filter
         "treemap": {"id": "root", "name": "All movies", "count": total, "weighted_rating": round(prior.C, 3), "children": macros},
         "rankings": _rankings(micros),
         "top_movies": {},
-        "k_curve": run["k_curve"] if run else {"chosen_k": None, "points": []},
+        "macro_curve": run["macro_curve"] if run else {"chosen": None, "points": []},
         "catalog": catalog,
     }
 
@@ -139,8 +141,8 @@ def _run_kpis(run_resp: dict) -> dict | None:
     doc = hits[0]["_source"]
     kpis = {k: doc.get(k) for k in ("run_id", "finished_at", "movies_index", "k", "n_macro", "silhouette", "label_fit", "total_seconds")}
     kpis["theme_recovery"] = (doc.get("taxonomy") or {}).get("theme_recovery")
-    points = sorted((p for p in doc.get("k_curve") or [] if isinstance(p, dict) and "k" in p), key=lambda p: p["k"])
-    return {"kpis": kpis, "k_curve": {"chosen_k": doc.get("k"), "points": points}}
+    points = sorted((p for p in doc.get("macro_curve") or [] if isinstance(p, dict) and "n_macro" in p), key=lambda p: p["n_macro"])
+    return {"kpis": kpis, "macro_curve": {"chosen": doc.get("n_macro"), "points": points}}
 
 
 def _rankings(micros: list[dict]) -> dict:
@@ -195,6 +197,8 @@ def shape_landing(overview: dict) -> dict:
         "macros": [{"id": m["macro_id"], "name": m["name"], "count": m["count"], "micro_genres": len(m["children"])} for m in macros],
         "prior": overview["prior"],
         "min_size": MIN_RANK_SIZE,
+        # "Surprise me" picks among these: rated above the catalogue's mean, big enough to rank.
+        "surprise": [m["micro_id"] for m in micros if m["count"] >= MIN_RANK_SIZE and m["weighted_rating"] > overview["prior"]["C"]],
     }
 
 
@@ -205,7 +209,8 @@ def _period_key(bucket: dict, yearly: bool) -> int:
 
 
 def _share_table(buckets: list[dict], sub: str, yearly: bool, names: dict | None = None, totals: dict | None = None) -> dict:
-    """Periods x series counts and shares (percent of that period's films)."""
+    """Periods x series counts and shares (percent of that period's films); ``sparse`` marks the
+    periods with so few films that one film moves a share by several points."""
     periods = [_period_key(b, yearly) for b in buckets]
     period_totals = [totals[p] if totals else b["doc_count"] for p, b in zip(periods, buckets)]
     counts: dict = {}
@@ -222,7 +227,20 @@ def _share_table(buckets: list[dict], sub: str, yearly: bool, names: dict | None
         }
         for key in order
     ]
-    return {"periods": periods, "totals": period_totals, "series": series}
+    sparse = [t < SPARSE_PERIOD_FILMS for t in period_totals]
+    return {"periods": periods, "totals": period_totals, "sparse": sparse, "series": series}
+
+
+def fold_other(table: dict, keep: int = STACKED_SERIES) -> dict:
+    """The ``keep`` largest series and one "Other" series summing the rest (a readable stack)."""
+    series = table["series"]
+    if len(series) <= keep + 1:
+        return table
+    rest = series[keep:]
+    counts = [sum(col) for col in zip(*(s["counts"] for s in rest))]
+    shares = [round(100 * c / t, 3) if t else 0.0 for c, t in zip(counts, table["totals"])]
+    other = {"key": "other", "name": f"Other ({len(rest)})", "counts": counts, "shares": shares}
+    return table | {"series": series[:keep] + [other]}
 
 
 def _heatmap(table: dict) -> dict:
@@ -231,6 +249,7 @@ def _heatmap(table: dict) -> dict:
         "macros": order,
         "decades": table["periods"],
         "decade_totals": table["totals"],
+        "sparse": table["sparse"],
         "share": [[round(v, 2) for v in s["shares"]] for s in table["series"]],
         "count": [s["counts"] for s in table["series"]],
     }
@@ -274,8 +293,9 @@ def shape_trends(resp: dict, cloud_resp: dict, params: TrendsParams) -> dict:
     aggs = resp["aggregations"]
     prior = prior_from(aggs)
     catalog = catalog_from(aggs)
-    by_year = _share_table(aggs["by_year"]["buckets"], "macros", yearly=True)
-    by_decade = _share_table(aggs["by_decade"]["buckets"], "macros", yearly=False)
+    names = catalog["micros"] if params.filters.macro is not None else None  # see aggregations.trends_body
+    by_year = _share_table(aggs["by_year"]["buckets"], "groups", yearly=True, names=names)
+    by_decade = _share_table(aggs["by_decade"]["buckets"], "groups", yearly=False, names=names)
     decade_ratings = [{"decade": int(b["key"]), **group_stats(b, prior)} for b in aggs["by_decade"]["buckets"]]
     scatter = []
     for b in aggs["micros"]["buckets"]:
@@ -285,8 +305,14 @@ def shape_trends(resp: dict, cloud_resp: dict, params: TrendsParams) -> dict:
         "filters": asdict(params.filters),
         "movies": resp["hits"]["total"]["value"],
         "min_period_films": MIN_PERIOD_FILMS,
+        "sparse_period_films": SPARSE_PERIOD_FILMS,
         "prior": _prior_dict(prior),
-        "shares": {"macro": {"by_year": by_year, "by_decade": by_decade}, "micro": {"picked": [], "by_year": None, "by_decade": None}},
+        "groups": "micro" if names else "macro",
+        "shares": {
+            "macro": {"by_year": by_year, "by_decade": by_decade},
+            "stacked": {"by_year": fold_other(by_year), "by_decade": fold_other(by_decade)},
+            "micro": {"picked": [], "by_year": None, "by_decade": None},
+        },
         "heatmap": _heatmap(by_decade),
         "decade_ratings": decade_ratings,
         "growth": _growth(aggs, params, catalog),
@@ -340,7 +366,7 @@ def trend_insights(trends: dict) -> list[dict]:
     return [
         findings.size_vs_rating(trends["scatter"]["points"]),
         findings.growth_leaders(trends["growth"]),
-        findings.macro_shift(trends["heatmap"]),
+        findings.macro_shift(trends["heatmap"], "micro-genre" if trends["groups"] == "micro" else "macro theme"),
         findings.decade_ratings(trends["decade_ratings"]),
         findings.distinctive_words(trends["cloud"]),
     ]

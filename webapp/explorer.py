@@ -1,4 +1,4 @@
-"""Explorer: the search JSON API and the ``/explore`` and ``/micro-genres/<id>`` pages.
+"""Explorer: the search JSON API and the ``/explore`` page (micro-genre pages: ``webapp.discover``).
 
 The pages are rendered on the server from the same functions the API uses, so every state
 (query, mode, filters, page, open movie) is a plain URL that can be shared, and the site
@@ -20,7 +20,6 @@ from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import NotFoundError, RequestError
 
 from mgm.client import stored_vectors
-from mgm.model import encode
 from mgm.settings import PROJECT_ROOT
 from webapp import search
 from webapp.errors import ApiError, index_missing, is_index_missing
@@ -95,10 +94,10 @@ def _settings():
 
 def _embed(text: str) -> list[float]:
     """One query vector per request, with the model loaded (and warmed) at app start."""
-    model = current_app.extensions.get("model")
-    if model is None:
+    encoder = current_app.extensions.get("query_encoder")
+    if encoder is None:
         raise ApiError("semantic search is unavailable: the embedding model is not loaded", field="mode", status=503)
-    return encode(model, [text])[0].tolist()
+    return encoder.encode([text])[0].tolist()
 
 
 # --- operations shared by the API and the pages ----------------------------------------------
@@ -306,8 +305,12 @@ def api_micro_genre(raw_id: str):
 @bp.post("/api/recommend")
 @accepts()
 def api_recommend():
-    liked, size = parse_recommend(request.get_json(silent=True))
-    return jsonify({"liked": liked, "results": nearest_films(liked, Filters(), size, field="liked")})
+    """Diversified recommendations (``webapp.recommend``); ``"method": "mean"`` is the old baseline."""
+    from webapp.recommend import recommend
+
+    body = request.get_json(silent=True)
+    liked, size = parse_recommend(body)
+    return jsonify(recommend(_client(), _settings().index_alias, liked, size, body.get("method", "diverse")))
 
 
 @bp.get("/api/suggest")
@@ -363,15 +366,3 @@ def explore_page():
         ),
         status,
     )
-
-
-@bp.get("/micro-genres/<raw_id>")
-@accepts()
-def micro_genre_page(raw_id: str):
-    try:
-        micro = get_micro(parse_id(raw_id), neighbours=8)
-    except ApiError as exc:
-        if exc.status != 404:
-            raise
-        return render_template("micro_genre.html", micro=None, error=exc), exc.status
-    return render_template("micro_genre.html", micro=micro, error=None)

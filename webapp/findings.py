@@ -117,23 +117,28 @@ def decade_ratings(rows: list[dict]) -> dict:
     return {"title": "Which decade rates best?", "text": text, "numbers": numbers}
 
 
-def macro_shift(heatmap: dict) -> dict:
-    """The macro theme whose share changed most between the first and last well-filled decade."""
+def macro_shift(heatmap: dict, kind: str = "macro theme") -> dict:
+    """The group whose share rose most and the one that fell most between the first and last
+    well-filled decade. Only a real rise and a real fall are reported, each naming a different
+    group: one group alone (always 100 %) or flat shares give no finding, never a tautology."""
+    title = "Macro themes over time" if kind == "macro theme" else "Micro-genres over time"
     cols = [i for i, total in enumerate(heatmap["decade_totals"]) if total >= MIN_HEATMAP_MOVIES]
-    if len(cols) < 2 or not heatmap["macros"]:
-        return {"title": "Macro themes over time", "text": "Not enough decades with films to compare.", "numbers": {}}
+    if len(cols) < 2 or len(heatmap["macros"]) < 2:
+        return {"title": title, "text": f"Not enough decades or {kind}s with films to compare.", "numbers": {}}
     first, last = cols[0], cols[-1]
-    changes = [(row[last] - row[first], name, row[first], row[last]) for name, row in zip(heatmap["macros"], heatmap["share"])]
-    up = max(changes)
-    down = min(changes)
+    changes = sorted((row[last] - row[first], name, row[first], row[last]) for name, row in zip(heatmap["macros"], heatmap["share"]))
+    down, up = changes[0], changes[-1]
     d0, d1 = heatmap["decades"][first], heatmap["decades"][last]
-    text = (
-        f"Between the {d0}s and the {d1}s, “{up[1]}” gained the most share ({up[2]:.1f}% → {up[3]:.1f}%) and "
-        f"“{down[1]}” lost the most ({down[2]:.1f}% → {down[3]:.1f}%)."
-    )
-    numbers = {"from_decade": d0, "to_decade": d1, "gained": {"macro": up[1], "from": up[2], "to": up[3]},
-               "lost": {"macro": down[1], "from": down[2], "to": down[3]}}
-    return {"title": "Macro themes over time", "text": text, "numbers": numbers}
+    parts, numbers = [], {"from_decade": d0, "to_decade": d1}
+    if up[0] > 0:
+        parts.append(f"“{up[1]}” gained the most share ({up[2]:.1f}% → {up[3]:.1f}%)")
+        numbers["gained"] = {"name": up[1], "from": up[2], "to": up[3]}
+    if down[0] < 0:
+        parts.append(f"“{down[1]}” lost the most ({down[2]:.1f}% → {down[3]:.1f}%)")
+        numbers["lost"] = {"name": down[1], "from": down[2], "to": down[3]}
+    if not parts:
+        return {"title": title, "text": f"Every {kind} kept its share between the {d0}s and the {d1}s.", "numbers": numbers}
+    return {"title": title, "text": f"Between the {d0}s and the {d1}s, " + " and ".join(parts) + ".", "numbers": numbers}
 
 
 def distinctive_words(cloud: dict) -> dict:

@@ -1,7 +1,9 @@
-"""gunicorn settings for `make run`: loopback only, threads because search is I/O-bound.
+"""gunicorn settings for `make run` and the web image: loopback only, gthread workers.
 
 BIND_HOST lets the container image listen on 0.0.0.0 (Docker publishes the port); on a
-developer machine the default stays loopback.
+developer machine the default stays loopback. Workers are lean (ONNX Runtime query encoder,
+no torch: about 0.25 GB each), so the layout is chosen for CPU, not memory: see the
+"Profile" section of docs/explorer.md for the measured layouts.
 """
 import os
 
@@ -15,3 +17,19 @@ accesslog = "-"
 # instead of gunicorn's HTML 414: q may hold 500 characters, up to 6,000 bytes once UTF-8 and
 # percent-encoded (4 x 3 per character). 8190 is gunicorn's maximum.
 limit_request_line = 8190
+
+
+def on_starting(server):
+    """Make the ONNX export once, in a subprocess, before any worker starts.
+
+    Workers would otherwise each start an export when it is missing (safe, but twice the
+    work); the master never imports torch either (``mgm.query_encoder.ensure_export``).
+    """
+    from mgm.query_encoder import EncoderUnavailable, ensure_export
+    from mgm.settings import Settings
+
+    try:
+        ensure_export(Settings.from_env())
+    except EncoderUnavailable as exc:  # one line that says what to run, not a stack trace
+        server.log.error("%s", exc)
+        raise SystemExit(1) from None

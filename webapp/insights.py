@@ -1,4 +1,4 @@
-"""Landing, Overview and Trends pages and their JSON endpoints.
+"""Overview, Trends and About-the-model pages, and the Landing, Overview and Trends JSON endpoints.
 
 Each page's figures come from one ``_msearch`` of aggregations (plus one small follow-up search
 when the first answer decides what to fetch next), shaped by ``chart_data`` and cached per
@@ -106,12 +106,6 @@ def _args() -> dict[str, str]:
 
 # --- JSON ----------------------------------------------------------------------------------
 
-@bp.get("/api/landing")
-@accepts()
-def api_landing():
-    return jsonify(landing_data())
-
-
 @bp.get("/api/overview")
 @accepts(*INSIGHT_FIELDS)
 def api_overview():
@@ -136,10 +130,11 @@ def _page(template: str, load, **context):
         return render_template(template, data=None, error=exc, **context), exc.status
 
 
-@bp.get("/")
+@bp.get("/about-model")
 @accepts()
-def landing():
-    return _page("index.html", landing_data)
+def about_model():
+    """How the micro-genres were made and how well the clustering scores (not for browsing)."""
+    return _page("about_model.html", lambda: overview_data(Filters()))
 
 
 @bp.get("/overview")

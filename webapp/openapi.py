@@ -12,6 +12,8 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify
 
+from webapp.discover_data import MAX_PAGE as MICRO_MAX_PAGE
+from webapp.discover_data import MICRO_SORTS
 from webapp.insight_params import MAX_PICKED
 from webapp.params import FORMATS, MAX_LIKED, MAX_MICRO_ID, MAX_QUERY_CHARS, MAX_SIZE, MODES, SORTS, YEAR_MAX, YEAR_MIN, accepts
 from webapp.search import MICRO_LIST_MAX
@@ -118,6 +120,14 @@ RESPONSES: dict[tuple[str, str], tuple[str, dict]] = {
     ("get", "/healthz"): ("OpenSearch status and whether the movies alias exists", _obj(
         {"status": {"type": "string", "enum": ["ok", "no-index"]}, "opensearch": ANY_OBJ, "index_alias": STR, "index_present": BOOL})),
     ("get", "/api/openapi.json"): ("This description", ANY_OBJ),
+    ("get", "/api/micro-genres/{raw_id}/films"): ("What the micro-genre page renders: the group, its evidence, a page of its films", ANY_OBJ),
+    ("get", "/api/movies/{raw_id}/why"): ("Why a film is in its micro-genre: its keywords among the group's evidence", ANY_OBJ),
+    ("get", "/api/map"): ("Every film's map position, title and groups, as compact columns", ANY_OBJ),
+}
+# Parameters whose meaning depends on the route (the micro-genre page sorts and pages its own way).
+ROUTE_PARAMETERS: dict[tuple[str, str], dict] = {
+    ("/api/micro-genres/{raw_id}/films", "sort"): {"type": "string", "enum": list(MICRO_SORTS)},
+    ("/api/micro-genres/{raw_id}/films", "page"): _int(1, MICRO_MAX_PAGE),
 }
 RECOMMEND_BODY = _obj(
     {"liked": _array(_int(0, MAX_ID), minItems=1, maxItems=MAX_LIKED)}, {"size": _int(1, MAX_SIZE)}
@@ -132,7 +142,8 @@ def _path(rule: str) -> str:
 
 def _operation(method: str, path: str, view: Any) -> dict:
     summary, schema = RESPONSES[(method, path)]
-    params = [{"name": n, "in": "query", "required": False, "schema": PARAMETERS[n]} for n in getattr(view, "accepted_params", ())]
+    params = [{"name": n, "in": "query", "required": False, "schema": ROUTE_PARAMETERS.get((path, n), PARAMETERS[n])}
+              for n in getattr(view, "accepted_params", ())]
     params += [{"name": n, "in": "path", "required": True, "schema": _int(0, MAX_ID)} for n in ("raw_id",) if "{%s}" % n in path]
     ok: dict = {"description": summary, "content": {"application/json": {"schema": schema}}}
     if "format" in getattr(view, "accepted_params", ()):

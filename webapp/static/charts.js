@@ -26,6 +26,16 @@
   function decadeLabels(periods, granularity) {
     return granularity === "by_decade" ? periods.map(function (d) { return d + "s"; }) : periods;
   }
+  // Grey bands behind periods with few films (their shares swing on a handful of films).
+  function sparseBands(table, x) {
+    return x.filter(function (_, i) { return table.sparse && table.sparse[i]; }).map(function (label) {
+      return { type: "rect", xref: "x", yref: "paper", x0: label, x1: label, y0: 0, y1: 1, layer: "above",
+        fillcolor: "rgba(255,255,255,0.55)", line: { width: 0 }, xsizemode: "scaled" };
+    });
+  }
+  function periodLabels(table, granularity) {
+    return decadeLabels(table.periods, granularity).map(function (p, i) { return table.sparse && table.sparse[i] ? p + "*" : String(p); });
+  }
   function short(label, n) {
     return label.length > n ? label.slice(0, n - 1) + "…" : label;
   }
@@ -68,10 +78,11 @@
           colorbar: narrow ? { orientation: "h", thickness: 10, y: -0.02, yanchor: "top", title: { text: "weighted rating", side: "top" } }
             : { title: { text: "weighted<br>rating" }, thickness: 12, len: 0.8 },
           line: { width: 1, color: "#fff" } },
-        textinfo: "label+value",
+        textinfo: "label+value", textfont: { size: 13 },
         hovertemplate: "<b>%{label}</b><br>%{value} films · weighted rating %{color:.2f}<br>%{customdata[1]}<br>%{customdata[0]}<extra></extra>",
         pathbar: { visible: true }
-      }], layout({ margin: { l: 0, r: 0, t: 24, b: narrow ? 60 : 0 } }), config);
+      }], layout({ margin: { l: 0, r: 0, t: 24, b: narrow ? 60 : 0 },
+        uniformtext: { minsize: 11, mode: "hide" } }), config);  // boxes too small for readable text stay blank; hover names them
       node.on("plotly_treemapclick", function (ev) {
         var id = ev.points[0].id;
         if (id.indexOf("micro:") === 0) { go("/micro-genres/" + id.slice(6)); return false; }
@@ -79,57 +90,55 @@
       });
     },
 
-    "k-curve": function (node) {
-      var pts = data.k_curve.points, ks = pts.map(function (p) { return p.k; });
-      var traces = [
-        { x: ks, y: pts.map(function (p) { return p.silhouette; }), name: "silhouette", mode: "lines+markers", line: { color: "#2b6cb0" } },
-        { x: ks, y: pts.map(function (p) { return p.davies_bouldin; }), name: "Davies-Bouldin", yaxis: "y2", mode: "lines+markers", line: { color: "#d9573b" } }
-      ];
-      if (pts.some(function (p) { return p.stability != null; })) {
-        traces.push({ x: ks, y: pts.map(function (p) { return p.stability; }), name: "stability", yaxis: "y3", mode: "lines+markers", line: { color: "#2f855a", dash: "dot" } });
-      }
-      var shapes = data.k_curve.chosen_k == null ? [] : [{ type: "line", xref: "x", yref: "paper", x0: data.k_curve.chosen_k, x1: data.k_curve.chosen_k, y0: 0, y1: 1, line: { color: "#1f2130", dash: "dash", width: 1 } }];
+    "macro-curve": function (node) {
+      var curve = data.macro_curve, pts = curve.points, ns = pts.map(function (p) { return p.n_macro; });
+      var traces = [{ x: ns, y: pts.map(function (p) { return p.silhouette; }), name: "silhouette", mode: "lines+markers", line: { color: "#2b6cb0" } }];
+      var shapes = curve.chosen == null ? [] : [{ type: "line", xref: "x", yref: "paper", x0: curve.chosen, x1: curve.chosen, y0: 0, y1: 1, line: { color: "#1f2130", dash: "dash", width: 1 } }];
       Plotly.newPlot(node, traces, layout({
-        margin: { l: 55, r: 55, t: 28, b: 40 }, xaxis: { title: { text: "k (micro-genres)" } },
-        yaxis: { title: { text: "silhouette" } }, yaxis2: { title: { text: "Davies-Bouldin" }, overlaying: "y", side: "right" },
-        yaxis3: { overlaying: "y", visible: false, range: [0, 1] },
-        legend: legendBelow(), shapes: shapes,
-        annotations: data.k_curve.chosen_k == null ? [] : [{ x: data.k_curve.chosen_k, y: 1, yref: "paper", text: "k = " + data.k_curve.chosen_k, showarrow: false, yanchor: "bottom", font: { size: 11 } }]
+        margin: { l: 55, r: 20, t: 28, b: 40 }, xaxis: { title: { text: "macro themes" } },
+        yaxis: { title: { text: "silhouette of the merge" } }, shapes: shapes,
+        annotations: curve.chosen == null ? [] : [{ x: curve.chosen, y: 1, yref: "paper", text: curve.chosen + " themes", showarrow: false, yanchor: "bottom", font: { size: 11 } }]
       }), config);
     },
 
     "macro-shares": function (node, granularity) {
-      var table = data.shares.macro[granularity];
-      var x = decadeLabels(table.periods, granularity);
+      var table = data.shares.stacked[granularity];
+      var x = periodLabels(table, granularity);
       var traces = table.series.map(function (s, i) {
-        return { x: x, y: s.shares, customdata: s.counts, name: s.name, stackgroup: "one", mode: "none",
-          fillcolor: palette[i % palette.length], hoveron: "points+fills",
+        return { x: x, y: s.shares, customdata: s.counts, name: narrow ? short(s.name, 22) : s.name, stackgroup: "one", mode: "none",
+          fillcolor: s.key === "other" ? "#cbd5e0" : palette[i % palette.length], hoveron: "points+fills",
           hovertemplate: "<b>" + escapeHtml(s.name) + "</b> %{x}: %{y:.1f}% (%{customdata} films)<extra></extra>" };
       });
-      Plotly.react(node, traces, layout({ margin: { l: 45, r: 10, t: 10, b: 10 }, yaxis: { title: { text: "% of films" }, range: [0, 100] },
-        xaxis: { type: "category", automargin: true }, legend: { font: { size: 10 } }, showlegend: !narrow }), config);
+      Plotly.react(node, traces, layout({ margin: { l: 55, r: 10, t: 10, b: 10 }, yaxis: { title: { text: "share of the period's films (%)" }, range: [0, 100] },
+        xaxis: { type: "category", automargin: true, title: { text: granularity === "by_decade" ? "decade of release (* = fewer than " + data.sparse_period_films + " films)" : "year of release" } },
+        legend: narrow ? legendBelow() : { font: { size: 11 } }, shapes: granularity === "by_decade" ? sparseBands(table, x) : [] }), config);
     },
 
     "micro-shares": function (node, granularity) {
       var table = data.shares.micro[granularity];
-      var x = decadeLabels(table.periods, granularity);
+      var x = periodLabels(table, granularity);
       var traces = table.series.map(function (s, i) {
         return { x: x, y: s.shares, customdata: s.counts, name: narrow ? short(s.name, 28) : s.name, mode: "lines+markers",
           line: { color: palette[i % palette.length] },
           hovertemplate: "<b>" + escapeHtml(s.name) + "</b> %{x}: %{y:.2f}% (%{customdata} films)<extra></extra>" };
       });
-      Plotly.react(node, traces, layout({ margin: { l: 45, r: 10, t: 10, b: 10 }, yaxis: { title: { text: "% of films" }, rangemode: "tozero" },
-        xaxis: { type: "category", automargin: true }, legend: legendBelow() }), config);
+      Plotly.react(node, traces, layout({ margin: { l: 55, r: 10, t: 10, b: 10 }, yaxis: { title: { text: "share of the period's films (%)" }, rangemode: "tozero" },
+        xaxis: { type: "category", automargin: true, title: { text: granularity === "by_decade" ? "decade of release" : "year of release" } }, legend: legendBelow() }), config);
     },
 
     "heatmap": function (node) {
       var h = data.heatmap;
+      // Phones: only the well-filled decades, so each column stays wide enough to read.
+      var cols = h.decades.map(function (_, i) { return i; }).filter(function (i) { return !(narrow && h.sparse[i]); });
+      function pick(row) { return cols.map(function (i) { return row[i]; }); }
       Plotly.newPlot(node, [{
-        type: "heatmap", z: h.share, x: h.decades.map(function (d) { return d + "s"; }),
-        y: h.macros.map(function (m) { return narrow ? short(m, 20) : m; }), customdata: h.count,
-        colorscale: "YlOrRd", reversescale: true, colorbar: { title: { text: "%" }, thickness: 12 },
+        type: "heatmap", z: h.share.map(pick), x: cols.map(function (i) { return (narrow ? "'" + String(h.decades[i]).slice(2) : h.decades[i]) + "s" + (h.sparse[i] ? "*" : ""); }),
+        y: h.macros.map(function (m) { return narrow ? short(m, 18) : m; }), customdata: h.count.map(pick),
+        colorscale: "YlOrRd", reversescale: true, colorbar: { title: { text: "% of<br>films" }, thickness: 10 },
+        xgap: 1, ygap: 1,
         hovertemplate: "<b>%{y}</b> in the %{x}: %{z:.1f}% (%{customdata} films)<extra></extra>"
-      }], layout({ margin: { l: 10, r: 10, t: 10, b: 10 }, yaxis: { automargin: true, autorange: "reversed" }, xaxis: { type: "category", automargin: true } }), config);
+      }], layout({ margin: { l: 10, r: 10, t: 10, b: 10 }, yaxis: { automargin: true, autorange: "reversed" },
+        xaxis: { type: "category", automargin: true, title: { text: "decade of release" + (h.sparse.some(Boolean) ? " (* = fewer than " + data.sparse_period_films + " films)" : "") } } }), config);
     },
 
     "growth": function (node) {
@@ -140,7 +149,7 @@
         customdata: rows.map(function (r) { return [r.count_earlier, r.count_later, r.share_earlier, r.share_later, r.id]; }),
         marker: { color: rows.map(function (r) { return r.change_pp > 0 ? "#2f855a" : "#c53030"; }) },
         hovertemplate: "<b>%{y}</b><br>%{customdata[2]:.2f}% → %{customdata[3]:.2f}% of films (%{customdata[0]} → %{customdata[1]} films)<br>%{x:+.2f} points<extra></extra>"
-      }], layout({ yaxis: { automargin: true }, xaxis: { title: { text: narrow ? "change (points)" : "change in share (percentage points)" }, zeroline: true } }), config);
+      }], layout({ yaxis: { automargin: true, title: { text: narrow ? "" : "micro-genre" } }, xaxis: { title: { text: narrow ? "change (points)" : "change in share (percentage points)" }, zeroline: true } }), config);
       node.on("plotly_click", function (ev) { go("/micro-genres/" + ev.points[0].customdata[4]); });
     },
 
@@ -153,8 +162,9 @@
         marker: { size: 8, color: "#2b6cb0", opacity: 0.7, line: { width: 1, color: "#fff" } },
         hovertemplate: "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>%{x} films · weighted rating %{y:.2f} · %{customdata[2]} votes<extra></extra>"
       }], layout({
-        margin: { l: 50, r: 10, t: 10, b: 45 }, xaxis: { type: "log", title: { text: "films in the micro-genre (log)" } },
-        yaxis: { title: { text: "weighted rating" } },
+        margin: { l: 55, r: 10, t: 10, b: 45 },
+        xaxis: { type: "log", title: { text: "films in the micro-genre (log scale)" }, tickvals: [2, 5, 10, 20, 50, 100, 200, 500], ticktext: ["2", "5", "10", "20", "50", "100", "200", "500"] },
+        yaxis: { title: { text: "weighted rating (/10)" } },
         shapes: [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: data.prior.C, y1: data.prior.C, line: { color: "#d9573b", dash: "dot", width: 1 } }]
       }), config);
       node.on("plotly_click", function (ev) { go("/micro-genres/" + ev.points[0].customdata[3]); });

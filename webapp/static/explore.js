@@ -64,6 +64,16 @@
     });
   }
 
+  // "Why this micro-genre": the open film's keywords that are among its group's evidence.
+  const why = document.querySelector("[data-why]");
+  if (why) {
+    fetch("/api/movies/" + encodeURIComponent(why.dataset.why) + "/why").then((res) => (res.ok ? res.json() : null)).then((data) => {
+      if (!data || !data.shared.length) return;
+      why.textContent = "Why this micro-genre: it shares " + data.shared.map((e) =>
+        "“" + e.phrase + "” (" + Math.round(e.share * 100) + "% of the group, " + (e.catalogue_share * 100).toFixed(1) + "% overall)").join(", ") + ".";
+    }).catch(() => {});
+  }
+
   // Phones: start with the filter panel folded so results come first.
   const filters = document.getElementById("filters");
   if (filters && window.matchMedia("(max-width: 760px)").matches) filters.open = false;

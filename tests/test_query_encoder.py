@@ -1,0 +1,184 @@
+"""The web process's query encoder: lean (no torch), equal to the indexer, safely exported.
+
+Runs a real gunicorn worker against the session's real index, the real CSV and the real
+model; nothing is stubbed.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+import requests
+
+from bench import server
+from indexer.load import load_movies
+from indexer.text import embedding_text
+from mgm.client import stored_vectors
+from mgm.model import cache_namespace
+from mgm.model_files import bundled_model_dir, export_dir, export_ready, model_identity
+from mgm.query_encoder import EncoderUnavailable, QueryEncoder, ensure_export
+from mgm.settings import PROJECT_ROOT
+
+HEAVY = {"torch", "transformers", "sentence_transformers"}
+
+# A gunicorn config: the production one plus a hook that records, after every request, which
+# of the heavy packages the worker has imported (and the torch libraries it has mapped).
+# The hook runs after the response went out, so it also records the paths it has seen: the
+# test waits for its last request's path before reading.
+OVERLAY = """
+import json, os, sys
+from pathlib import Path
+exec(Path("webapp/gunicorn.conf.py").read_text())
+PATHS = []
+def post_request(worker, req, environ, resp):
+    PATHS.append(req.path)
+    heavy = sorted({m.split(".")[0] for m in sys.modules} & {"torch", "transformers", "sentence_transformers"})
+    maps = [l for l in Path("/proc/self/maps").read_text().splitlines() if "libtorch" in l]
+    out = Path(os.environ["DUMP_DIR"], f"{os.getpid()}.json")
+    out.with_suffix(".tmp").write_text(json.dumps({"heavy": heavy, "libtorch": len(maps), "paths": PATHS}))
+    os.replace(out.with_suffix(".tmp"), out)
+"""
+
+
+def _dump_after(path: Path, last: str, seconds: float = 30) -> dict:
+    """The worker's record once it includes the request to ``last``."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if path.is_file() and last in (seen := json.loads(path.read_text()))["paths"]:
+            return seen
+        time.sleep(0.1)
+    raise AssertionError(f"the worker recorded no request to {last} within {seconds:.0f} s")
+
+
+def test_a_real_gunicorn_worker_never_imports_torch(live_index, tmp_path):
+    config = tmp_path / "overlay.conf.py"
+    config.write_text(OVERLAY)
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    port = server.free_port()
+    env = dict(os.environ, PORT=str(port), OPENSEARCH_URL=live_index.opensearch_url, INDEX_ALIAS=live_index.index_alias,
+               MICRO_ALIAS=live_index.micro_alias, RUNS_INDEX=live_index.runs_index, DUMP_DIR=str(dumps),
+               WEB_WORKERS="1")
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    proc = subprocess.Popen([str(gunicorn), "--config", str(config), "webapp:create_app()"], cwd=PROJECT_ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        server.wait_ready(proc, f"{base}/healthz")
+        for mode in ("hybrid", "semantic", "keyword"):
+            resp = requests.get(f"{base}/api/search", params={"q": "a robot falls in love", "mode": mode}, timeout=60)
+            assert resp.status_code == 200 and resp.json()["results"]
+        assert requests.get(f"{base}/explore", params={"q": "heist in space"}, timeout=60).status_code == 200
+        assert requests.get(f"{base}/api/micro-genres", params={"q": "space"}, timeout=60).status_code == 200
+        (worker,) = server.worker_pids(proc.pid)
+        seen = _dump_after(dumps / f"{worker}.json", "/api/micro-genres")
+    finally:
+        server.stop(proc)
+    assert (seen["heavy"], seen["libtorch"]) == ([], 0)
+    assert {"/api/search", "/explore"} <= set(seen["paths"])
+
+
+def test_query_vectors_equal_the_indexed_ones_on_1000_movies(live_index, os_client):
+    """The web encoder against the vectors the indexer stored (cosine >= 0.9999 each)."""
+    movies = load_movies(live_index.movies_csv).movies[:1000]
+    # One id per call: with several ids, stored_vectors answered every hit with one film's
+    # vector (the script's doc-values buffer is reused; reported, mgm/client.py is not ours).
+    indexed = {m.id: stored_vectors(os_client, live_index.index_alias, [m.id])[m.id] for m in movies}
+    assert len(indexed) == 1000
+    encoder = QueryEncoder(ensure_export(live_index), threads=2)
+    texts = sorted(((embedding_text(m), m.id) for m in movies), key=lambda t: len(t[0]))  # similar lengths per batch
+    ours = {}
+    for start in range(0, len(texts), 32):
+        chunk = texts[start : start + 32]
+        ours.update(zip((i for _, i in chunk), encoder.encode([t for t, _ in chunk])))
+    cosines = np.array([float(np.dot(ours[i], indexed[i]) / np.linalg.norm(indexed[i])) for i in ours])
+    assert cosines.min() >= 0.9999, f"lowest cosine {cosines.min():.6f}"
+    assert np.allclose(np.linalg.norm(np.stack(list(ours.values())), axis=1), 1.0, atol=1e-5)
+
+
+def test_two_workers_exporting_at_once_share_no_temporary_folder(settings, tmp_path):
+    """Both exports run (in subprocesses, as a worker would) into one empty cache: one result."""
+    fresh = replace(settings, cache_dir=tmp_path / "cache")
+    folders, errors = [], []
+
+    def export() -> None:
+        try:
+            folders.append(ensure_export(fresh))
+        except Exception as exc:  # reported below, with the other thread's outcome
+            errors.append(exc)
+
+    threads = [threading.Thread(target=export) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(folders) == 2 and folders[0] == folders[1] and export_ready(folders[0])
+    assert sorted(p.name for p in fresh.cache_dir.iterdir()) == [folders[0].name]  # no temporary folder left
+    assert not (folders[0] / "model.safetensors").exists()  # the export runs without the torch weights
+    vector = QueryEncoder(folders[0]).encode(["two rival magicians"])
+    assert vector.shape == (1, 384)
+
+
+def test_export_and_embedding_cache_are_keyed_by_the_model_files_and_backend(settings, tmp_path):
+    source = bundled_model_dir(settings.model_dir)
+    copy = tmp_path / "model-copy"
+    shutil.copytree(source, copy)
+    assert model_identity(copy) == model_identity(source)  # same files, same identity
+    with open(copy / "README.md", "a") as fh:
+        fh.write("\nchanged\n")
+    assert model_identity(copy) != model_identity(source)
+    assert export_dir(copy, settings.cache_dir) != export_dir(source, settings.cache_dir)
+    cpu = replace(settings, embed_device="cpu")
+    keys = {cache_namespace(replace(cpu, embed_backend="onnx")), cache_namespace(replace(cpu, embed_backend="torch")),
+            cache_namespace(replace(cpu, model_dir=copy))}
+    assert len(keys) == 3
+
+
+def test_a_model_that_cannot_be_exported_names_the_command_to_run(settings, tmp_path):
+    broken = tmp_path / "broken-model"
+    broken.mkdir()
+    (broken / "config.json").write_text("{}")
+    with pytest.raises(EncoderUnavailable, match=r"run `python -m mgm.onnx_export`"):
+        ensure_export(replace(settings, model_dir=broken, cache_dir=tmp_path / "cache"))
+    assert not any((tmp_path / "cache").glob("*.tmp"))
+
+
+def _pins(name: str) -> dict[str, str]:
+    lines = (PROJECT_ROOT / name).read_text().splitlines()
+    return dict(line.lower().split("==") for line in lines if line and not line.startswith("#"))
+
+
+def test_the_web_image_requirements_are_lean_and_pinned_like_the_full_ones():
+    web, full = _pins("requirements-web.txt"), _pins("requirements.txt")
+    assert not HEAVY & {n.replace("-", "_") for n in web} and "sentence-transformers" not in web
+    assert {n: full.get(n) for n in web} == web  # same versions as the indexer's requirements
+
+
+IMPORTED_DISTRIBUTIONS = """
+import importlib, importlib.metadata as md, json, pkgutil, sys
+import mgm.dashboards, mgm.query_encoder, webapp
+for m in pkgutil.iter_modules(webapp.__path__):
+    importlib.import_module(f"webapp.{m.name}")
+names = md.packages_distributions()
+print(json.dumps(sorted({d for t in {m.split('.')[0] for m in sys.modules} for d in names.get(t, [])})))
+"""
+
+
+def test_the_web_image_holds_every_package_the_web_process_imports():
+    """Imported in a fresh interpreter, every webapp module's packages are in requirements-web.txt."""
+    done = subprocess.run([sys.executable, "-c", IMPORTED_DISTRIBUTIONS], capture_output=True, text=True, cwd=PROJECT_ROOT,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    imported = {n.lower().replace("_", "-") for n in json.loads(done.stdout)} - {"setuptools"}  # setuptools: in every Python image
+    web = {n.replace("_", "-") for n in _pins("requirements-web.txt")}
+    assert imported - web == set()
+    assert not imported & {"torch", "transformers", "sentence-transformers"}
