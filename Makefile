@@ -55,7 +55,7 @@ test-cluster: venv
 
 # The fast tier: every test that needs no full indexer run (marked `full` in tests/conftest.py).
 test-fast: venv docker-compose
-	scripts/with-opensearch.sh stop $(PY) -m pytest -q -m "not full" tests
+	scripts/with-opensearch.sh stop $(PY) -m pytest -q -m "not full" tests --ignore=tests/test_cluster.py
 
 # Relevance, latency and page benchmarks read the `movies` alias: build it first if missing.
 bench: venv

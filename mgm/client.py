@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from opensearchpy import OpenSearch
+from opensearchpy.exceptions import NotFoundError, TransportError
 
 from mgm.settings import Settings
 
@@ -64,6 +65,10 @@ def stored_vectors(client: OpenSearch, index: str, ids: list[int]) -> dict[int, 
         lines += [{"index": index}, body]
     found: dict[int, list[float]] = {}
     for resp in client.msearch(body=lines)["responses"] if ids else []:
+        error = resp.get("error")
+        if error:  # one failed search of the batch: raise it as the plain search would have
+            kind = error.get("type", "error") if isinstance(error, dict) else str(error)
+            raise (NotFoundError if kind == "index_not_found_exception" else TransportError)(resp.get("status", 500), kind, resp)
         for h in resp.get("hits", {}).get("hits", []):
             found[int(h["_id"])] = h["fields"]["vector"][0]
     return found

@@ -110,12 +110,14 @@ RESPONSES: dict[tuple[str, str], tuple[str, dict]] = {
     ("get", "/api/micro-genres"): ("Micro-genres by size, or a semantic search over their centroids",
                                    _obj({"total": INT, "q": STR, "results": _array(MICRO)})),
     ("get", "/api/micro-genres/{raw_id}"): ("A micro-genre with its neighbouring micro-genres", MICRO_DETAIL),
-    ("post", "/api/recommend"): ("Films nearest the mean vector of the liked ones", _obj({"liked": _array(INT), **RESULTS})),
+    ("post", "/api/recommend"): ("Films for the liked ones, diverse across their micro-genres", _obj(
+        {"liked": _array(INT), "method": STR, "rows": _array(ANY_OBJ), **RESULTS})),
     ("get", "/api/suggest"): ("Title autocomplete", _obj({"q": STR, "results": _array(_obj({"id": INT, "title": STR}, {"year": _nullable(INT)}))})),
-    ("get", "/api/landing"): ("What the landing page plots", _obj(
-        {k: ANY_OBJ for k in ("stats", "prior")} | {k: _array(ANY_OBJ) for k in ("largest", "best_rated", "macros")} | {"min_size": INT})),
+    ("get", "/api/landing"): ("What the landing page shows", _obj(
+        {k: ANY_OBJ for k in ("stats", "prior")} | {k: _array(ANY_OBJ) for k in ("largest", "best_rated", "macros", "rows")}
+        | {"min_size": INT}, {"surprise": {}})),
     ("get", "/api/overview"): ("What the Overview page plots", _obj(
-        {k: ANY_OBJ for k in ("filters", "kpis", "prior", "treemap", "rankings", "top_movies", "k_curve", "catalog")})),
+        {k: ANY_OBJ for k in ("filters", "kpis", "prior", "treemap", "rankings", "top_movies", "macro_curve", "catalog")})),
     ("get", "/api/trends"): ("What the Trends page plots", _obj({"movies": INT, "catalog": ANY_OBJ, "insights": _array(ANY_OBJ)}, closed=False)),
     ("get", "/healthz"): ("OpenSearch status and whether the movies alias exists", _obj(
         {"status": {"type": "string", "enum": ["ok", "no-index"]}, "opensearch": ANY_OBJ, "index_alias": STR, "index_present": BOOL})),
