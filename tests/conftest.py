@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import threading
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,20 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from mgm.client import make_client  # noqa: E402
 from mgm.settings import Settings  # noqa: E402
+
+
+FULL = pytest.mark.full  # needs the session's full indexer run on the real CSV (not in `make test-fast`)
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "full: needs the full indexer run on the real CSV (skipped by `make test-fast`)")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Mark every test that (directly or through a fixture) uses the full run: the fast tier is the rest."""
+    for item in items:
+        if "live_index" in getattr(item, "fixturenames", ()):
+            item.add_marker(FULL)
 
 
 @pytest.fixture(scope="session")
@@ -105,14 +120,54 @@ def live_index(settings, os_client):
     clusters, labels and indexes. k is chosen by the same measured sweep as production (its
     curve is cached per embedding matrix).
     """
-    from dataclasses import replace
-
     from indexer.pipeline import run
 
-    prefix = f"test-{uuid.uuid4().hex[:8]}"
-    live = replace(settings, index_alias=f"{prefix}-movies", micro_alias=f"{prefix}-micro-genres", runs_index=f"{prefix}-runs")
-    try:
+    with prefixed_aliases(settings, os_client, "test") as live:
         run(live, progress=False)  # its report is the one document in live.runs_index
         yield live
+
+
+@contextmanager
+def prefixed_aliases(settings, os_client, kind: str):
+    """Settings with unique ``<kind>-<uuid8>-*`` aliases and runs index; everything under that prefix is deleted after."""
+    from tiny_index import tiny_settings
+
+    prefix = f"{kind}-{uuid.uuid4().hex[:8]}"
+    try:
+        yield tiny_settings(settings, prefix)
     finally:
         os_client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
+
+
+@pytest.fixture(scope="session")
+def app(live_index):
+    """The web app (model loaded) on the session's full real index."""
+    from webapp import create_app
+
+    return create_app(live_index)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# --- A small synthetic index (fast tier): real mapping, loader, documents and store ----------
+
+
+@pytest.fixture(scope="session")
+def tiny_index(settings, os_client, tmp_path_factory):
+    """Settings whose aliases serve 60 synthetic movies in 6 micro-genres (no model, no clustering)."""
+    from tiny_index import build_tiny
+
+    with prefixed_aliases(settings, os_client, "test-tiny") as tiny:
+        build_tiny(os_client, tiny, tmp_path_factory.mktemp("tiny"), "v1")
+        yield tiny
+
+
+@pytest.fixture(scope="session")
+def tiny_app(tiny_index):
+    """The web app, with its embedding model, on the tiny index."""
+    from webapp import create_app
+
+    return create_app(tiny_index)
