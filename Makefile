@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 export HF_HUB_OFFLINE := 1
 export PYTHONUNBUFFERED := 1
 
-.PHONY: venv run test test-cluster reindex status bench opensearch-up opensearch-down chromium docker-compose clean
+.PHONY: venv run test test-fast test-cluster reindex status bench opensearch-up opensearch-down chromium docker-compose clean
 
 venv: $(VENV)/.installed
 
@@ -52,6 +52,10 @@ test: venv chromium docker-compose
 
 test-cluster: venv
 	OPENSEARCH_NODES=3 OPENSEARCH_URL=$(CLUSTER_URL) scripts/with-opensearch.sh stop $(PY) -m pytest -q tests/test_cluster.py
+
+# The fast tier: every test that needs no full indexer run (marked `full` in tests/conftest.py).
+test-fast: venv docker-compose
+	scripts/with-opensearch.sh stop $(PY) -m pytest -q -m "not full" tests --ignore=tests/test_cluster.py
 
 # Relevance, latency and page benchmarks read the `movies` alias: build it first if missing.
 bench: venv

@@ -51,7 +51,7 @@ def run(settings: Settings) -> dict:
     client = app.extensions["opensearch"]
     http = app.test_client()
     movies, micro = agg_cache.concrete_indices(client, settings.index_alias, settings.micro_alias)
-    macro = http.get("/api/overview").get_json()["catalog"]["macros"][0]
+    macro = http.get("/api/overview").get_json()["catalog"]["macros"][0]["id"]
     landing = http.get("/api/landing").get_json()
     micro_id = landing["largest"][0]["micro_id"]
     liked = ",".join(str(f["id"]) for f in landing["rows"][0]["films"][:3])

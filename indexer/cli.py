@@ -148,10 +148,13 @@ def describe(exc: Exception, settings: Settings) -> str:
     from opensearchpy.exceptions import ConnectionError as OSConnectionError
     from opensearchpy.exceptions import TransportError
 
-    from indexer.load import LoadError
-
     from indexer.collect import CollectError
+    from indexer.lease import LeaseHeld, LeaseLost
+    from indexer.load import LoadError
+    from indexer.store import SwapError
 
+    if isinstance(exc, (LeaseHeld, LeaseLost, SwapError)):
+        return str(exc)  # already the operator's sentence: who holds the lock, or that nothing was swapped
     from indexer.incremental import AddRefused
 
     if isinstance(exc, AddRefused):

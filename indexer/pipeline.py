@@ -28,6 +28,7 @@ from indexer.index_settings import with_shards
 from indexer.layout import map_coordinates
 from indexer.load import Movie, load_movies
 from indexer.label import PhraseLabeler
+from indexer.lease import Lease, lease_index
 from indexer.store import mapping, publish, write_run
 from indexer.taxonomy import Corpus, Taxonomy, TaxonomyResult
 from indexer.taxonomy import report as taxonomy_report
@@ -113,23 +114,41 @@ def micro_genres(result: TaxonomyResult, corpus: Corpus) -> list[MicroGenre]:
 
 
 def run(settings: Settings, csv: Path | None = None, k: int = DEFAULT_K, progress: bool = True) -> dict:
-    """One full reindex; returns the run report (also stored in ``settings.runs_index``)."""
+    """One full reindex; returns the run report (also stored in ``settings.runs_index``).
+
+    The run holds the reindex lease from start to end, so a second run refuses at once
+    (``LeaseHeld``, no report: it never started). The report is written *before* the
+    alias swap, so the first page served from the new indices already finds its run.
+    """
     started = datetime.now(timezone.utc)
     run_id = started.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+    client = make_client(settings, timeout=120)
+    lease = Lease(client, lease_index(settings.runs_index), run_id, settings.reindex_lease_ttl)
+    lease.acquire()
     timer = Timer()
     report: dict = {"run_id": run_id, "status": "failed", "started_at": started.isoformat(), "timings": timer.timings}
-    client = make_client(settings, timeout=120)
     t0 = time.perf_counter()
+
+    def finish(status: str) -> None:
+        now = datetime.now(timezone.utc).isoformat()
+        report.update(status=status, finished_at=now, total_seconds=round(time.perf_counter() - t0, 3))
+
+    def before_swap(counts: dict[str, int]) -> None:
+        lease.assert_held()
+        report["counts"].update(indexed_movies=counts[settings.index_alias], indexed_micro=counts[settings.micro_alias])
+        finish("ok")
+        write_run(client, settings.runs_index, report)
+
     try:
-        _run(settings, Path(csv or settings.movies_csv), k, progress, timer, report, client)
-        report["status"] = "ok"
+        _run(settings, Path(csv or settings.movies_csv), k, progress, timer, report, client, before_swap)
+        finish("ok")
         return report
-    except Exception as exc:
+    except BaseException as exc:
+        finish("failed")
         report["error"] = f"{type(exc).__name__}: {exc}"
         raise
     finally:
-        report["finished_at"] = datetime.now(timezone.utc).isoformat()
-        report["total_seconds"] = round(time.perf_counter() - t0, 3)
+        lease.release()
         try:
             write_run(client, settings.runs_index, report)
         except Exception:  # the run's own error matters more than a lost report
@@ -137,7 +156,7 @@ def run(settings: Settings, csv: Path | None = None, k: int = DEFAULT_K, progres
                 raise
 
 
-def _run(settings: Settings, csv: Path, k: int, progress: bool, timer: Timer, report: dict, client) -> None:
+def _run(settings: Settings, csv: Path, k: int, progress: bool, timer: Timer, report: dict, client, before_swap) -> None:
     from keybert import KeyBERT
 
     from mgm.model import cache_namespace, encode, model_for
@@ -189,6 +208,19 @@ def _run(settings: Settings, csv: Path, k: int, progress: bool, timer: Timer, re
     stamp = report["run_id"].lower()
     movies_index, micro_index = f"{settings.index_alias}-{stamp}", f"{settings.micro_alias}-{stamp}"
     report.update(movies_index=movies_index, micro_index=micro_index)
+    report.update(
+        k=result.k,
+        n_macro=len(result.macro),
+        silhouette=report["taxonomy"]["silhouette_embedding"],
+        label_fit=report["taxonomy"]["label_fit_mean"],
+        macro_curve=result.macro_curve,
+        versions=_versions(settings),
+        macro_genres=sorted({(g.macro_id, g.macro_label) for g in micro}),
+        top_micro_genres=[
+            {"id": d["id"], "label": d["label"], "keywords": d["keywords"], "size": d["size"], "macro_genre": d["macro_genre"]}
+            for d in sorted(micro_docs, key=lambda d: -d["size"])[:20]
+        ],
+    )
     with timer.stage("index"), _bar(progress, len(movie_docs) + len(micro_docs), "index") as bar:
         published = publish(
             client,
@@ -197,21 +229,7 @@ def _run(settings: Settings, csv: Path, k: int, progress: bool, timer: Timer, re
                 settings.micro_alias: (micro_index, with_shards(mapping("micro_genres"), settings), micro_docs),
             },
             progress=bar.update,
+            before_swap=before_swap,
         )
     lineage.record(client, settings.ids_index, ids, report["run_id"])
-    report["counts"].update(indexed_movies=published["counts"][settings.index_alias], indexed_micro=published["counts"][settings.micro_alias])
-    report.update(
-        k=result.k,
-        n_macro=len(result.macro),
-        silhouette=report["taxonomy"]["silhouette_embedding"],
-        label_fit=report["taxonomy"]["label_fit_mean"],
-        macro_curve=result.macro_curve,
-        versions=_versions(settings),
-        replaced=published["previous"],
-        pruned=published["pruned"],
-        macro_genres=sorted({(g.macro_id, g.macro_label) for g in micro}),
-        top_micro_genres=[
-            {"id": d["id"], "label": d["label"], "keywords": d["keywords"], "size": d["size"], "macro_genre": d["macro_genre"]}
-            for d in sorted(micro_docs, key=lambda d: -d["size"])[:20]
-        ],
-    )
+    report.update(replaced=published["previous"], pruned=published["pruned"])

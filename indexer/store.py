@@ -3,22 +3,36 @@
 The web app reads only through the aliases, so a reindex is invisible until the single
 ``_aliases`` call that moves both ``movies`` and ``micro-genres`` together. Anything failing
 before that call deletes the half-built indices and leaves the aliases where they were.
+
+The swap is the one call whose outcome matters most and is least safe to repeat, so it is
+sent exactly once (``without_retries``) and guarded: each ``remove`` names the index the
+alias pointed to when the swap was planned, with ``must_exist``, so if anything moved the
+alias in between the whole call fails and changes nothing. After any failure the aliases
+are read back before anything is deleted: an index an alias points to is never deleted.
 """
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Iterable
 
 from opensearchpy import OpenSearch, helpers
-from opensearchpy.exceptions import NotFoundError, RequestError
+from opensearchpy.exceptions import NotFoundError, OpenSearchException, RequestError
+
+from mgm.client import without_retries
 
 MAPPINGS = Path(__file__).resolve().parent.parent / "opensearch" / "mappings"
 CHUNK = 500
+log = logging.getLogger(__name__)
 
 
 class IndexingError(RuntimeError):
     """Indexing did not produce the expected index; the aliases were left untouched."""
+
+
+class SwapError(RuntimeError):
+    """The alias swap was not applied; the aliases still serve what they served before."""
 
 
 def mapping(name: str) -> dict:
@@ -28,9 +42,10 @@ def mapping(name: str) -> dict:
 def build_index(client: OpenSearch, index: str, body: dict, docs: Iterable[dict], progress=None) -> int:
     """Create ``index``, bulk-load ``docs`` (``_id`` = doc["id"]), refresh, return the count.
 
-    Raises ``IndexingError`` on the first rejected document or a count mismatch.
+    Raises ``IndexingError`` on the first rejected document or a count mismatch. Bulk
+    retries are safe (each document has its own ``_id``); the create is sent once.
     """
-    client.indices.create(index=index, body=body)
+    without_retries(client).indices.create(index=index, body=body)
     sent = 0
     actions = ({"_index": index, "_id": str(d["id"]), "_source": d} for d in docs)
     for ok, item in helpers.streaming_bulk(client, actions, chunk_size=CHUNK, raise_on_error=False, max_retries=2):
@@ -55,42 +70,107 @@ def alias_targets(client: OpenSearch, alias: str) -> list[str]:
         return []
 
 
-def swap_aliases(client: OpenSearch, new: dict[str, str]) -> dict[str, list[str]]:
-    """Point each alias at its new index in ONE ``_aliases`` call; return the previous targets."""
-    previous = {alias: alias_targets(client, alias) for alias in new}
-    actions = [{"remove": {"index": old, "alias": alias}} for alias, olds in previous.items() for old in olds]
+def _targets(client: OpenSearch, aliases: Iterable[str]) -> dict[str, list[str]]:
+    return {alias: alias_targets(client, alias) for alias in aliases}
+
+
+def swap_aliases(client: OpenSearch, new: dict[str, str], previous: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
+    """Point each alias at its new index in ONE ``_aliases`` call; return the previous targets.
+
+    Idempotent: if the aliases already point at ``new`` nothing is sent. ``previous`` (what
+    the caller saw) makes the call a compare-and-set; after a failure (a timeout whose
+    request was applied, say) the aliases are read back and decide the outcome.
+    """
+    wanted = {alias: [index] for alias, index in new.items()}
+    if previous is None:
+        previous = _targets(client, new)
+    if previous == wanted:
+        return previous
+    actions = [
+        {"remove": {"index": old, "alias": alias, "must_exist": True}}
+        for alias, olds in previous.items()
+        for old in olds
+        if old != new[alias]
+    ]
     actions += [{"add": {"index": index, "alias": alias}} for alias, index in new.items()]
-    client.indices.update_aliases(body={"actions": actions})
+    try:
+        without_retries(client).indices.update_aliases(body={"actions": actions})
+    except OpenSearchException as exc:
+        if _targets(client, new) == wanted:  # applied, only the answer was lost
+            log.warning("alias swap answered %s but was applied", type(exc).__name__)
+            return previous
+        raise SwapError(f"alias swap not applied ({type(exc).__name__}: {exc}); aliases unchanged") from exc
     return previous
 
 
+def discard_unaliased(client: OpenSearch, indices: Iterable[str]) -> list[str]:
+    """Delete those of ``indices`` that no alias points to (read back now); return them."""
+    deleted = []
+    for index in indices:
+        try:
+            info = client.indices.get_alias(index=index)
+        except NotFoundError:
+            continue  # never created
+        if any(meta.get("aliases") for meta in info.values()):
+            log.warning("not deleting %s: an alias points to it", index)
+            continue
+        client.indices.delete(index=index, ignore_unavailable=True)
+        deleted.append(index)
+    return deleted
+
+
+def _created(meta: dict) -> int:
+    return int(meta.get("settings", {}).get("index", {}).get("creation_date", 0))
+
+
 def prune(client: OpenSearch, alias: str, keep: set[str]) -> list[str]:
-    """Delete ``<alias>-*`` indices except ``keep`` (the new one and the one it replaced)."""
+    """Delete older ``<alias>-*`` indices except ``keep`` (the new one and the one it replaced).
+
+    Never deletes an index an alias points to, nor one created after the newest kept index
+    (a run that started later owns it).
+    """
     existing = client.indices.get(index=f"{alias}-*", ignore_unavailable=True, allow_no_indices=True)
-    doomed = sorted(name for name in existing if name not in keep and not existing[name].get("aliases"))
+    newest_kept = max((_created(existing[name]) for name in keep if name in existing), default=0)
+    doomed = sorted(
+        name
+        for name, meta in existing.items()
+        if name not in keep and not meta.get("aliases") and _created(meta) < newest_kept
+    )
     for name in doomed:
         client.indices.delete(index=name, ignore_unavailable=True)
     return doomed
 
 
-def publish(client: OpenSearch, plan: dict[str, tuple[str, dict, Iterable[dict]]], progress=None) -> dict:
+Plan = dict[str, tuple[str, dict, Iterable[dict]]]
+
+
+def publish(client: OpenSearch, plan: Plan, progress=None, before_swap: Callable[[dict[str, int]], None] | None = None) -> dict:
     """Build every ``alias -> (index, body, docs)``, then swap all aliases at once, then prune.
 
-    On any failure the new indices are deleted and the exception propagates.
+    ``before_swap(counts)`` runs after every index is built and verified and before the
+    swap (the pipeline writes its run report there, and checks it still holds its lease):
+    if it raises, nothing is swapped. On any failure the new indices nobody serves are
+    deleted and the exception propagates.
     """
     built: list[str] = []
     counts: dict[str, int] = {}
+    new = {alias: index for alias, (index, _, _) in plan.items()}
     try:
         for alias, (index, body, docs) in plan.items():
             built.append(index)
             counts[alias] = build_index(client, index, body, docs, progress)
-        previous = swap_aliases(client, {alias: index for alias, (index, _, _) in plan.items()})
+        previous = _targets(client, new)
+        if before_swap:
+            before_swap(counts)
+        swap_aliases(client, new, previous)
     except BaseException:
-        for index in built:
-            client.indices.delete(index=index, ignore_unavailable=True)
+        try:
+            discard_unaliased(client, built)
+        except OpenSearchException as cleanup:  # OpenSearch gone: the next run's prune removes them
+            log.warning("could not remove half-built indices %s: %s", built, cleanup)
         raise
     pruned = []
-    for alias, (index, _, _) in plan.items():
+    for alias, index in new.items():
         pruned += prune(client, alias, keep={index, *previous[alias]})
     return {"counts": counts, "previous": previous, "pruned": pruned}
 

@@ -1,7 +1,10 @@
 """One way to build the OpenSearch client, shared by indexer, web app and tests."""
 from __future__ import annotations
 
+from typing import Any
+
 from opensearchpy import OpenSearch
+from opensearchpy.exceptions import NotFoundError, TransportError
 
 from mgm.settings import Settings
 
@@ -22,9 +25,26 @@ def connection_options(settings: Settings) -> dict:
     return options
 
 
-def make_client(settings: Settings, timeout: float = 30.0) -> OpenSearch:
-    """Client for the configured cluster; retries once on timeouts, never on bad requests."""
-    return OpenSearch(**connection_options(settings), timeout=timeout, max_retries=1, retry_on_timeout=True, http_compress=False)
+def make_client(settings: Settings, timeout: float = 30.0, **options: Any) -> OpenSearch:
+    """Client for the configured cluster; ``options`` override the defaults below.
+
+    A refused connection is retried (on the next node: the request never left). A timeout is
+    NOT retried: the first attempt may have been applied, and a blind second ``_aliases`` or
+    ``op_type=create`` would then fail and mislead the caller. Calls that must go out exactly
+    once use ``without_retries``.
+    """
+    config: dict[str, Any] = {"timeout": timeout, "max_retries": 1, "retry_on_timeout": False, "http_compress": False}
+    return OpenSearch(**connection_options(settings), **(config | options))
+
+
+def without_retries(client: OpenSearch) -> OpenSearch:
+    """A client over the same hosts and connection options (auth, TLS) that sends each request once.
+
+    For non-idempotent calls (alias swap, index creation): after any failure the caller
+    reads the cluster's state to learn whether the call was applied, instead of repeating it.
+    """
+    transport = client.transport
+    return OpenSearch(hosts=transport.hosts, max_retries=0, retry_on_timeout=False, **transport.kwargs)
 
 
 def stored_vectors(client: OpenSearch, index: str, ids: list[int]) -> dict[int, list[float]]:
@@ -45,6 +65,10 @@ def stored_vectors(client: OpenSearch, index: str, ids: list[int]) -> dict[int, 
         lines += [{"index": index}, body]
     found: dict[int, list[float]] = {}
     for resp in client.msearch(body=lines)["responses"] if ids else []:
+        error = resp.get("error")
+        if error:  # one failed search of the batch: raise it as the plain search would have
+            kind = error.get("type", "error") if isinstance(error, dict) else str(error)
+            raise (NotFoundError if kind == "index_not_found_exception" else TransportError)(resp.get("status", 500), kind, resp)
         for h in resp.get("hits", {}).get("hits", []):
             found[int(h["_id"])] = h["fields"]["vector"][0]
     return found

@@ -43,6 +43,7 @@ class Settings:
     cache_dir: Path = PROJECT_ROOT / ".cache"
     port: int = 8000
     embed_backend: str = "onnx"
+    reindex_lease_ttl: float = 60.0
     embed_device: str = "auto"
     embed_batch_size: int = 32
     query_encoder_threads: int = 1
@@ -89,6 +90,7 @@ class Settings:
             cache_dir=Path(env.get("CACHE_DIR", str(cls.cache_dir))),
             port=int(env.get("PORT", cls.port)),
             embed_backend=env.get("EMBED_BACKEND", cls.embed_backend),
+            reindex_lease_ttl=float(env.get("REINDEX_LEASE_TTL", cls.reindex_lease_ttl)),
             embed_device=env.get("EMBED_DEVICE", cls.embed_device),
             embed_batch_size=int(env.get("EMBED_BATCH_SIZE", cls.embed_batch_size)),
             query_encoder_threads=int(env.get("QUERY_ENCODER_THREADS", cls.query_encoder_threads)),

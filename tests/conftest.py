@@ -16,6 +16,20 @@ from mgm.client import make_client  # noqa: E402
 from mgm.settings import Settings  # noqa: E402
 
 
+FULL = pytest.mark.full  # needs the session's full indexer run on the real CSV (not in `make test-fast`)
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "full: needs the full indexer run on the real CSV (skipped by `make test-fast`)")
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Mark every test that (directly or through a fixture) uses the full run: the fast tier is the rest."""
+    for item in items:
+        if "live_index" in getattr(item, "fixturenames", ()):
+            item.add_marker(FULL)
+
+
 @pytest.fixture(scope="session")
 def settings() -> Settings:
     return Settings.from_env()
@@ -99,23 +113,10 @@ def _screenshot_path(name: str, variant: str) -> Path:
 # --- A full real indexer run into unique aliases, shared by the session ----------------------
 
 
-@contextmanager
-def _scoped(settings, os_client):
-    """Settings under a unique ``test-<uuid8>`` prefix; its indices and saved stages go afterwards."""
-    from indexer.incremental import stages_dir
-
-    scoped = settings.scoped(f"test-{uuid.uuid4().hex[:8]}")
-    try:
-        yield scoped
-    finally:
-        os_client.indices.delete(index=f"{scoped.index_alias.removesuffix('-movies')}-*", ignore_unavailable=True)
-        shutil.rmtree(stages_dir(scoped.cache_dir, scoped.micro_alias), ignore_errors=True)
-
-
 @pytest.fixture
 def scoped_settings(settings, os_client):
     """Empty aliases of the test's own, for tests that run the indexer themselves."""
-    with _scoped(settings, os_client) as scoped:
+    with prefixed_aliases(settings, os_client, "test") as scoped:
         yield scoped
 
 
@@ -129,6 +130,56 @@ def live_index(settings, os_client):
     """
     from indexer.pipeline import run
 
-    with _scoped(settings, os_client) as live:
+    with prefixed_aliases(settings, os_client, "test") as live:
         run(live, progress=False)  # its report is the one document in live.runs_index
         yield live
+
+
+@contextmanager
+def prefixed_aliases(settings, os_client, kind: str):
+    """Settings with unique ``<kind>-<uuid8>-*`` index names; everything under that prefix (and its saved stages) is deleted after."""
+    from tiny_index import tiny_settings
+
+    from indexer.incremental import stages_dir
+
+    prefix = f"{kind}-{uuid.uuid4().hex[:8]}"
+    scoped = tiny_settings(settings, prefix)
+    try:
+        yield scoped
+    finally:
+        os_client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
+        shutil.rmtree(stages_dir(scoped.cache_dir, scoped.micro_alias), ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def app(live_index):
+    """The web app (model loaded) on the session's full real index."""
+    from webapp import create_app
+
+    return create_app(live_index)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# --- A small synthetic index (fast tier): real mapping, loader, documents and store ----------
+
+
+@pytest.fixture(scope="session")
+def tiny_index(settings, os_client, tmp_path_factory):
+    """Settings whose aliases serve 60 synthetic movies in 6 micro-genres (no model, no clustering)."""
+    from tiny_index import build_tiny
+
+    with prefixed_aliases(settings, os_client, "test-tiny") as tiny:
+        build_tiny(os_client, tiny, tmp_path_factory.mktemp("tiny"), "v1")
+        yield tiny
+
+
+@pytest.fixture(scope="session")
+def tiny_app(tiny_index):
+    """The web app, with its embedding model, on the tiny index."""
+    from webapp import create_app
+
+    return create_app(tiny_index)

@@ -38,7 +38,7 @@ def test_values_are_typed_and_stripped():
         ({"size": "0"}, "size"),
         ({"year_from": "abc"}, "year_from"),
         ({"year_to": "19x9"}, "year_to"),
-        ({"year_from": "2000", "year_to": "1990"}, "year_from"),
+        ({"year_from": "2000", "year_to": "1990"}, "year_to"),
         ({"min_rating": "nan"}, "min_rating"),
         ({"min_rating": "11"}, "min_rating"),
         ({"micro_genre": "-1"}, "micro_genre"),

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.store import IndexingError, alias_targets, mapping, publish, write_run, last_run
+from indexer.lease import Lease, LeaseHeld, LeaseLost, lease_index
+from indexer.store import (
+    IndexingError, SwapError, alias_targets, discard_unaliased, last_run, mapping, publish, swap_aliases, write_run,
+)
 
 
 def micro(i: int, **extra) -> dict:
@@ -59,3 +62,69 @@ def test_run_reports_are_stored_including_failures(os_client, scratch_index):
     write_run(os_client, runs, {"run_id": "r2", "status": "failed", "started_at": "2024-01-02T00:00:00Z", "error": "boom"})
     latest = last_run(os_client, runs)
     assert latest["run_id"] == "r2" and latest["status"] == "failed" and latest["error"] == "boom"
+
+
+# --- safe publishing: the swap is a compare-and-set, sent once, verified; the lease ---------
+
+
+def test_report_hook_runs_after_building_and_before_the_swap(os_client, scratch_index):
+    base = scratch_index
+    publish(os_client, plan(base, 1, [micro(i) for i in range(2)], [micro(i) for i in range(2)]))
+    seen = {}
+
+    def before_swap(counts):
+        seen["counts"] = counts
+        seen["aliases"] = {a: alias_targets(os_client, a) for a in (f"{base}-a", f"{base}-b")}
+        seen["built"] = os_client.count(index=f"{base}-a-2")["count"]
+
+    publish(os_client, plan(base, 2, [micro(i) for i in range(4)], [micro(i) for i in range(3)]), before_swap=before_swap)
+    assert seen == {"counts": {f"{base}-a": 4, f"{base}-b": 3}, "aliases": {f"{base}-a": [f"{base}-a-1"], f"{base}-b": [f"{base}-b-1"]}, "built": 4}
+    assert counts(os_client, base) == {f"{base}-a": ([f"{base}-a-2"], 4), f"{base}-b": ([f"{base}-b-2"], 3)}
+
+
+def test_a_failing_hook_swaps_nothing(os_client, scratch_index):
+    base = scratch_index
+    publish(os_client, plan(base, 1, [micro(0)], [micro(0)]))
+    before = counts(os_client, base)
+
+    def lost(_counts):
+        raise LeaseLost("run x lost its reindex lease")
+
+    with pytest.raises(LeaseLost):
+        publish(os_client, plan(base, 2, [micro(i) for i in range(3)], [micro(0)]), before_swap=lost)
+    assert counts(os_client, base) == before and not os_client.indices.exists(index=f"{base}-a-2")
+
+
+def test_swap_is_idempotent_and_refuses_a_stale_view(os_client, scratch_index):
+    base = scratch_index
+    publish(os_client, plan(base, 1, [micro(0)], [micro(0)]))
+    publish(os_client, plan(base, 2, [micro(0), micro(1)], [micro(0)]))
+    new = {f"{base}-a": f"{base}-a-2", f"{base}-b": f"{base}-b-2"}
+    assert swap_aliases(os_client, new) == {f"{base}-a": [f"{base}-a-2"], f"{base}-b": [f"{base}-b-2"]}  # already there: no call
+    for n in (3, 4):
+        os_client.indices.create(index=f"{base}-a-{n}", body=mapping("micro_genres"))
+        os_client.indices.create(index=f"{base}-b-{n}", body=mapping("micro_genres"))
+    stale = {f"{base}-a": [f"{base}-a-1"], f"{base}-b": [f"{base}-b-1"]}  # what a racing run saw earlier
+    with pytest.raises(SwapError, match="aliases unchanged"):
+        swap_aliases(os_client, {f"{base}-a": f"{base}-a-3", f"{base}-b": f"{base}-b-3"}, previous=stale)
+    assert counts(os_client, base) == {f"{base}-a": ([f"{base}-a-2"], 2), f"{base}-b": ([f"{base}-b-2"], 1)}
+
+
+def test_cleanup_never_deletes_an_index_an_alias_points_to(os_client, scratch_index):
+    base = scratch_index
+    publish(os_client, plan(base, 1, [micro(0)], [micro(0)]))
+    os_client.indices.create(index=f"{base}-a-9", body=mapping("micro_genres"))
+    assert discard_unaliased(os_client, [f"{base}-a-1", f"{base}-a-9", f"{base}-a-missing"]) == [f"{base}-a-9"]
+    assert os_client.indices.exists(index=f"{base}-a-1")
+
+
+def test_lease_refuses_a_second_holder_until_released(os_client, scratch_index):
+    index = lease_index(f"{scratch_index}-runs")
+    first = Lease(os_client, index, "run-1", ttl=30)
+    with first:
+        with pytest.raises(LeaseHeld, match=r"another reindex is running \(run run-1, pid \d+ on .+\); its lease expires at"):
+            Lease(os_client, index, "run-2", ttl=30).acquire()
+        first.assert_held()  # renewals are compare-and-set on our own version
+    with Lease(os_client, index, "run-2", ttl=30) as second:
+        second.assert_held()
+

@@ -4,17 +4,13 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import numpy as np
 import pytest
 from opensearchpy import helpers
 
+from mgm.rating import PRIOR_VOTES
 from mgm.settings import PROJECT_ROOT
-from webapp import agg_cache, create_app
-
-
-@pytest.fixture(scope="module")
-def client(live_index):
-    agg_cache.reset()
-    return create_app(live_index, load_model=False).test_client()
+from webapp import create_app
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +34,7 @@ def get_json(client, url: str) -> dict:
     return resp.get_json()
 
 
-def test_treemap_sizes_sum_to_the_number_of_movies(client, count):
+def test_treemap_sizes_sum_to_the_number_of_movies(client, count, os_client, live_index):
     data = get_json(client, "/api/overview")
     tree = data["treemap"]
     assert tree["count"] == count() == data["kpis"]["movies"]
@@ -50,16 +46,27 @@ def test_treemap_sizes_sum_to_the_number_of_movies(client, count):
     assert biggest["count"] == count({"term": {"macro_genre": biggest["name"]}})
     micro = biggest["children"][-1]
     assert micro["count"] == count({"term": {"micro_genre_id": micro["micro_id"]}})
-    assert data["kpis"]["micro_genres"] == sum(len(m["children"]) for m in tree["children"]) >= 150
+    assert data["kpis"]["micro_genres"] == sum(len(m["children"]) for m in tree["children"]) == os_client.count(index=live_index.micro_alias)["count"]
 
 
 def test_overview_filters_apply_to_every_figure(client, count):
     macro = get_json(client, "/api/overview")["catalog"]["macros"][0]
-    data = get_json(client, f"/api/overview?year_from=1990&year_to=1999&macro={macro}")
-    expected = count({"range": {"year": {"gte": 1990, "lte": 1999}}}, {"term": {"macro_genre": macro}})
+    data = get_json(client, f"/api/overview?year_from=1990&year_to=1999&macro={macro['id']}")
+    expected = count({"range": {"year": {"gte": 1990, "lte": 1999}}}, {"term": {"macro_genre_id": macro["id"]}})
     assert data["treemap"]["count"] == data["kpis"]["movies"] == expected
-    assert [m["name"] for m in data["treemap"]["children"]] == [macro]
+    assert [(m["macro_id"], m["name"]) for m in data["treemap"]["children"]] == [(macro["id"], macro["name"])]
     assert 1990 <= data["kpis"]["year_min"] <= data["kpis"]["year_max"] <= 1999
+
+
+def test_prior_equals_an_independent_computation(client, os_client, live_index):
+    """C recomputed here from every movie's own fields, not from the response's numbers."""
+    hits = os_client.search(index=live_index.index_alias, body={"size": 10_000, "_source": ["vote_average", "vote_count"]})["hits"]["hits"]
+    votes = np.array([h["_source"]["vote_count"] for h in hits], dtype=float)
+    ratings = np.array([h["_source"]["vote_average"] for h in hits], dtype=float)
+    assert len(hits) == os_client.count(index=live_index.index_alias)["count"]
+    prior = get_json(client, "/api/overview")["prior"]
+    assert prior["C"] == pytest.approx(float((votes * ratings).sum() / votes.sum()), abs=1e-4)
+    assert prior["m"] == PRIOR_VOTES  # m is the documented constant of mgm.rating, not a statistic
 
 
 def test_weighted_rating_is_the_documented_bayesian_average(client, os_client, live_index):
@@ -184,8 +191,11 @@ def test_landing_examples_are_live(client, count):
         ("/api/overview?year_from=abc", "year_from"),
         ("/api/overview?year_from=2000&year_to=1990", "year_to"),
         ("/api/overview?macro=No%20Such%20Theme", "macro"),
+        ("/api/overview?macro=99999", "macro"),  # a well-formed id no macro theme has
+        ("/api/overview?genre=Drama", "genre"),  # an explorer filter the insight pages do not offer
         ("/api/overview?split=2000", "split"),  # a Trends-only parameter
         ("/api/trends?macro=No%20Such%20Theme", "macro"),
+        ("/api/trends?micro=99999999999999999999", "micro"),  # beyond an integer field (schemathesis found it)
         ("/api/trends?micro=99999", "micro"),
         ("/api/trends?micro=1,x", "micro"),
         ("/api/trends?cloud_micro=99999", "cloud_micro"),

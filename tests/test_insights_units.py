@@ -7,13 +7,15 @@ from webapp.agg_cache import AggCache
 from webapp.aggregations import cloud_body, filtered_query, trends_body
 from webapp.errors import ApiError
 from webapp.findings import Prior, size_vs_rating
-from webapp.insight_params import Filters, parse_filters, parse_trends
+from webapp.insight_params import TRENDS_FIELDS, parse_trends
+from webapp.params import Filters, parse_filters, reject_unknown
 
 
 def test_filters_parse_and_round_trip():
-    f = parse_filters({"year_from": "1990", "year_to": " 1999 ", "macro": "Secret Agent"})
-    assert f == Filters(1990, 1999, "Secret Agent")
-    assert filtered_query(f) == {"bool": {"filter": [{"range": {"year": {"gte": 1990, "lte": 1999}}}, {"term": {"macro_genre": "Secret Agent"}}]}}
+    f = parse_filters({"year_from": "1990", "year_to": " 1999 ", "macro": "4"})
+    assert f == Filters(year_from=1990, year_to=1999, macro=4)  # the one Filters: macro is an id, as in /api/search
+    clauses = filtered_query(f)["bool"]["filter"]
+    assert {"term": {"macro_genre_id": 4}} in clauses and {"range": {"year": {"gte": 1990, "lte": 1999}}} in clauses
     assert filtered_query(Filters()) == {"bool": {"filter": []}}
 
 
@@ -24,7 +26,6 @@ def test_filters_parse_and_round_trip():
         ({"year_from": "1200"}, "year_from"),
         ({"year_from": "2000", "year_to": "1990"}, "year_to"),
         ({"macro": "x" * 201}, "macro"),
-        ({"colour": "red"}, "colour"),
         ({"micro": "1,two"}, "micro"),
         ({"micro": ",".join(str(i) for i in range(11))}, "micro"),
         ({"cloud_decade": "1985"}, "cloud_decade"),
@@ -40,6 +41,13 @@ def test_bad_trend_params_name_their_field(args, field):
     assert exc.value.field == field and exc.value.status == 400
 
 
+def test_unknown_trend_parameters_are_named():
+    with pytest.raises(ApiError) as exc:
+        reject_unknown({"colour": "red", "split": "1990", "aa": "1"}, TRENDS_FIELDS)
+    assert exc.value.field == "aa" and "aa, colour" in exc.value.message and exc.value.status == 400
+    reject_unknown({"split": "1990", "micro": "1"}, TRENDS_FIELDS)  # known names pass
+
+
 def test_trend_defaults_follow_the_year_range():
     p = parse_trends({})
     assert (p.split, p.cloud_decade, p.cloud_micro, p.micro) == (2000, 1980, None, ())
@@ -50,7 +58,7 @@ def test_trend_defaults_follow_the_year_range():
 
 
 def test_cloud_background_is_the_filtered_selection():
-    p = parse_trends({"macro": "Secret Agent", "cloud_micro": "7"})
+    p = parse_trends({"macro": "4", "cloud_micro": "7"})
     agg = cloud_body(p)["aggs"]["keywords"]["significant_terms"]
     assert agg["background_filter"] == filtered_query(p.filters)
     assert "micro_genres" not in cloud_body(p)["aggs"]  # a micro-genre's own distinctive micro-genre is itself

@@ -23,11 +23,12 @@ def create_app(settings: Settings | None = None, load_model: bool = True) -> Fla
 
         app.extensions["query_encoder"] = load_query_encoder(settings)
 
-    from webapp import discover, errors, explorer, health, insights, limits
+    from webapp import discover, errors, explorer, health, insights, limits, openapi, params
 
     limits.register(app)
     errors.register(app)
-    for blueprint in (health.bp, explorer.bp, insights.bp, discover.bp):
+    params.check_parameters(app)
+    for blueprint in (health.bp, explorer.bp, insights.bp, discover.bp, openapi.bp):
         app.register_blueprint(blueprint)
 
     @app.get("/vendor/plotly.min.js")

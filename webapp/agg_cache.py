@@ -1,8 +1,11 @@
-"""In-process cache of shaped aggregation results, keyed by the concrete indices behind the aliases.
+"""In-process cache of shaped aggregation results, keyed by the run that built the served indices.
 
 The data only changes when the indexer swaps an alias to a new index, so the key holds the
-index names the aliases point to *now* (one cheap ``GET /<aliases>/_alias`` per request): after
-a swap every key misses and the pages refresh, with no TTL to tune. Bounded LRU, thread-safe.
+index names the aliases point to *now* (one cheap ``GET /<aliases>/_alias`` per request).
+Those names are ``<alias>-<run id>``: the key is the run id, and after a swap every key misses
+and the pages refresh, with no TTL to tune. The run's report (the Overview's KPIs) is written
+before the swap, so the first page cached under a new run id already holds that run's figures.
+Bounded LRU, thread-safe.
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from typing import Any
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import NotFoundError
 
-from webapp.errors import ApiError
+from webapp.errors import index_missing
 
 MAX_ENTRIES = 256  # filter combinations are unbounded; keep the most recently used
 
@@ -60,13 +63,11 @@ def concrete_indices(client: OpenSearch, *names: str) -> tuple[str, ...]:
     try:
         resolved = client.indices.get_alias(index=",".join(names))
     except NotFoundError:
-        raise ApiError(
-            f"index {' or '.join(names)} not found: build it with `make reindex`", field=None, status=503
-        ) from None
+        raise index_missing() from None
     out = []
     for name in names:
         hits = sorted(index for index, info in resolved.items() if index == name or name in info.get("aliases", {}))
         if not hits:
-            raise ApiError(f"index {name} not found: build it with `make reindex`", field=None, status=503)
+            raise index_missing()
         out.append(",".join(hits))
     return tuple(out)

@@ -5,7 +5,9 @@ Bodies are plain dicts so tests can read them and the bench can replay them as t
 """
 from __future__ import annotations
 
-from webapp.insight_params import Filters, TrendsParams
+from webapp.insight_params import TrendsParams
+from webapp.params import Filters
+from webapp.search import filter_clauses
 
 MAX_MICRO = 1000  # terms size above any k the indexer can choose, so no bucket is cut off
 MAX_MACRO = 100
@@ -32,20 +34,10 @@ LABEL_AGGS: dict = {
 CATALOG_AGG: dict = {
     "global": {},
     "aggs": {
-        "macros": {"terms": {"field": "macro_genre", "size": MAX_MACRO, "order": {"_key": "asc"}}},
+        "macros": {"terms": {"field": "macro_genre_id", "size": MAX_MACRO}, "aggs": {"label": LABEL_AGGS["macro"]}},
         "micros": {"terms": {"field": "micro_genre_id", "size": MAX_MICRO}, "aggs": LABEL_AGGS},
     },
 }
-
-
-def filter_clauses(filters: Filters) -> list[dict]:
-    clauses: list[dict] = []
-    bounds = {op: v for op, v in (("gte", filters.year_from), ("lte", filters.year_to)) if v is not None}
-    if bounds:
-        clauses.append({"range": {"year": bounds}})
-    if filters.macro is not None:
-        clauses.append({"term": {"macro_genre": filters.macro}})
-    return clauses
 
 
 def filtered_query(filters: Filters, *extra: dict) -> dict:

@@ -11,7 +11,8 @@ from mgm.rating import PRIOR_VOTES
 from webapp import findings
 from webapp.aggregations import MIN_PERIOD_FILMS
 from webapp.findings import Prior, clean
-from webapp.insight_params import Filters, TrendsParams
+from webapp.insight_params import TrendsParams
+from webapp.params import Filters
 
 MIN_RANK_SIZE = 5  # a ranking of 2-film micro-genres says nothing about the micro-genre
 RANK_LENGTH = 10
@@ -60,7 +61,9 @@ def catalog_from(aggs: dict) -> dict:
         str(b["key"]): {"id": b["key"], "label": _first_key(b, "label"), "macro": _first_key(b, "macro"), "count": b["doc_count"]}
         for b in aggs["catalog"]["micros"]["buckets"]
     }
-    macros = [b["key"] for b in aggs["catalog"]["macros"]["buckets"]]
+    macros = sorted(
+        ({"id": b["key"], "name": _first_key(b, "label")} for b in aggs["catalog"]["macros"]["buckets"]), key=lambda m: m["name"] or ""
+    )
     return {"macros": macros, "micros": micros}
 
 
@@ -86,6 +89,8 @@ def shape_overview(resp: dict, run_resp: dict, micro_docs: dict, filters: Filter
     aggs = resp["aggregations"]
     prior = prior_from(aggs)
     keywords = {int(h["_source"]["id"]): h["_source"].get("keywords", []) for h in micro_docs["hits"]["hits"]}
+    catalog = catalog_from(aggs)
+    macro_ids = {m["name"]: m["id"] for m in catalog["macros"]}
     macros = []
     for mb in aggs["macros"]["buckets"]:
         children = [
@@ -99,7 +104,7 @@ def shape_overview(resp: dict, run_resp: dict, micro_docs: dict, filters: Filter
             }
             for b in mb["micros"]["buckets"]
         ]
-        macros.append({"id": f"macro:{mb['key']}", "name": mb["key"], **group_stats(mb, prior), "children": children})
+        macros.append({"id": f"macro:{mb['key']}", "macro_id": macro_ids.get(mb["key"]), "name": mb["key"], **group_stats(mb, prior), "children": children})
     total = resp["hits"]["total"]["value"]
     micros = _flat_micros(macros)
     years = aggs["years"]
@@ -121,7 +126,7 @@ def shape_overview(resp: dict, run_resp: dict, micro_docs: dict, filters: Filter
         "rankings": _rankings(micros),
         "top_movies": {},
         "macro_curve": run["macro_curve"] if run else {"chosen": None, "points": []},
-        "catalog": catalog_from(aggs),
+        "catalog": catalog,
     }
 
 
@@ -189,7 +194,7 @@ def shape_landing(overview: dict) -> dict:
         "stats": {k: overview["kpis"][k] for k in ("movies", "micro_genres", "macro_themes", "year_min", "year_max", "mean_rating", "votes")},
         "largest": [{k: m[k] for k in example} for m in largest],
         "best_rated": [{k: m[k] for k in example} for m in best],
-        "macros": [{"name": m["name"], "count": m["count"], "micro_genres": len(m["children"])} for m in macros],
+        "macros": [{"id": m["macro_id"], "name": m["name"], "count": m["count"], "micro_genres": len(m["children"])} for m in macros],
         "prior": overview["prior"],
         "min_size": MIN_RANK_SIZE,
         # "Surprise me" picks among these: rated above the catalogue's mean, big enough to rank.

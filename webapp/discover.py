@@ -20,7 +20,7 @@ from webapp import search
 from webapp.agg_cache import CACHE, concrete_indices
 from webapp.errors import ApiError
 from webapp.insights import landing_data
-from webapp.params import MAX_LIKED, number_arg, parse_id
+from webapp.params import MAX_LIKED, accepts, number_arg, parse_id
 from webapp.recommend import recommend
 from webapp.successors import Moved, missing_micro, moved_json
 
@@ -69,19 +69,24 @@ def landing_rows() -> dict[str, Any]:
 
 
 @bp.get("/")
+@accepts()
 def landing():
     try:
         return render_template("index.html", data=landing_rows(), error=None)
     except ApiError as exc:
+        if exc.status >= 500:
+            raise  # the backend, not the request: the site's error page
         return render_template("index.html", data=None, error=exc), exc.status
 
 
 @bp.get("/api/landing")
+@accepts()
 def api_landing():
     return current_app.json.response(landing_rows())
 
 
 @bp.get("/surprise")
+@accepts()
 def surprise():
     """A random well-rated micro-genre (weighted rating above the catalogue's mean)."""
     data = landing_data()
@@ -127,17 +132,21 @@ def _micro_request(raw_id: str) -> dict[str, Any]:
 
 
 @bp.get("/micro-genres/<raw_id>")
+@accepts("sort", "page")
 def micro_genre_page(raw_id: str):
     try:
         micro = _micro_request(raw_id)
     except Moved as moved:
         return redirect(moved.page(), code=301)
     except ApiError as exc:
+        if exc.status >= 500:
+            raise  # the backend, not the request: the site's error page
         return render_template("micro_genre.html", micro=None, error=exc), exc.status
     return render_template("micro_genre.html", micro=micro, error=None, note=Moved.note(request.args.get("moved_from", "")))
 
 
 @bp.get("/api/micro-genres/<raw_id>/films")
+@accepts("sort", "page")
 def api_micro_page(raw_id: str):
     """JSON of ``/micro-genres/<id>``: exactly the data the page renders."""
     try:
@@ -147,6 +156,7 @@ def api_micro_page(raw_id: str):
 
 
 @bp.get("/api/movies/<raw_id>/why")
+@accepts()
 def api_why(raw_id: str):
     """Why a film is in its micro-genre: its keywords that are among the group's evidence."""
     movie_id = parse_id(raw_id)
@@ -198,6 +208,7 @@ def likes_data(ids: list[int]) -> tuple[list[dict], dict | None]:
 
 
 @bp.get("/likes")
+@accepts("ids")
 def likes_page():
     """Liked films (from the URL; likes.js puts the browser's list there) and recommendations."""
     try:
@@ -222,11 +233,13 @@ def map_json() -> str:
 
 
 @bp.get("/api/map")
+@accepts()
 def api_map():
     return Response(map_json(), mimetype="application/json", headers={"Cache-Control": "public, max-age=300"})
 
 
 @bp.get("/map")
+@accepts("q")
 def map_page():
     q = (request.args.get("q") or "").strip()[:200]
     return render_template("map.html", q=q)

@@ -18,16 +18,17 @@ from urllib.parse import urlencode
 import numpy as np
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
-from opensearchpy.exceptions import NotFoundError
+from opensearchpy.exceptions import NotFoundError, RequestError
 
 from mgm.client import stored_vectors
 from mgm.settings import PROJECT_ROOT
 from webapp import search
+from webapp.errors import ApiError, index_missing, is_index_missing
 from webapp.successors import Moved, current_filters, missing_micro, moved_json
-from webapp.errors import ApiError
 from webapp.highlight import highlight, query_stems
 from webapp.params import (
-    Filters, SearchParams, number_arg, parse_filters, parse_id, parse_query, parse_recommend, parse_search, parse_size,
+    FILTER_FIELDS, SEARCH_FIELDS, Filters, SearchParams, accepts, number_arg, parse_filters, parse_id, parse_query,
+    parse_recommend, parse_search, parse_size,
 )
 
 bp = Blueprint("explorer", __name__)
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 
 PIPELINE_DIR = PROJECT_ROOT / "opensearch" / "pipelines"
 HYBRID_PIPELINE = "mgm-hybrid"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = ("id", "title", "year", "genres", "micro_genre_id", "micro_genre", "macro_genre", "vote_average", "vote_count",
                "rating_weighted", "score")
 
@@ -57,10 +59,31 @@ def _install_pipelines(state) -> None:
     app: Flask = state.app
     try:
         ensure_pipelines(app.extensions["opensearch"])
-        app.extensions["mgm_pipelines"] = True
     except OSConnectionError as exc:
-        log.warning("search pipelines not installed yet (%s); will retry on first hybrid search", exc)
-        app.extensions["mgm_pipelines"] = False
+        log.warning("search pipelines not installed yet (%s); the first hybrid search will", exc)
+
+
+def _pipeline_missing(exc: RequestError) -> bool:
+    reason = exc.info.get("error", {}).get("reason", "") if isinstance(exc.info, dict) else str(exc.info)
+    return f"Pipeline {HYBRID_PIPELINE} is not defined" in reason
+
+
+def _search_hybrid(body: dict[str, Any]) -> dict[str, Any]:
+    """A search through the hybrid pipeline, re-installing the pipeline if it disappeared.
+
+    The pipeline lives in the cluster state, not in the index: a new or wiped cluster, or
+    someone deleting it, must not break hybrid search until the app restarts. Searches are
+    idempotent, so the one retry after re-installing is safe.
+    """
+    params = {"search_pipeline": HYBRID_PIPELINE}
+    try:
+        return _client().search(index=_settings().index_alias, body=body, params=params)
+    except RequestError as exc:
+        if not _pipeline_missing(exc):
+            raise
+    log.warning("search pipeline %s missing: installing it again", HYBRID_PIPELINE)
+    ensure_pipelines(_client())
+    return _client().search(index=_settings().index_alias, body=body, params=params)
 
 
 def _client():
@@ -137,13 +160,10 @@ def run_search(params: SearchParams) -> dict[str, Any]:
 def _search(params: SearchParams) -> dict[str, Any]:
     """The one ``_search`` of a browse, keyword, semantic or hybrid request."""
     vector = _embed(params.q) if params.q and params.mode != "keyword" else None
-    extra: dict[str, Any] = {}
+    body = search.search_body(params, vector)
     if params.q and params.mode == "hybrid":
-        if not current_app.extensions.get("mgm_pipelines"):
-            ensure_pipelines(_client())
-            current_app.extensions["mgm_pipelines"] = True
-        extra["params"] = {"search_pipeline": HYBRID_PIPELINE}
-    return _client().search(index=_settings().index_alias, body=search.search_body(params, vector), **extra)
+        return _search_hybrid(body)
+    return _client().search(index=_settings().index_alias, body=body)
 
 
 def _like_film(q: str) -> dict[str, Any] | None:
@@ -159,7 +179,9 @@ def get_movie(movie_id: int) -> dict[str, Any]:
     """The movie document (404 ``ApiError`` when the id is unknown)."""
     try:
         doc = _client().get(index=_settings().index_alias, id=str(movie_id))
-    except NotFoundError:
+    except NotFoundError as exc:
+        if is_index_missing(exc):
+            raise index_missing() from None
         raise ApiError(f"no movie with id {movie_id}", field="id", status=404) from None
     return doc["_source"]
 
@@ -205,7 +227,9 @@ def get_micro(micro_id: int, neighbours: int = 6) -> dict[str, Any]:
     """A micro-genre with its nearest micro-genres by centroid; ``Moved`` for a retired id."""
     try:
         src = _client().get(index=_settings().micro_alias, id=str(micro_id))["_source"]
-    except NotFoundError:
+    except NotFoundError as exc:
+        if is_index_missing(exc):
+            raise index_missing() from None
         raise missing_micro(_client(), _settings().ids_index, micro_id) from None
     body = search.micro_search_body(src["centroid"], neighbours, exclude=micro_id)
     hits = _client().search(index=_settings().micro_alias, body=body)["hits"]["hits"]
@@ -219,6 +243,7 @@ def get_micro(micro_id: int, neighbours: int = 6) -> dict[str, Any]:
 
 
 @bp.get("/api/search")
+@accepts(*SEARCH_FIELDS)
 def api_search():
     params = parse_search(request.args)
     result = run_search(params)
@@ -227,26 +252,35 @@ def api_search():
     return jsonify(result)
 
 
+def csv_cell(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR) gets a
+    leading apostrophe, so it opens as text (OWASP's CSV-injection advice); numbers pass as they are."""
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
 def _csv_response(results: list[dict[str, Any]]) -> Response:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(CSV_COLUMNS)
     for r in results:
-        writer.writerow(
-            [r["id"], r["title"], r["year"], "|".join(r["genres"]), r["micro_genre"]["id"], r["micro_genre"]["label"],
-             r["macro_genre"], r["vote_average"], r["vote_count"], r["rating_weighted"], r["score"]]
-        )
+        row = [r["id"], r["title"], r["year"], "|".join(r["genres"]), r["micro_genre"]["id"], r["micro_genre"]["label"],
+               r["macro_genre"], r["vote_average"], r["vote_count"], r["rating_weighted"], r["score"]]
+        writer.writerow([csv_cell(v) for v in row])
     return Response(
         buf.getvalue(), mimetype="text/csv", headers={"Content-Disposition": "attachment; filename=movies.csv"}
     )
 
 
 @bp.get("/api/movies/<raw_id>")
+@accepts()
 def api_movie(raw_id: str):
     return jsonify(movie_view(get_movie(parse_id(raw_id))))
 
 
 @bp.get("/api/movies/<raw_id>/similar")
+@accepts("size", *FILTER_FIELDS)
 def api_similar(raw_id: str):
     movie_id = parse_id(raw_id)
     results = nearest_films([movie_id], parse_filters(request.args), parse_size(request.args, 10))
@@ -254,6 +288,7 @@ def api_similar(raw_id: str):
 
 
 @bp.get("/api/micro-genres")
+@accepts("q", "size", "offset")
 def api_micro_genres():
     q = parse_query(request.args)
     if q:
@@ -269,6 +304,7 @@ def api_micro_genres():
 
 
 @bp.get("/api/micro-genres/<raw_id>")
+@accepts()
 def api_micro_genre(raw_id: str):
     try:
         return jsonify(get_micro(parse_id(raw_id)))
@@ -277,6 +313,7 @@ def api_micro_genre(raw_id: str):
 
 
 @bp.post("/api/recommend")
+@accepts()
 def api_recommend():
     """Diversified recommendations (``webapp.recommend``); ``"method": "mean"`` is the old baseline."""
     from webapp.recommend import recommend
@@ -287,6 +324,7 @@ def api_recommend():
 
 
 @bp.get("/api/suggest")
+@accepts("q", "size")
 def api_suggest():
     q = parse_query(request.args)
     if not q:
@@ -314,6 +352,7 @@ def _linker(args: dict[str, Any]):
 
 
 @bp.get("/explore")
+@accepts("movie", *SEARCH_FIELDS)
 def explore_page():
     args = {k: v for k, v in request.args.items() if v != ""}
     link = _linker(args)
@@ -326,6 +365,8 @@ def explore_page():
             movie = movie_view(get_movie(parse_id(args["movie"], "movie")))
             similar = nearest_films([movie["id"]], Filters(), 6)
     except ApiError as exc:
+        if exc.status >= 500:
+            raise  # the backend, not the request: the site's error page
         error, status = exc, exc.status
     return (
         render_template(

@@ -13,6 +13,10 @@ worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "4"))
 timeout = 60
 accesslog = "-"
+# Above the app's own limits, so an over-long query gets the API's JSON 400 naming the field
+# instead of gunicorn's HTML 414: q may hold 500 characters, up to 6,000 bytes once UTF-8 and
+# percent-encoded (4 x 3 per character). 8190 is gunicorn's maximum.
+limit_request_line = 8190
 
 
 def on_starting(server):

@@ -4,10 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 from opensearchpy.exceptions import OpenSearchException
 
+from webapp.params import accepts
+
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
+@accepts()
 def healthz():
     settings = current_app.config["SETTINGS"]
     client = current_app.extensions["opensearch"]

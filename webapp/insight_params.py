@@ -1,4 +1,4 @@
-"""Query-string parsing for the insight pages: one place that turns the URL into typed filters.
+"""The Trends page's own knobs, on top of the shared ``webapp.params.Filters``.
 
 The URL is the page state (shareable links), so every parameter is validated here and a bad
 one becomes a 400 ``{"error", "field"}`` before any aggregation runs.
@@ -9,22 +9,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from webapp.errors import ApiError
-from webapp.params import number_arg
+from webapp.params import MAX_MICRO_ID, YEAR_MAX, YEAR_MIN, Filters, number_arg, parse_filters
 
-YEAR_MIN, YEAR_MAX = 1870, 2100  # earliest film ever made .. far future; outside is a typo
 MAX_PICKED = 10  # more lines than this on one share chart are unreadable
 DEFAULT_SPLIT = 2000
 DEFAULT_CLOUD_DECADE = 1980
 DEFAULT_MIN_SUPPORT = 15
-
-
-@dataclass(frozen=True)
-class Filters:
-    """The filters every aggregation of a page applies (year range inclusive, macro theme)."""
-
-    year_from: int | None = None
-    year_to: int | None = None
-    macro: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,27 +29,8 @@ class TrendsParams:
     cloud_micro: int | None = None
 
 
-FILTER_FIELDS = ("year_from", "year_to", "macro")
-TRENDS_FIELDS = FILTER_FIELDS + ("split", "min_support", "micro", "cloud_decade", "cloud_micro")
-
-
-def _reject_unknown(args: Mapping[str, str], allowed: tuple[str, ...]) -> None:
-    for name in args:
-        if name not in allowed:
-            raise ApiError(f"unknown parameter {name!r}; allowed: {', '.join(allowed)}", field=name)
-
-
-def parse_filters(args: Mapping[str, str], allowed: tuple[str, ...] = FILTER_FIELDS) -> Filters:
-    """Year range and macro theme; unknown parameters are rejected so typos do not pass silently."""
-    _reject_unknown(args, allowed)
-    year_from = number_arg(args, "year_from", YEAR_MIN, YEAR_MAX)
-    year_to = number_arg(args, "year_to", YEAR_MIN, YEAR_MAX)
-    if year_from is not None and year_to is not None and year_from > year_to:
-        raise ApiError(f"year_to ({year_to}) is before year_from ({year_from})", field="year_to")
-    macro = args.get("macro", "").strip() or None
-    if macro is not None and len(macro) > 200:
-        raise ApiError("macro is longer than 200 characters", field="macro")
-    return Filters(year_from, year_to, macro)
+INSIGHT_FIELDS = ("year_from", "year_to", "macro")  # the Filters the insight pages offer
+TRENDS_FIELDS = INSIGHT_FIELDS + ("split", "min_support", "micro", "cloud_decade", "cloud_micro")
 
 
 def _default_split(filters: Filters) -> int:
@@ -80,7 +51,7 @@ def _default_cloud_decade(filters: Filters) -> int:
 
 def parse_trends(args: Mapping[str, str]) -> TrendsParams:
     """Filters plus the trend page's own knobs (split year, support, picked micro-genres, cloud focus)."""
-    filters = parse_filters(args, TRENDS_FIELDS)
+    filters = parse_filters(args)
     split = number_arg(args, "split", YEAR_MIN, YEAR_MAX)
     if split is None:
         split = _default_split(filters)
@@ -91,7 +62,7 @@ def parse_trends(args: Mapping[str, str]) -> TrendsParams:
     min_support = number_arg(args, "min_support", 1, 10_000, default=DEFAULT_MIN_SUPPORT)
     micro = _int_list(args.get("micro", ""), "micro")
     cloud_decade = number_arg(args, "cloud_decade", YEAR_MIN // 10 * 10, YEAR_MAX)
-    cloud_micro = number_arg(args, "cloud_micro", 0, 1_000_000)
+    cloud_micro = number_arg(args, "cloud_micro", 0, MAX_MICRO_ID)
     if cloud_decade is not None and cloud_micro is not None:
         raise ApiError("give cloud_decade or cloud_micro, not both", field="cloud_micro")
     if cloud_decade is not None:
@@ -118,8 +89,8 @@ def _int_list(raw: str, name: str) -> tuple[int, ...]:
     for part in (p.strip() for p in raw.split(",")):
         if not part:
             continue
-        if not part.isdigit():
-            raise ApiError(f"{name} must be comma-separated micro-genre ids, got {part!r}", field=name)
+        if not part.isdigit() or int(part) > MAX_MICRO_ID:
+            raise ApiError(f"{name} must be comma-separated micro-genre ids, got {part[:40]!r}", field=name)
         if int(part) not in values:
             values.append(int(part))
     if len(values) > MAX_PICKED:

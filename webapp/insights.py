@@ -15,7 +15,8 @@ from webapp import chart_data as shape
 from webapp.agg_cache import CACHE, concrete_indices
 from webapp.aggregations import msearch_lines, overview_searches, picked_body, top_movies_body, trends_searches
 from webapp.errors import ApiError
-from webapp.insight_params import Filters, TrendsParams, parse_filters, parse_trends
+from webapp.insight_params import INSIGHT_FIELDS, TRENDS_FIELDS, TrendsParams, parse_trends
+from webapp.params import Filters, accepts, parse_filters
 from webapp.successors import current_id
 
 bp = Blueprint("insights", __name__)
@@ -44,8 +45,8 @@ def _indices() -> tuple[str, str]:
 
 
 def _check_known(catalog: dict, filters: Filters, micro_ids: tuple[int, ...] = (), field: str = "micro") -> None:
-    if filters.macro is not None and filters.macro not in catalog["macros"]:
-        raise ApiError(f"unknown macro theme {filters.macro!r}", field="macro")
+    if filters.macro is not None and filters.macro not in {m["id"] for m in catalog["macros"]}:
+        raise ApiError(f"unknown macro theme id {filters.macro}", field="macro")
     for mid in micro_ids:
         if str(mid) not in catalog["micros"]:
             raise ApiError(f"unknown micro-genre id {mid}", field=field)
@@ -112,11 +113,13 @@ def _args() -> dict[str, str]:
 # --- JSON ----------------------------------------------------------------------------------
 
 @bp.get("/api/overview")
+@accepts(*INSIGHT_FIELDS)
 def api_overview():
     return jsonify(overview_data(parse_filters(_args())))
 
 
 @bp.get("/api/trends")
+@accepts(*TRENDS_FIELDS)
 def api_trends():
     return jsonify(trends_data(parse_trends(_args())))
 
@@ -128,22 +131,27 @@ def _page(template: str, load, **context):
     try:
         return render_template(template, data=load(), error=None, **context)
     except ApiError as exc:
+        if exc.status >= 500:
+            raise  # the backend, not the request: the site's error page
         return render_template(template, data=None, error=exc, **context), exc.status
 
 
 @bp.get("/about-model")
+@accepts()
 def about_model():
     """How the micro-genres were made and how well the clustering scores (not for browsing)."""
     return _page("about_model.html", lambda: overview_data(Filters()))
 
 
 @bp.get("/overview")
+@accepts(*INSIGHT_FIELDS)
 def overview():
     args = _args()
     return _page("overview.html", lambda: overview_data(parse_filters(args)), args=args)
 
 
 @bp.get("/trends")
+@accepts(*TRENDS_FIELDS)
 def trends():
     args = _args()
     return _page("trends.html", lambda: trends_data(parse_trends(args)), args=args)

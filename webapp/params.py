@@ -1,12 +1,18 @@
 """Request parameter validation: raw strings in, typed values out, or ``ApiError`` naming the field.
 
-Views never touch ``request.args`` themselves; the query builders in ``webapp.search`` can
-therefore trust every value they receive (ranges checked, text length bounded).
+The one parameter layer of every page and API: one ``Filters`` (``macro`` is a macro theme
+*id* everywhere), one year range, and one policy for names a route does not know (a 400
+naming them, so a typo never passes silently). Views never touch ``request.args``
+themselves; the query builders can therefore trust every value they receive.
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Mapping
+
+from flask import Flask, current_app, request
 
 from webapp.errors import ApiError
 
@@ -14,14 +20,21 @@ MODES = ("hybrid", "keyword", "semantic")
 SORTS = ("relevance", "rating", "popularity", "year")
 FORMATS = ("json", "csv")
 MAX_QUERY_CHARS = 500
+MAX_QUERY_TERMS = 100
+TERM = re.compile(r"[^\W_]+|[^\w\s]")  # a word, or one symbol (the analyzer makes each emoji a term)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_SIZE = 100
 MAX_LIKED = 50
-YEAR_RANGE = (1800, 2100)
+MAX_MICRO_ID = 1_000_000  # micro-genre and macro theme ids; also keeps them inside an integer field
+YEAR_MIN, YEAR_MAX = 1870, 2100  # earliest film ever made .. far future; outside is a typo
+YEAR_RANGE = (YEAR_MIN, YEAR_MAX)
+FILTER_FIELDS = ("genre", "micro_genre", "macro", "year_from", "year_to", "min_rating")
+SEARCH_FIELDS = ("q", "mode", "sort", "page", "size", "format", *FILTER_FIELDS)
 
 
 @dataclass(frozen=True)
 class Filters:
-    """Filters shared by search, similar movies and recommendations (all optional)."""
+    """Filters of every page and API (all optional); frozen and hashable, so a cache key."""
 
     genre: str | None = None
     micro_genre: int | None = None
@@ -57,6 +70,8 @@ def _text(args: Mapping[str, str], name: str, max_len: int = MAX_QUERY_CHARS) ->
     value = value.strip()
     if len(value) > max_len:
         raise ApiError(f"{name} is longer than {max_len} characters", field=name)
+    if CONTROL.search(value):  # Lucene reserves some (U+001E breaks the completion suggester): a 502 otherwise
+        raise ApiError(f"{name} contains control characters", field=name)
     return value or None
 
 
@@ -87,17 +102,47 @@ def _choice(args: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str
     return raw
 
 
+def accepts(*names: str) -> Callable:
+    """Declare the query parameters a view understands; ``check_parameters`` rejects the rest."""
+
+    def mark(view: Callable) -> Callable:
+        view.accepted_params = names  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def reject_unknown(args: Iterable[str], allowed: Iterable[str]) -> None:
+    """400 naming every parameter not in ``allowed``."""
+    allowed = tuple(allowed)
+    unknown = sorted(set(args) - set(allowed))
+    if unknown:
+        names = ", ".join(unknown)
+        raise ApiError(f"unknown parameter(s) {names}; this route accepts: {', '.join(allowed) or 'none'}", field=unknown[0])
+
+
+def check_parameters(app: Flask) -> None:
+    """Before each request: a view declared with ``@accepts`` gets only the names it declared."""
+
+    @app.before_request
+    def _known_parameters() -> None:
+        view = current_app.view_functions.get(request.endpoint or "")
+        allowed = getattr(view, "accepted_params", None)
+        if allowed is not None:
+            reject_unknown(request.args, allowed)
+
+
 def parse_filters(args: Mapping[str, str]) -> Filters:
     filters = Filters(
         genre=_text(args, "genre", 100),
-        micro_genre=number_arg(args, "micro_genre", 0, 1_000_000),
-        macro=number_arg(args, "macro", 0, 1_000_000),
+        micro_genre=number_arg(args, "micro_genre", 0, MAX_MICRO_ID),
+        macro=number_arg(args, "macro", 0, MAX_MICRO_ID),
         year_from=number_arg(args, "year_from", *YEAR_RANGE),
         year_to=number_arg(args, "year_to", *YEAR_RANGE),
         min_rating=number_arg(args, "min_rating", 0.0, 10.0, cast=float),
     )
-    if filters.year_from and filters.year_to and filters.year_from > filters.year_to:
-        raise ApiError("year_from is after year_to", field="year_from")
+    if filters.year_from is not None and filters.year_to is not None and filters.year_from > filters.year_to:
+        raise ApiError(f"year_to ({filters.year_to}) is before year_from ({filters.year_from})", field="year_to")
     return filters
 
 
@@ -106,8 +151,15 @@ def parse_size(args: Mapping[str, str], default: int) -> int:
 
 
 def parse_query(args: Mapping[str, str]) -> str:
-    """The free-text ``q`` (stripped, at most 500 characters; "" when absent)."""
-    return _text(args, "q") or ""
+    """The free-text ``q`` (stripped, at most 500 characters and MAX_QUERY_TERMS terms; "" when absent).
+
+    Each term becomes clauses on several fields; past about 150 terms OpenSearch refuses the
+    query (``too_many_nested_clauses``, measured), so the limit is checked here, as a 400.
+    """
+    q = _text(args, "q") or ""
+    if len(TERM.findall(q)) > MAX_QUERY_TERMS:
+        raise ApiError(f"q has more than {MAX_QUERY_TERMS} words", field="q")
+    return q
 
 
 def parse_search(args: Mapping[str, str]) -> SearchParams:

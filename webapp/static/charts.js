@@ -40,7 +40,9 @@
     return label.length > n ? label.slice(0, n - 1) + "…" : label;
   }
   function go(url) { window.location.assign(url); }
-  function escapeHtml(text) { return text.replace(/</g, "&lt;"); }  // series names go into hover HTML
+  // Series names go into hover templates, which Plotly reads as HTML: escape every special character.
+  var HTML_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+  function escapeHtml(text) { return String(text).replace(/[&<>"']/g, function (c) { return HTML_ESCAPES[c]; }); }
 
   var renderers = {
     "landing-macros": function (node) {
@@ -48,11 +50,11 @@
       Plotly.newPlot(node, [{
         type: "bar", orientation: "h", x: macros.map(function (m) { return m.count; }),
         y: macros.map(function (m) { return narrow ? short(m.name, 22) : m.name; }),
-        customdata: macros.map(function (m) { return [m.micro_genres, m.name]; }),
+        customdata: macros.map(function (m) { return [m.micro_genres, m.name, m.id]; }),
         marker: { color: "#2b6cb0" },
         hovertemplate: "<b>%{customdata[1]}</b><br>%{x} films in %{customdata[0]} micro-genres<extra></extra>"
       }], layout({ yaxis: { automargin: true }, xaxis: { title: { text: "films" } } }), config);
-      node.on("plotly_click", function (ev) { go("/overview?macro=" + encodeURIComponent(ev.points[0].customdata[1])); });
+      node.on("plotly_click", function (ev) { go("/overview?macro=" + encodeURIComponent(ev.points[0].customdata[2])); });
     },
 
     "treemap": function (node) {
