@@ -132,7 +132,7 @@ def _micro_request(raw_id: str) -> dict[str, Any]:
 
 
 @bp.get("/micro-genres/<raw_id>")
-@accepts("sort", "page")
+@accepts("sort", "page", "moved_from")  # moved_from: the retired id a 301 came from
 def micro_genre_page(raw_id: str):
     try:
         micro = _micro_request(raw_id)
