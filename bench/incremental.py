@@ -8,6 +8,7 @@ group the full run containing it gives it (matched by persistent id, which the f
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
 import uuid
@@ -16,7 +17,7 @@ from pathlib import Path
 from opensearchpy import helpers
 
 from bench.catalogue import hold_out
-from indexer.incremental import add
+from indexer.incremental import add, stages_dir
 from indexer.pipeline import run as reindex
 from mgm.client import make_client
 from mgm.settings import Settings
@@ -59,3 +60,4 @@ def run(settings: Settings) -> dict:
         }
     finally:
         client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True)
+        shutil.rmtree(stages_dir(bench.cache_dir, bench.micro_alias), ignore_errors=True)
