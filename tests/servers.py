@@ -53,10 +53,11 @@ def wait_for(url: str, timeout: float, ok=lambda r: r.status_code < 500) -> None
 
 
 @contextmanager
-def gunicorn(settings: Settings, workers: int = 1, threads: int = 8):
+def gunicorn(settings: Settings, workers: int = 1, threads: int = 8, **extra_env: str):
     """``webapp`` under gunicorn with the project's config on a free loopback port; yields its URL."""
     port = free_port()
-    env = settings_env(settings, PORT=str(port), WEB_WORKERS=str(workers), WEB_THREADS=str(threads), BIND_HOST="127.0.0.1")
+    env = settings_env(settings, PORT=str(port), WEB_WORKERS=str(workers), WEB_THREADS=str(threads), BIND_HOST="127.0.0.1",
+                       **extra_env)
     proc = subprocess.Popen(
         [str(PROJECT_ROOT / ".venv" / "bin" / "gunicorn"), "--config", "webapp/gunicorn.conf.py", "--access-logfile", "/dev/null",
          "webapp:create_app()"],

@@ -72,8 +72,9 @@ def test_micro_genre_page_data_matches_counts(api, count, micro_count):
     data = get(api, f"/api/micro-genres/{micro['id']}/films?sort=rating")
     term = {"term": {"micro_genre_id": micro["id"]}}
     assert data["total"] == count(term) == micro["size"] and data["pages"] == -(-micro["size"] // PAGE_SIZE)
-    ratings = [f["vote_average"] for f in data["films"]]
-    assert len(ratings) == PAGE_SIZE and ratings == sorted(ratings, reverse=True)
+    ratings = [f["rating_weighted"] for f in data["films"]]  # the one weighted rating sorts, unrated last
+    rated = [r for r in ratings if r is not None]
+    assert len(ratings) == PAGE_SIZE and rated == sorted(rated, reverse=True) and ratings[: len(rated)] == rated
     # The taxonomy's evidence when the document has it, else derived from the keywords' counts.
     doc = get(api, f"/api/micro-genres/{micro['id']}")
     assert data["evidence"] and all(0 < e["catalogue_share"] < e["share"] <= 1 for e in data["evidence"])

@@ -135,6 +135,7 @@ RECOMMEND_BODY = _obj(
     {"liked": _array(_int(0, MAX_ID), minItems=1, maxItems=MAX_LIKED)}, {"size": _int(1, MAX_SIZE)}
 )
 ERROR_STATUSES = {"400": "A bad parameter (named in `field`)", "404": "Unknown id or path",
+                  "429": "Too many requests from this client (`retry_after_s` says when to retry)",
                   "503": "OpenSearch unreachable, or the index not built yet (the message says what to do)"}
 
 
