@@ -1,7 +1,7 @@
 """Taxonomy quality, before and after, in one run: `python -m bench taxonomy`.
 
 "Before" is the pre-issue-10 method rebuilt from today's stages: the sentence vector alone
-(``StoryOnly``), K-Means with k = 150 on every film, no label-guided refinement, and the same
+(``StoryOnly``), K-Means with k = 150 on every film, no merging, refinement or dissolving, and the same
 labeller (so the difference measured is the grouping). "After" is the production taxonomy.
 Both are scored by ``indexer.quality`` on the same films, plus the hand-written fan pairs in
 bench/fan_pairs.json (judged on macro themes). The curve over the keyword-view weight and k
@@ -77,7 +77,7 @@ def run(settings: Settings) -> dict:
     model = model_for(settings)
     x, _ = EmbeddingCache(settings.cache_dir / CACHE_FILE, cache_namespace(settings), lambda b: encode(model, b)).embed([embedding_text(m) for m in movies])
     corpus, titles = corpus_of(movies, x), [m.title for m in movies]
-    before = Taxonomy(features=StoryOnly(), clusterer=KMeansClusterer(k=150), refine_rounds=0, min_size=1)
+    before = Taxonomy(features=StoryOnly(), clusterer=KMeansClusterer(k=150), refine_rounds=0, min_size=1, dissolve_unnamed=False)
     _, before_scores = _fit(before, corpus, titles)
     after_result, after_scores = _fit(Taxonomy(clusterer=KMeansClusterer(k=DEFAULT_K)), corpus, titles)
     curve = []

@@ -30,13 +30,16 @@ import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 TOKEN = re.compile(r"\b\w\w+\b")  # CountVectorizer's default, so KeyBERT finds every candidate
-SEGMENT = re.compile(r"[^\w\s'’-]+")  # phrases never span punctuation or fields
+# Phrases never span punctuation, hyphens or fields, so that a phrase a film "carries" here is
+# exactly one ``indexer.quality.carries`` finds as whole words ("hip hop" is not in "hip-hop").
+SEGMENT = re.compile(r"[^\w\s'’]+")
 TOP_N = 5
 DIVERSITY = 0.7
 MIN_FIT = 1 / 3  # a label phrase is carried by at least this share of its films
 MIN_LIFT = 2.0  # ... and is at least this many times more common inside than overall
 PAIR_SHARE = 0.5  # two phrases only when this share of films carries both
 GENRE_SHARE = 0.6  # a genre word only when this share of films has the genre
+MINOR_GENRE_SHARE = 0.35  # ... or, to keep two groups of one phrase apart, this share
 SENSITIVE_SHARE = 0.5
 FIT_POWER = 1.5  # coverage of the group outweighs rarity elsewhere
 EVIDENCE_N = 8
@@ -201,18 +204,20 @@ class PhraseStats:
         return sum(1 for i in members if a in self.movie_phrases[i] and b in self.movie_phrases[i]) / len(members)
 
 
+def _genre_words(members: list[int], stats: PhraseStats, phrase: str, min_share: float = GENRE_SHARE) -> list[str]:
+    """Genres at least ``min_share`` of the films have, most distinctive first, as head words;
+    none that repeats the phrase ("Romantic Romance")."""
+    shares = stats.genre_share(members)
+    fitting = [(s / (stats.genre_df[g] / stats.n), g) for g, s in shares.items() if s >= min_share and GENRE_WORDS.get(g)]
+    return [GENRE_WORDS[g][1] for _, g in sorted(fitting, reverse=True) if not near_duplicate(GENRE_WORDS[g][1], phrase)]
+
+
 def _genre_word(members: list[int], stats: PhraseStats, phrase: str) -> str | None:
     """The most distinctive genre most films share, as a label's head word, unless redundant."""
-    shares = stats.genre_share(members)
-    fitting = [(s / (stats.genre_df[g] / stats.n), g) for g, s in shares.items() if s >= GENRE_SHARE and GENRE_WORDS.get(g)]
-    for _, g in sorted(fitting, reverse=True):
-        head = GENRE_WORDS[g][1]
-        if not near_duplicate(head, phrase):
-            return head
-    return None
+    return next(iter(_genre_words(members, stats, phrase)), None)
 
 
-def micro_options(members: list[int], stats: PhraseStats, limit: int = 6) -> list[Option]:
+def micro_options(members: list[int], stats: PhraseStats, limit: int = 12) -> list[Option]:
     """Label options for one micro-genre, best first (phrase + genre word, pair, phrase alone)."""
     ranked = [r for r in stats.ranked(members) if r[1] >= MIN_FIT]
     options: list[Option] = []
@@ -223,9 +228,11 @@ def micro_options(members: list[int], stats: PhraseStats, limit: int = 6) -> lis
             if q != p and not near_duplicate(p, q) and words + len(q.split()) <= 3 and stats.together(members, p, q) >= PAIR_SHARE:
                 options.append(Option(f"{title_case(p)} and {title_case(q)}", (p, q), score * 1.05))
                 break
-        genre = _genre_word(members, stats, p)
-        if genre and words + len(genre.split()) <= 4:
-            options.append(Option(f"{title_case(p)} {genre}", (p,), score * 1.02))
+        genres = _genre_words(members, stats, p, MINOR_GENRE_SHARE)
+        main = set(_genre_words(members, stats, p))
+        for genre in genres:
+            if words + len(genre.split()) <= 4:  # a minor genre only to tell apart two groups of one phrase
+                options.append(Option(f"{title_case(p)} {genre}", (p,), score * (1.02 if genre in main else 0.5)))
         options.append(Option(title_case(p), (p,), score))
     return sorted(options, key=lambda o: -o.score)
 

@@ -77,6 +77,7 @@ class Taxonomy:
     min_size: int = 5  # smaller groups are merged into their nearest neighbour
     refine_rounds: int = 1  # label-guided reassignment between nearby groups (0: pure K-Means)
     refine_neighbours: int = 4
+    dissolve_unnamed: bool = True  # groups no phrase describes join their nearest named group
 
     def fit(self, corpus: Corpus) -> TaxonomyResult:
         feats = self.features.fit_transform(corpus.vectors, corpus.keyword_lists)
@@ -87,7 +88,8 @@ class Taxonomy:
             chosen = self.labeler.choose(groups_of(labels, int(labels.max()) + 1), stats)
             labels = refine_by_label(labels, feats, [set(c.phrases) for c in chosen], stats.movie_phrases, self.refine_neighbours)
             labels = _compact(merge_small(labels, feats, self.min_size))
-        labels = self._dissolve_unnamed(labels, feats, stats)
+        if self.dissolve_unnamed:
+            labels = self._dissolve_unnamed(labels, feats, stats)
         k = int(labels.max()) + 1
         groups = groups_of(labels, k)
         story = centroids_of(corpus.vectors, groups)
