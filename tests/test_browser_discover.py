@@ -171,14 +171,15 @@ def test_trends_for_one_macro_theme_splits_it_into_micro_genres(page, live_serve
     for m in catalog["micros"].values():
         counts[m["macro"]] = counts.get(m["macro"], 0) + 1
     macro = max(counts, key=counts.get)
-    data = get_json(live_server, "/api/trends?macro=" + urllib.request.quote(macro))
+    macro_id = next(m["id"] for m in catalog["macros"] if m["name"] == macro)  # `macro` is an id in every URL
+    data = get_json(live_server, f"/api/trends?macro={macro_id}")
     assert data["groups"] == "micro"
     names = {s["name"] for s in data["shares"]["macro"]["by_decade"]["series"]}
     assert len(names) > 1 and names <= {m["label"] for m in catalog["micros"].values() if m["macro"] == macro}
     shift = next(f for f in data["insights"] if f["title"].endswith("over time"))
     if "gained" in shift["numbers"] and "lost" in shift["numbers"]:
         assert shift["numbers"]["gained"]["name"] != shift["numbers"]["lost"]["name"]
-    page.goto(live_server + "/trends?macro=" + urllib.request.quote(macro))
+    page.goto(live_server + f"/trends?macro={macro_id}")
     page.wait_for_function(CHARTS_DRAWN)
     assert "micro-genre" in page.locator("#macro-shares").locator("xpath=..").locator("h2").inner_text()
     assert page.locator("#macro-shares .scatterlayer .trace").count() == len(data["shares"]["stacked"]["by_decade"]["series"]) > 1
