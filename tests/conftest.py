@@ -6,6 +6,7 @@ import shutil
 import threading
 import uuid
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -153,10 +154,11 @@ def prefixed_aliases(settings, os_client, kind: str):
 
 @pytest.fixture(scope="session")
 def app(live_index):
-    """The web app (model loaded) on the session's full real index."""
+    """The web app (model loaded) on the session's full real index, without the per-client rate
+    limit: every test shares this one app and one client address (test_rate_limit.py tests it)."""
     from webapp import create_app
 
-    return create_app(live_index)
+    return create_app(replace(live_index, rate_limit_per_second=0))
 
 
 @pytest.fixture
@@ -179,7 +181,7 @@ def tiny_index(settings, os_client, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def tiny_app(tiny_index):
-    """The web app, with its embedding model, on the tiny index."""
+    """The web app, with its embedding model, on the tiny index (no rate limit, as ``app``)."""
     from webapp import create_app
 
-    return create_app(tiny_index)
+    return create_app(replace(tiny_index, rate_limit_per_second=0))

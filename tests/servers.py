@@ -53,11 +53,13 @@ def wait_for(url: str, timeout: float, ok=lambda r: r.status_code < 500) -> None
 
 
 @contextmanager
-def gunicorn(settings: Settings, workers: int = 1, threads: int = 8, **extra_env: str):
+def gunicorn(settings: Settings, workers: int = 1, threads: int = 8):
     """``webapp`` under gunicorn with the project's config on a free loopback port; yields its URL."""
     port = free_port()
+    # The per-client rate limit is off: these tests measure availability and contracts, and all
+    # their clients share one address (tests/test_rate_limit.py covers the limit itself).
     env = settings_env(settings, PORT=str(port), WEB_WORKERS=str(workers), WEB_THREADS=str(threads), BIND_HOST="127.0.0.1",
-                       **extra_env)
+                       RATE_LIMIT_PER_SECOND="0")
     proc = subprocess.Popen(
         [str(PROJECT_ROOT / ".venv" / "bin" / "gunicorn"), "--config", "webapp/gunicorn.conf.py", "--access-logfile", "/dev/null",
          "webapp:create_app()"],

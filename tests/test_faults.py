@@ -233,7 +233,7 @@ def test_reindex_under_8_clients_and_a_concurrent_run_refused(live_index, os_cli
     failures: list[str] = []
     stop = threading.Event()
     env = settings_env(live_index, REINDEX_LEASE_TTL="30")
-    with gunicorn(live_index, workers=2, threads=4, RATE_LIMIT_PER_SECOND="0") as url:  # load, not the limit, is tested
+    with gunicorn(live_index, workers=2, threads=4) as url:
         def hammer(i: int) -> None:
             session = requests.Session()
             n = i

@@ -20,7 +20,7 @@ CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,re
 
 @pytest.fixture(scope="module")
 def served(live_index):
-    with gunicorn(live_index, workers=1, threads=4, RATE_LIMIT_PER_SECOND="0") as url:  # fuzzing, not the limit
+    with gunicorn(live_index, workers=1, threads=4) as url:
         yield url
 
 

@@ -135,7 +135,6 @@ RECOMMEND_BODY = _obj(
     {"liked": _array(_int(0, MAX_ID), minItems=1, maxItems=MAX_LIKED)}, {"size": _int(1, MAX_SIZE)}
 )
 ERROR_STATUSES = {"400": "A bad parameter (named in `field`)", "404": "Unknown id or path",
-                  "429": "Too many requests from this client (`retry_after_s` says when to retry)",
                   "503": "OpenSearch unreachable, or the index not built yet (the message says what to do)"}
 
 
@@ -153,6 +152,8 @@ def _operation(method: str, path: str, view: Any) -> dict:
         ok["content"]["text/csv"] = {"schema": STR}
     errors = {code: {"description": text, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
               for code, text in ERROR_STATUSES.items()}
+    errors["429"] = {"description": "Over the client's rate limit; retry after `retry_after_s` (also the Retry-After header)",
+                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RateLimited"}}}}
     op: dict = {"summary": summary, "operationId": view.__name__, "parameters": params, "responses": {"200": ok, **errors}}
     if method == "post":
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": RECOMMEND_BODY}}}
@@ -173,7 +174,7 @@ def describe(app: Flask) -> dict:
         "info": {"title": "Micro-Genre Miner API", "version": "1.0",
                  "description": "Search films by mood and theme; every error is JSON {error, field}."},
         "paths": dict(sorted(paths.items())),
-        "components": {"schemas": {"Error": ERROR}},
+        "components": {"schemas": {"Error": ERROR, "RateLimited": _obj({"error": STR, "field": _nullable(STR), "retry_after_s": NUM})}},
     }
 
 
