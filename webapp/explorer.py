@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import numpy as np
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import NotFoundError, RequestError
@@ -206,15 +205,13 @@ def _vectors(seeds: list[int], field: str) -> list[list[float]]:
     return [vectors[i] for i in seeds]
 
 
-def nearest_films(seeds: list[int], filters: Filters, size: int, field: str = "id") -> list[dict[str, Any]]:
-    """Films nearest the mean vector of ``seeds`` (one film: its own vector), seeds excluded.
+def nearest_films(movie_id: int, filters: Filters, size: int) -> list[dict[str, Any]]:
+    """"Similar films": the films nearest one film's vector, itself excluded (404 if unknown).
 
-    Serves both "similar films" and "recommend from liked films"; unknown seed ids are a
-    404 naming ``field``.
+    Recommendations from several liked films live in ``webapp.recommend``.
     """
-    mean = np.mean(_vectors(seeds, field), axis=0)
-    mean /= np.linalg.norm(mean) or 1.0
-    body = search.similar_body(mean.tolist(), seeds, _current(filters), size)
+    vector = _vectors([movie_id], "id")[0]
+    body = search.similar_body(vector, [movie_id], _current(filters), size)
     hits = _client().search(index=_settings().index_alias, body=body)["hits"]["hits"]
     return [search.shape_hit(h) for h in hits]
 
@@ -283,7 +280,7 @@ def api_movie(raw_id: str):
 @accepts("size", *FILTER_FIELDS)
 def api_similar(raw_id: str):
     movie_id = parse_id(raw_id)
-    results = nearest_films([movie_id], parse_filters(request.args), parse_size(request.args, 10))
+    results = nearest_films(movie_id, parse_filters(request.args), parse_size(request.args, 10))
     return jsonify({"id": movie_id, "results": results})
 
 
@@ -363,7 +360,7 @@ def explore_page():
         result = run_search(params)
         if "movie" in args:
             movie = movie_view(get_movie(parse_id(args["movie"], "movie")))
-            similar = nearest_films([movie["id"]], Filters(), 6)
+            similar = nearest_films(movie["id"], Filters(), 6)
     except ApiError as exc:
         if exc.status >= 500:
             raise  # the backend, not the request: the site's error page
