@@ -87,10 +87,15 @@ def refine_by_label(labels: np.ndarray, features: np.ndarray, label_phrases: lis
         if label_phrases[labels[i]] & movie_phrases[i]:
             continue  # already carries its own group's label
         for c in candidates:
-            if label_phrases[c] and label_phrases[c] <= movie_phrases[i] if len(label_phrases[c]) > 1 else label_phrases[c] & movie_phrases[i]:
+            if _carries_label(movie_phrases[i], label_phrases[c]):
                 out[i] = c
                 break
     return out
+
+
+def _carries_label(film: set[str], label: set[str]) -> bool:
+    """A film joins a group for its label: every phrase of a two-phrase label, the one of a single."""
+    return bool(label) and label <= film
 
 
 def _sq_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
