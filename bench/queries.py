@@ -12,7 +12,7 @@ from pathlib import Path
 from indexer.load import load_movies
 
 
-def fresh_queries(csv: Path, n: int = 20_000, seed: int = 13) -> list[str]:
+def fresh_queries(csv: Path, n: int = 60_000, seed: int = 13) -> list[str]:
     """``n`` distinct plot-like texts, shuffled reproducibly."""
     rng = random.Random(seed)
     overviews = [m.overview.split() for m in load_movies(csv).movies if len(m.overview.split()) >= 16]

@@ -127,7 +127,7 @@ def raw_hybrid_baseline(settings: Settings, queries: list[str], seconds: float =
         resp.raise_for_status()
         return resp.json()["took"]
 
-    result = _measured(lambda: closed_loop(send, iter(queries), CLIENTS, seconds), make_client(settings), [])
+    result = _measured(lambda: closed_loop(send, itertools.cycle(queries), CLIENTS, seconds), make_client(settings), [])
     del result["app_overhead_ms"], result["cpu_ms_per_request"]["web"]  # no web app in this path
     return result
 

@@ -39,7 +39,7 @@ def _one(settings: Settings, texts, layout: tuple[int, int, int]) -> dict[str, A
 
 
 def run(settings: Settings) -> dict[str, Any]:
-    texts = iter(fresh_queries(settings.movies_csv, n=60_000))
+    texts = iter(fresh_queries(settings.movies_csv))
     passes = [{f"{w}x{t} enc{e}": _one(settings, texts, (w, t, e)) for w, t, e in LAYOUTS} for _ in range(PASSES)]
     return {
         "setup": {"clients": CLIENTS, "seconds": SECONDS, "mode": "hybrid", "cpus": os.cpu_count(),

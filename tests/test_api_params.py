@@ -100,6 +100,25 @@ def test_hybrid_body_filters_each_subquery_and_fetches_its_window():
     assert "aggs" not in body and "from" not in body  # the app counts facets and pages the window
 
 
+def _matches_on(node, field: str) -> list[dict]:
+    """Every ``{"match": {field: {...}}}`` options object in a body."""
+    if isinstance(node, dict):
+        here = [node["match"][field]] if isinstance(node.get("match"), dict) and field in node["match"] else []
+        return here + [m for v in node.values() for m in _matches_on(v, field)]
+    if isinstance(node, list):
+        return [m for v in node for m in _matches_on(v, field)]
+    return []
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "keyword"])
+def test_title_clauses_appear_once_and_long_titles_allow_one_typo(mode):
+    """Each title clause is rewritten once (a fuzzy rewrite is the BM25 side's dearest part),
+    and the whole-title automaton allows two typos only for one- or two-word queries."""
+    for q, typos in (("terminater", "AUTO"), ("lord of the rigns", 1)):
+        whole = _matches_on(search_body(parse_search({"q": q, "mode": mode}), VECTOR), "title.keyword")
+        assert [m["fuzziness"] for m in whole] == [typos]
+
+
 def test_no_body_asks_opensearch_to_highlight():
     """Highlights are made in the app for the page only (webapp.highlight)."""
     for mode in ("hybrid", "keyword", "semantic"):
