@@ -190,7 +190,7 @@ def parts(settings: Settings, prepared: list[tuple[dict, dict]], queries: list[s
         resp = client.transport.perform_request("POST", f"/{index}/_search", params=params, body=body)
         raw_json.append(json.dumps(resp).encode())
     encoder = load_query_encoder(settings)
-    encode_ms = [_ms(lambda q=q: encoder.encode([q])) for q in queries]
+    encode_ms = [_ms(lambda q=q: encoder.encode_one(q)) for q in queries]
     decoded = [json.loads(b) for b in raw_json]
     pages = [(q, [h["_source"] for h in d["hits"]["hits"]]) for q, d in zip(queries, decoded)]
     return {

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from opensearchpy import OpenSearch
-from opensearchpy.exceptions import NotFoundError, TransportError
+from opensearchpy.exceptions import NotFoundError, SerializationError, TransportError
+from opensearchpy.serializer import JSONSerializer
 
 from mgm.settings import Settings
 
@@ -25,6 +27,30 @@ def connection_options(settings: Settings) -> dict:
     return options
 
 
+class OrjsonSerializer(JSONSerializer):
+    """The client's JSON through orjson, both ways: a search body carries a 384-float query
+    vector and a hybrid response 50 films, which the standard library encoded and decoded
+    in about 0.5 ms per search (py-spy on a web worker, docs/explorer.md "Profile").
+    Types orjson does not know (Decimal, pandas...) still go through the client's ``default``.
+    """
+
+    OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
+
+    def loads(self, s: str) -> Any:
+        try:
+            return orjson.loads(s)
+        except orjson.JSONDecodeError as exc:
+            raise SerializationError(s, exc) from None
+
+    def dumps(self, data: Any) -> Any:
+        if isinstance(data, str):  # already serialised (an ndjson bulk body): sent as is
+            return data
+        try:
+            return orjson.dumps(data, default=self.default, option=self.OPTIONS).decode()
+        except TypeError as exc:
+            raise SerializationError(data, exc) from None
+
+
 def make_client(settings: Settings, timeout: float = 30.0, **options: Any) -> OpenSearch:
     """Client for the configured cluster; ``options`` override the defaults below.
 
@@ -33,7 +59,8 @@ def make_client(settings: Settings, timeout: float = 30.0, **options: Any) -> Op
     ``op_type=create`` would then fail and mislead the caller. Calls that must go out exactly
     once use ``without_retries``.
     """
-    config: dict[str, Any] = {"timeout": timeout, "max_retries": 1, "retry_on_timeout": False, "http_compress": False}
+    config: dict[str, Any] = {"timeout": timeout, "max_retries": 1, "retry_on_timeout": False, "http_compress": False,
+                              "serializer": OrjsonSerializer()}
     return OpenSearch(**connection_options(settings), **(config | options))
 
 

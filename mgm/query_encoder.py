@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +57,71 @@ class QueryEncoder:
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
 
 
+class _Job:
+    """One request's text, and its vector (or error) once a batch has run."""
+
+    __slots__ = ("text", "vector", "error", "finished", "ready")
+
+    def __init__(self, text: str):
+        self.text, self.vector, self.error, self.finished = text, None, None, False
+        self.ready = threading.Event()  # set when the job is finished, or when it must lead the next batch
+
+
+class BatchingEncoder:
+    """Encodes the queries of concurrent requests in one model pass.
+
+    A query's encoding is memory-bound: each pass streams the model's 90 MB of weights,
+    which other processes have evicted from the cache between requests (measured: 3.4 ms
+    back to back, 5.5 ms after other work). Under load several request threads of a worker
+    wait to encode at once; one pass for all of them pays that stream once (a batch of 2
+    cost 4.1 ms per query, of 4 3.6 ms). Nobody waits for a batch to fill: a request that
+    finds the model idle encodes at once, and requests that arrive meanwhile form the next
+    batch, led by the first of them. ONNX Runtime releases the GIL while it runs, so the
+    other threads keep serving.
+    """
+
+    def __init__(self, encoder: QueryEncoder, max_batch: int = 8):
+        self.encoder, self.max_batch = encoder, max_batch
+        self._lock = threading.Lock()
+        self._queue: list[_Job] = []
+        self._busy = False  # a batch is running; whenever False, the queue is empty
+
+    def encode_one(self, text: str) -> np.ndarray:
+        """The unit vector of ``text`` (equal to ``QueryEncoder.encode([text])[0]``)."""
+        job = _Job(text)
+        with self._lock:
+            self._queue.append(job)
+            lead, self._busy = not self._busy, True
+        if not lead:
+            job.ready.wait()
+        if not job.finished:  # the model is ours: run the queue's head, this job first
+            self._run_batch()
+        if job.error is not None:
+            raise job.error
+        return job.vector
+
+    def _run_batch(self) -> None:
+        with self._lock:
+            batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
+        try:
+            for job, vector in zip(batch, self.encoder.encode([j.text for j in batch])):
+                job.vector = vector
+        except Exception:  # one text's failure must not fail its neighbours: each alone, each its own outcome
+            for job in batch:
+                try:
+                    job.vector = self.encoder.encode([job.text])[0]
+                except Exception as exc:
+                    job.error = exc
+        with self._lock:
+            successor = self._queue[0] if self._queue else None
+            self._busy = successor is not None
+        for job in batch:
+            job.finished = True
+            job.ready.set()
+        if successor is not None:
+            successor.ready.set()
+
+
 def _session_options(threads: int):
     """ONNX Runtime options for one short query per call from many request threads.
 
@@ -88,8 +154,8 @@ def ensure_export(settings: Settings) -> Path:
     return folder
 
 
-def load_query_encoder(settings: Settings) -> QueryEncoder:
+def load_query_encoder(settings: Settings) -> BatchingEncoder:
     """The web app's encoder, warmed: the first run allocates ONNX buffers, paid at start."""
-    encoder = QueryEncoder(ensure_export(settings), settings.query_encoder_threads)
-    encoder.encode(["warm-up query"])
+    encoder = BatchingEncoder(QueryEncoder(ensure_export(settings), settings.query_encoder_threads))
+    encoder.encode_one("warm-up query")
     return encoder

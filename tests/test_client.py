@@ -109,3 +109,24 @@ def test_without_retries_keeps_the_connection_options():
     assert sorted(c.host for c in connections(once)) == sorted(c.host for c in connections(client))
     with pytest.raises(OSConnectionError):
         once.indices.update_aliases(body={"actions": []})
+
+
+def test_orjson_serializer_keeps_what_the_client_sends_and_reads():
+    """The same JSON as the standard library for the types the project sends (numpy vectors,
+    dates, Decimal, int keys), and a malformed response is the client's SerializationError."""
+    import datetime
+    import decimal
+    import json
+
+    import numpy as np
+    from opensearchpy.exceptions import SerializationError
+
+    client = make_client(Settings.from_env({}))
+    serializer = client.transport.serializer
+    data = {"v": np.array([0.5, -1.25], dtype=np.float32), "n": np.int64(7), "d": datetime.date(2020, 1, 2),
+            "x": decimal.Decimal("1.5"), 3: "k", "s": "ünï"}
+    assert json.loads(serializer.dumps(data)) == {"v": [0.5, -1.25], "n": 7, "d": "2020-01-02", "x": 1.5, "3": "k", "s": "ünï"}
+    assert serializer.dumps('{"already": "json"}') == '{"already": "json"}'
+    assert client.transport.deserializer.loads('{"took": 3}', "application/json") == {"took": 3}
+    with pytest.raises(SerializationError):
+        client.transport.deserializer.loads("{not json", "application/json")

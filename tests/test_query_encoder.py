@@ -25,7 +25,7 @@ from indexer.text import embedding_text
 from mgm.client import stored_vectors
 from mgm.model import cache_namespace
 from mgm.model_files import bundled_model_dir, export_dir, export_ready, model_identity
-from mgm.query_encoder import EncoderUnavailable, QueryEncoder, ensure_export
+from mgm.query_encoder import BatchingEncoder, EncoderUnavailable, QueryEncoder, ensure_export
 from mgm.settings import PROJECT_ROOT
 
 HEAVY = {"torch", "transformers", "sentence_transformers"}
@@ -103,6 +103,45 @@ def test_query_vectors_equal_the_indexed_ones_on_1000_movies(live_index, os_clie
     cosines = np.array([float(np.dot(ours[i], indexed[i]) / np.linalg.norm(indexed[i])) for i in ours])
     assert cosines.min() >= 0.9999, f"lowest cosine {cosines.min():.6f}"
     assert np.allclose(np.linalg.norm(np.stack(list(ours.values())), axis=1), 1.0, atol=1e-5)
+
+
+def test_concurrent_queries_share_one_pass_and_each_gets_its_own_vector(settings):
+    """Requests that arrive while the model runs are encoded together in the next pass; every
+    caller gets the vector a lone call gives, and one bad text fails only its own caller."""
+    model = QueryEncoder(ensure_export(settings))
+    texts = [f"a lonely robot learns to love, take {i}" + " again" * i for i in range(8)]
+    alone = {t: model.encode([t])[0] for t in texts}
+    batches: list[int] = []
+    real_encode = model.encode
+
+    def slow_first_pass(batch: list[str]):
+        batches.append(len(batch))
+        if len(batches) == 1:
+            time.sleep(0.3)  # the other callers queue up meanwhile
+        return real_encode(batch)
+
+    model.encode = slow_first_pass
+    encoder = BatchingEncoder(model)
+    results: dict = {}
+
+    def call(text) -> None:
+        try:
+            results[text] = encoder.encode_one(text)
+        except Exception as exc:  # recorded: the bad text must fail alone
+            results[text] = exc
+
+    first = threading.Thread(target=call, args=(texts[0],))
+    first.start()
+    time.sleep(0.05)
+    others = [threading.Thread(target=call, args=(t,)) for t in [*texts[1:], None]]
+    for t in others:
+        t.start()
+    for t in [first, *others]:
+        t.join(timeout=30)
+    assert batches[:2] == [1, 8]  # the lone first call, then everyone who queued behind it in one pass
+    assert isinstance(results[None], AttributeError)
+    for text in texts:
+        assert np.allclose(results[text], alone[text], atol=1e-5), text
 
 
 def test_two_workers_exporting_at_once_share_no_temporary_folder(settings, tmp_path):

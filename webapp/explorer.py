@@ -98,7 +98,7 @@ def _embed(text: str) -> list[float]:
     encoder = current_app.extensions.get("query_encoder")
     if encoder is None:
         raise ApiError("semantic search is unavailable: the embedding model is not loaded", field="mode", status=503)
-    return encoder.encode([text])[0].tolist()
+    return encoder.encode_one(text).tolist()
 
 
 # --- operations shared by the API and the pages ----------------------------------------------

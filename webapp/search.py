@@ -435,7 +435,8 @@ def titles_first(hits: list[dict[str, Any]], q: str) -> list[dict[str, Any]]:
 
     def rank(hit: dict[str, Any]) -> int:
         title = _title_key(hit["_source"].get("title") or "")
-        if title == key or _edits(title, key) <= allowed:
+        # The length test first: the edit distance in Python was 9% of a web worker's CPU.
+        if title == key or abs(len(title) - len(key)) <= allowed and _edits(title, key) <= allowed:
             return 0
         return 1 if re.search(rf"\b{re.escape(key)}\b", title) else 2
 
