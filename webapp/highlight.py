@@ -9,6 +9,7 @@ fragment, which this does in microseconds. Words match when they share a crude E
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html import escape
 
 FRAGMENT = 160
@@ -21,6 +22,7 @@ STOPWORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=1 << 16)  # the overviews' vocabulary: stemming each word anew was 1.2 ms per page of 20
 def stem(word: str) -> str:
     """A crude English stem: lowercase, one common suffix off, never shorter than MIN_STEM."""
     word = word.lower()
