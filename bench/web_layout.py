@@ -16,7 +16,7 @@ from mgm.client import make_client
 from mgm.settings import Settings
 
 # (WEB_WORKERS, WEB_THREADS, QUERY_ENCODER_THREADS)
-LAYOUTS = ((2, 4, 1), (1, 8, 1), (2, 2, 1), (3, 2, 1), (4, 2, 1), (2, 4, 2))
+LAYOUTS = ((2, 4, 1), (1, 8, 1), (1, 6, 1), (1, 4, 1), (2, 2, 1), (1, 8, 2))
 SECONDS = 15.0
 PASSES = 2
 

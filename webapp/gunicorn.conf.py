@@ -1,16 +1,19 @@
 """gunicorn settings for `make run` and the web image: loopback only, gthread workers.
 
 BIND_HOST lets the container image listen on 0.0.0.0 (Docker publishes the port); on a
-developer machine the default stays loopback. Workers are lean (ONNX Runtime query encoder,
-no torch: about 0.25 GB each), so the layout is chosen for CPU, not memory: see the
-"Profile" section of docs/explorer.md for the measured layouts.
+developer machine the default stays loopback. One worker with 8 threads by default: its
+request threads share one query encoder, whose batches then serve more requests per pass
+(``mgm.query_encoder.BatchingEncoder``). On 2 cores that beat 2 workers x 4 threads in both
+passes of `python -m bench web_layout` (117-119 vs 105-111 req/s, p95 92-94 vs 108-118 ms,
+web CPU 5.4 vs 7.3-7.9 ms per hybrid search) at half the memory. A worker that dies is
+restarted by the master; give a bigger machine one worker per two cores (WEB_WORKERS).
 """
 import os
 
 bind = f"{os.environ.get('BIND_HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_WORKERS", "2"))
+workers = int(os.environ.get("WEB_WORKERS", "1"))
 worker_class = "gthread"
-threads = int(os.environ.get("WEB_THREADS", "4"))
+threads = int(os.environ.get("WEB_THREADS", "8"))
 timeout = 60
 accesslog = "-"
 # Above the app's own limits, so an over-long query gets the API's JSON 400 naming the field
