@@ -124,12 +124,16 @@ def main(argv: list[str] | None = None) -> int:
         from indexer.pipeline import run
 
         if args.command == "ensure":
-            from indexer.store import alias_targets
+            from indexer.store import alias_targets, missing_fields
             from mgm.client import make_client
 
-            if alias_targets(make_client(settings), settings.index_alias):
-                print(f"indexer: alias {settings.index_alias!r} exists, nothing to do")
-                return 0
+            client = make_client(settings)
+            if alias_targets(client, settings.index_alias):
+                missing = missing_fields(client, settings.index_alias, "movies")
+                if not missing:
+                    print(f"indexer: alias {settings.index_alias!r} exists, nothing to do")
+                    return 0
+                print(f"indexer: the index behind {settings.index_alias!r} lacks {', '.join(missing)} (the mapping changed): reindexing")
             report = run(settings, progress=not args.quiet)
         else:
             report = run(settings, csv=args.csv, progress=not args.quiet, **({"k": args.k} if args.k else {}))

@@ -63,6 +63,31 @@ def build_index(client: OpenSearch, index: str, body: dict, docs: Iterable[dict]
     return count
 
 
+def field_paths(properties: dict, prefix: str = "") -> set[str]:
+    """Every field of a mapping's ``properties``, subfields included ("title.trigram")."""
+    paths: set[str] = set()
+    for name, spec in properties.items():
+        path = f"{prefix}{name}"
+        paths.add(path)
+        paths |= field_paths(spec.get("properties", {}), f"{path}.")
+        paths |= field_paths(spec.get("fields", {}), f"{path}.")
+    return paths
+
+
+def missing_fields(client: OpenSearch, alias: str, name: str) -> list[str]:
+    """Fields of mapping file ``name`` that the index behind ``alias`` lacks.
+
+    A query on a field the live index lacks matches nothing, silently: after an upgrade
+    that adds one (say ``title.trigram``), ``indexer ensure`` rebuilds instead of serving
+    a search that quietly lost a feature.
+    """
+    wanted = field_paths(mapping(name)["mappings"]["properties"])
+    live: set[str] = set()
+    for index in alias_targets(client, alias):
+        live |= field_paths(client.indices.get_mapping(index=index)[index]["mappings"].get("properties", {}))
+    return sorted(wanted - live)
+
+
 def alias_targets(client: OpenSearch, alias: str) -> list[str]:
     try:
         return sorted(client.indices.get_alias(name=alias))

@@ -208,6 +208,14 @@ def test_title_first_even_with_a_typo(api, mode, q):
     assert ids(data)[0] == TERMINATOR
 
 
+@pytest.mark.parametrize("mode", ["hybrid", "keyword"])
+@pytest.mark.parametrize("q, title", [("The talian Job", "The Italian Job"), ("The Last Kiyg of gcotland", "The Last King of Scotland"),
+                                      ("Drop Dead orgeos", "Drop Dead Gorgeous"), ("The xime Machine", "The Time Machine")])
+def test_long_titles_are_found_with_typos_anywhere(api, mode, q, title):
+    """Two typos in a long title, or one in its first letter (which fuzzy matching keeps)."""
+    assert title in [r["title"] for r in get(api, f"/api/search?q={q}&mode={mode}&size=3")["results"]]
+
+
 def test_did_you_mean_corrects_a_misspelled_title(api):
     assert get(api, "/api/search?q=terminater&mode=keyword")["did_you_mean"] == "terminator"
     assert get(api, "/api/search?q=terminator&mode=keyword")["did_you_mean"] is None

@@ -5,7 +5,8 @@ import pytest
 
 from indexer.lease import Lease, LeaseHeld, LeaseLost, lease_index
 from indexer.store import (
-    IndexingError, SwapError, alias_targets, discard_unaliased, last_run, mapping, publish, swap_aliases, write_run,
+    IndexingError, SwapError, alias_targets, discard_unaliased, last_run, mapping, missing_fields, publish, swap_aliases,
+    write_run,
 )
 
 
@@ -128,3 +129,18 @@ def test_lease_refuses_a_second_holder_until_released(os_client, scratch_index):
     with Lease(os_client, index, "run-2", ttl=30) as second:
         second.assert_held()
 
+
+
+def test_ensure_sees_a_live_index_built_before_the_mapping_gained_a_field(os_client, scratch_index):
+    """An index made from an older movies mapping (no ``title.trigram``) is reported stale;
+    one made from the current mapping is not."""
+    old = mapping("movies")
+    del old["mappings"]["properties"]["title"]["fields"]["trigram"]
+    alias = f"{scratch_index}-movies"
+    os_client.indices.create(index=f"{scratch_index}-old", body=old)
+    os_client.indices.put_alias(index=f"{scratch_index}-old", name=alias)
+    assert missing_fields(os_client, alias, "movies") == ["title.trigram"]
+    os_client.indices.create(index=f"{scratch_index}-new", body=mapping("movies"))
+    os_client.indices.update_aliases(body={"actions": [{"remove": {"index": f"{scratch_index}-old", "alias": alias}},
+                                                       {"add": {"index": f"{scratch_index}-new", "alias": alias}}]})
+    assert missing_fields(os_client, alias, "movies") == []

@@ -65,9 +65,16 @@ TITLE_MAX_WORDS = 8
 # The whole-title clause allows two typos only for titles of one or two words. Lucene builds
 # a Levenshtein automaton over the whole query string: with two edits that took 0.34 ms for
 # one word and 6.9 ms for eight (OpenSearch profile, "rewrite"), ten times the cost of one
-# edit. Longer titles still find their film with two typos through the per-word clause, and
-# ``titles_first`` ranks it first.
+# edit. Longer titles find their film with typos through the trigram clause below.
 WHOLE_TITLE_TWO_TYPOS_MAX_WORDS = 2
+# Title trigrams (``title.trigram``: the 3-letter pieces of each title word): a title sharing
+# this share of the query's trigrams matches, wherever the typos are, the first letter
+# included (fuzzy clauses keep the first letter: "The talian Job"). Up to 3 trigrams, all.
+# On 300 real titles of 3-8 words, 250 of them with one or two random typos, keyword mode
+# found 294 in the top 3 with it vs 253 without (and 274 with the old two-typo whole-title
+# clause), at no measurable OpenSearch CPU; the judged relevance sets did not move.
+TITLE_TRIGRAM_MIN_MATCH = "3<70%"
+TITLE_TRIGRAM_BOOST = 1.0
 LIKE_PATTERN = re.compile(r"^\s*(?:(?:movies?|films?)\s+)?(?:like|similar\s+to)\s+(?P<title>\S.*?)\s*$", re.I)
 
 
@@ -102,11 +109,13 @@ def text_query(q: str, min_match: str | None = BM25_MIN_MATCH) -> dict[str, Any]
 
 
 def title_clauses(q: str) -> list[dict[str, Any]]:
-    """Whole title (exact or with typos), title phrase and typo-tolerant title words rank first.
+    """Whole title (exact or with typos), title phrase, typo-tolerant title words and title
+    trigrams rank first.
 
     The stemmed ``title`` merges "terminator" with "terminal"; these use ``title.keyword``
-    (lowercased, leading article dropped) and ``title.exact`` (not stemmed). None for a query
-    longer than any title the user would type (``TITLE_MAX_WORDS``).
+    (lowercased, leading article dropped), ``title.exact`` (not stemmed) and
+    ``title.trigram``. None for a query longer than any title the user would type
+    (``TITLE_MAX_WORDS``).
     """
     words = len(q.split())
     if words > TITLE_MAX_WORDS:
@@ -117,6 +126,8 @@ def title_clauses(q: str) -> list[dict[str, Any]]:
         {"match_phrase": {"title.exact": {"query": q, "boost": TITLE_PHRASE_BOOST}}},
         {"match": {"title.exact": {"query": q, "fuzziness": "AUTO", "prefix_length": 1, "operator": "and",
                                    "boost": TITLE_FUZZY_BOOST}}},
+        {"match": {"title.trigram": {"query": q, "minimum_should_match": TITLE_TRIGRAM_MIN_MATCH,
+                                     "boost": TITLE_TRIGRAM_BOOST}}},
     ]
 
 
