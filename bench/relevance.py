@@ -18,7 +18,9 @@ Each mode runs two methods in the same run:
 Metrics at cut-off 10: MRR@10 and recall@10 (``plot``; ``old_set_mrr@10`` is plot + theme
 together, the figure main reported), the share of title queries with their film in the top
 3, precision@10 of themes in relevance order and sorted by rating (on topic / shown, and
-on topic / 10), and the number of films each nonsense query returns. ``cutoff_curve``
+on topic / 10), and the number of films each nonsense query returns. ``title_typos``: 300
+real titles of 3-8 words drawn from the CSV at run time (250 with one or two random typos,
+50 as they are), the share whose film is in the top 3 (keyword and hybrid). ``cutoff_curve``
 sweeps the vector threshold, ``min_match_curve`` BM25's minimum share of terms,
 ``prior_curve`` the popularity prior and ``relative_floor_curve`` hybrid's relative score
 floor, each with the rest as in the app.
@@ -26,9 +28,11 @@ floor, each with the rest as in the app.
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 from typing import Any
 
+from indexer.load import load_movies
 from mgm.client import make_client
 from mgm.model import encode, load_model
 from mgm.settings import Settings
@@ -152,6 +156,33 @@ def evaluate(run: Runner, sets: dict[str, list[dict[str, Any]]], mode: str, meth
     }
 
 
+def _typo(title: str, edits: int, rng: random.Random) -> str:
+    """``title`` with ``edits`` random letter substitutions, deletions or insertions (any letter, the first included)."""
+    chars = list(title)
+    for _ in range(edits):
+        i = rng.choice([k for k, c in enumerate(chars) if c.isalpha()])
+        op, letter = rng.choice("sdi"), rng.choice("abcdefghijklmnopqrstuvwxyz")
+        if op == "s":
+            chars[i] = letter
+        elif op == "d":
+            del chars[i]
+        else:
+            chars.insert(i, letter)
+    return "".join(chars)
+
+
+def title_typos(csv: Path, n: int = 250, exact: int = 50, seed: int = 7) -> list[tuple[int, str]]:
+    """(film id, query): ``n`` titles of 3-8 words with one or two typos, then ``exact`` of them unchanged."""
+    rng = random.Random(seed)
+    films = rng.sample([m for m in load_movies(csv).movies if 3 <= len(m.title.split()) <= 8], n)
+    return [(m.id, _typo(m.title, 1 + k % 2, rng)) for k, m in enumerate(films)] + [(m.id, m.title) for m in films[:exact]]
+
+
+def typo_top3(run: Runner, queries: list[tuple[int, str]], mode: str, method: str) -> dict[str, int]:
+    found = [film in [h["id"] for h in run.search(q, mode, method)[0][:3]] for film, q in queries]
+    return {"top3": sum(found), "of": len(found)}
+
+
 def _curve_row(result: dict[str, Any]) -> dict[str, Any]:
     """The few figures a threshold trades against each other."""
     return {
@@ -168,12 +199,15 @@ def run(settings: Settings) -> dict[str, Any]:
     client = make_client(settings, timeout=60)
     ensure_pipelines(client, PIPELINE_DIR)
     sets = load_judgements()
-    texts = all_queries(sets)
+    typos = title_typos(settings.movies_csv)
+    texts = list(dict.fromkeys(all_queries(sets) + [q for _, q in typos]))
     model = load_model(settings.model_dir, settings.embed_backend, settings.cache_dir)
     vectors = dict(zip(texts, (v.tolist() for v in encode(model, texts))))
     runner = Runner(client, settings.index_alias, vectors)
     results = {f"{mode} {method}": evaluate(runner, sets, mode, method)
                for mode in MODES for method in ("before", "after")}
+    typo_results = {f"{mode} {method}": typo_top3(runner, typos, mode, method)
+                    for mode in ("keyword", "hybrid") for method in ("before", "after")}
     cutoff_curve = {
         mode: {f"{t:.2f} (cos {2 * t - 1:.2f})": _curve_row(evaluate(runner, sets, mode, "after", min_score=t))
                for t in KNN_THRESHOLDS}
@@ -188,6 +222,7 @@ def run(settings: Settings) -> dict[str, Any]:
         "app": {"knn_min_score": KNN_MIN_SCORE, "bm25_min_match": BM25_MIN_MATCH, "keyword_mode_min_match": KEYWORD_MODE_MIN_MATCH, "popularity_prior": POPULARITY_PRIOR,
                 "ranked_window": RANKED_WINDOW, "relative_floor": RELATIVE_FLOOR},
         "results": results,
+        "title_typos": typo_results,
         "cutoff_curve": cutoff_curve,
         "min_match_curve": min_match_curve,
         "prior_curve": prior_curve,
