@@ -144,6 +144,43 @@ def test_concurrent_queries_share_one_pass_and_each_gets_its_own_vector(settings
         assert np.allclose(results[text], alone[text], atol=1e-5), text
 
 
+def test_an_interrupted_pass_fails_its_callers_and_hands_the_model_on(settings):
+    """Even an interruption that is not an Exception finishes every job of its pass (nobody
+    waits forever) and the requests queued behind it still get their vectors."""
+    model = QueryEncoder(ensure_export(settings))
+    real_encode, passes = model.encode, []
+
+    def interrupted_first_pass(batch: list[str]):
+        passes.append(len(batch))
+        if len(passes) == 1:
+            time.sleep(0.3)
+            raise KeyboardInterrupt
+        return real_encode(batch)
+
+    model.encode = interrupted_first_pass
+    encoder = BatchingEncoder(model)
+    results: dict = {}
+
+    def call(text: str) -> None:
+        try:
+            results[text] = encoder.encode_one(text)
+        except BaseException as exc:  # recorded: the first caller sees the interruption itself
+            results[text] = exc
+
+    first = threading.Thread(target=call, args=("first",))
+    first.start()
+    time.sleep(0.05)
+    queued = [threading.Thread(target=call, args=(f"queued {i}",)) for i in range(3)]
+    for t in queued:
+        t.start()
+    for t in [first, *queued]:
+        t.join(timeout=30)
+        assert not t.is_alive()
+    assert isinstance(results["first"], KeyboardInterrupt)
+    assert all(results[f"queued {i}"].shape == (384,) for i in range(3))
+    assert encoder.encode_one("afterwards").shape == (384,)
+
+
 def test_two_workers_exporting_at_once_share_no_temporary_folder(settings, tmp_path):
     """Both exports run (in subprocesses, as a worker would) into one empty cache: one result."""
     fresh = replace(settings, cache_dir=tmp_path / "cache")
