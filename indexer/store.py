@@ -12,6 +12,7 @@ are read back before anything is deleted: an index an alias points to is never d
 """
 from __future__ import annotations
 
+import copy
 import json
 import logging
 from collections.abc import Callable, Iterable
@@ -39,13 +40,26 @@ def mapping(name: str) -> dict:
     return json.loads((MAPPINGS / f"{name}.json").read_text())
 
 
+MERGE_TIMEOUT_S = 900  # a forced merge rebuilds each shard's HNSW graph: minutes at 100k films
+
+
 def build_index(client: OpenSearch, index: str, body: dict, docs: Iterable[dict], progress=None) -> int:
     """Create ``index``, bulk-load ``docs`` (``_id`` = doc["id"]), refresh, return the count.
 
     Raises ``IndexingError`` on the first rejected document or a count mismatch. Bulk
     retries are safe (each document has its own ``_id``); the create is sent once.
+
+    The index is never written again until the next reindex, so it is built for reading:
+    no refresh during the load (a refresh a second made 4 segments of the movies), then
+    one segment per shard, so a search walks one HNSW graph and one term dictionary per
+    shard. Measured against the 4-segment index: OpenSearch CPU per hybrid search 10.1 ->
+    8.4 ms, keyword 4.7 -> 3.5 ms, for about 3.6 s of merging in a reindex.
     """
-    without_retries(client).indices.create(index=index, body=body)
+    loading = copy.deepcopy(body)
+    settings = loading.setdefault("settings", {}).setdefault("index", {})
+    refresh_interval = settings.get("refresh_interval", "1s")
+    settings["refresh_interval"] = "-1"
+    without_retries(client).indices.create(index=index, body=loading)
     sent = 0
     actions = ({"_index": index, "_id": str(d["id"]), "_source": d} for d in docs)
     for ok, item in helpers.streaming_bulk(client, actions, chunk_size=CHUNK, raise_on_error=False, max_retries=2):
@@ -57,6 +71,8 @@ def build_index(client: OpenSearch, index: str, body: dict, docs: Iterable[dict]
         if progress:
             progress(1)
     client.indices.refresh(index=index)
+    client.indices.forcemerge(index=index, max_num_segments=1, request_timeout=MERGE_TIMEOUT_S)
+    client.indices.put_settings(index=index, body={"index": {"refresh_interval": refresh_interval}})
     count = client.count(index=index)["count"]
     if count != sent:
         raise IndexingError(f"{index} holds {count} documents, expected {sent}")
