@@ -37,3 +37,17 @@ def test_shard_and_replica_counts_reach_the_index_body_and_leave_the_mapping_fil
     assert (out["settings"]["index"]["number_of_shards"], out["settings"]["index"]["number_of_replicas"]) == (2, 1)
     assert out["settings"]["index"]["knn"] is True and out["mappings"] == body["mappings"]
     assert body["settings"]["index"]["number_of_replicas"] == 0
+
+
+def test_a_clone_in_a_scratch_folder_finds_the_dataset_beside_its_origin(tmp_path):
+    from mgm.settings import CSV_IN_SHARED, default_csv
+
+    origin, clone = tmp_path / "work" / "project", tmp_path / "scratch" / "x"
+    dataset = tmp_path / "work" / CSV_IN_SHARED
+    dataset.parent.mkdir(parents=True)
+    dataset.write_text("placeholder: only its place is tested\n")
+    (clone / ".git").mkdir(parents=True)
+    assert default_csv(clone) == clone.parent / CSV_IN_SHARED  # no origin: the checkout's own sibling, named in errors
+    (clone / ".git" / "config").write_text(f'[remote "origin"]\n\turl = {origin}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n')
+    assert default_csv(clone) == dataset
+    assert default_csv(origin) == dataset  # the checkout beside shared/ itself
