@@ -14,7 +14,7 @@ Everything goes through the project's own code: ``indexer.documents.movie_doc``,
 ``indexer.store.build_index`` with the mapping and ``with_shards``, the web app's
 ``/api/search`` under gunicorn. The index sits behind its own alias (``synthetic-scale``),
 deleted at the end. Per step it records: bulk docs/s and the index's size on disk after
-the refresh (no force-merge); K-Means time with k growing as 150 x sqrt(n / 5000), for the indexer's ``KMeansClusterer`` and for
+the refresh and the merge to one segment that `store.build_index` does; K-Means time with k growing as 150 x sqrt(n / 5000), for the indexer's ``KMeansClusterer`` and for
 ``MiniBatchKMeans`` (with their inertia, so the faster one is also judged on quality); the
 indexer's peak memory (a fresh process per step: ``ru_maxrss``); single-client p50/p95 per
 search mode and hybrid throughput with 8 clients. The CPU encode rate of the real model is
@@ -81,13 +81,13 @@ def real_catalogue(settings: Settings) -> tuple[list, np.ndarray]:
     from indexer.embed import CACHE_FILE, EmbeddingCache
     from indexer.load import load_movies
     from indexer.text import embedding_text
-    from mgm.model import MODEL_NAME
+    from mgm.model import cache_namespace
 
     def refuse(texts: list[str]) -> np.ndarray:
         raise RuntimeError(f"{len(texts)} texts missing from the embedding cache: run `make reindex` first")
 
     movies = load_movies(settings.movies_csv).movies
-    vectors, _ = EmbeddingCache(settings.cache_dir / CACHE_FILE, MODEL_NAME, refuse).embed([embedding_text(m) for m in movies])
+    vectors, _ = EmbeddingCache(settings.cache_dir / CACHE_FILE, cache_namespace(settings), refuse).embed([embedding_text(m) for m in movies])
     return movies, vectors
 
 
@@ -124,7 +124,7 @@ def time_kmeans(x: np.ndarray, k: int) -> tuple[dict[str, Any], np.ndarray]:
 
 def index_step(settings: Settings, n: int) -> dict[str, Any]:
     """One step in a fresh process: synthesize, cluster, build documents, bulk-index, alias."""
-    from indexer.documents import MicroGenre, movie_doc
+    from indexer.documents import MicroGenre, movie_doc, rating_prior
     from indexer.index_settings import with_shards
     from indexer.store import build_index, mapping, prune, swap_aliases
     from mgm.client import make_client
@@ -138,7 +138,8 @@ def index_step(settings: Settings, n: int) -> dict[str, Any]:
     client = make_client(settings, timeout=300)
     index = f"{ALIAS}-{n}-{int(time.time())}"
     t0 = time.perf_counter()
-    docs = (movie_doc(f, x[i], micro[int(labels[i])]) for i, f in enumerate(films))
+    prior = rating_prior([films])
+    docs = (movie_doc(f, x[i], micro[int(labels[i])], prior) for i, f in enumerate(films))
     count = build_index(client, index, with_shards(mapping("movies"), settings), docs)
     bulk_seconds = time.perf_counter() - t0
     swap_aliases(client, {ALIAS: index})

@@ -129,11 +129,12 @@ def main(argv: list[str] | None = None) -> int:
 
             client = make_client(settings)
             if alias_targets(client, settings.index_alias):
-                missing = missing_fields(client, settings.index_alias, "movies")
+                missing = [*missing_fields(client, settings.index_alias, "movies"),
+                           *missing_fields(client, settings.micro_alias, "micro_genres")]
                 if not missing:
                     print(f"indexer: alias {settings.index_alias!r} exists, nothing to do")
                     return 0
-                print(f"indexer: the index behind {settings.index_alias!r} lacks {', '.join(missing)} (the mapping changed): reindexing")
+                print(f"indexer: the live indices lack {', '.join(missing)} (a mapping changed): reindexing")
             report = run(settings, progress=not args.quiet)
         else:
             report = run(settings, csv=args.csv, progress=not args.quiet, **({"k": args.k} if args.k else {}))

@@ -67,7 +67,7 @@ def merge_into_nearest(labels: np.ndarray, features: np.ndarray, keep: np.ndarra
         return labels
     centroids = np.stack([features[labels == c].mean(axis=0) for c in keep])
     moving = ~np.isin(labels, keep)
-    labels[moving] = keep[np.argmin(_sq_distances(features[moving], centroids), axis=1)]
+    labels[moving] = keep[np.argmin(sq_distances(features[moving], centroids), axis=1)]
     return labels
 
 
@@ -81,7 +81,7 @@ def refine_by_label(labels: np.ndarray, features: np.ndarray, label_phrases: lis
     """
     k = int(labels.max()) + 1
     centroids = np.stack([features[labels == c].mean(axis=0) for c in range(k)])
-    nearest = np.argsort(_sq_distances(features, centroids), axis=1)[:, :neighbours]
+    nearest = np.argsort(sq_distances(features, centroids), axis=1)[:, :neighbours]
     out = labels.copy()
     for i, candidates in enumerate(nearest):
         if label_phrases[labels[i]] & movie_phrases[i]:
@@ -98,5 +98,6 @@ def _carries_label(film: set[str], label: set[str]) -> bool:
     return bool(label) and label <= film
 
 
-def _sq_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def sq_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(len(a), len(b)) squared Euclidean distances, without the (a, b, dim) intermediate."""
     return (a**2).sum(axis=1)[:, None] - 2 * a @ b.T + (b**2).sum(axis=1)[None, :]

@@ -23,6 +23,7 @@ import joblib
 import numpy as np
 from opensearchpy import OpenSearch, helpers
 
+from indexer.cluster import sq_distances
 from indexer.documents import MicroGenre, micro_doc, movie_doc, rating_prior
 from indexer.features import ThemeFeatures
 from indexer.load import Movie, load_movies
@@ -46,8 +47,7 @@ class Stages:
 
     def distances(self, features: np.ndarray) -> np.ndarray:
         """(films, groups) Euclidean distances in the clustering space."""
-        d = (features**2).sum(axis=1)[:, None] - 2 * features @ self.centroids.T + (self.centroids**2).sum(axis=1)[None, :]
-        return np.sqrt(np.maximum(d, 0.0))
+        return np.sqrt(np.maximum(sq_distances(features, self.centroids), 0.0))
 
     def assign(self, vectors: np.ndarray, keyword_lists: list[list[str]]) -> tuple[list[int], np.ndarray]:
         """Persistent micro-genre id and distance to its centroid, per film."""

@@ -29,6 +29,8 @@ from typing import Callable
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from indexer.quality import phrase_pattern
+
 TOKEN = re.compile(r"\b\w\w+\b")  # CountVectorizer's default, so KeyBERT finds every candidate
 # Phrases never span punctuation, hyphens or fields, so that a phrase a film "carries" here is
 # exactly one ``indexer.quality.carries`` finds as whole words ("hip hop" is not in "hip-hop").
@@ -139,7 +141,7 @@ def _stems(phrase: str) -> set[str]:
 
 def contains(outer: str, inner: str) -> bool:
     """Is the (lower-case) phrase ``inner`` a whole-word part of ``outer``?"""
-    return re.search(r"(?<!\w)" + re.escape(inner) + r"(?!\w)", outer) is not None
+    return phrase_pattern(inner).search(outer) is not None
 
 
 def title_case(phrase: str) -> str:

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from opensearchpy import OpenSearch
-from opensearchpy.exceptions import ConflictError, NotFoundError, OpenSearchException, RequestError
+from opensearchpy.exceptions import ConflictError, NotFoundError, OpenSearchException
+
+from indexer.store import ensure_index
 
 LEASE_ID = "reindex"
 log = logging.getLogger(__name__)
@@ -74,18 +76,9 @@ class Lease:
             "expires_at": int((now + self.ttl) * 1000),
         }
 
-    def _ensure_index(self) -> None:
-        if self.client.indices.exists(index=self.index):
-            return
-        try:
-            self.client.indices.create(index=self.index, body=LEASE_MAPPING)
-        except RequestError as exc:
-            if "resource_already_exists" not in str(exc):
-                raise
-
     def acquire(self) -> None:
         """Take the lease or raise ``LeaseHeld`` naming the holder and when it expires."""
-        self._ensure_index()
+        ensure_index(self.client, self.index, LEASE_MAPPING)
         try:
             resp = self.client.create(index=self.index, id=LEASE_ID, body=self._body(), refresh="true")
         except ConflictError:

@@ -34,6 +34,7 @@ def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
         "INDEX_ALIAS": settings.index_alias,
         "MICRO_ALIAS": settings.micro_alias,
         "RUNS_INDEX": settings.runs_index,
+        "IDS_INDEX": settings.ids_index,  # else a child's lineage lands in the developer's own registry
         "CACHE_DIR": str(settings.cache_dir),
         "HF_HUB_OFFLINE": "1",
         **extra,

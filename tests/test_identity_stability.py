@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from opensearchpy import helpers
 
 from bench.catalogue import edited_copy
@@ -36,6 +37,7 @@ def _groups(assignment: dict[int, int], films: set[int]) -> dict[int, frozenset[
     return {g: frozenset(m) for g, m in out.items()}
 
 
+@pytest.mark.full  # two full reindexes of the real CSV: not in `make test-fast`
 def test_five_percent_change_keeps_micro_genre_ids(os_client, settings, scoped_settings, tmp_path):
     s = scoped_settings
     first = run(s, progress=False)
