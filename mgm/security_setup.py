@@ -34,8 +34,9 @@ class Cert:
 
 
 def index_patterns(settings: Settings) -> list[str]:
-    """The project's indices: each alias and the timestamped indices behind it."""
-    return [f"{name}*" for name in (settings.index_alias, settings.micro_alias, settings.runs_index)]
+    """The project's indices: each alias and the timestamped indices behind it, the run
+    reports (and the reindex lease) and the id registry that keeps retired ids resolvable."""
+    return [f"{name}*" for name in settings.index_names]
 
 
 def roles(settings: Settings) -> dict[str, dict]:

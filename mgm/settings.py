@@ -77,6 +77,11 @@ class Settings:
         """Every URL listed in ``OPENSEARCH_URL``."""
         return [u.strip() for u in self.opensearch_url.split(",") if u.strip()]
 
+    @property
+    def index_names(self) -> tuple[str, ...]:
+        """Every index (or alias) name the project owns; the reindex lease lives under ``runs_index``."""
+        return (self.index_alias, self.micro_alias, self.runs_index, self.ids_index)
+
     def scoped(self, prefix: str) -> "Settings":
         """The same settings with every index name under ``prefix-`` (tests, benchmarks)."""
         from dataclasses import replace

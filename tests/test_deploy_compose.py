@@ -202,7 +202,7 @@ def test_the_users_security_init_creates_have_the_rights_their_service_needs():
     assert "read" in reader_actions and not any(w in a for a in reader_actions for w in ("write", "delete", "create", "all", "crud", "manage"))
     assert not any("composite_ops" in a and not a.endswith("_ro") for a in reader["cluster_permissions"])
     patterns = {p for perm in reader["index_permissions"] + writer["index_permissions"] for p in perm["index_patterns"]}
-    assert patterns == {"movies*", "micro-genres*", "mgm-runs*"}
+    assert patterns == {"movies*", "micro-genres*", "mgm-runs*", "mgm-ids*"}  # the web app resolves retired ids
     mappings = role_mappings()
     assert mappings[READER_ROLE]["users"] == ["mgm-web"] and mappings[WRITER_ROLE]["users"] == ["mgm-indexer"]
     assert mappings["kibana_server"]["users"] == ["mgm-dashboards"]
