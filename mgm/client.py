@@ -11,7 +11,8 @@ from opensearchpy.serializer import JSONSerializer
 from mgm.settings import Settings
 
 # Painless reads the k-NN field's doc values; the mapping keeps vectors out of _source.
-_VECTOR_SCRIPT = {"source": "doc[params.field].value", "params": {"field": "embedding"}}
+# Trust it only in a one-hit search (see ``stored_vectors``).
+VECTOR_FIELD = {"vector": {"script": {"source": "doc[params.field].value", "params": {"field": "embedding"}}}}
 
 
 def connection_options(settings: Settings) -> dict:
@@ -94,7 +95,7 @@ def stored_vectors(client: OpenSearch, index: str, ids: list[int]) -> dict[int, 
     lines: list[dict] = []
     for movie_id in ids:
         body = {"size": 1, "_source": False, "query": {"ids": {"values": [str(movie_id)]}},
-                "script_fields": {"vector": {"script": _VECTOR_SCRIPT}}}
+                "script_fields": VECTOR_FIELD}
         lines += [{"index": index}, body]
     found: dict[int, list[float]] = {}
     for resp in client.msearch(body=lines)["responses"] if ids else []:

@@ -112,15 +112,15 @@ def run_search(params: SearchParams) -> dict[str, Any]:
     ``facets`` and the pages describe the same set of films.
     """
     params = replace(params, filters=_current(params.filters))  # retired micro-genre / macro ids
-    like = _like_film(params.q) if params.q and params.mode != "keyword" else None  # keyword mode reads words
+    found = _like_film(params.q) if params.q and params.mode != "keyword" else None  # keyword mode reads words
+    like, like_vector = found or (None, None)
     limit = search.window(params, like=like is not None)
     if params.offset >= limit:
         raise ApiError(
             f"page {params.page} starts beyond the {limit} best matches this search ranks; lower page or size", field="page"
         )
     if like is not None:
-        vector = _vectors([like["id"]], "q")[0]
-        body = search.similar_body(vector, [like["id"]], params.filters, limit, search.KNN_MIN_SCORE)
+        body = search.similar_body(like_vector, [like["id"]], params.filters, limit, search.KNN_MIN_SCORE)
         resp = _client().search(index=_settings().index_alias, body=body)
     else:
         resp = _search(params)
@@ -165,13 +165,13 @@ def _search(params: SearchParams) -> dict[str, Any]:
     return _client().search(index=_settings().index_alias, body=body)
 
 
-def _like_film(q: str) -> dict[str, Any] | None:
-    """The film a "movies like X" / "similar to X" query names, if the catalogue has one."""
+def _like_film(q: str) -> tuple[dict[str, Any], list[float]] | None:
+    """The film a "movies like X" / "similar to X" query names, with its vector, if the catalogue has one."""
     title = search.like_title(q)
     if title is None:
         return None
     hits = _client().search(index=_settings().index_alias, body=search.find_title_body(title))["hits"]["hits"]
-    return hits[0]["_source"] if hits else None
+    return (hits[0]["_source"], hits[0]["fields"]["vector"][0]) if hits else None
 
 
 def get_movie(movie_id: int) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import re
 import unicodedata
 from typing import Any
 
+from mgm.client import VECTOR_FIELD
 from webapp.params import Filters, SearchParams
 
 # BM25 fields and boosts (tuned with bench/relevance.py; see docs/explorer.md). ``title`` is
@@ -278,9 +279,11 @@ def search_body(params: SearchParams, vector: list[float] | None, **options: Any
 
 
 def find_title_body(title: str) -> dict[str, Any]:
-    """The film a "like <title>" query names: exact title first, then phrase or typo matches."""
+    """The film a "like <title>" query names (exact title first, then phrase or typo matches),
+    with its stored vector: a one-hit search, so the script field is trustworthy and the
+    similar-films search needs no second round trip to read it."""
     return {"query": popularity_prior({"bool": {"should": title_clauses(title), "minimum_should_match": 1}}, 1.0),
-            "size": 1, "_source": ["id", "title", "year"]}
+            "size": 1, "_source": ["id", "title", "year"], "script_fields": VECTOR_FIELD}
 
 
 def like_title(q: str) -> str | None:
