@@ -130,6 +130,8 @@ start_node() {
   cp -r "$HOME_DIR/config/." "$dir/config/"
   printf '%s\npath.data: %s\npath.logs: %s\n' "$yml" "$dir/data" "$dir/logs" >"$dir/config/opensearch.yml"
   printf -- '-Xms%s\n-Xmx%s\n' "$heap" "$heap" >"$dir/config/jvm.options.d/heap.options"
+  # The previous run's server log steps aside, so a failure report shows this start's lines.
+  [ -f "$dir/logs/$name.log" ] && mv -f "$dir/logs/$name.log" "$dir/logs/$name.previous.log"
   chown -R "$OS_USER" "$dir"
   rm -f "$dir/opensearch.pid"
   runuser -u "$OS_USER" -- env OPENSEARCH_JAVA_HOME="$JAVA_HOME_17" OPENSEARCH_PATH_CONF="$dir/config" \
@@ -137,20 +139,47 @@ start_node() {
     || { log "failed to start:"; grep -v -e '^WARNING' -e '^warning' "$dir/logs/startup.log" | tail -n 20 >&2; exit 1; }
 }
 
-# Wait until $1 answers yellow (with $2 nodes); fail early if the PID file's process died.
+# True when the PID file names a process that has exited. `bin/opensearch -d` returns at
+# once and the JVM writes the file during bootstrap, so a missing or still-empty file means
+# "starting", not "dead" (reading it empty once made CI report a healthy start as a death).
+died() {
+  local pid; pid="$(cat "$1" 2>/dev/null || true)"
+  [[ "$pid" =~ ^[0-9]+$ ]] && ! kill -0 "$pid" 2>/dev/null
+}
+
+# Why a start failed: the server log, or the launcher's output when the JVM died before it
+# configured logging (heap, JVM options), and any JVM crash report.
+explain_failure() { # node folder, server log
+  if [ -s "$2" ]; then
+    log "last lines of $2:"; tail -n 30 "$2" >&2
+  else
+    log "no server log yet; the launcher printed:"
+    grep -v -e '^WARNING' -e '^warning' "$1/logs/startup.log" 2>/dev/null | tail -n 30 >&2 || true
+  fi
+  local crash; for crash in "$1"/logs/hs_err_pid*.log; do [ -f "$crash" ] && head -n 20 "$crash" >&2; done
+  return 0
+}
+
+# Wait until $1 answers yellow (with $2 nodes). Returns 1 early if the node's process died
+# (after explaining why), and exits when the deadline passes.
 wait_yellow() {
-  local url="$1" nodes="$2" pid_file="$3" log_file="$4"
+  local url="$1" nodes="$2" dir="$3" log_file="$4"
   # A cluster's nodes start together and elect a manager: give them longer.
   local deadline=$((SECONDS + ${OPENSEARCH_START_TIMEOUT:-$((nodes > 1 ? 300 : 120))}))
   until curl -fsS -m 2 "$url/_cluster/health?wait_for_status=yellow&wait_for_nodes=$nodes&timeout=1s" >/dev/null 2>&1; do
-    if [ $SECONDS -ge $deadline ] || { [ -f "$pid_file" ] && ! kill -0 "$(cat "$pid_file")" 2>/dev/null; }; then
-      log "did not become healthy at $url; last log lines:"
-      tail -n 30 "$log_file" >&2 2>/dev/null || true
-      exit 1
+    if died "$dir/opensearch.pid"; then
+      log "the server at $url exited while starting"; explain_failure "$dir" "$log_file"; return 1
+    fi
+    if [ $SECONDS -ge $deadline ]; then
+      log "did not become healthy at $url within the start timeout"; explain_failure "$dir" "$log_file"; exit 1
     fi
     sleep 1
   done
 }
+
+# A start that dies is tried once more: a JVM can fail on a busy machine for reasons of
+# the moment, and the first failure's cause is printed above the retry either way.
+START_ATTEMPTS=2
 
 up() {
   if [ "$NODES" -gt 1 ]; then up_cluster; return; fi
@@ -159,15 +188,22 @@ up() {
   ensure_user
   pick_state_dir
   chown -R "$OS_USER" "$CACHE_ROOT"
-  start_node "$STATE_DIR" "cluster.name: micro-genre-miner-local
+  local attempt
+  for attempt in $(seq 1 $START_ATTEMPTS); do
+    start_node "$STATE_DIR" "cluster.name: micro-genre-miner-local
 node.name: local
 network.host: 127.0.0.1
 http.port: $PORT
 discovery.type: single-node" "${OPENSEARCH_HEAP:-1g}" micro-genre-miner-local
-  wait_yellow "$URL" 1 "$PID_FILE" "$STATE_DIR/logs/micro-genre-miner-local.log"
-  # Remember where the state went, so `down` finds the PID after a /tmp fallback.
-  echo "$STATE_DIR" >"$project/.opensearch-state"
-  log "up at $URL (pid $(cat "$PID_FILE"))"
+    if wait_yellow "$URL" 1 "$STATE_DIR" "$STATE_DIR/logs/micro-genre-miner-local.log"; then
+      # Remember where the state went, so `down` finds the PID after a /tmp fallback.
+      echo "$STATE_DIR" >"$project/.opensearch-state"
+      log "up at $URL (pid $(cat "$PID_FILE"))"
+      return 0
+    fi
+    [ "$attempt" -lt $START_ATTEMPTS ] && log "starting again (attempt $((attempt + 1)) of $START_ATTEMPTS)"
+  done
+  exit 1
 }
 
 # The cluster's pointer file: where its state went (it may have fallen back to /tmp).
@@ -184,22 +220,32 @@ up_cluster() {
     managers+="${managers:+, }\"node-$i\""
   done
   echo "$dir" >"$CLUSTER_POINTER"
-  for i in $(seq 1 "$NODES"); do
-    local http=$((PORT + i - 1))
-    if curl -fsS -m 2 "http://127.0.0.1:$http/" >/dev/null 2>&1; then continue; fi
-    start_node "$dir/node-$i" "cluster.name: $name
+  local attempt failed
+  for attempt in $(seq 1 $START_ATTEMPTS); do
+    for i in $(seq 1 "$NODES"); do
+      local http=$((PORT + i - 1))
+      if curl -fsS -m 2 "http://127.0.0.1:$http/" >/dev/null 2>&1; then continue; fi
+      start_node "$dir/node-$i" "cluster.name: $name
 node.name: node-$i
 network.host: 127.0.0.1
 http.port: $http
 transport.port: $((TRANSPORT_PORT + i - 1))
 discovery.seed_hosts: [$seeds]
 cluster.initial_cluster_manager_nodes: [$managers]" "${OPENSEARCH_HEAP:-512m}" "$name"
-    log "starting node-$i: http $http, transport $((TRANSPORT_PORT + i - 1))"
+      log "starting node-$i: http $http, transport $((TRANSPORT_PORT + i - 1))"
+    done
+    failed=0
+    for i in $(seq 1 "$NODES"); do
+      wait_yellow "http://127.0.0.1:$((PORT + i - 1))" "$NODES" "$dir/node-$i" "$dir/node-$i/logs/$name.log" || failed=1
+    done
+    if [ $failed = 0 ]; then
+      log "cluster of $NODES nodes up at http://127.0.0.1:$PORT..$((PORT + NODES - 1))"
+      return 0
+    fi
+    # The `curl` above skips the nodes still answering, so only the dead ones start again.
+    [ "$attempt" -lt $START_ATTEMPTS ] && log "starting the exited nodes again (attempt $((attempt + 1)) of $START_ATTEMPTS)"
   done
-  for i in $(seq 1 "$NODES"); do
-    wait_yellow "http://127.0.0.1:$((PORT + i - 1))" "$NODES" "$dir/node-$i/opensearch.pid" "$dir/node-$i/logs/$name.log"
-  done
-  log "cluster of $NODES nodes up at http://127.0.0.1:$PORT..$((PORT + NODES - 1))"
+  exit 1
 }
 
 # Stop the process of one PID file: TERM, then KILL after 30 s.
@@ -234,13 +280,18 @@ node_pid() {
   echo "$(cat "$(cat "$CLUSTER_POINTER")/node-$1/opensearch.pid")"
 }
 
-command="${1:-}"; shift || true
-if [ "${1:-}" = "--nodes" ]; then NODES="${2:?--nodes needs a number}"; fi
-case "$command" in
-  fetch) fetch ;;
-  up) up ;;
-  down) down ;;
-  pid) node_pid "${1:?usage: $0 pid NODE}" ;;
-  status) healthy && curl -fsS "$URL/_cluster/health?pretty" || { log "not answering at $URL"; exit 1; } ;;
-  *) echo "usage: $0 fetch|up|down|status [--nodes N] | pid NODE" >&2; exit 2 ;;
-esac
+main() {
+  local command="${1:-}"; shift || true
+  if [ "${1:-}" = "--nodes" ]; then NODES="${2:?--nodes needs a number}"; fi
+  case "$command" in
+    fetch) fetch ;;
+    up) up ;;
+    down) down ;;
+    pid) node_pid "${1:?usage: $0 pid NODE}" ;;
+    status) healthy && curl -fsS "$URL/_cluster/health?pretty" || { log "not answering at $URL"; exit 1; } ;;
+    *) echo "usage: $0 fetch|up|down|status [--nodes N] | pid NODE" >&2; exit 2 ;;
+  esac
+}
+
+# Sourced (by tests of its functions), it only defines them.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then main "$@"; fi
