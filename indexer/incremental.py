@@ -8,7 +8,7 @@ indexes it through the live alias and rewrites the touched micro-genre documents
 years, top films; label, keywords and centroid stay those of the full run). No alias swap. Added
 films have no place on the movie map until the next full run (its t-SNE layout is global).
 
-Why a local file (``$CACHE_DIR/stages/<micro alias>/<run stamp>.joblib``, the last two kept) and not OpenSearch: the stages are
+Why a local file (``$CACHE_DIR/stages/<micro alias>/<run stamp>.joblib``: the live run's and the newest run's) and not OpenSearch: the stages are
 pickled scikit-learn objects, and unpickling runs code, so they are only ever read from the
 indexer's own volume, never from a database other clients can write to. The indexer volume
 already holds the embedding cache ``add`` needs anyway.
@@ -72,25 +72,35 @@ def stages_path(cache_dir: Path, micro_alias: str, stamp: str) -> Path:
     return stages_dir(cache_dir, micro_alias) / f"{stamp}.joblib"
 
 
-KEEP_STAGES = 2  # the live run's and the one it replaced (like the indices ``store.prune`` keeps)
+def save_stages(stages: Stages, cache_dir: Path, micro_alias: str, stamp: str, live: str | None) -> Path:
+    """Save this run's stages and delete the alias's others but the live run's (about 10 MB each).
 
-
-def save_stages(stages: Stages, cache_dir: Path, micro_alias: str, stamp: str) -> Path:
-    """Save this run's stages; older ones of the same alias are deleted (about 10 MB each)."""
+    The stages are saved before the run publishes, so the run being built and the one serving
+    are the two kept (after the swap: the live run and the one it replaced, like the indices
+    ``store.prune`` keeps). A failed run's stages go at the next run; the live run's never do,
+    however many runs fail, since ``indexer add`` assigns new films with them.
+    """
     path = stages_path(cache_dir, micro_alias, stamp)
     path.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(stages, path, compress=3)
-    for old in sorted(path.parent.glob("*.joblib"), key=lambda p: p.stat().st_mtime)[:-KEEP_STAGES]:
-        old.unlink(missing_ok=True)
+    for old in path.parent.glob("*.joblib"):
+        if old.stem not in {stamp, live}:
+            old.unlink(missing_ok=True)
     return path
 
 
-def live_stamp(client: OpenSearch, settings: Settings) -> str:
-    """The run stamp of the index behind the micro-genres alias."""
+def current_stamp(client: OpenSearch, settings: Settings) -> str | None:
+    """The run stamp of the index behind the micro-genres alias, or None before the first run."""
     targets = alias_targets(client, settings.micro_alias)
-    if not targets:
+    return targets[0][len(settings.micro_alias) + 1:] if targets else None
+
+
+def live_stamp(client: OpenSearch, settings: Settings) -> str:
+    """The run stamp of the index behind the micro-genres alias (``indexer add`` needs one)."""
+    stamp = current_stamp(client, settings)
+    if stamp is None:
         raise AddRefused(f"no live index behind {settings.micro_alias!r}: run a full reindex first")
-    return targets[0][len(settings.micro_alias) + 1:]
+    return stamp
 
 
 def adds_index(settings: Settings) -> str:

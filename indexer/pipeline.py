@@ -198,7 +198,8 @@ def _run(settings: Settings, csv: Path, k: int, progress: bool, timer: Timer, re
         stages = incremental.stages_of(taxonomy.features, corpus.vectors, corpus.keyword_lists, result.labels,
                                        result.feature_centroids, [g.id for g in micro])
         report["identity"] = dict(ids.summary(), clustered_distance=stages.clustered_distance)
-        incremental.save_stages(stages, settings.cache_dir, settings.micro_alias, report["run_id"].lower())  # what `indexer add` assigns with
+        incremental.save_stages(stages, settings.cache_dir, settings.micro_alias, report["run_id"].lower(),  # what `indexer add` assigns with
+                                live=incremental.current_stamp(client, settings))
     with timer.stage("documents"):
         groups = [[movies[i] for i in g] for g in result.groups]
         prior = rating_prior(groups)

@@ -91,3 +91,17 @@ def test_embedding_cache_second_run_encodes_nothing(tmp_path, settings):
     one_run = EmbeddingCache(cache, namespace, counting_encode)
     cache.unlink()
     assert one_run.embed(texts)[1] == 0  # read once per run: later calls are served from memory
+
+
+def test_failed_runs_never_prune_the_live_runs_stages(tmp_path):
+    """Stages are saved before a run publishes: runs that then fail must not push the live
+    run's stages out (``indexer add`` reads them), however many fail in a row."""
+    from indexer.incremental import save_stages, stages_dir
+
+    stages = {"stand-in": "a picklable object; save_stages does not look inside"}
+    live = "20260101-000000-aaaaaa"
+    save_stages(stages, tmp_path, "mg", live, live=None)  # the first run, before its swap
+    for failed in ("20260102-000000-bbbbbb", "20260103-000000-cccccc", "20260104-000000-dddddd"):
+        save_stages(stages, tmp_path, "mg", failed, live=live)
+    kept = sorted(p.stem for p in stages_dir(tmp_path, "mg").glob("*.joblib"))
+    assert kept == [live, "20260104-000000-dddddd"]
