@@ -26,6 +26,7 @@ from opensearchpy import OpenSearch, helpers
 from indexer.cluster import sq_distances
 from indexer.documents import MicroGenre, micro_doc, movie_doc, rating_prior
 from indexer.features import ThemeFeatures
+from indexer.lease import Lease, lease_index
 from indexer.load import Movie, load_movies
 from indexer.store import alias_targets, write_run
 from indexer.text import embedding_text, theme_keywords
@@ -130,11 +131,22 @@ def micro_from_doc(src: dict) -> MicroGenre:
 
 
 def add(settings: Settings, csv: Path, progress: bool = False) -> dict:
-    """Add (or update) the films of ``csv`` in the live index; returns the add report."""
+    """Add (or update) the films of ``csv`` in the live index; returns the add report.
+
+    It holds the reindex lease throughout: a full run building new indices meanwhile would
+    swap in indices without these films, and two adds would rewrite the same micro-genre
+    documents from stale counts. Either refuses at its start instead (``LeaseHeld``).
+    """
     from mgm.client import make_client
 
     started = datetime.now(timezone.utc)
     client = make_client(settings, timeout=120)
+    run_id = "add-" + started.strftime("%Y%m%d-%H%M%S-%f")
+    with Lease(client, lease_index(settings.runs_index), run_id, settings.reindex_lease_ttl):
+        return _add(settings, csv, client, run_id, started)
+
+
+def _add(settings: Settings, csv: Path, client: OpenSearch, run_id: str, started: datetime) -> dict:
     stamp = live_stamp(client, settings)
     path = stages_path(settings.cache_dir, settings.micro_alias, stamp)
     if not path.exists():
@@ -166,7 +178,7 @@ def add(settings: Settings, csv: Path, progress: bool = False) -> dict:
     _bulk(client, settings.micro_alias,
           [micro_doc(micro[i], members[i], np.asarray(micro_docs[i]["centroid"]), prior) for i in sorted(touched)])
     report = {
-        "run_id": "add-" + started.strftime("%Y%m%d-%H%M%S-%f"), "status": "ok", "kind": "add", "live_run": stamp,
+        "run_id": run_id, "status": "ok", "kind": "add", "live_run": stamp,
         "started_at": started.isoformat(), "finished_at": datetime.now(timezone.utc).isoformat(),
         "counts": {"rows": loaded.rows, "added": len(movies) - len(updated), "updated": len(updated), "encoded": encoded},
         "rejected": dict(loaded.rejected), "assigned_distance_sum": round(float(distance.sum()), 4),

@@ -99,3 +99,19 @@ def test_cli_add_without_a_live_index_is_refused_in_one_line(scoped_settings, tm
                           capture_output=True, text=True, cwd=PROJECT_ROOT, env=_env(s))
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr.strip().splitlines() == [f"indexer: add refused: no live index behind {s.micro_alias!r}: run a full reindex first"]
+
+
+def test_cli_add_while_a_reindex_holds_the_lease_is_refused_in_one_line(os_client, scoped_settings, tmp_path):
+    """A full run building new indices would swap in indices without the added films: an add
+    refuses at its start, naming the run, and leaves the lease to its holder."""
+    from indexer.lease import LEASE_ID, Lease, lease_index
+
+    s = scoped_settings
+    with Lease(os_client, lease_index(s.runs_index), "full-run-in-progress", 60):
+        done = subprocess.run([sys.executable, "-m", "indexer", "add", "--csv", str(tmp_path / "new.csv")],
+                              capture_output=True, text=True, cwd=PROJECT_ROOT, env=_env(s))
+        holder = os_client.get(index=lease_index(s.runs_index), id=LEASE_ID)["_source"]["owner"]
+    assert done.returncode == 1 and done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert done.stderr.startswith("indexer: another reindex is running (run full-run-in-progress"), done.stderr
+    assert holder == "full-run-in-progress"
