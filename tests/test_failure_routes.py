@@ -32,8 +32,13 @@ API = [
     ("get", "/api/overview"),
     ("get", "/api/trends"),
     ("post", "/api/recommend"),
+    ("get", "/api/map"),
+    ("get", "/api/micro-genres/0/films"),
+    ("get", "/api/movies/1/why"),
 ]
-PAGES = ["/", "/explore", "/explore?q=shark", "/explore?q=vault&mode=keyword&movie=1", "/overview", "/trends", "/micro-genres/0"]
+# /map is a shell whose script fetches /api/map (above) and says so when that fails.
+PAGES = ["/", "/explore", "/explore?q=shark", "/explore?q=vault&mode=keyword&movie=1", "/overview", "/trends", "/micro-genres/0",
+         "/likes?ids=1", "/about-model"]
 NAV = '<nav aria-label="Main">'
 
 

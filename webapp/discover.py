@@ -18,7 +18,7 @@ from opensearchpy.exceptions import NotFoundError
 from webapp import discover_data as dd
 from webapp import search
 from webapp.agg_cache import CACHE, concrete_indices
-from webapp.errors import ApiError
+from webapp.errors import ApiError, document_missing, for_the_page, unknown_movie
 from webapp.insights import landing_data
 from webapp.params import MAX_LIKED, accepts, number_arg, parse_id
 from webapp.recommend import recommend
@@ -74,9 +74,7 @@ def landing():
     try:
         return render_template("index.html", data=landing_rows(), error=None)
     except ApiError as exc:
-        if exc.status >= 500:
-            raise  # the backend, not the request: the site's error page
-        return render_template("index.html", data=None, error=exc), exc.status
+        return render_template("index.html", data=None, error=for_the_page(exc)), exc.status
 
 
 @bp.get("/api/landing")
@@ -139,9 +137,7 @@ def micro_genre_page(raw_id: str):
     except Moved as moved:
         return redirect(moved.page(), code=301)
     except ApiError as exc:
-        if exc.status >= 500:
-            raise  # the backend, not the request: the site's error page
-        return render_template("micro_genre.html", micro=None, error=exc), exc.status
+        return render_template("micro_genre.html", micro=None, error=for_the_page(exc)), exc.status
     return render_template("micro_genre.html", micro=micro, error=None, note=Moved.note(request.args.get("moved_from", "")))
 
 
@@ -163,8 +159,8 @@ def api_why(raw_id: str):
     settings = _settings()
     try:
         movie = _client().get(index=settings.index_alias, id=str(movie_id), _source_includes=["keywords", "micro_genre_id"])["_source"]
-    except NotFoundError:
-        raise ApiError(f"no movie with id {movie_id}", field="id", status=404) from None
+    except NotFoundError as exc:
+        raise document_missing(exc, lambda: unknown_movie(movie_id)) from None
     micro_id = movie.get("micro_genre_id")
     src = _client().get(index=settings.micro_alias, id=str(micro_id), _source_excludes=["centroid"])["_source"]
     evidence = src.get("evidence")
@@ -215,7 +211,7 @@ def likes_page():
         ids = parse_ids(request.args.get("ids"))
         liked, rec = likes_data(ids) if ids else ([], None)
     except ApiError as exc:
-        return render_template("likes.html", liked=[], rec=None, ids=[], error=exc), exc.status
+        return render_template("likes.html", liked=[], rec=None, ids=[], error=for_the_page(exc)), exc.status
     return render_template("likes.html", liked=liked, rec=rec, ids=ids, error=None)
 
 

@@ -7,6 +7,8 @@ A message always says what to do next; a stack trace is never shown.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, jsonify, render_template, request
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import NotFoundError, TransportError
@@ -33,6 +35,25 @@ def index_missing() -> ApiError:
 def is_index_missing(exc: TransportError) -> bool:
     """A 404 about the index itself (missing alias or index), not about a document in it."""
     return isinstance(exc, NotFoundError) and exc.error == "index_not_found_exception"
+
+
+def unknown_movie(movie_id: int) -> ApiError:
+    return ApiError(f"no movie with id {movie_id}", field="id", status=404)
+
+
+def document_missing(exc: NotFoundError, unknown: Callable[[], Exception]) -> Exception:
+    """What a 404 from a document GET means: the index itself is missing (503, "run `make
+    reindex`"), or ``unknown()`` (the id's own 404 or redirect). Every GET by id asks this,
+    so a catalogue that was never built never answers "no movie with id 1"."""
+    return index_missing() if is_index_missing(exc) else unknown()
+
+
+def for_the_page(exc: ApiError) -> ApiError:
+    """A request error for the page to show beside its form; a backend error (5xx) is
+    raised on to the site's error page instead, the same on every page."""
+    if exc.status >= 500:
+        raise exc
+    return exc
 
 
 def _wants_json() -> bool:

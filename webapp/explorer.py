@@ -22,7 +22,7 @@ from opensearchpy.exceptions import NotFoundError, RequestError
 from mgm.client import stored_vectors
 from mgm.settings import PROJECT_ROOT
 from webapp import search
-from webapp.errors import ApiError, index_missing, is_index_missing
+from webapp.errors import ApiError, document_missing, for_the_page, unknown_movie
 from webapp.successors import Moved, current_filters, missing_micro, moved_json
 from webapp.highlight import highlight, query_stems
 from webapp.params import (
@@ -179,9 +179,7 @@ def get_movie(movie_id: int) -> dict[str, Any]:
     try:
         doc = _client().get(index=_settings().index_alias, id=str(movie_id))
     except NotFoundError as exc:
-        if is_index_missing(exc):
-            raise index_missing() from None
-        raise ApiError(f"no movie with id {movie_id}", field="id", status=404) from None
+        raise document_missing(exc, lambda: unknown_movie(movie_id)) from None
     return doc["_source"]
 
 
@@ -225,9 +223,7 @@ def get_micro(micro_id: int, neighbours: int = 6) -> dict[str, Any]:
     try:
         src = _client().get(index=_settings().micro_alias, id=str(micro_id))["_source"]
     except NotFoundError as exc:
-        if is_index_missing(exc):
-            raise index_missing() from None
-        raise missing_micro(_client(), _settings().ids_index, micro_id) from None
+        raise document_missing(exc, lambda: missing_micro(_client(), _settings().ids_index, micro_id)) from None
     body = search.micro_search_body(src["centroid"], neighbours, exclude=micro_id)
     hits = _client().search(index=_settings().micro_alias, body=body)["hits"]["hits"]
     out = search.shape_micro(src)
@@ -362,9 +358,7 @@ def explore_page():
             movie = movie_view(get_movie(parse_id(args["movie"], "movie")))
             similar = nearest_films(movie["id"], Filters(), 6)
     except ApiError as exc:
-        if exc.status >= 500:
-            raise  # the backend, not the request: the site's error page
-        error, status = exc, exc.status
+        error, status = for_the_page(exc), exc.status
     return (
         render_template(
             "explore.html", params=params or SearchParams(), result=result, error=error, args=args, link=link,

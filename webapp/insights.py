@@ -14,7 +14,7 @@ from opensearchpy import OpenSearch
 from webapp import chart_data as shape
 from webapp.agg_cache import CACHE, concrete_indices
 from webapp.aggregations import msearch_lines, overview_searches, picked_body, top_movies_body, trends_searches
-from webapp.errors import ApiError
+from webapp.errors import ApiError, for_the_page
 from webapp.insight_params import INSIGHT_FIELDS, TRENDS_FIELDS, TrendsParams, parse_trends
 from webapp.params import Filters, accepts, parse_filters
 from webapp.successors import current_id
@@ -131,9 +131,7 @@ def _page(template: str, load, **context):
     try:
         return render_template(template, data=load(), error=None, **context)
     except ApiError as exc:
-        if exc.status >= 500:
-            raise  # the backend, not the request: the site's error page
-        return render_template(template, data=None, error=exc, **context), exc.status
+        return render_template(template, data=None, error=for_the_page(exc), **context), exc.status
 
 
 @bp.get("/about-model")
