@@ -20,7 +20,8 @@ import numpy as np
 
 from mgm.settings import Settings
 from webapp import agg_cache, create_app
-from webapp.aggregations import msearch_lines, overview_searches, picked_body, top_movies_body, trends_searches
+from webapp.aggregations import overview_searches, picked_body, top_movies_body, trends_searches
+from webapp.msearch import msearch_lines
 from webapp.chart_data import default_picked, ranked_micro_ids
 from webapp.insight_params import Filters, parse_trends
 
@@ -90,7 +91,7 @@ def run(settings: Settings) -> dict:
     }
 
     def msearch(searches, cache: bool) -> Callable[[], None]:
-        body = msearch_lines(searches, request_cache=cache)
+        body = msearch_lines(searches, request_cache=cache, ignore_unavailable=True)  # as the pages send it
         return lambda: client.msearch(body=body)
 
     baseline = {}

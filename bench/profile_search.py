@@ -14,7 +14,6 @@ Three views, measured in one run against a real gunicorn and OpenSearch:
 """
 from __future__ import annotations
 
-import copy
 import json
 import shutil
 import statistics

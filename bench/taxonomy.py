@@ -13,7 +13,6 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
 
 from indexer import quality
 from indexer.cluster import KMeansClusterer

@@ -1,7 +1,6 @@
 """Parameter validation and query builders: pure functions, no server needed."""
 from __future__ import annotations
 
-import json
 
 import pytest
 

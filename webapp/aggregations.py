@@ -183,11 +183,3 @@ def trends_searches(movies: str, params: TrendsParams) -> list[tuple[str, dict]]
     if params.micro:
         searches.append((movies, picked_body(params.filters, list(params.micro))))
     return searches
-
-
-def msearch_lines(searches: list[tuple[str, dict]], **header) -> list[dict]:
-    """``(index, body)`` pairs as ``_msearch`` header/body lines (``header``: e.g. ``request_cache``)."""
-    lines: list[dict] = []
-    for index, body in searches:
-        lines += [{"index": index, "ignore_unavailable": True, **header}, body]
-    return lines

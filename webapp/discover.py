@@ -20,6 +20,7 @@ from webapp import search
 from webapp.agg_cache import CACHE, concrete_indices
 from webapp.errors import ApiError, document_missing, for_the_page, unknown_movie
 from webapp.insights import landing_data
+from webapp.msearch import msearch
 from webapp.params import MAX_LIKED, accepts, number_arg, parse_id
 from webapp.recommend import recommend
 from webapp.successors import Moved, missing_micro, moved_json
@@ -42,15 +43,7 @@ def _indices() -> tuple[str, str]:
 
 
 def _msearch(searches: list[tuple[str, dict]]) -> list[dict]:
-    lines: list[dict] = []
-    for index, body in searches:
-        lines += [{"index": index}, body]
-    responses = _client().msearch(body=lines)["responses"]
-    for resp in responses:
-        if "error" in resp:
-            current_app.logger.error("discover query rejected: %s", resp["error"])
-            raise ApiError("search backend rejected a query", status=502)
-    return responses
+    return msearch(_client(), searches, "a discovery query")
 
 
 # --- landing -------------------------------------------------------------------------------

@@ -13,8 +13,9 @@ from opensearchpy import OpenSearch
 
 from webapp import chart_data as shape
 from webapp.agg_cache import CACHE, concrete_indices
-from webapp.aggregations import msearch_lines, overview_searches, picked_body, top_movies_body, trends_searches
+from webapp.aggregations import overview_searches, picked_body, top_movies_body, trends_searches
 from webapp.errors import ApiError, for_the_page
+from webapp.msearch import msearch
 from webapp.insight_params import INSIGHT_FIELDS, TRENDS_FIELDS, TrendsParams, parse_trends
 from webapp.params import Filters, accepts, parse_filters
 from webapp.successors import current_id
@@ -29,14 +30,8 @@ def _client() -> OpenSearch:
 
 
 def _msearch(searches: list[tuple[str, dict]]) -> list[dict]:
-    """One round trip for several searches; a rejected one becomes a 502, never a trace."""
-    responses = _client().msearch(body=msearch_lines(searches))["responses"]
-    for resp in responses:
-        if "error" in resp:
-            current_app.logger.error("insights query rejected: %s", resp["error"])
-            reason = resp["error"].get("type", "error") if isinstance(resp["error"], dict) else str(resp["error"])
-            raise ApiError(f"search backend rejected an aggregation ({reason})", status=502)
-    return responses
+    """The runs index may not exist yet (no run recorded): its search answers empty, not an error."""
+    return msearch(_client(), searches, "an aggregation", ignore_unavailable=True)
 
 
 def _indices() -> tuple[str, str]:

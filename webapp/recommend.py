@@ -17,6 +17,7 @@ from opensearchpy import OpenSearch
 from mgm.client import stored_vectors
 from webapp import search
 from webapp.errors import ApiError
+from webapp.msearch import msearch
 from webapp.params import Filters
 
 # A liked film joins a group when its cosine to the group's mean is at least this. Measured on
@@ -83,15 +84,13 @@ def recommend(client: OpenSearch, index: str, liked: list[int], size: int, metho
         raise ApiError(f"unknown movie id(s): {missing}", field="liked", status=404)
     vectors = [np.asarray(found[i], dtype=np.float64) for i in liked]
     groups = group_liked(vectors) if method == "diverse" else [list(range(len(liked)))]
-    bodies = []
+    searches = []
     for g in groups:
         mean = _unit(np.sum([_unit(vectors[i]) for i in g], axis=0))
-        bodies += [{"index": index}, search.similar_body(mean.tolist(), liked, Filters(), size)]
-    responses = client.msearch(body=bodies)["responses"]
+        searches.append((index, search.similar_body(mean.tolist(), liked, Filters(), size)))
+    responses = msearch(client, searches, "a recommendation query")
     rows, by_id = [], {}
     for g, resp in zip(groups, responses):
-        if "error" in resp:
-            raise ApiError("search backend rejected a recommendation query", status=502)
         hits = [search.shape_hit(h) for h in resp["hits"]["hits"]]
         by_id.update((h["id"], h) for h in hits)
         rows.append({"because": [liked[i] for i in g], "results": hits})
