@@ -27,11 +27,10 @@ from indexer.lease import Lease, LeaseHeld, lease_index
 from indexer.store import alias_targets
 from mgm.client import make_client
 from mgm.settings import PROJECT_ROOT
-from servers import PYTHON, LocalOpenSearch, gunicorn, settings_env
+from servers import PYTHON, LocalOpenSearch, free_port, gunicorn, settings_env
 from tiny_index import build_tiny, tiny_settings
 from webapp import create_app
 
-FAULT_PORT = 9230  # the second OpenSearch of the kill test; helpers' and the lead's servers use others
 CHILD_ENV = {"PYTHONPATH": f"{PROJECT_ROOT / 'tests'}{os.pathsep}{PROJECT_ROOT}"}
 
 
@@ -66,7 +65,7 @@ build_tiny(make_client(settings, timeout=5), settings, Path(sys.argv[1]), sys.ar
 def second_opensearch():
     state = Path(f"/tmp/mgm-fault-opensearch-{uuid.uuid4().hex[:8]}")  # reachable by the server's own user
     state.mkdir(mode=0o755)
-    server = LocalOpenSearch(FAULT_PORT, state)
+    server = LocalOpenSearch(free_port(), state)  # never a leftover server answering on a fixed port
     try:
         server.up()
         yield server
