@@ -31,9 +31,9 @@ CACHE_ROOT="${OPENSEARCH_CACHE:-/opt/mgm-opensearch}"
 HOME_DIR="$CACHE_ROOT/opensearch-$OPENSEARCH_VERSION"
 # Data, logs and the PID file live in a git-ignored folder of the checkout when the
 # unprivileged user can reach it, else under /tmp keyed by the checkout path (CI clones
-# may sit under a private folder).
+# may sit under a private folder). A pointer file per port (.opensearch-state-PORT,
+# .opensearch-cluster-PORT) tells `down` where the server of that port keeps them.
 STATE_DIR="${OPENSEARCH_STATE_DIR:-$project/.opensearch}"
-PID_FILE="$STATE_DIR/opensearch.pid"
 URL="http://127.0.0.1:$PORT"
 NODES="${OPENSEARCH_NODES:-1}"
 TRANSPORT_PORT="${OPENSEARCH_TRANSPORT_PORT:-$((PORT + 100))}"
@@ -115,7 +115,6 @@ pick_state_dir() {
   chown "$OS_USER" "$STATE_DIR"
   if ! runuser -u "$OS_USER" -- test -w "$STATE_DIR"; then
     STATE_DIR="/tmp/mgm-opensearch-$(echo -n "$project" | md5sum | cut -c1-12)"
-    PID_FILE="$STATE_DIR/opensearch.pid"
     mkdir -p "$STATE_DIR" && chown "$OS_USER" "$STATE_DIR"
     log "checkout not reachable by $OS_USER; state in $STATE_DIR"
   fi
@@ -181,6 +180,9 @@ wait_yellow() {
 # the moment, and the first failure's cause is printed above the retry either way.
 START_ATTEMPTS=2
 
+# Where `down` finds the single server of a port: its folder (which may have fallen back to /tmp).
+SINGLE_POINTER="$project/.opensearch-state-$PORT"
+
 up() {
   if [ "$NODES" -gt 1 ]; then up_cluster; return; fi
   if healthy; then log "already answering at $URL"; return 0; fi
@@ -188,17 +190,19 @@ up() {
   ensure_user
   pick_state_dir
   chown -R "$OS_USER" "$CACHE_ROOT"
-  local attempt
+  # The default port keeps the state folder itself; another port gets a folder of its own
+  # inside it, so two servers of one checkout never share data (OpenSearch would refuse).
+  local dir="$STATE_DIR" attempt
+  if [ "$PORT" != 9200 ] && [ -z "${OPENSEARCH_STATE_DIR:-}" ]; then dir="$STATE_DIR/port-$PORT"; fi
   for attempt in $(seq 1 $START_ATTEMPTS); do
-    start_node "$STATE_DIR" "cluster.name: micro-genre-miner-local
+    start_node "$dir" "cluster.name: micro-genre-miner-local
 node.name: local
 network.host: 127.0.0.1
 http.port: $PORT
 discovery.type: single-node" "${OPENSEARCH_HEAP:-1g}" micro-genre-miner-local
-    if wait_yellow "$URL" 1 "$STATE_DIR" "$STATE_DIR/logs/micro-genre-miner-local.log"; then
-      # Remember where the state went, so `down` finds the PID after a /tmp fallback.
-      echo "$STATE_DIR" >"$project/.opensearch-state"
-      log "up at $URL (pid $(cat "$PID_FILE"))"
+    if wait_yellow "$URL" 1 "$dir" "$dir/logs/micro-genre-miner-local.log"; then
+      echo "$dir" >"$SINGLE_POINTER"
+      log "up at $URL (pid $(cat "$dir/opensearch.pid"))"
       return 0
     fi
     [ "$attempt" -lt $START_ATTEMPTS ] && log "starting again (attempt $((attempt + 1)) of $START_ATTEMPTS)"
@@ -269,10 +273,9 @@ down() {
     rm -f "$CLUSTER_POINTER"
     return 0
   fi
-  [ -f "$project/.opensearch-state" ] && STATE_DIR="$(cat "$project/.opensearch-state")" && PID_FILE="$STATE_DIR/opensearch.pid"
-  if [ ! -f "$PID_FILE" ]; then log "not started by this checkout; nothing to stop"; return 0; fi
-  stop_pid_file "$PID_FILE"
-  rm -f "$project/.opensearch-state"
+  if [ ! -f "$SINGLE_POINTER" ]; then log "no server started by this checkout on port $PORT; nothing to stop"; return 0; fi
+  stop_pid_file "$(cat "$SINGLE_POINTER")/opensearch.pid"
+  rm -f "$SINGLE_POINTER"
 }
 
 node_pid() {

@@ -91,18 +91,8 @@ class LocalOpenSearch:
         subprocess.run([str(PROJECT_ROOT / "opensearch" / "local.sh"), command], env=env, check=True, capture_output=True, timeout=300)
 
     def up(self) -> None:
-        """Start (or restart) it. ``local.sh up`` records its state folder in the checkout's
-        ``.opensearch-state`` for ``down``; that pointer belongs to the test session's own
-        server, so it is put back afterwards (this one is stopped by PID, never by ``down``)."""
-        pointer = PROJECT_ROOT / ".opensearch-state"
-        saved = pointer.read_text() if pointer.exists() else None
-        try:
-            self._script("up")
-        finally:
-            if saved is None:
-                pointer.unlink(missing_ok=True)
-            else:
-                pointer.write_text(saved)
+        """Start (or restart) it."""
+        self._script("up")
 
     def pid(self) -> int:
         return int((self.state_dir / "opensearch.pid").read_text())
@@ -119,7 +109,5 @@ class LocalOpenSearch:
             time.sleep(0.1)
 
     def down(self) -> None:
-        try:
-            self.kill()
-        except (FileNotFoundError, ProcessLookupError):
-            pass
+        """Stop it (already killed is fine), and drop ``local.sh``'s pointer file for its port."""
+        self._script("down")
