@@ -10,6 +10,7 @@ filters still resolve.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -95,6 +96,16 @@ def resolve(retired: dict[int, int], group_id: int, live: set[int], limit: int =
     return group_id
 
 
+NUMBERED = re.compile(r"^(.+) \d+$")
+
+
+def _renumbered(old: str | None, new: str) -> bool:
+    """Is ``old`` a numbered name ("Family Drama 2") whose group is now told apart by a phrase
+    ("Family Drama: Dysfunctional")? Then the better name replaces it, stability or not."""
+    numbered = NUMBERED.match(old or "")
+    return bool(numbered) and new.lower().startswith(numbered.group(1).lower() + ":")
+
+
 def keep_labels(new_labels: list[str], old_labels: list[str | None], old_fits: list[float | None]) -> list[bool]:
     """Which groups keep their previous label: matched, still fitting, and not clashing.
 
@@ -103,7 +114,8 @@ def keep_labels(new_labels: list[str], old_labels: list[str | None], old_fits: l
     label would make two groups share a name, so the keeper falls back to its fresh label;
     repeated until no clash remains (labels must stay unique).
     """
-    keep = [old is not None and fit is not None and fit >= KEEP_LABEL_FIT for old, fit in zip(old_labels, old_fits)]
+    keep = [old is not None and fit is not None and fit >= KEEP_LABEL_FIT and not _renumbered(old, new)
+            for old, new, fit in zip(old_labels, new_labels, old_fits)]
     while True:
         fresh = {new_labels[i].lower() for i, k in enumerate(keep) if not k}
         clash = [i for i, k in enumerate(keep) if k and old_labels[i].lower() in fresh]

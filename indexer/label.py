@@ -43,6 +43,9 @@ PAIR_SHARE = 0.5  # two phrases only when this share of films carries both
 GENRE_SHARE = 0.6  # a genre word only when this share of films has the genre
 MINOR_GENRE_SHARE = 0.35  # ... or, to keep two groups of one phrase apart, this share
 SENSITIVE_SHARE = 0.5
+QUALIFIER_SHARE = 0.1  # a qualifier that tells apart two groups of one name is carried by this share
+QUALIFIERS = 3
+MAX_LABEL_WORDS = 4
 FIT_POWER = 1.5  # coverage of the group outweighs rarity elsewhere
 EVIDENCE_N = 8
 SENSITIVE = re.compile(
@@ -221,7 +224,8 @@ def _genre_word(members: list[int], stats: PhraseStats, phrase: str) -> str | No
 
 def micro_options(members: list[int], stats: PhraseStats, limit: int = 12) -> list[Option]:
     """Label options for one micro-genre, best first (phrase + genre word, pair, phrase alone)."""
-    ranked = [r for r in stats.ranked(members) if r[1] >= MIN_FIT]
+    distinctive = stats.ranked(members)
+    ranked = [r for r in distinctive if r[1] >= MIN_FIT]
     options: list[Option] = []
     for idx, (p, share, lift) in enumerate(ranked[:limit]):
         score = share**FIT_POWER * math.log(lift)
@@ -233,10 +237,26 @@ def micro_options(members: list[int], stats: PhraseStats, limit: int = 12) -> li
         genres = _genre_words(members, stats, p, MINOR_GENRE_SHARE)
         main = set(_genre_words(members, stats, p))
         for genre in genres:
-            if words + len(genre.split()) <= 4:  # a minor genre only to tell apart two groups of one phrase
+            if words + len(genre.split()) <= MAX_LABEL_WORDS:  # a minor genre only to tell apart two groups of one phrase
                 options.append(Option(f"{title_case(p)} {genre}", (p,), score * (1.02 if genre in main else 0.5)))
         options.append(Option(title_case(p), (p,), score))
-    return sorted(options, key=lambda o: -o.score)
+    options.sort(key=lambda o: -o.score)
+    return options + qualified(options[0], distinctive) if options else options
+
+
+def qualified(best: Option, ranked: list[tuple[str, float, float]]) -> list[Option]:
+    """Last resorts, for when bigger groups took every option: ``best`` told apart by the most
+    common of the group's other distinctive phrases ("Family Drama: Dysfunctional"), which says
+    more than a number ("Family Drama 2"). The qualifier is not part of the label's claim: its
+    phrases (and so its fit) stay ``best``'s, and the micro-genre page shows the qualifier's share."""
+    said = " ".join(best.phrases) + " " + best.text.lower()
+    room = MAX_LABEL_WORDS - len(best.text.split())
+    others = [(p, share) for p, share, _ in ranked
+              if share >= QUALIFIER_SHARE and len(p.split()) <= room and not near_duplicate(p, said)]
+    others.sort(key=lambda r: -r[1])  # stable: the ranked order breaks ties
+    # ``best``'s score too: the group is as well named as before (``Taxonomy`` dissolves the
+    # groups whose chosen option scores 0); these come last in the list, so they are tried last.
+    return [Option(f"{best.text}: {title_case(p)}", best.phrases, best.score) for p, share in others[:QUALIFIERS]]
 
 
 def macro_options(micro_groups: list[list[int]], stats: PhraseStats) -> list[Option]:
@@ -276,7 +296,7 @@ def macro_options(micro_groups: list[list[int]], stats: PhraseStats) -> list[Opt
         t = truth(p, ())
         if t >= 0.5:
             genre = _genre_word(members, stats, p)
-            text = f"{title_case(p)} {genre}" if genre and len(p.split()) + len(genre.split()) <= 4 else title_case(p)
+            text = f"{title_case(p)} {genre}" if genre and len(p.split()) + len(genre.split()) <= MAX_LABEL_WORDS else title_case(p)
             options.append(Option(text, (p,), 1.6 * t * math.log1p(phrase_lift)))
     if not options:  # no option is true of most micro-genres: fall back to the commonest genre
         top = max(Counter(g for i in members for g in stats.genres[i] if GENRE_WORDS.get(g)).items(), key=lambda kv: kv[1], default=None)
@@ -293,7 +313,8 @@ def macro_options(micro_groups: list[list[int]], stats: PhraseStats) -> list[Opt
 def unique_choice(options: list[list[Option]], sizes: list[int]) -> list[Option]:
     """Each group's best option whose text is not taken yet; bigger groups choose first.
 
-    When every option of a group is taken, its best one gets a number ("Heist 2").
+    When every option of a group is taken (its qualified ones too), its best one gets a
+    number ("Heist 2").
     """
     taken: set[str] = set()
     chosen: list[Option | None] = [None] * len(options)

@@ -69,3 +69,10 @@ def test_labels_are_kept_while_they_fit_and_never_duplicated():
     keep = identity.keep_labels(fresh, previous, [None, 0.2, None, 0.6, 0.4])
     # "Undead" fits too few films; "Heist" is group 0's fresh label now, so group 3 takes its own fresh one
     assert keep == [False, False, False, False, True]
+
+
+def test_a_numbered_label_gives_way_to_its_qualified_successor():
+    fresh = ["Family Drama: Dysfunctional", "Love Comedy 2", "Heist: Vault", "Apollo 13"]
+    previous = ["Family Drama 2", "Love Comedy 2", "Heist 3", "Apollo 13"]
+    keep = identity.keep_labels(fresh, previous, [0.5, 0.5, 0.5, 0.5])
+    assert keep == [False, True, False, True]

@@ -169,3 +169,27 @@ def test_taxonomy_composes_the_stages_and_accepts_another_clusterer():
     bigger = Taxonomy(features=ThemeFeatures(svd_dim=8), clusterer=KMeansClusterer(k=12), min_size=1,
                       hierarchy=WardHierarchy(n_range=range(2, 4))).fit(corpus)
     assert bigger.k > result.k
+
+
+def test_two_groups_of_one_name_are_told_apart_by_a_phrase_not_a_number():
+    """Both groups are about family (their only phrase a third carry); the smaller one is
+    named by what else its films share, not "Family 2". The qualifier adds no claim: the
+    label's phrases stay "family"."""
+    big = ["family | vacation"] * 4 + ["family"] * 8 + ["boat"] * 6
+    small = ["family | dysfunctional"] * 2 + ["family"] * 3 + ["dysfunctional | wedding", "aunt", "aunt"] + [f"one{i}" for i in range(4)]
+    rest = ["x"] * 200
+    texts = big + small + rest
+    corpus = Corpus(np.zeros((len(texts), 2)), [t.split(" | ") for t in texts], texts, [()] * len(texts))
+    stats = corpus.phrase_stats()
+    groups = [list(range(18)), list(range(18, 30))]
+    chosen = label.PhraseLabeler.choose(groups, stats)
+    assert chosen[0].text == "Family"
+    assert chosen[1].text == "Family: Dysfunctional" and chosen[1].phrases == ("family",)
+    assert chosen[1].score > 0  # still a named group: ``Taxonomy`` dissolves groups whose option scores 0
+
+
+def test_a_number_only_when_no_phrase_tells_the_groups_apart():
+    texts = ["family"] * 10 + ["family"] * 6 + ["x"] * 200
+    corpus = Corpus(np.zeros((len(texts), 2)), [t.split(" | ") for t in texts], texts, [()] * len(texts))
+    chosen = label.PhraseLabeler.choose([list(range(10)), list(range(10, 16))], corpus.phrase_stats())
+    assert [c.text for c in chosen] == ["Family", "Family 2"]
