@@ -18,19 +18,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import joblib
 import numpy as np
 from opensearchpy import OpenSearch, helpers
 
-from indexer.cluster import sq_distances
 from indexer.documents import MicroGenre, micro_doc, movie_doc, rating_prior
-from indexer.features import ThemeFeatures
 from indexer.lease import Lease, lease_index
 from indexer.load import Movie, load_movies
 from indexer.store import alias_targets, write_run
 from indexer.text import embedding_text, theme_keywords
 from mgm.settings import Settings
+
+if TYPE_CHECKING:  # scikit-learn is a second's import: `indexer status` (drift) never needs it
+    from indexer.features import ThemeFeatures
 
 
 class AddRefused(RuntimeError):
@@ -48,6 +50,8 @@ class Stages:
 
     def distances(self, features: np.ndarray) -> np.ndarray:
         """(films, groups) Euclidean distances in the clustering space."""
+        from indexer.cluster import sq_distances
+
         return np.sqrt(np.maximum(sq_distances(features, self.centroids), 0.0))
 
     def assign(self, vectors: np.ndarray, keyword_lists: list[list[str]]) -> tuple[list[int], np.ndarray]:
