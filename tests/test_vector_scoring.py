@@ -3,7 +3,8 @@
 It scores with k-NN's ``innerproduct`` space, which is the cosine only because every stored
 vector and every query vector is unit length. These check that premise on the index, and
 that the results equal OpenSearch's own ``cosinesimil`` scoring: same films, same totals,
-same scores on lucene's (1 + cos) / 2 scale.
+scores of 1 + cos where lucene's are (1 + cos) / 2, and the same set where OpenSearch only
+filters (the hybrid gate, a sort by rating), which applies ``min_score`` differently.
 """
 from __future__ import annotations
 
@@ -42,7 +43,20 @@ def test_inner_product_scoring_equals_the_cosine(os_client, live_index, vectors,
         reference = _search(os_client, live_index.index_alias, cosine_body(vector, min_score))
         assert ours["total"]["value"] == reference["total"]["value"]
         assert [h["_id"] for h in ours["hits"]] == [h["_id"] for h in reference["hits"]]
-        assert np.allclose([h["_score"] for h in ours["hits"]], [h["_score"] for h in reference["hits"]], atol=1e-5)
+        assert np.allclose([h["_score"] for h in ours["hits"]], [2 * h["_score"] for h in reference["hits"]], atol=1e-5)
+
+
+def test_the_same_films_when_opensearch_only_filters(os_client, live_index, vectors):
+    """In filter context and under a sort by a field, OpenSearch computes no score to rank by;
+    the set must still be the films above the threshold."""
+    for vector in vectors[:5]:
+        ranked = _search(os_client, live_index.index_alias, close_films(vector, []))
+        filtered = os_client.count(index=live_index.index_alias, body={"query": {"bool": {"filter": [close_films(vector, [])]}}})
+        by_rating = os_client.search(index=live_index.index_alias, body={
+            "query": close_films(vector, []), "sort": [{"rating_weighted": {"order": "desc", "missing": "_last"}}],
+            "size": 0, "track_total_hits": True})["hits"]
+        assert 0 < ranked["total"]["value"] < 4000  # a cutoff, not the catalogue
+        assert filtered["count"] == by_rating["total"]["value"] == ranked["total"]["value"]
 
 
 def test_query_and_stored_vectors_are_unit_length(os_client, live_index, vectors):
