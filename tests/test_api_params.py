@@ -8,7 +8,7 @@ from webapp.errors import ApiError
 from webapp.params import Filters, SearchParams, parse_recommend, parse_search
 from webapp.highlight import highlight, query_stems
 from webapp.search import (
-    KNN_MIN_SCORE, RANKED_WINDOW, count_facets, filter_clauses, like_title, search_body, similar_body, sort_sources,
+    KNN_MIN_SCORE, RANKED_WINDOW, count_facets, filter_clauses, inner_product_score, like_title, search_body, similar_body, sort_sources,
 )
 
 VECTOR = [0.1] * 384
@@ -94,7 +94,8 @@ def test_hybrid_body_filters_each_subquery_and_fetches_its_window():
     clauses = filter_clauses(Filters(genre="Animation", year_from=1990))
     assert bm25["bool"]["filter"] == clauses
     assert knn["script_score"]["query"] == {"bool": {"filter": clauses}}  # exact cosine over the filtered films
-    assert knn["script_score"]["min_score"] == KNN_MIN_SCORE
+    assert knn["script_score"]["min_score"] == inner_product_score(KNN_MIN_SCORE) == pytest.approx(1.32)  # cos >= 0.32
+    assert knn["script_score"]["script"]["params"]["space_type"] == "innerproduct"
     assert body["size"] == body["query"]["hybrid"]["pagination_depth"] == RANKED_WINDOW
     assert "aggs" not in body and "from" not in body  # the app counts facets and pages the window
 
@@ -177,3 +178,12 @@ def test_similar_excludes_seed_inside_the_scored_set():
     flt = body["query"]["script_score"]["query"]["bool"]["filter"][0]["bool"]
     assert flt["must_not"] == [{"ids": {"values": ["603"]}}]
     assert flt["filter"] == [{"term": {"genres": "Action"}}]
+
+
+def test_inner_product_threshold_keeps_the_cosine_order_below_zero():
+    """The conversion from lucene's (1 + cos) / 2 scale is k-NN's own inner-product score:
+    1 + cos from 0 up, 1 / (1 - cos) below, increasing throughout."""
+    lucene = [0.0, 0.1, 0.25, 0.4, 0.5, 0.66, 0.9, 1.0]
+    converted = [inner_product_score(t) for t in lucene]
+    assert converted == sorted(converted) and len(set(converted)) == len(converted)
+    assert inner_product_score(0.5) == 1.0 and inner_product_score(1.0) == 2.0 and inner_product_score(0.0) == 0.5
