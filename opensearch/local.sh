@@ -120,6 +120,14 @@ pick_state_dir() {
   fi
 }
 
+# Disk watermarks as free space, not as shares of the disk: these machines' disks are large
+# and shared (a 252 GB disk with 31 GB free is "88% used"), and the default 85% low mark then
+# leaves a cluster's replicas unassigned (yellow for good), as it did to the failover test
+# once four test clones sat on the disk. OpenSearch still stops writing before the disk fills.
+WATERMARKS="cluster.routing.allocation.disk.watermark.low: 2gb
+cluster.routing.allocation.disk.watermark.high: 1gb
+cluster.routing.allocation.disk.watermark.flood_stage: 500mb"
+
 # Start one server as the unprivileged user. $1: its folder (data, logs, config, PID file),
 # $2: the opensearch.yml body, $3: heap size, $4: the cluster name (names its log file).
 start_node() {
@@ -127,7 +135,7 @@ start_node() {
   mkdir -p "$dir/data" "$dir/logs" "$dir/config"
   # A config folder of our own, so the cached distribution stays pristine and shared.
   cp -r "$HOME_DIR/config/." "$dir/config/"
-  printf '%s\npath.data: %s\npath.logs: %s\n' "$yml" "$dir/data" "$dir/logs" >"$dir/config/opensearch.yml"
+  printf '%s\n%s\npath.data: %s\npath.logs: %s\n' "$yml" "$WATERMARKS" "$dir/data" "$dir/logs" >"$dir/config/opensearch.yml"
   printf -- '-Xms%s\n-Xmx%s\n' "$heap" "$heap" >"$dir/config/jvm.options.d/heap.options"
   # The previous run's server log steps aside, so a failure report shows this start's lines.
   [ -f "$dir/logs/$name.log" ] && mv -f "$dir/logs/$name.log" "$dir/logs/$name.previous.log"
