@@ -256,7 +256,7 @@ def qualified(best: Option, ranked: list[tuple[str, float, float]]) -> list[Opti
     others.sort(key=lambda r: -r[1])  # stable: the ranked order breaks ties
     # ``best``'s score too: the group is as well named as before (``Taxonomy`` dissolves the
     # groups whose chosen option scores 0); these come last in the list, so they are tried last.
-    return [Option(f"{best.text}: {title_case(p)}", best.phrases, best.score) for p, share in others[:QUALIFIERS]]
+    return [Option(f"{best.text}: {title_case(p)}", best.phrases, best.score) for p, _ in others[:QUALIFIERS]]
 
 
 def macro_options(micro_groups: list[list[int]], stats: PhraseStats) -> list[Option]:
