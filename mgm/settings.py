@@ -39,6 +39,21 @@ DEPLOY_PASSWORD_VARIABLES = {
 }
 
 
+def _hop_count(env, name: str, default: int) -> int:
+    """A whole number >= 0 from ``env[name]`` (blank: ``default``); a bad value is a one-line
+    ``ValueError`` naming the variable."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ValueError(f"{name}={raw!r}: expected a whole number of proxies >= 0 (0 = no proxy trusted)")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     # One URL, or several comma-separated (every node of a cluster: losing one loses nothing).
@@ -69,6 +84,10 @@ class Settings:
     # (per gunicorn worker); 0 turns the limit off.
     rate_limit_per_second: float = 50.0
     rate_limit_burst: int = 100
+    # Reverse proxies in front of the web app whose X-Forwarded-For / -Proto it trusts: the
+    # client address (the rate limit's key) is the N-th address from the right. 0 (default):
+    # none, the header is ignored, since a client can write it freely when no proxy rewrites it.
+    trusted_proxies: int = 0
     # The secured Docker deployment's passwords, by user; only its security-init job reads them.
     deploy_passwords: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
@@ -119,5 +138,6 @@ class Settings:
             query_encoder_threads=int(env.get("QUERY_ENCODER_THREADS", cls.query_encoder_threads)),
             rate_limit_per_second=float(env.get("RATE_LIMIT_PER_SECOND", cls.rate_limit_per_second)),
             rate_limit_burst=int(env.get("RATE_LIMIT_BURST", cls.rate_limit_burst)),
+            trusted_proxies=_hop_count(env, "TRUSTED_PROXIES", cls.trusted_proxies),
             deploy_passwords=tuple((user, env.get(var, "")) for user, var in DEPLOY_PASSWORD_VARIABLES.items()),
         )

@@ -1,4 +1,5 @@
-"""Per-client rate limit: a bounded burst on loopback gets 429s with JSON, then recovers."""
+"""Per-client rate limit: a bounded burst on loopback gets 429s with JSON, then recovers; behind
+``TRUSTED_PROXIES`` reverse proxies the client is the forwarded address, never one a client wrote."""
 from __future__ import annotations
 
 import threading
@@ -9,6 +10,7 @@ from dataclasses import replace
 import pytest
 import requests
 
+from mgm.settings import Settings
 from webapp.limits import TokenBuckets
 
 RATE, BURST, REQUESTS = 2.0, 5, 30
@@ -72,3 +74,67 @@ def test_default_limit_does_not_throttle_normal_use(live_server):
     """The default (50/s, burst 100) lets a page's worth of API calls through untouched."""
     codes = {requests.get(f"{live_server}/api/micro-genres", timeout=30).status_code for _ in range(40)}
     assert codes == {200}
+
+
+# --- Behind a reverse proxy: TRUSTED_PROXIES --------------------------------------------------
+# Flask's test client through the real app factory; the WSGI environ's REMOTE_ADDR is the peer
+# (the proxy), the X-Forwarded-For header what reached the app. The refill is slow enough
+# (one token per 1,000 s) that no test sees a token come back.
+
+PROXY, ALICE, BOB = "10.0.0.2", "203.0.113.10", "203.0.113.20"
+SLOW, SMALL_BURST = 0.001, 3
+LIMITED_PATH = "/api/openapi.json"  # limited like every API route, and needs no index
+
+
+def proxied_app(settings, trusted_proxies: int):
+    from webapp import create_app
+
+    return create_app(replace(settings, rate_limit_per_second=SLOW, rate_limit_burst=SMALL_BURST,
+                              trusted_proxies=trusted_proxies), load_model=False)
+
+
+def status(client, peer: str, forwarded_for: str | None = None) -> int:
+    headers = {"X-Forwarded-For": forwarded_for} if forwarded_for is not None else {}
+    return client.get(LIMITED_PATH, headers=headers, environ_base={"REMOTE_ADDR": peer}).status_code
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket(settings):
+    app = proxied_app(settings, trusted_proxies=1)
+    client = app.test_client()
+    assert [status(client, PROXY, ALICE) for _ in range(SMALL_BURST + 1)] == [200] * SMALL_BURST + [429]
+    assert status(client, PROXY, BOB) == 200, "Alice's empty bucket is not Bob's: they only share the proxy"
+    assert status(client, PROXY, ALICE) == 429
+    assert set(app.extensions["rate_limit"].buckets) == {ALICE, BOB}, "keyed by client, never by the proxy"
+
+
+def test_without_trusted_proxies_x_forwarded_for_is_ignored(settings):
+    assert Settings.from_env({}).trusted_proxies == 0, "off unless asked for"
+    app = proxied_app(settings, trusted_proxies=0)
+    client = app.test_client()
+    assert [status(client, PROXY, ALICE) for _ in range(SMALL_BURST)] == [200] * SMALL_BURST
+    assert status(client, PROXY, BOB) == 429, "one peer, one bucket, whatever the header says"
+    assert set(app.extensions["rate_limit"].buckets) == {PROXY}
+
+
+def test_a_spoofed_left_most_address_does_not_pick_the_bucket(settings):
+    """The trusted proxy appends the address it saw; whatever the client wrote stays to its left."""
+    app = proxied_app(settings, trusted_proxies=1)
+    client = app.test_client()
+    codes = [status(client, PROXY, f"198.51.100.{i}, {ALICE}") for i in range(SMALL_BURST + 2)]
+    assert codes == [200] * SMALL_BURST + [429, 429], "a new fake address each time is still Alice's bucket"
+    assert status(client, PROXY, f"{BOB}, {ALICE}") == 429, "nor can Alice borrow Bob's"
+    assert status(client, PROXY, f"{ALICE}, {BOB}") == 200, "Bob, named by the proxy, keeps his own"
+    assert set(app.extensions["rate_limit"].buckets) == {ALICE, BOB}
+
+
+def test_trusted_proxies_forward_the_scheme_and_leave_a_direct_peer_alone(settings):
+    from flask import request
+
+    app = proxied_app(settings, trusted_proxies=1)
+    seen = []
+    app.before_request(lambda: seen.append((request.remote_addr, request.scheme)) and None)
+    client = app.test_client()
+    client.get(LIMITED_PATH, headers={"X-Forwarded-For": ALICE, "X-Forwarded-Proto": "https"},
+               environ_base={"REMOTE_ADDR": PROXY})
+    client.get(LIMITED_PATH, environ_base={"REMOTE_ADDR": BOB})  # no header: the peer itself
+    assert seen == [(ALICE, "https"), (BOB, "http")]

@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from mgm.settings import Settings
 
 
@@ -51,3 +53,13 @@ def test_a_clone_in_a_scratch_folder_finds_the_dataset_beside_its_origin(tmp_pat
     (clone / ".git" / "config").write_text(f'[remote "origin"]\n\turl = {origin}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n')
     assert default_csv(clone) == dataset
     assert default_csv(origin) == dataset  # the checkout beside shared/ itself
+
+
+def test_trusted_proxies_is_a_hop_count_off_by_default():
+    assert Settings.from_env({}).trusted_proxies == 0
+    assert Settings.from_env({"TRUSTED_PROXIES": ""}).trusted_proxies == 0
+    assert Settings.from_env({"TRUSTED_PROXIES": " 2 "}).trusted_proxies == 2
+    for bad in ("-1", "1.5", "yes"):
+        with pytest.raises(ValueError, match=r"^TRUSTED_PROXIES=.*whole number of proxies >= 0") as error:
+            Settings.from_env({"TRUSTED_PROXIES": bad})
+        assert "\n" not in str(error.value) and repr(bad) in str(error.value)

@@ -16,6 +16,14 @@ def create_app(settings: Settings | None = None, load_model: bool = True) -> Fla
     app = Flask(__name__)
     app.json = OrjsonProvider(app)
     app.config["SETTINGS"] = settings
+    if settings.trusted_proxies > 0:
+        # ``request.remote_addr`` (the rate limit's key) and the scheme come from the
+        # X-Forwarded-For/-Proto values the last N proxies appended; anything a client wrote
+        # further left is ignored. Host passes through as is (``proxy_set_header Host``).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
     app.extensions["opensearch"] = make_client(settings, timeout=10)
     if load_model:
         # ONNX Runtime + tokenizers only: torch never enters a web worker (see mgm/query_encoder.py).

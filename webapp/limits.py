@@ -6,6 +6,9 @@ and holds up to ``RATE_LIMIT_BURST`` tokens; a request without a token is refuse
 with ``Retry-After``, so the client backs off instead of waiting. The buckets live in the
 process (each gunicorn worker has its own, so the effective limit is per worker), which
 needs no shared store; static files and ``/healthz`` are never limited.
+
+The client is ``request.remote_addr``: the peer's address, or behind ``TRUSTED_PROXIES``
+reverse proxies the address they forwarded (``ProxyFix`` in ``webapp/__init__.py``).
 """
 from __future__ import annotations
 
@@ -55,6 +58,7 @@ def register(app: Flask) -> None:
     if settings.rate_limit_per_second <= 0:
         return
     buckets = TokenBuckets(settings.rate_limit_per_second, settings.rate_limit_burst)
+    app.extensions["rate_limit"] = buckets  # readable by tests: which clients hold a bucket
 
     @app.before_request
     def limit():
