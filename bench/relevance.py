@@ -24,11 +24,27 @@ real titles of 3-8 words drawn from the CSV at run time (250 with one or two ran
 sweeps the vector threshold, ``min_match_curve`` BM25's minimum share of terms,
 ``prior_curve`` the popularity prior and ``relative_floor_curve`` hybrid's relative score
 floor, each with the rest as in the app.
+
+``mood`` (``bench/mood_queries.json``): mood and theme queries as visitors type them ("slow
+burn horror", "heist crew double cross", a few "like <title>"), each with graded judgements
+(2 squarely on topic, 1 partly, 0 not; unjudged = 0) pooled from the union of the three modes'
+top 20 and top 10 sorted by rating, plus the famous films the pool missed. A fixed third of
+them is ``held_out`` (positions 3, 6, 9, ... in the file): tune on ``tune``, report both. Each
+query runs the way ``webapp.explorer.run_search`` runs it (a "like <title>" in semantic or
+hybrid mode finds the film and ranks its nearest films; ``MoodRunner``). Per mode and split:
+nDCG@10 (linear gain, log2 discount, ideal from every judged grade of the query), P@10 (grade
+>= 1, over 10), MRR@10 (first grade-2 result), recall@50 (grade >= 1 films on the first 50
+places the app would list: hybrid and "like" rank at most 50, fewer after the relative floor;
+keyword and semantic page deeper, cut at 50 here), films returned (the app's ``total``), P@10
+sorted by rating and the share of each top 10 that is judged. The metric functions are the pure
+ones under "Graded metrics" (tests/test_relevance_metrics.py).
 """
 from __future__ import annotations
 
 import json
+import math
 import random
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +56,13 @@ from webapp.explorer import HYBRID_PIPELINE, PIPELINE_DIR, ensure_pipelines
 from webapp.params import Filters, SearchParams
 from webapp.search import (
     BM25_MIN_MATCH, KEYWORD_MODE_MIN_MATCH, KNN_MIN_SCORE, POPULARITY_PRIOR, RANKED_WINDOW, RELATIVE_FLOOR, main_query, ranked, relevant_window, titles_first,
-    search_body, window_page,
+    find_title_body, like_title, search_body, similar_body, window, window_page,
 )
 
 JUDGEMENTS = Path(__file__).with_name("relevance.json")
+MOOD_JUDGEMENTS = Path(__file__).with_name("mood_queries.json")
+MOOD_SPLITS = ("tune", "held_out")
+MOOD_DEPTH = 50  # recall@50; hybrid and "like" rank at most RANKED_WINDOW (50) films anyway
 CUTOFF = 10
 MODES = ("keyword", "semantic", "hybrid")
 BEFORE = {"min_score": None, "min_match": None, "keyword_min_match": None, "prior": 0.0, "titles": False, "depth": 100}
@@ -156,6 +175,155 @@ def evaluate(run: Runner, sets: dict[str, list[dict[str, Any]]], mode: str, meth
     }
 
 
+# --- Graded metrics (the mood section; pure functions of a ranking and its judgements) -----
+
+
+def dcg(grades: list[int], k: int = CUTOFF) -> float:
+    """Discounted cumulative gain of the first ``k`` grades: sum of grade / log2(rank + 1), rank from 1.
+
+    Linear gain (a grade-2 film is worth twice a grade-1 film), the standard log2 discount.
+    """
+    return sum(g / math.log2(rank + 1) for rank, g in enumerate(grades[:k], 1))
+
+
+def ndcg(ranking: list[int], judged: dict[int, int], k: int = CUTOFF) -> float | None:
+    """nDCG@k of ``ranking`` (film ids, best first); unjudged films count 0.
+
+    The ideal is every judged grade of the query in descending order (films no mode found
+    included), so a mode is not rewarded for missing what another found. None when the query
+    has no relevant film (no ideal gain): such a query is left out of the mean.
+    """
+    ideal = dcg(sorted(judged.values(), reverse=True), k)
+    return dcg([judged.get(i, 0) for i in ranking], k) / ideal if ideal > 0 else None
+
+
+def precision_at(ranking: list[int], judged: dict[int, int], k: int = CUTOFF) -> float:
+    """Films graded >= 1 among the first ``k``, divided by ``k`` (a short list is not rewarded)."""
+    return sum(judged.get(i, 0) >= 1 for i in ranking[:k]) / k
+
+
+def reciprocal_rank_graded(ranking: list[int], judged: dict[int, int], k: int = CUTOFF, grade: int = 2) -> float:
+    """1 / rank of the first film graded >= ``grade`` (default 2: squarely on topic) in the first ``k``, else 0."""
+    return next((1.0 / rank for rank, i in enumerate(ranking[:k], 1) if judged.get(i, 0) >= grade), 0.0)
+
+
+def recall_at(ranking: list[int], judged: dict[int, int], k: int = MOOD_DEPTH) -> float | None:
+    """Share of the query's films graded >= 1 found in the first ``k`` of ``ranking``; None when it has none.
+
+    The denominator is every judged relevant film, those no mode found included. The app shows
+    a ranking only as deep as it goes: hybrid and "like" rank at most 50 films (fewer after the
+    relative floor), keyword and semantic page through their whole cut-off set; ``ranking``
+    is what the app would list on its first 50 places.
+    """
+    relevant = {i for i, g in judged.items() if g >= 1}
+    return len(relevant & set(ranking[:k])) / len(relevant) if relevant else None
+
+
+def judged_share(ranking: list[int], judged: dict[int, int], k: int = CUTOFF) -> float | None:
+    """Share of the first ``k`` films shown that carry a judgement; None when nothing is shown."""
+    shown = ranking[:k]
+    return sum(i in judged for i in shown) / len(shown) if shown else None
+
+
+def mean_defined(values: list[float | None]) -> float | None:
+    """Mean of the values that are not None, rounded to 4 places; None when there are none."""
+    kept = [v for v in values if v is not None]
+    return round(sum(kept) / len(kept), 4) if kept else None
+
+
+# --- Mood and theme queries ------------------------------------------------------------------
+
+
+def load_mood(path: Path = MOOD_JUDGEMENTS) -> list[dict[str, Any]]:
+    """The mood queries, each with ``query``, ``split`` and ``judged`` as ``{film id (int): grade}``."""
+    rows = json.loads(path.read_text())["queries"]
+    return [{**r, "judged": {int(i): int(g) for i, g in r["judged"].items()}} for r in rows]
+
+
+class MoodRunner:
+    """One query as ``webapp.explorer.run_search`` answers it, as a ranking of film ids.
+
+    Semantic and hybrid read "movies like X" as the films nearest X (``similar_body``,
+    ranked over the window like hybrid); otherwise ``search_body``, with hybrid's window cut
+    by the relative floor, titles first and sorted in the app (``window_page``).
+    """
+
+    def __init__(self, client, index: str, vectors: dict[str, list[float]]):
+        self.client, self.index, self.vectors = client, index, vectors
+        self._likes: dict[str, tuple[dict[str, Any], list[float]] | None] = {}
+
+    def like_film(self, q: str) -> tuple[dict[str, Any], list[float]] | None:
+        if q not in self._likes:
+            title = like_title(q)
+            hits = self.client.search(index=self.index, body=find_title_body(title))["hits"]["hits"] if title else []
+            self._likes[q] = (hits[0]["_source"], hits[0]["fields"]["vector"][0]) if hits else None
+        return self._likes[q]
+
+    def ranking(self, q: str, mode: str, sort: str = "relevance", size: int = MOOD_DEPTH) -> tuple[list[int], int]:
+        """(film ids of the first ``size`` places, films the search returns: the app's ``total``)."""
+        params = SearchParams(q=q, mode=mode, sort=sort, size=size)
+        like = self.like_film(q) if mode != "keyword" else None
+        if like is not None:
+            film, vector = like
+            body = similar_body(vector, [film["id"]], params.filters, window(params, like=True), KNN_MIN_SCORE)
+            hits = relevant_window(self.client.search(index=self.index, body=body)["hits"]["hits"])
+            return [h["_source"]["id"] for h in window_page(hits, params)], len(hits)
+        body = search_body(params, self.vectors[q] if mode != "keyword" else None)
+        body.pop("aggs", None)
+        body.pop("suggest", None)
+        extra = {"params": {"search_pipeline": HYBRID_PIPELINE}} if mode == "hybrid" else {}
+        resp = self.client.search(index=self.index, body=body, **extra)
+        hits = resp["hits"]["hits"]
+        if ranked(params):
+            hits = titles_first(relevant_window(hits), q)
+            return [h["_source"]["id"] for h in window_page(hits, params)], len(hits)
+        return [h["_source"]["id"] for h in hits], resp["hits"]["total"]["value"]
+
+
+def mood_scores(ranking: list[int], rated: list[int], returned: int, judged: dict[int, int]) -> dict[str, Any]:
+    """One query's figures: ``ranking`` in relevance order (top 50), ``rated`` the rating-sorted top 10."""
+    return {
+        "ndcg@10": ndcg(ranking, judged),
+        "p@10": precision_at(ranking, judged),
+        "mrr@10": reciprocal_rank_graded(ranking, judged),
+        "recall@50": recall_at(ranking, judged),
+        "results": returned,
+        "p@10_sorted_by_rating": precision_at(rated, judged),
+        "judged@10": judged_share(ranking, judged),
+        "judged@10_sorted_by_rating": judged_share(rated, judged),
+    }
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Means over queries (metrics that are None for a query are left out), and the results returned."""
+    out: dict[str, Any] = {"queries": len(rows)}
+    for name in ("ndcg@10", "p@10", "mrr@10", "recall@50", "p@10_sorted_by_rating", "judged@10", "judged@10_sorted_by_rating"):
+        out[name] = mean_defined([r[name] for r in rows])
+    returned = [r["results"] for r in rows]
+    out["results"] = {"mean": round(statistics.mean(returned), 1) if returned else 0, "median": statistics.median(returned) if returned else 0,
+                      "zero": sum(n == 0 for n in returned)}
+    return out
+
+
+def evaluate_mood(run: MoodRunner, queries: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per mode and split the means of ``mood_scores``, and each query's figures per mode."""
+    per_query: dict[str, dict[str, Any]] = {}
+    summary: dict[str, dict[str, Any]] = {}
+    for mode in MODES:
+        rows = []
+        for j in queries:
+            ranking, returned = run.ranking(j["query"], mode)
+            rated, _ = run.ranking(j["query"], mode, sort="rating", size=CUTOFF)
+            row = {"split": j["split"], **mood_scores(ranking, rated, returned, j["judged"]), "top10": ranking[:CUTOFF]}
+            per_query.setdefault(j["query"], {"split": j["split"]})[mode] = {k: v for k, v in row.items() if k != "split"}
+            rows.append(row)
+        summary[mode] = {split: summarise([r for r in rows if r["split"] == split]) for split in MOOD_SPLITS}
+        summary[mode]["all"] = summarise(rows)
+    return {"judged_films": sum(len(j["judged"]) for j in queries),
+            "queries": {split: sum(j["split"] == split for j in queries) for split in MOOD_SPLITS},
+            "results": summary, "per_query": per_query}
+
+
 def _typo(title: str, edits: int, rng: random.Random) -> str:
     """``title`` with ``edits`` random letter substitutions, deletions or insertions (any letter, the first included)."""
     chars = list(title)
@@ -204,6 +372,10 @@ def run(settings: Settings) -> dict[str, Any]:
     model = load_model(settings.model_dir, settings.embed_backend, settings.cache_dir)
     vectors = dict(zip(texts, (v.tolist() for v in encode(model, texts))))
     runner = Runner(client, settings.index_alias, vectors)
+    mood = load_mood()
+    mood_texts = [j["query"] for j in mood]  # encoded on their own: the batches above, and their vectors, stay as they were
+    mood_vectors = dict(zip(mood_texts, (v.tolist() for v in encode(model, mood_texts))))
+    mood_results = evaluate_mood(MoodRunner(client, settings.index_alias, mood_vectors), mood)
     results = {f"{mode} {method}": evaluate(runner, sets, mode, method)
                for mode in MODES for method in ("before", "after")}
     typo_results = {f"{mode} {method}": typo_top3(runner, typos, mode, method)
@@ -227,4 +399,5 @@ def run(settings: Settings) -> dict[str, Any]:
         "min_match_curve": min_match_curve,
         "prior_curve": prior_curve,
         "relative_floor_curve": floor_curve,
+        "mood": mood_results,
     }
