@@ -19,7 +19,7 @@ class MicroGenre:
     id: int
     label: str
     keywords: list[str]  # label phrases first
-    macro_id: int
+    macro_id: int  # the macro theme most of its films have (a film's own may differ)
     macro_label: str
     phrases: list[str] = field(default_factory=list)  # what the label is made of
     evidence: list[dict] = field(default_factory=list)  # phrase, share here, share in the catalogue
@@ -27,9 +27,12 @@ class MicroGenre:
 
 
 def movie_doc(movie: Movie, vector: np.ndarray, micro: MicroGenre, catalogue_mean: float,
-              xy: tuple[float, float] | None = None) -> dict:
+              xy: tuple[float, float] | None = None, macro: tuple[int, str] | None = None) -> dict:
     """One film. ``rating_weighted`` (None under MIN_VOTES votes) is what sorting by rating uses;
-    ``xy`` is its place on the movie map (``indexer.layout``), absent when not laid out."""
+    ``xy`` is its place on the movie map (``indexer.layout``), absent when not laid out; ``macro``
+    (id, label) is the film's own macro theme, else its micro-genre's (films ``indexer add`` puts
+    in without a full run)."""
+    macro_id, macro_label = macro if macro is not None else (micro.macro_id, micro.macro_label)
     doc = {
         "id": movie.id,
         "title": movie.title,
@@ -41,8 +44,8 @@ def movie_doc(movie: Movie, vector: np.ndarray, micro: MicroGenre, catalogue_mea
         "micro_genre": micro.label,
         "micro_genre_id": micro.id,
         "micro_genre_keywords": list(micro.keywords),
-        "macro_genre": micro.macro_label,
-        "macro_genre_id": micro.macro_id,
+        "macro_genre": macro_label,
+        "macro_genre_id": macro_id,
         "year": movie.year,
         "decade": movie.year // 10 * 10 if movie.year else None,
         "vote_average": movie.vote_average,

@@ -15,8 +15,8 @@ by what the films carry, measured against the whole catalogue:
 - KeyBERT (MMR over the candidate phrases, against the group's story centroid) picks the further
   description keywords, so they are diverse and central rather than merely frequent.
 
-Macro themes are named the same way with genre pairs as extra options ("Romantic Comedy"), and
-an option must be true of most of the theme's micro-genres (``macro_options``).
+Macro themes are named from a fan's vocabulary of shelves (``indexer.shelves``); this labeller
+only adds their description keywords.
 """
 from __future__ import annotations
 
@@ -100,7 +100,6 @@ GENRE_WORDS: dict[str, tuple[str, str] | None] = {
     "Foreign": None,
     "TV Movie": None,
 }
-GENRE_ORDER = list(GENRE_WORDS)  # modifiers first: "Romantic Comedy", "Crime Thriller"
 
 
 def phrases(text: str, vocabulary: frozenset[str], max_n: int = 3) -> set[str]:
@@ -217,11 +216,6 @@ def _genre_words(members: list[int], stats: PhraseStats, phrase: str, min_share:
     return [GENRE_WORDS[g][1] for _, g in sorted(fitting, reverse=True) if not near_duplicate(GENRE_WORDS[g][1], phrase)]
 
 
-def _genre_word(members: list[int], stats: PhraseStats, phrase: str) -> str | None:
-    """The most distinctive genre most films share, as a label's head word, unless redundant."""
-    return next(iter(_genre_words(members, stats, phrase)), None)
-
-
 def micro_options(members: list[int], stats: PhraseStats, limit: int = 12) -> list[Option]:
     """Label options for one micro-genre, best first (phrase + genre word, pair, phrase alone)."""
     distinctive = stats.ranked(members)
@@ -257,57 +251,6 @@ def qualified(best: Option, ranked: list[tuple[str, float, float]]) -> list[Opti
     # ``best``'s score too: the group is as well named as before (``Taxonomy`` dissolves the
     # groups whose chosen option scores 0); these come last in the list, so they are tried last.
     return [Option(f"{best.text}: {title_case(p)}", best.phrases, best.score) for p, _ in others[:QUALIFIERS]]
-
-
-def macro_options(micro_groups: list[list[int]], stats: PhraseStats) -> list[Option]:
-    """Options for a macro theme made of ``micro_groups``: each must be true of most of them.
-
-    A micro-genre satisfies an option when at least a third of its films carry its phrase (the
-    bar for a micro-genre's own label) and most of them have its genres. Options: a distinctive
-    phrase (+ genre word), a genre pair ("Romantic Comedy"), one genre.
-    """
-    members = [i for g in micro_groups for i in g]
-    genre_shares = [stats.genre_share(g) for g in micro_groups]
-    phrase_shares = [Counter(p for i in g for p in stats.movie_phrases[i]) for g in micro_groups]
-
-    def truth(phrase: str | None, genres: tuple[str, ...]) -> float:
-        ok = 0
-        for g, gs, ps in zip(micro_groups, genre_shares, phrase_shares):
-            has_phrase = phrase is None or ps[phrase] / len(g) >= MIN_FIT
-            ok += has_phrase and all(gs.get(x, 0) >= 0.5 for x in genres)
-        return ok / len(micro_groups)
-
-    def lift(genres: tuple[str, ...]) -> float:
-        inside = sum(1 for i in members if set(genres) <= set(stats.genres[i])) / len(members)
-        overall = sum(1 for gs in stats.genres if set(genres) <= set(gs)) / stats.n
-        return inside / overall if overall else 0.0
-
-    named = [g for g in GENRE_ORDER if GENRE_WORDS[g]]
-    options: list[Option] = []
-    for a_i, a in enumerate(named):
-        if truth(None, (a,)) < 0.5:
-            continue
-        options.append(Option(GENRE_WORDS[a][1], (a.lower(),), truth(None, (a,)) * math.log1p(lift((a,)))))
-        for b in named[a_i + 1 :]:
-            t = truth(None, (a, b))
-            if t >= 0.5:
-                options.append(Option(f"{GENRE_WORDS[a][0]} {GENRE_WORDS[b][1]}", (a.lower(), b.lower()), 1.3 * t * math.log1p(lift((a, b)))))
-    for p, share, phrase_lift in stats.ranked(members)[:30]:
-        t = truth(p, ())
-        if t >= 0.5:
-            genre = _genre_word(members, stats, p)
-            text = f"{title_case(p)} {genre}" if genre and len(p.split()) + len(genre.split()) <= MAX_LABEL_WORDS else title_case(p)
-            options.append(Option(text, (p,), 1.6 * t * math.log1p(phrase_lift)))
-    if not options:  # no option is true of most micro-genres: fall back to the commonest genre
-        top = max(Counter(g for i in members for g in stats.genres[i] if GENRE_WORDS.get(g)).items(), key=lambda kv: kv[1], default=None)
-        options.append(Option(GENRE_WORDS[top[0]][1] if top else "Miscellany", (top[0].lower(),) if top else (), 0.0))
-    options.sort(key=lambda o: -o.score)
-    # When another theme took every option ("Drama"), qualify the best one by the phrase most of
-    # these micro-genres share ("Drama: Teenager") rather than numbering it ("Drama 2").
-    by_truth = sorted(((truth(p, ()), p) for p, _, _ in stats.ranked(members)[:30]), reverse=True)
-    for t, p in by_truth[:3]:
-        options.append(Option(f"{options[0].text}: {title_case(p)}", (*options[0].phrases, p), -1.0 + t))
-    return options
 
 
 def unique_choice(options: list[list[Option]], sizes: list[int]) -> list[Option]:

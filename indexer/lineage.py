@@ -9,7 +9,8 @@ pointing at the cluster, the web app included, resolves old ids the same way.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections import Counter
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from opensearchpy import OpenSearch, helpers
@@ -40,6 +41,11 @@ class Lineage:
     matchings: dict[str, identity.Matching]
     live: dict[str, dict[int, tuple[str, list[str]]]]  # kind -> id -> (label, phrases)
     previous_labels: dict[str, dict[int, str]]
+    macro_labels: list[str] = field(default_factory=list)  # per macro theme of this run
+
+    def macro(self, theme: int) -> tuple[int, str]:
+        """The persistent id and label of this run's macro theme number ``theme``."""
+        return self.matchings["macro"].ids[theme], self.macro_labels[theme]
 
     def summary(self) -> dict:
         return {
@@ -48,10 +54,16 @@ class Lineage:
         }
 
 
-def weighted_centroids(centroids: np.ndarray, sizes: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
-    """Per parent (macro theme), the size-weighted mean of its children's centroids, normalised."""
-    out = np.zeros((n, centroids.shape[1]))
-    np.add.at(out, owner, centroids * sizes[:, None])
+def mixed_centroids(micro_centroids: np.ndarray, films: Counter, n: int) -> np.ndarray:
+    """Per macro theme, the mean of its films' micro-genre centroids, normalised.
+
+    ``films`` counts the films of each (micro-genre row, macro theme row) pair. A macro theme is a
+    facet of each film, so its films come from many micro-genres; this is the same figure for
+    the live generation (read back from the index) and the new one, without the films' vectors.
+    """
+    out = np.zeros((n, micro_centroids.shape[1]))
+    for (micro, macro), count in films.items():
+        out[macro] += count * micro_centroids[micro]
     return normalize(out)
 
 
@@ -68,26 +80,31 @@ def read_previous(client: OpenSearch, movies_alias: str, micro_alias: str, ids_i
     """The live generation, or None on a first run."""
     if not alias_targets(client, micro_alias) or not alias_targets(client, movies_alias):
         return None
-    fields = ["id", "label", "label_phrases", "centroid", "size", "macro_genre", "macro_genre_id"]
+    fields = ["id", "label", "label_phrases", "centroid"]
     docs = [h["_source"] for h in helpers.scan(client, index=micro_alias, query={"_source": fields})]
     members: dict[str, dict[int, set[int]]] = {k: {} for k in KINDS}
-    for h in helpers.scan(client, index=movies_alias, query={"_source": ["micro_genre_id", "macro_genre_id"]}):
-        film = int(h["_id"])
-        members["micro"].setdefault(int(h["_source"]["micro_genre_id"]), set()).add(film)
-        members["macro"].setdefault(int(h["_source"]["macro_genre_id"]), set()).add(film)
+    pairs: Counter = Counter()
+    macro_labels: dict[int, str] = {}
+    for h in helpers.scan(client, index=movies_alias, query={"_source": ["micro_genre_id", "macro_genre_id", "macro_genre"]}):
+        film, src = int(h["_id"]), h["_source"]
+        micro, macro = int(src["micro_genre_id"]), int(src["macro_genre_id"])
+        members["micro"].setdefault(micro, set()).add(film)
+        members["macro"].setdefault(macro, set()).add(film)
+        pairs[micro, macro] += 1
+        macro_labels[macro] = src["macro_genre"]
     micro_ids = [int(d["id"]) for d in docs]
     micro_centroids = normalize(np.array([d["centroid"] for d in docs]))
-    macro_ids = sorted({int(d["macro_genre_id"]) for d in docs})
-    owner = np.array([macro_ids.index(int(d["macro_genre_id"])) for d in docs])
-    sizes = np.array([float(d["size"]) for d in docs])
-    macro_centroids = weighted_centroids(micro_centroids, sizes, owner, len(macro_ids))
+    macro_ids = sorted(macro_labels)
+    micro_row, macro_row = {m: r for r, m in enumerate(micro_ids)}, {m: r for r, m in enumerate(macro_ids)}
+    rows = Counter({(micro_row[a], macro_row[b]): n for (a, b), n in pairs.items() if a in micro_row})
+    macro_centroids = mixed_centroids(micro_centroids, rows, len(macro_ids))
     registry = _registry_phrases(client, ids_index)
     return Previous(
         generations={
             "micro": identity.Generation(micro_ids, micro_centroids, [frozenset(members["micro"].get(i, ())) for i in micro_ids]),
             "macro": identity.Generation(macro_ids, macro_centroids, [frozenset(members["macro"].get(i, ())) for i in macro_ids]),
         },
-        labels={"micro": {int(d["id"]): d["label"] for d in docs}, "macro": {int(d["macro_genre_id"]): d["macro_genre"] for d in docs}},
+        labels={"micro": {int(d["id"]): d["label"] for d in docs}, "macro": macro_labels},
         phrases={"micro": {int(d["id"]): list(d.get("label_phrases") or []) for d in docs}, "macro": registry["macro"]},
         max_used=max_used(client, ids_index),
     )
@@ -104,10 +121,9 @@ def _registry_phrases(client: OpenSearch, index: str) -> dict[str, dict[int, lis
 def assign(previous: Previous | None, film_ids: list[int], result: TaxonomyResult, corpus: Corpus,
            micro: list[MicroGenre]) -> tuple[list[MicroGenre], Lineage]:
     """``micro`` (indexed by the run's group number) with persistent ids and kept labels. Pure."""
-    groups = result.groups
-    macro_groups = [[i for c in range(result.k) if result.macro_of_micro[c] == m for i in groups[c]] for m in range(len(result.macro))]
-    sizes = np.array([len(g) for g in groups], float)
-    macro_centroids = weighted_centroids(result.story_centroids, sizes, np.asarray(result.macro_of_micro, int), len(result.macro))
+    groups, macro_groups = result.groups, result.macro_groups
+    pairs = Counter(zip(result.labels.tolist(), result.film_macro.tolist()))
+    macro_centroids = mixed_centroids(result.story_centroids, pairs, len(result.macro))
     new = {
         "micro": (result.story_centroids, groups, [m.label for m in micro], [m.phrases for m in micro]),
         "macro": (macro_centroids, macro_groups, [m.label for m in result.macro], [m.phrases for m in result.macro]),
@@ -121,6 +137,8 @@ def assign(previous: Previous | None, film_ids: list[int], result: TaxonomyResul
         old_phrases = [previous.phrases[kind].get(m.kept[i]) if previous and i in m.kept else None for i in range(len(members))]
         old_fits = [quality.label_fit([g], [p], corpus.texts)[0] if p else None for g, p in zip(members, old_phrases)]
         keep = identity.keep_labels(new_labels, old_labels, old_fits)
+        if kind == "macro":  # a theme is named by its shelf (indexer.shelves), whatever it was called before
+            keep = [False] * len(members)
         matchings[kind] = m
         labels[kind] = [o if k else n for o, n, k in zip(old_labels, new_labels, keep)]
         phrases[kind] = [o if k else n for o, n, k in zip(old_phrases, new_phrases, keep)]
@@ -137,7 +155,7 @@ def assign(previous: Previous | None, film_ids: list[int], result: TaxonomyResul
                            label_fit=round(fits["micro"][c], 4))
         out.append(replace(g, **changes))
     live = {kind: {m.ids[i]: (labels[kind][i], list(phrases[kind][i])) for i in range(len(m.ids))} for kind, m in matchings.items()}
-    return out, Lineage(matchings, live, previous.labels if previous else {k: {} for k in KINDS})
+    return out, Lineage(matchings, live, previous.labels if previous else {k: {} for k in KINDS}, macro_labels)
 
 
 def record(client: OpenSearch, index: str, lineage: Lineage, run_id: str) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from tqdm import tqdm
@@ -90,9 +91,29 @@ def cached_layout(x: np.ndarray, cache_dir: Path) -> np.ndarray:
     return layout
 
 
-def corpus_of(movies: list[Movie], x: np.ndarray) -> Corpus:
-    """What the taxonomy reads of each movie (pure)."""
-    return Corpus(x, [theme_keywords(m.keywords) for m in movies], [grounding_text(m) for m in movies], [m.genres for m in movies])
+def corpus_of(movies: list[Movie], x: np.ndarray, embed: Callable[[list[str]], np.ndarray] | None = None) -> Corpus:
+    """What the taxonomy reads of each movie; ``embed`` (texts -> vectors, e.g. the embedding
+    cache) gives every theme keyword its vector for the macro themes' keyword meaning."""
+    keyword_lists = [theme_keywords(m.keywords) for m in movies]
+    keyword_vectors: dict[str, np.ndarray] = {}
+    if embed is not None:
+        keywords = sorted({k for kws in keyword_lists for k in kws})
+        keyword_vectors = dict(zip(keywords, embed(keywords))) if keywords else {}
+    return Corpus(x, keyword_lists, [grounding_text(m) for m in movies], [m.genres for m in movies], keyword_vectors)
+
+
+def head_check(movies: list[Movie], corpus: Corpus, micro: list[str], macro: list[str], film_macro: np.ndarray) -> dict:
+    """The head-of-catalogue fit (``indexer.quality.head_check``) of the names each film is
+    shown under, and the judged fan pairs (on ``film_macro``), per split."""
+    judged = quality.load_head_films()
+    out = quality.head_check(judged, [m.id for m in movies], micro, macro, corpus.genres)
+    titles = [m.title for m in movies]
+    macro_of = {t: int(film_macro[i]) for i, t in enumerate(titles)}
+    micro_of = {t: micro[i] for i, t in enumerate(titles)}
+    for split, pairs in quality.head_pairs(judged).items():
+        held = quality.fan_pair_results(pairs, macro_of, micro_of)
+        out.setdefault(split, {})["pairs"] = {k: held[k] for k in ("pairs", "held", "share", "failed")}
+    return out
 
 
 def micro_genres(result: TaxonomyResult, corpus: Corpus) -> list[MicroGenre]:
@@ -185,8 +206,10 @@ def _run(settings: Settings, csv: Path, k: int, progress: bool, timer: Timer, re
         encoded_candidates.append(n)
         return vectors
 
+    with timer.stage("keywords"):  # each theme keyword once, for the macro themes (cached like the films)
+        corpus = corpus_of(movies, x, embed_phrases)
+    report["counts"]["keywords_encoded"] = encoded_candidates.pop()
     with timer.stage("taxonomy"):
-        corpus = corpus_of(movies, x)
         taxonomy = Taxonomy(clusterer=KMeansClusterer(k=k), labeler=PhraseLabeler(KeyBERT(model=model), embed_phrases))
         result = taxonomy.fit(corpus)
         micro = micro_genres(result, corpus)
@@ -198,13 +221,16 @@ def _run(settings: Settings, csv: Path, k: int, progress: bool, timer: Timer, re
         stages = incremental.stages_of(taxonomy.features, corpus.vectors, corpus.keyword_lists, result.labels,
                                        result.feature_centroids, [g.id for g in micro])
         report["identity"] = dict(ids.summary(), clustered_distance=stages.clustered_distance)
+        report["head_check"] = head_check(movies, corpus, [micro[int(c)].label for c in result.labels],
+                                          [ids.macro(int(t))[1] for t in result.film_macro], result.film_macro)
         incremental.save_stages(stages, settings.cache_dir, settings.micro_alias, report["run_id"].lower(),  # what `indexer add` assigns with
                                 live=incremental.current_stamp(client, settings))
     with timer.stage("documents"):
         groups = [[movies[i] for i in g] for g in result.groups]
         prior = rating_prior(groups)
         xy = cached_layout(x, settings.cache_dir)  # the movie map's 2-D layout
-        movie_docs = [movie_doc(m, x[i], micro[int(result.labels[i])], prior, xy[i]) for i, m in enumerate(movies)]
+        movie_docs = [movie_doc(m, x[i], micro[int(result.labels[i])], prior, xy[i], ids.macro(int(result.film_macro[i])))
+                      for i, m in enumerate(movies)]
         micro_docs = [micro_doc(g, groups[c], result.story_centroids[c], prior) for c, g in enumerate(micro)]
     stamp = report["run_id"].lower()
     movies_index, micro_index = f"{settings.index_alias}-{stamp}", f"{settings.micro_alias}-{stamp}"
@@ -214,9 +240,8 @@ def _run(settings: Settings, csv: Path, k: int, progress: bool, timer: Timer, re
         n_macro=len(result.macro),
         silhouette=report["taxonomy"]["silhouette_embedding"],
         label_fit=report["taxonomy"]["label_fit_mean"],
-        macro_curve=result.macro_curve,
         versions=_versions(settings),
-        macro_genres=sorted({(g.macro_id, g.macro_label) for g in micro}),
+        macro_genres=sorted(ids.macro(t) for t in range(len(result.macro))),
         top_micro_genres=[
             {"id": d["id"], "label": d["label"], "keywords": d["keywords"], "size": d["size"], "macro_genre": d["macro_genre"]}
             for d in sorted(micro_docs, key=lambda d: -d["size"])[:20]

@@ -14,14 +14,21 @@ Definitions (issue 10):
 - **coherence**: mean over groups of the share of members having the group's most common
   keyword;
 - **fan pairs**: hand-written "belong together" / "must not share a theme" film pairs
-  (bench/fan_pairs.json), judged on macro themes.
+  (bench/fan_pairs.json, and the pairs of indexer/head_films.json), judged on macro themes;
+- **head-of-catalogue fit** (issue 21): for the 200 most-voted films, the words a fan accepts
+  in the name of each film's micro-genre and macro theme, written before any output was seen
+  (indexer/head_films.json, with a held-out half never tuned on). A name *fits* when one of
+  the accepted terms occurs in it as whole words, plural folded (``fan_fits``). This judges what
+  a visitor sees, not whether the film carries the word, which label fit already rewards.
 """
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -29,6 +36,7 @@ RECOVERY_MIN_FILMS = 30
 RECOVERY_MIN_GROUP = 8
 RECOVERY_MIN_SHARE = 0.5
 LOW_FIT = 0.3
+HEAD_FILMS = Path(__file__).with_name("head_films.json")
 
 
 @lru_cache(maxsize=65536)
@@ -133,3 +141,71 @@ def summary(groups: list[list[int]], phrases: list[list[str]], texts: list[str],
         "coherence": round(coherence(groups, keyword_lists), 4),
         "largest_group": max((len(g) for g in groups), default=0),
     }
+
+
+def _forms(word: str) -> set[str]:
+    """A word and its singulars ("heroes" -> hero, "comedies" -> comedy, "heists" -> heist)."""
+    out = {word}
+    if word.endswith("ies") and len(word) > 4:
+        out.add(word[:-3] + "y")
+    if word.endswith("es") and len(word) > 3:
+        out.add(word[:-2])
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        out.add(word[:-1])
+    return out
+
+
+def _words(text: str) -> list[set[str]]:
+    return [_forms(w) for w in re.findall(r"[a-z0-9]+", text.lower().replace("'", "").replace("\u2019", ""))]
+
+
+def fan_fits(name: str, terms: list[str]) -> bool:
+    """Does one of the fan's accepted ``terms`` occur in ``name`` as whole words (plurals folded)?
+    "Superheroes and Comic Books" fits "superhero"; "Space Sci-Fi" fits "sci-fi"; "Heist" does
+    not fit "heist thriller" (every word of a term must be there, in order)."""
+    name_words = _words(name)
+    for term in terms:
+        t = _words(term)
+        if t and any(all(name_words[i + j] & t[j] for j in range(len(t))) for i in range(len(name_words) - len(t) + 1)):
+            return True
+    return False
+
+
+def load_head_films(path: Path = HEAD_FILMS) -> dict:
+    return json.loads(Path(path).read_text())
+
+
+def head_check(judged: dict, film_ids: list[int], micro_names: list[str], macro_names: list[str],
+               genres: list[tuple[str, ...]]) -> dict:
+    """Per split of the judged famous films found in the catalogue: the share whose micro-genre
+    and macro theme names a fan accepts, the same for TMDB's first genre used as the macro theme
+    (the baseline to beat), films under a macro name the fan called wrong, and the misses."""
+    row = {film_id: i for i, film_id in enumerate(film_ids)}
+    out: dict[str, dict] = {}
+    for film in judged["films"]:
+        i = row.get(int(film["tmdb_id"]))
+        if i is None:
+            continue
+        split = out.setdefault(film["split"], {"films": 0, "micro": 0, "macro": 0, "first_genre": 0, "contradicted": 0, "misses": []})
+        micro, macro = fan_fits(micro_names[i], film["micro"]), fan_fits(macro_names[i], film["macro"])
+        split["films"] += 1
+        split["micro"] += micro
+        split["macro"] += macro
+        split["first_genre"] += bool(genres[i]) and fan_fits(genres[i][0], film["macro"])
+        split["contradicted"] += fan_fits(macro_names[i], film.get("never", []))
+        if not (micro and macro):
+            split["misses"].append(f"{film['title']}: {micro_names[i]}{'' if micro else ' (x)'} / {macro_names[i]}{'' if macro else ' (x)'}")
+    for split in out.values():
+        n = split["films"]
+        for key in ("micro", "macro", "first_genre"):
+            split[f"{key}_fit"] = round(split.pop(key) / n, 4) if n else 0.0
+    return out
+
+
+def head_pairs(judged: dict) -> dict[str, list[FanPair]]:
+    """The judged set's fan pairs by split ("tune", "held_out", "mixed")."""
+    out: dict[str, list[FanPair]] = {}
+    for kind, together in (("together", True), ("apart", False)):
+        for a, b, why, split in judged.get("pairs", {}).get(kind, []):
+            out.setdefault(split, []).append(FanPair(a, b, together, why))
+    return out

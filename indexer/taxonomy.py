@@ -1,7 +1,7 @@
 """The micro-genre taxonomy as a pipeline of swappable stages, in the spirit of BERTopic.
 
-    features (ThemeFeatures) -> clusterer (KMeansClusterer) -> hierarchy (WardHierarchy)
-                             -> labeler (PhraseLabeler, micro-genres and macro themes)
+    features (ThemeFeatures) -> clusterer (KMeansClusterer) -> labeler (PhraseLabeler): micro-genres
+    themes (ShelfThemes): each film's macro theme, a facet beside its micro-genre
 
 Each stage is a small object with an sklearn-like ``fit`` (and ``transform``/``predict`` where
 it applies), so trying another clusterer or labeller is one argument:
@@ -17,8 +17,8 @@ import numpy as np
 from indexer import quality
 from indexer.cluster import KMeansClusterer, merge_into_nearest, merge_small, refine_by_label
 from indexer.features import ThemeFeatures, normalize
-from indexer.hierarchy import WardHierarchy, genre_profile
-from indexer.label import Named, PhraseLabeler, PhraseStats, keyword_vocabulary, macro_options, phrases
+from indexer.label import Named, Option, PhraseLabeler, PhraseStats, keyword_vocabulary, phrases
+from indexer.macro import ShelfThemes
 
 
 @dataclass
@@ -29,6 +29,7 @@ class Corpus:
     keyword_lists: list[list[str]]  # theme keywords (bookkeeping dropped)
     texts: list[str]  # grounding texts: keywords | overview | tagline, lower-cased
     genres: list[tuple[str, ...]]
+    keyword_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # theme keyword -> MiniLM vector
 
     def __post_init__(self) -> None:
         self.texts = [t.lower() for t in self.texts]
@@ -42,11 +43,11 @@ class Corpus:
 class TaxonomyResult:
     labels: np.ndarray  # micro-genre per film
     micro: list[Named]
-    macro_of_micro: np.ndarray
+    film_macro: np.ndarray  # macro theme per film (a facet of the film, not of its micro-genre)
+    macro_of_micro: np.ndarray  # the macro theme most of each micro-genre's films have
     macro: list[Named]
     story_centroids: np.ndarray  # per micro-genre, in embedding space (normalized)
     feature_centroids: np.ndarray  # per micro-genre, in the clustering feature space
-    macro_curve: list[dict]
 
     @property
     def k(self) -> int:
@@ -55,6 +56,10 @@ class TaxonomyResult:
     @property
     def groups(self) -> list[list[int]]:
         return groups_of(self.labels, self.k)
+
+    @property
+    def macro_groups(self) -> list[list[int]]:
+        return groups_of(self.film_macro, len(self.macro))
 
 
 def groups_of(labels: np.ndarray, k: int) -> list[list[int]]:
@@ -72,7 +77,7 @@ def centroids_of(x: np.ndarray, groups: list[list[int]]) -> np.ndarray:
 class Taxonomy:
     features: ThemeFeatures = field(default_factory=ThemeFeatures)
     clusterer: KMeansClusterer = field(default_factory=KMeansClusterer)
-    hierarchy: WardHierarchy = field(default_factory=WardHierarchy)
+    themes: ShelfThemes = field(default_factory=ShelfThemes)
     labeler: PhraseLabeler = field(default_factory=PhraseLabeler)
     min_size: int = 5  # smaller groups are merged into their nearest neighbour
     refine_rounds: int = 1  # label-guided reassignment between nearby groups (0: pure K-Means)
@@ -94,16 +99,13 @@ class Taxonomy:
         groups = groups_of(labels, k)
         story = centroids_of(corpus.vectors, groups)
         feature_centroids = np.stack([feats[g].mean(axis=0) for g in groups])
-        genre_names = sorted({g for gs in corpus.genres for g in gs})
-        profiles = genre_profile(groups, corpus.genres, genre_names)
-        macro_of_micro = _compact(self.hierarchy.fit(feature_centroids, profiles).macro_of_micro_)
         micro = list(self.labeler.fit(groups, stats, story).named_)
-        macro_micro = [[c for c in range(k) if macro_of_micro[c] == m] for m in range(int(macro_of_micro.max()) + 1)]
-        macro_groups = [[i for c in cs for i in groups[c]] for cs in macro_micro]
-        options = [macro_options([groups[c] for c in cs], stats) for cs in macro_micro]
+        themes = self.themes.fit(corpus.vectors, corpus.keyword_lists, corpus.genres, corpus.keyword_vectors)
+        film_macro = themes.labels_
+        macro_groups = groups_of(film_macro, len(themes.shelves_))
+        options = [[Option(shelf.name, (), 1.0)] for shelf in themes.shelves_]
         macro = list(self.labeler.fit(macro_groups, stats, centroids_of(corpus.vectors, macro_groups), options=options).named_)
-        return TaxonomyResult(labels, micro, macro_of_micro, macro, story, feature_centroids, self.hierarchy.curve_)
-
+        return TaxonomyResult(labels, micro, film_macro, majority(film_macro, groups), macro, story, feature_centroids)
 
     def _dissolve_unnamed(self, labels: np.ndarray, feats: np.ndarray, stats, passes: int = 3) -> np.ndarray:
         """A group that no phrase describes (none carried by a third of its films) is not a
@@ -116,6 +118,11 @@ class Taxonomy:
                 break
             labels = _compact(merge_into_nearest(labels, feats, named))
         return labels
+
+
+def majority(film_labels: np.ndarray, groups: list[list[int]]) -> np.ndarray:
+    """Per group, the label most of its films have (ties: the lower label)."""
+    return np.array([int(np.bincount(film_labels[g]).argmax()) if g else 0 for g in groups], int)
 
 
 def _compact(labels: np.ndarray) -> np.ndarray:

@@ -44,9 +44,15 @@ def test_treemap_sizes_sum_to_the_number_of_movies(client, count, os_client, liv
         assert all("count" in c for c in macro["children"])
     biggest = max(tree["children"], key=lambda m: m["count"])
     assert biggest["count"] == count({"term": {"macro_genre": biggest["name"]}})
-    micro = biggest["children"][-1]
-    assert micro["count"] == count({"term": {"micro_genre_id": micro["micro_id"]}})
-    assert data["kpis"]["micro_genres"] == sum(len(m["children"]) for m in tree["children"]) == os_client.count(index=live_index.micro_alias)["count"]
+    micro = biggest["children"][-1]  # the films of one micro-genre that sit under this theme
+    assert micro["count"] == count({"term": {"micro_genre_id": micro["micro_id"]}}, {"term": {"macro_genre": biggest["name"]}})
+    ids = [c["id"] for m in tree["children"] for c in m["children"]]
+    assert len(ids) == len(set(ids))  # a micro-genre under several themes has one node in each, each its own id
+    whole = {m["micro_id"]: m for m in data["micro_genres"]}
+    assert data["kpis"]["micro_genres"] == len(whole) == os_client.count(index=live_index.micro_alias)["count"]
+    assert whole[micro["micro_id"]]["count"] == count({"term": {"micro_genre_id": micro["micro_id"]}})
+    parts = [c["count"] for m in tree["children"] for c in m["children"] if c["micro_id"] == micro["micro_id"]]
+    assert sum(parts) == whole[micro["micro_id"]]["count"]
 
 
 def test_overview_filters_apply_to_every_figure(client, count):
@@ -94,14 +100,17 @@ def test_top_movies_belong_to_their_micro_genre(client, count):
     assert count({"terms": {"id": ids}}, {"term": {"micro_genre_id": micro_id}}) == len(ids)
 
 
-def test_run_kpis_and_macro_curve_come_from_the_run_document(client, os_client, live_index):
+def test_run_kpis_and_head_check_come_from_the_run_document(client, os_client, live_index):
     run = os_client.search(index=live_index.runs_index, body={"query": {"term": {"status": "ok"}}})["hits"]["hits"][0]["_source"]
     data = get_json(client, "/api/overview")
-    assert data["kpis"]["run"]["k"] == run["k"] and data["macro_curve"]["chosen"] == run["n_macro"]
+    assert data["kpis"]["run"]["k"] == run["k"] and data["kpis"]["run"]["n_macro"] == run["n_macro"]
     assert data["kpis"]["run"]["silhouette"] == run["silhouette"]
     assert data["kpis"]["run"]["label_fit"] == run["label_fit"]
     assert data["kpis"]["run"]["theme_recovery"] == run["taxonomy"]["theme_recovery"]
-    assert [p["n_macro"] for p in data["macro_curve"]["points"]] == sorted(p["n_macro"] for p in run["macro_curve"])
+    held = data["head_check"]["held_out"]  # the held-out half first, its figures as the run measured them
+    assert list(data["head_check"]) == ["held_out", "tune"]
+    assert held["macro_fit"] == run["head_check"]["held_out"]["macro_fit"] and held["films"] == run["head_check"]["held_out"]["films"]
+    assert held["pairs"]["held"] == run["head_check"]["held_out"]["pairs"]["held"] and "misses" not in held
 
 
 def test_trends_period_counts_equal_range_queries(client, count):

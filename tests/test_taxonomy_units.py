@@ -1,4 +1,4 @@
-"""Planted-structure tests for each taxonomy stage: features, clusterer, hierarchy, labeller, metrics.
+"""Planted-structure tests for each taxonomy stage: features, clusterer, macro themes, labeller, metrics.
 
 Each test builds a small synthetic catalogue whose right answer is known by construction, so a
 stage that stops finding it fails here (no real data, no OpenSearch: the fast tier).
@@ -8,10 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indexer import label, quality
+from indexer import label, macro, quality, shelves
 from indexer.cluster import KMeansClusterer, merge_small, refine_by_label
 from indexer.features import ThemeFeatures, normalize
-from indexer.hierarchy import WardHierarchy, genre_profile
 from indexer.taxonomy import Corpus, Taxonomy
 
 THEMES = ["heist", "zombie", "vampire", "boxing", "wedding", "space station"]
@@ -89,22 +88,110 @@ def test_merge_small_and_refine_by_label():
     assert list(refine_by_label(labels, x, [{"heist"}, {"zombie"}], phrases, neighbours=1)) == list(labels)
 
 
-def test_hierarchy_merges_micro_genres_of_the_same_kind():
-    rng = np.random.default_rng(1)
-    kinds = 16
-    centres = normalize(rng.normal(size=(kinds, 24)))
-    micro = normalize(np.repeat(centres, 3, axis=0) + 0.05 * rng.normal(size=(kinds * 3, 24)))
-    profiles = np.repeat(np.eye(kinds)[:, :8] + np.eye(kinds)[:, 8:].sum(axis=1, keepdims=True) * 0, 3, axis=0)
-    h = WardHierarchy(n_range=range(15, 18)).fit(micro, profiles)
-    macro = h.macro_of_micro_
-    assert len(set(macro)) in (15, 16, 17) and len(h.curve_) == 3
-    same_kind = [len(set(macro[3 * k : 3 * k + 3])) == 1 for k in range(kinds)]
-    assert sum(same_kind) >= 14  # siblings stay together
+def test_each_film_goes_on_the_shelf_its_own_theme_and_neighbours_share():
+    corpus, truth = planted()
+    themes = macro.ShelfThemes(neighbours=10).fit(corpus.vectors, corpus.keyword_lists, corpus.genres, {})
+    names = np.array([s.name for s in themes.shelves_])[themes.labels_]
+    expected = {"heist": "Heists and Cons", "zombie": "Zombies, Vampires and Monsters", "vampire": "Zombies, Vampires and Monsters",
+                "boxing": "Sports Dramas and Comedies", "wedding": "Romantic Comedies"}
+    for t, theme in enumerate(THEMES):
+        if theme in expected:  # keyword-poor films too: their neighbours are on the shelf
+            assert (names[truth == t] == expected[theme]).mean() >= 0.9, (theme, set(names[truth == t]))
+    # space station films have the theme ("space") and the genre: space sci-fi
+    assert (names[truth == THEMES.index("space station")] == "Space Sci-Fi and Alien Worlds").mean() >= 0.9
+    sizes = [(names == s.name).sum() for s in themes.shelves_]
+    assert sizes == sorted(sizes, reverse=True) and min(sizes) > 0  # themes are numbered largest first
 
 
-def test_genre_profile_is_the_share_of_films_per_genre():
-    prof = genre_profile([[0, 1], [2]], [("Drama",), ("Drama", "War"), ("Comedy",)], ["Comedy", "Drama", "War"])
-    assert prof.tolist() == [[0.0, 1.0, 0.5], [1.0, 0.0, 0.0]]
+def _catalogue(films: list[tuple[tuple[str, ...], list[str], np.ndarray]]) -> tuple[np.ndarray, list[list[str]], list[tuple[str, ...]]]:
+    return normalize(np.array([v for _, _, v in films])), [k for _, k, _ in films], [g for g, _, _ in films]
+
+
+def test_a_shelf_never_holds_a_film_its_genres_contradict_and_animation_comes_first():
+    rng = np.random.default_rng(3)
+    centre = normalize(rng.normal(size=(1, 16)))[0]
+    horror = [(("Horror",), ["ghost", "haunted house"], centre + 0.05 * rng.normal(size=16)) for _ in range(12)]
+    cartoon = [(("Animation", "Family", "Comedy"), ["ghost", "monster"], centre + 0.05 * rng.normal(size=16))]  # among horror films
+    vectors, kws, genres = _catalogue(horror + cartoon)
+    themes = macro.ShelfThemes(neighbours=8).fit(vectors, kws, genres, {})
+    shelf = themes.shelves_[themes.labels_[-1]]
+    assert shelf.name == "Animated Family Adventures" and "Horror" not in shelf.name
+    assert all(themes.shelves_[t].allows(g) for t, g in zip(themes.labels_, genres))
+
+
+def test_an_incidental_keyword_its_neighbours_do_not_share_does_not_pick_the_shelf():
+    rng = np.random.default_rng(4)
+    a, b = normalize(rng.normal(size=(2, 16)))
+    mob = [(("Crime", "Drama"), ["mafia", "family"], a + 0.05 * rng.normal(size=16)) for _ in range(15)]
+    one = [(("Crime", "Drama"), ["mafia", "christmas"], a + 0.05 * rng.normal(size=16))]  # christmas: 1 of 15 neighbours
+    xmas = [(("Comedy", "Family"), ["christmas", "santa claus"], b + 0.05 * rng.normal(size=16)) for _ in range(15)]
+    vectors, kws, genres = _catalogue(mob + one + xmas)
+    themes = macro.ShelfThemes(neighbours=10).fit(vectors, kws, genres, {})
+    assert themes.shelves_[themes.labels_[15]].name == "Mob and Gangster Sagas"
+    assert themes.shelves_[themes.labels_[-1]].name == "Christmas and Holiday Films"
+
+
+def test_a_sequel_without_the_theme_keyword_joins_its_neighbours_shelf():
+    rng = np.random.default_rng(5)
+    a, b = normalize(rng.normal(size=(2, 16)))
+    heists = [(("Crime", "Thriller"), ["heist", "vault"], a + 0.05 * rng.normal(size=16)) for _ in range(12)]
+    sequel = [(("Crime", "Thriller"), ["casino"], a + 0.05 * rng.normal(size=16))]
+    cops = [(("Crime", "Thriller"), ["police", "detective"], b + 0.05 * rng.normal(size=16)) for _ in range(12)]
+    vectors, kws, genres = _catalogue(heists + sequel + cops)
+    themes = macro.ShelfThemes(neighbours=8).fit(vectors, kws, genres, {})
+    assert themes.shelves_[themes.labels_[12]].name == "Heists and Cons"
+    assert themes.shelves_[themes.labels_[-1]].name == "Crime and Detective Thrillers"
+
+
+def test_keyword_meaning_weighs_keywords_by_agreement_with_the_story():
+    story = normalize(np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 1.0, 0.0]]))
+    vectors = {"mafia": np.array([0.9, 0.1, 0.0]), "lawyer": np.array([0.0, 0.0, 1.0])}
+    meaning = macro.keyword_meaning(story, [["lawyer", "mafia"], [], []], {k: normalize(v[None])[0] for k, v in vectors.items()})
+    assert meaning[0] @ normalize(vectors["mafia"][None])[0] > 0.99  # the orthogonal keyword adds nothing
+    assert not meaning[1].any()  # no keyword: no meaning (the story speaks for it)
+
+
+def test_the_shelf_vocabulary_is_unique_and_every_genre_has_a_shelf():
+    names = [s.name for s in shelves.SHELVES]
+    assert len(names) == len(set(names)) and all(1 <= len(n.split()) <= 5 for n in names)
+    for genre in ("Action", "Adventure", "Animation", "Comedy", "Crime", "Documentary", "Drama", "Family", "Fantasy",
+                  "History", "Horror", "Music", "Mystery", "Romance", "Science Fiction", "Thriller", "War", "Western"):
+        assert any(s.true_of((genre,), "") for s in shelves.SHELVES), genre
+    assert not any(s.allows(("Animation", "Family")) for s in shelves.SHELVES if "Horror" in s.name)
+
+
+def test_fan_fit_reads_whole_words_with_plurals_folded():
+    assert quality.fan_fits("Superheroes and Comic Books", ["superhero"])
+    assert quality.fan_fits("Romantic Comedies", ["romantic comedy"])
+    assert quality.fan_fits("Space Sci-Fi and Alien Worlds", ["sci-fi"])
+    assert not quality.fan_fits("Heists and Cons", ["heist thriller"])  # every word, in order
+    assert not quality.fan_fits("Warriors", ["war"]) and not quality.fan_fits("Lawyer", ["mafia", "mob"])
+
+
+def test_head_check_counts_each_split_and_the_first_genre_baseline():
+    judged = {"films": [
+        {"tmdb_id": 1, "title": "A", "split": "tune", "micro": ["mafia"], "macro": ["gangster"], "never": ["family"]},
+        {"tmdb_id": 2, "title": "B", "split": "tune", "micro": ["toy"], "macro": ["animated"], "never": ["horror"]},
+        {"tmdb_id": 3, "title": "C", "split": "held_out", "micro": ["heist"], "macro": ["crime"]},
+        {"tmdb_id": 9, "title": "Z", "split": "held_out", "micro": ["x"], "macro": ["y"]},  # not in the catalogue
+    ]}
+    out = quality.head_check(judged, [1, 2, 3], ["Mafia", "Friendship", "Heist"], ["Mob and Gangster Sagas", "Horror", "Heists"],
+                             [("Drama", "Crime"), ("Animation",), ("Crime",)])
+    assert (out["tune"]["films"], out["tune"]["micro_fit"], out["tune"]["macro_fit"]) == (2, 0.5, 0.5)
+    assert out["tune"]["contradicted"] == 1 and out["tune"]["first_genre_fit"] == 0.0  # "Animation" is not "animated"
+    assert out["tune"]["misses"] == ["B: Friendship (x) / Horror (x)"]
+    assert (out["held_out"]["films"], out["held_out"]["macro_fit"], out["held_out"]["first_genre_fit"]) == (1, 0.0, 1.0)
+
+
+def test_the_judged_head_of_catalogue_set_is_complete():
+    judged = quality.load_head_films()
+    films = judged["films"]
+    assert len(films) == 200 and len({f["tmdb_id"] for f in films}) == 200
+    assert {f["split"] for f in films} == {"tune", "held_out"} and 80 <= sum(f["split"] == "held_out" for f in films) <= 120
+    assert all(f["micro"] and f["macro"] for f in films)
+    pairs = quality.head_pairs(judged)
+    titles = {f["title"] for f in films}
+    assert sum(len(p) for p in pairs.values()) >= 60 and all({p.a, p.b} <= titles for ps in pairs.values() for p in ps)
 
 
 def stats_of(corpus: Corpus) -> label.PhraseStats:
@@ -136,15 +223,6 @@ def test_two_phrases_only_when_carried_together_and_sensitive_topics_need_a_majo
     assert lake[0].phrases[0] == "lake"  # carried by all ten
 
 
-def test_macro_options_must_be_true_of_most_micro_genres():
-    genres = [("Romance", "Comedy")] * 20 + [("Romance", "Comedy")] * 20 + [("Horror",)] * 60
-    texts = ["wedding"] * 20 + ["dating"] * 20 + ["ghost"] * 60
-    corpus = Corpus(np.zeros((100, 2)), [t.split() for t in texts], texts, genres)
-    options = label.macro_options([list(range(20)), list(range(20, 40))], corpus.phrase_stats())
-    assert options[0].text == "Romantic Comedy"
-    assert all(o.text != "Wedding" for o in options if o.score >= 0)  # true of one of two micro-genres only
-
-
 def test_quality_metrics_on_known_groups():
     texts = ["heist | bank", "heist", "a bank job", "zombie", "zombie town", "quiet"]
     kws = [["heist", "bank"], ["heist"], [], ["zombie"], ["zombie"], []]
@@ -161,13 +239,17 @@ def test_quality_metrics_on_known_groups():
 def test_taxonomy_composes_the_stages_and_accepts_another_clusterer():
     corpus, truth = planted()
     result = Taxonomy(features=ThemeFeatures(svd_dim=8), clusterer=KMeansClusterer(k=6),
-                      hierarchy=WardHierarchy(n_range=range(2, 4))).fit(corpus)
+                      themes=macro.ShelfThemes(neighbours=10)).fit(corpus)
     assert result.k == 6 and purity(result.labels, truth) >= 0.9
-    assert len(result.macro) in (2, 3) and result.macro_of_micro.shape == (6,)
+    # the macro theme is each film's own: the two horror themes share a shelf, each micro-genre
+    # is under the theme most of its films have
+    assert result.film_macro.shape == (len(truth),) and len(result.macro) == len(set(result.film_macro.tolist()))
+    assert {m.label for m in result.macro} <= {s.name for s in shelves.SHELVES}
+    for c, g in enumerate(result.groups):
+        assert result.macro_of_micro[c] == np.bincount(result.film_macro[g]).argmax()
     # no group is made of keyword-poor films only
     assert all(any(corpus.keyword_lists[i] for i in g) for g in result.groups)
-    bigger = Taxonomy(features=ThemeFeatures(svd_dim=8), clusterer=KMeansClusterer(k=12), min_size=1,
-                      hierarchy=WardHierarchy(n_range=range(2, 4))).fit(corpus)
+    bigger = Taxonomy(features=ThemeFeatures(svd_dim=8), clusterer=KMeansClusterer(k=12), min_size=1).fit(corpus)
     assert bigger.k > result.k
 
 

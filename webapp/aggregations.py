@@ -71,7 +71,9 @@ def _by_decade(min_doc_count: int, sub_aggs: dict) -> dict:
 
 
 def overview_body(filters: Filters) -> dict:
-    """KPIs, the prior, and the macro -> micro tree with rating and popularity on every node."""
+    """KPIs, the prior, the macro -> micro tree with rating and popularity on every node, and
+    every micro-genre whole (a macro theme is each film's own, so a micro-genre can sit under
+    several themes: the rankings read the whole one, with the theme most of its films have)."""
     micro_aggs = {**RATING_AGGS, "label": LABEL_AGGS["label"], "popularity": {"avg": {"field": "popularity"}}}
     return {
         "size": 0,
@@ -81,6 +83,7 @@ def overview_body(filters: Filters) -> dict:
             **PRIOR_AGGS,
             "years": {"stats": {"field": "year"}},
             "macros": _macro_terms({**RATING_AGGS, "micros": _micro_terms(micro_aggs)}),
+            "micros": _micro_terms({**micro_aggs, "macro": LABEL_AGGS["macro"]}),
             "catalog": CATALOG_AGG,
         },
     }

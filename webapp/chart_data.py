@@ -72,9 +72,15 @@ def _prior_dict(prior: Prior) -> dict:
     return {"C": round(prior.C, 4), "m": prior.m, "formula": "WR = (v*R + m*C) / (v + m)"}
 
 
-def _flat_micros(macros: list[dict]) -> list[dict]:
-    """The treemap's micro-genre nodes, each with its macro theme's name."""
-    return [c | {"macro": m["name"]} for m in macros for c in m["children"]]
+def _micro_node(bucket: dict, prior: Prior, keywords: dict[int, list[str]]) -> dict:
+    """One micro-genre bucket as the treemap and the rankings show it."""
+    return {
+        "micro_id": bucket["key"],
+        "name": _first_key(bucket, "label"),
+        **group_stats(bucket, prior),
+        "popularity": _round(_value(bucket, "popularity")),
+        "keywords": keywords.get(bucket["key"], []),
+    }
 
 
 def _best_rated(micros: list[dict], n: int) -> list[dict]:
@@ -93,20 +99,11 @@ def shape_overview(resp: dict, run_resp: dict, micro_docs: dict, filters: Filter
     macro_ids = {m["name"]: m["id"] for m in catalog["macros"]}
     macros = []
     for mb in aggs["macros"]["buckets"]:
-        children = [
-            {
-                "id": f"micro:{b['key']}",
-                "micro_id": b["key"],
-                "name": _first_key(b, "label"),
-                **group_stats(b, prior),
-                "popularity": _round(_value(b, "popularity")),
-                "keywords": keywords.get(b["key"], []),
-            }
-            for b in mb["micros"]["buckets"]
-        ]
+        # a micro-genre may sit under several themes: its node id names both (treemap ids are unique)
+        children = [{"id": f"micro:{b['key']}/{mb['key']}", **_micro_node(b, prior, keywords)} for b in mb["micros"]["buckets"]]
         macros.append({"id": f"macro:{mb['key']}", "macro_id": macro_ids.get(mb["key"]), "name": mb["key"], **group_stats(mb, prior), "children": children})
     total = resp["hits"]["total"]["value"]
-    micros = _flat_micros(macros)
+    micros = [_micro_node(b, prior, keywords) | {"macro": _first_key(b, "macro")} for b in aggs["micros"]["buckets"]]
     years = aggs["years"]
     run = _run_kpis(run_resp)
     return {
@@ -123,9 +120,10 @@ def shape_overview(resp: dict, run_resp: dict, micro_docs: dict, filters: Filter
         },
         "prior": _prior_dict(prior),
         "treemap": {"id": "root", "name": "All movies", "count": total, "weighted_rating": round(prior.C, 3), "children": macros},
+        "micro_genres": micros,
         "rankings": _rankings(micros),
         "top_movies": {},
-        "macro_curve": run["macro_curve"] if run else {"chosen": None, "points": []},
+        "head_check": run["head_check"] if run else {},
         "catalog": catalog,
     }
 
@@ -141,8 +139,27 @@ def _run_kpis(run_resp: dict) -> dict | None:
     doc = hits[0]["_source"]
     kpis = {k: doc.get(k) for k in ("run_id", "finished_at", "movies_index", "k", "n_macro", "silhouette", "label_fit", "total_seconds")}
     kpis["theme_recovery"] = (doc.get("taxonomy") or {}).get("theme_recovery")
-    points = sorted((p for p in doc.get("macro_curve") or [] if isinstance(p, dict) and "n_macro" in p), key=lambda p: p["n_macro"])
-    return {"kpis": kpis, "macro_curve": {"chosen": doc.get("n_macro"), "points": points}}
+    return {"kpis": kpis, "head_check": _head_check(doc.get("head_check"))}
+
+
+HEAD_SPLITS = ("held_out", "tune")
+HEAD_FIGURES = ("films", "micro_fit", "macro_fit", "first_genre_fit", "contradicted")
+
+
+def _head_check(found: object) -> dict:
+    """The run's head-of-catalogue check (``indexer.quality.head_check``), held-out half first:
+    only its figures, so a run document from an older indexer (no check) shows nothing."""
+    if not isinstance(found, dict):
+        return {}
+    out = {}
+    for split in HEAD_SPLITS:
+        row = found.get(split)
+        if isinstance(row, dict) and row.get("films"):
+            out[split] = {k: row.get(k) for k in HEAD_FIGURES}
+            pairs = row.get("pairs")
+            if isinstance(pairs, dict):
+                out[split]["pairs"] = {k: pairs.get(k) for k in ("pairs", "held", "share")}
+    return out
 
 
 def _rankings(micros: list[dict]) -> dict:
@@ -185,7 +202,7 @@ def attach_top_movies(overview: dict, top_resp: dict) -> dict:
 
 def shape_landing(overview: dict) -> dict:
     """The landing's live examples and stats: a view of the unfiltered Overview data."""
-    micros = _flat_micros(overview["treemap"]["children"])
+    micros = overview["micro_genres"]
     example = ("micro_id", "name", "macro", "count", "weighted_rating", "mean_rating", "keywords")
     largest = sorted(micros, key=lambda m: (-m["count"], m["micro_id"]))[:6]
     best = _best_rated(micros, 6)

@@ -117,7 +117,8 @@ RESPONSES: dict[tuple[str, str], tuple[str, dict]] = {
         {k: ANY_OBJ for k in ("stats", "prior")} | {k: _array(ANY_OBJ) for k in ("largest", "best_rated", "macros", "rows")}
         | {"min_size": INT}, {"surprise": {}})),
     ("get", "/api/overview"): ("What the Overview page plots", _obj(
-        {k: ANY_OBJ for k in ("filters", "kpis", "prior", "treemap", "rankings", "top_movies", "macro_curve", "catalog")})),
+        {k: ANY_OBJ for k in ("filters", "kpis", "prior", "treemap", "rankings", "top_movies", "head_check", "catalog")}
+        | {"micro_genres": _array(ANY_OBJ)})),
     ("get", "/api/trends"): ("What the Trends page plots", _obj({"movies": INT, "catalog": ANY_OBJ, "insights": _array(ANY_OBJ)}, closed=False)),
     ("get", "/healthz"): ("OpenSearch status and whether the movies alias exists", _obj(
         {"status": {"type": "string", "enum": ["ok", "no-index"]}, "opensearch": ANY_OBJ, "index_alias": STR, "index_present": BOOL})),

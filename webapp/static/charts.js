@@ -85,20 +85,9 @@
         uniformtext: { minsize: 11, mode: "hide" } }), config);  // boxes too small for readable text stay blank; hover names them
       node.on("plotly_treemapclick", function (ev) {
         var id = ev.points[0].id;
-        if (id.indexOf("micro:") === 0) { go("/micro-genres/" + id.slice(6)); return false; }
+        if (id.indexOf("micro:") === 0) { go("/micro-genres/" + id.slice(6).split("/")[0]); return false; }
         return true;
       });
-    },
-
-    "macro-curve": function (node) {
-      var curve = data.macro_curve, pts = curve.points, ns = pts.map(function (p) { return p.n_macro; });
-      var traces = [{ x: ns, y: pts.map(function (p) { return p.silhouette; }), name: "silhouette", mode: "lines+markers", line: { color: "#2b6cb0" } }];
-      var shapes = curve.chosen == null ? [] : [{ type: "line", xref: "x", yref: "paper", x0: curve.chosen, x1: curve.chosen, y0: 0, y1: 1, line: { color: "#1f2130", dash: "dash", width: 1 } }];
-      Plotly.newPlot(node, traces, layout({
-        margin: { l: 55, r: 20, t: 28, b: 40 }, xaxis: { title: { text: "macro themes" } },
-        yaxis: { title: { text: "silhouette of the merge" } }, shapes: shapes,
-        annotations: curve.chosen == null ? [] : [{ x: curve.chosen, y: 1, yref: "paper", text: curve.chosen + " themes", showarrow: false, yanchor: "bottom", font: { size: 11 } }]
-      }), config);
     },
 
     "macro-shares": function (node, granularity) {
