@@ -2,13 +2,15 @@
 
 "Before" is the pre-issue-10 method rebuilt from today's stages: the sentence vector alone
 (``StoryOnly``), K-Means with k = 150 on every film, no merging, refinement or dissolving, and the same
-labeller (so the difference measured is the grouping). "After" is the production taxonomy, fitted
-with ``SEEDS`` K-Means seeds (a seed alone moves the famous-film fit by several films: the mean is
-the figure to judge a change by). Both are scored by ``indexer.quality`` on the same films, by the
-head-of-catalogue check (indexer/head_films.json: the 200 most-voted films, tuning and held-out
-halves, with TMDB's first genre as the macro baseline) and by the fan pairs of bench/fan_pairs.json
-and of the check (judged on macro themes). The curve over the keyword-view weight and k (one
-K-Means restart each) is how the micro-genre defaults were chosen.
+labeller (so the difference measured is the grouping). "kmeans" is the method issue 21 replaced:
+K-Means (k = 200) on the story + keyword view with label-guided refinement, fitted with ``SEEDS``
+seeds (a seed alone moves the famous-film fit by several films: the mean is the figure to judge
+by). "After" is the production taxonomy (keyword themes, deterministic). All are scored by
+``indexer.quality`` on the same films, by the head-of-catalogue check (indexer/head_films.json: the
+200 most-voted films, tuning and held-out halves, with TMDB's first genre as the macro baseline)
+and by the fan pairs of bench/fan_pairs.json and of the check (judged on macro themes). The curve
+over the keyword themes' synonym distance and minimum size is how their defaults were chosen
+(on the tuning half only).
 """
 from __future__ import annotations
 
@@ -20,17 +22,19 @@ from pathlib import Path
 from indexer import quality
 from indexer.cluster import KMeansClusterer
 from indexer.embed import CACHE_FILE, EmbeddingCache
-from indexer.features import StoryOnly, ThemeFeatures
+from indexer.features import StoryOnly
 from indexer.load import Movie, load_movies
-from indexer.pipeline import DEFAULT_K, corpus_of
+from indexer.keyword_themes import KeywordThemes
+from indexer.pipeline import corpus_of
 from indexer.taxonomy import Corpus, Taxonomy, TaxonomyResult, report
 from indexer.text import embedding_text
 from mgm.model import cache_namespace, encode, model_for
 from mgm.settings import Settings
 
 PAIRS = Path(__file__).with_name("fan_pairs.json")
-CURVE_WEIGHTS = (0.5, 0.7, 1.0)
-CURVE_K = (150, 200, 250)
+CURVE_DISTANCES = (0.1, 0.15, 0.2)
+CURVE_MIN_SIZES = (6, 8, 10)
+KMEANS_K = 200
 TARGETS = {"label_fit_mean": 0.75, "label_fit_below_0_3": 10, "lift_median": 10, "theme_recovery": 50, "fan_pairs_share": 0.9,
            "held_out_micro_fit": 0.9, "held_out_macro_fit": 0.9}
 SEEDS = (42, 1, 2, 3)
@@ -104,20 +108,22 @@ def run(settings: Settings) -> dict:
     corpus, titles = corpus_of(movies, x, lambda texts: cache.embed(texts)[0]), [m.title for m in movies]
     before = Taxonomy(features=StoryOnly(), clusterer=KMeansClusterer(k=150), refine_rounds=0, min_size=1, dissolve_unnamed=False)
     _, before_scores = _fit(before, corpus, movies)
-    after = [_fit(Taxonomy(clusterer=KMeansClusterer(k=DEFAULT_K, random_state=seed)), corpus, movies) for seed in SEEDS]
-    after_result, after_scores = after[0]
+    kmeans = [_fit(Taxonomy(clusterer=KMeansClusterer(k=KMEANS_K, random_state=seed), refine_rounds=1), corpus, movies)[1]
+              for seed in SEEDS]
+    after_result, after_scores = _fit(Taxonomy(), corpus, movies)
     curve = []
-    for weight in CURVE_WEIGHTS:
-        for k in CURVE_K:
-            _, s = _fit(Taxonomy(features=ThemeFeatures(weight=weight), clusterer=KMeansClusterer(k=k, n_init=1)), corpus, movies)
-            curve.append({"weight": weight, "k": k, **{key: s[key] for key in ("groups", "label_fit_mean", "label_fit_below_0_3", "lift_median", "theme_recovery", "coherence")},
-                          "fan_pairs_held": s["fan_pairs"]["held"]})
+    for distance in CURVE_DISTANCES:
+        for size in CURVE_MIN_SIZES:
+            _, s = _fit(Taxonomy(clusterer=KeywordThemes(synonym_distance=distance, min_size=size)), corpus, movies)
+            curve.append({"synonym_distance": distance, "min_size": size,
+                          **{key: s[key] for key in ("groups", "label_fit_mean", "label_fit_below_0_3", "lift_median", "theme_recovery", "coherence")},
+                          "tune_micro_fit": s["head_check"]["tune"]["micro_fit"], "fan_pairs_held": s["fan_pairs"]["held"]})
     return {
         "films": len(movies),
         "targets": TARGETS,
         "before": before_scores,
+        "kmeans_seeds": {"seeds": list(SEEDS), **seed_means(kmeans)},
         "after": after_scores,
-        "after_seeds": {"seeds": list(SEEDS), **seed_means([scores for _, scores in after])},
         "curve": curve,
         "examples": examples(after_result, corpus, titles, [m.vote_count for m in movies]),
     }

@@ -13,22 +13,11 @@ from pathlib import Path
 from mgm.settings import Settings
 
 
-def _k(value: str) -> int:
-    try:
-        k = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError("expected an integer") from None
-    if k < 2:
-        raise argparse.ArgumentTypeError("k must be at least 2")
-    return k
-
-
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m indexer", description="Mine micro-genres and index them into OpenSearch.")
     sub = p.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="full reindex (atomic alias swap)")
     run.add_argument("--csv", type=Path, help="TMDB CSV or collector .jsonl (default: $MOVIES_CSV)")
-    run.add_argument("--k", type=_k, default=None, help="K-Means clusters before small ones merge (default: the measured 200)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
     add = sub.add_parser("add", help="add or update films in the live index without re-clustering")
     add.add_argument("--csv", type=Path, required=True, help="TMDB CSV or collector .jsonl of new or edited films")
@@ -137,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"indexer: the live indices lack {', '.join(missing)} (a mapping changed): reindexing")
             report = run(settings, progress=not args.quiet)
         else:
-            report = run(settings, csv=args.csv, progress=not args.quiet, **({"k": args.k} if args.k else {}))
+            report = run(settings, csv=args.csv, progress=not args.quiet)
         print(_summary(report))
         return 0
     except KeyboardInterrupt:

@@ -1,4 +1,7 @@
-"""Micro-genres: K-Means on the theme features, fitted on films with evidence, then extended.
+"""K-Means micro-genres (the method before issue 21, kept as the benchmark's comparison) and the
+group-moving helpers the taxonomy shares.
+
+K-Means on the theme features, fitted on films with evidence, then extended.
 
 Why fit on keyword-rich films only: keyword-poor films carry a borrowed keyword view
 (``indexer.features``); letting them shape centroids recreated a leftover group of films that
@@ -40,6 +43,14 @@ class KMeansClusterer:
         labels[mask] = self.model_.labels_
         self.labels_ = labels
         return self
+
+    def group(self, corpus, features: np.ndarray, evidence: np.ndarray, near: np.ndarray) -> np.ndarray:
+        """The taxonomy's clusterer interface (``indexer.keyword_themes.KeywordThemes`` is the other)."""
+        return self.fit(features, evidence).labels_
+
+    def options(self, groups: list[list[int]], keyword_lists: list[list[str]], stats) -> list[list]:
+        """No names of its own: the labeller's c-TF-IDF options name the groups."""
+        return [[] for _ in groups]
 
     def predict(self, features: np.ndarray) -> np.ndarray:
         return self.model_.predict(np.asarray(features, np.float64))

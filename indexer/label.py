@@ -75,6 +75,12 @@ GENERIC_PHRASES = frozenset(
     {"new york", "new york city", "los angeles", "california", "london england", "dying and death", "mother role",
      "small town", "best friend", "true story", "based on true story", "new love", "love of one life", "usa"}
 )
+# Themes so broad that a group named by one alone says nothing ("Love", "Family"): such a name
+# takes the genre most of its films share ("Love Drama", "Murder Thriller").
+BROAD_THEMES = frozenset(
+    """love family friendship murder violence relationship death suspense fight explosion money party sport
+    comedy adventure criminal revenge marriage teenager religion""".split()
+)
 ACRONYMS = {"fbi", "cia", "usa", "nyc", "ai", "ii", "iii", "kgb", "nasa", "dea", "nsa", "mi6", "uk", "un", "lsd", "ufo", "cgi", "wwii", "la", "tv", "dj", "ww2"}
 MINOR_WORDS = {"and", "of", "the", "in", "on", "vs", "at", "to", "a", "an", "for", "with"}
 # TMDB genre -> (word before another genre, word as the head of a label); None: never named.
@@ -126,10 +132,18 @@ def keyword_vocabulary(keyword_lists: list[list[str]], min_movies: int = 2) -> f
             continue
         if words[0] in ENGLISH_STOP_WORDS or words[-1] in ENGLISH_STOP_WORDS or any(w.isdigit() for w in words):
             continue
-        if phrase in GENERIC_PHRASES or all(w in GENERIC or w in ENGLISH_STOP_WORDS for w in words):
+        if is_generic(phrase):
             continue
         keep.add(phrase)
     return frozenset(keep)
+
+
+def is_generic(keyword: str) -> bool:
+    """Does a keyword say too little to name a group alone ("new york", "father son relationship",
+    "love")? Such a theme is named with a genre word, or not by itself."""
+    phrase = " ".join(TOKEN.findall(keyword.lower()))
+    words = phrase.split()
+    return phrase in GENERIC_PHRASES or phrase in BROAD_THEMES or all(w in GENERIC or w in ENGLISH_STOP_WORDS for w in words)
 
 
 def near_duplicate(a: str, b: str) -> bool:
@@ -208,7 +222,7 @@ class PhraseStats:
         return sum(1 for i in members if a in self.movie_phrases[i] and b in self.movie_phrases[i]) / len(members)
 
 
-def _genre_words(members: list[int], stats: PhraseStats, phrase: str, min_share: float = GENRE_SHARE) -> list[str]:
+def genre_words(members: list[int], stats: PhraseStats, phrase: str, min_share: float = GENRE_SHARE) -> list[str]:
     """Genres at least ``min_share`` of the films have, most distinctive first, as head words;
     none that repeats the phrase ("Romantic Romance")."""
     shares = stats.genre_share(members)
@@ -228,8 +242,8 @@ def micro_options(members: list[int], stats: PhraseStats, limit: int = 12) -> li
             if q != p and not near_duplicate(p, q) and words + len(q.split()) <= 3 and stats.together(members, p, q) >= PAIR_SHARE:
                 options.append(Option(f"{title_case(p)} and {title_case(q)}", (p, q), score * 1.05))
                 break
-        genres = _genre_words(members, stats, p, MINOR_GENRE_SHARE)
-        main = set(_genre_words(members, stats, p))
+        genres = genre_words(members, stats, p, MINOR_GENRE_SHARE)
+        main = set(genre_words(members, stats, p))
         for genre in genres:
             if words + len(genre.split()) <= MAX_LABEL_WORDS:  # a minor genre only to tell apart two groups of one phrase
                 options.append(Option(f"{title_case(p)} {genre}", (p,), score * (1.02 if genre in main else 0.5)))
@@ -316,11 +330,19 @@ class PhraseLabeler:
             options = [micro_options(g, stats) or fallback_option(g, stats) for g in groups]
         return unique_choice(options, [len(g) for g in groups])
 
+    @staticmethod
+    def _candidates(ranked: list[tuple[str, float, float]], chosen: Option, limit: int = 12) -> list[str]:
+        """Distinctive phrases beside the label's own: those carried by 15% of the films, topped
+        up from the next distinctive ones (5%) so a broad group ("Murder Mystery") still shows
+        ``TOP_N`` keywords, its label's included."""
+        free = [(p, s) for p, s, _ in ranked if not any(contains(p, q) or contains(q, p) for q in chosen.phrases)]
+        common = [p for p, s in free if s >= 0.15]
+        return (common + [p for p, s in free if 0.05 <= s < 0.15][: max(0, TOP_N - len(chosen.phrases) - len(common))])[:limit]
+
     def _keywords(self, groups: list[list[int]], ranked: list[list[tuple[str, float, float]]], chosen: list[Option],
                   centroids: np.ndarray) -> list[list[str]]:
         """Label phrases first, then up to ``TOP_N`` diverse, central candidates (KeyBERT MMR)."""
-        cands = [[p for p, s, _ in r if s >= 0.15 and not any(contains(p, q) or contains(q, p) for q in c.phrases)][:12]
-                 for r, c in zip(ranked, chosen)]
+        cands = [self._candidates(r, c) for r, c in zip(ranked, chosen)]
         picked: list[list[str]] = [c[:TOP_N] for c in cands]
         if self.kw_model is not None and self.embed is not None:
             unique = sorted({p for cs in cands for p in cs})

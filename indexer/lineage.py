@@ -136,6 +136,10 @@ def assign(previous: Previous | None, film_ids: list[int], result: TaxonomyResul
         old_labels = [previous.labels[kind].get(m.kept[i]) if previous and i in m.kept else None for i in range(len(members))]
         old_phrases = [previous.phrases[kind].get(m.kept[i]) if previous and i in m.kept else None for i in range(len(members))]
         old_fits = [quality.label_fit([g], [p], corpus.texts)[0] if p else None for g, p in zip(members, old_phrases)]
+        new_fits = quality.label_fit(members, new_phrases, corpus.texts)
+        # an old label is kept only while it is as true of the films as the fresh one (a better
+        # method's names replace the old ones; the ids, and so every link, stay)
+        old_fits = [f if f is not None and f >= n else None for f, n in zip(old_fits, new_fits)]
         keep = identity.keep_labels(new_labels, old_labels, old_fits)
         if kind == "macro":  # a theme is named by its shelf (indexer.shelves), whatever it was called before
             keep = [False] * len(members)

@@ -27,9 +27,8 @@ How a film's shelf is chosen (``indexer.shelves`` defines each shelf):
    its franchise: Kill Bill: Vol. 2 beside Vol. 1), then bare kinds of film ("Dramas"), then
    any bare kind, then any shelf the genres allow (a film with no genre).
 
-Neighbours are found on the film's story vector beside its *keyword meaning* (the mean MiniLM
-vector of its theme keywords weighted by agreement with its story and by rarity, so central rare
-keywords like "crime family" count and incidental ones like "lawyer" hardly do) and its genres.
+Neighbours come from ``indexer.neighbours`` (story, keyword meaning and genres), the same ones
+the micro-genres read.
 """
 from __future__ import annotations
 
@@ -38,66 +37,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from indexer.features import normalize
+from indexer.neighbours import support as neighbour_support
 from indexer.shelves import SHELVES, Shelf
 
-NEIGHBOURS = 15
 MIN_SUPPORT = 0.1  # a theme fewer than this share of a film's neighbours carry is incidental to it
 BORROW_SUPPORT = 0.4  # a themed shelf this share of its neighbours are on is a candidate without the keyword
 OWN_WEIGHT = 1.5  # ... but a shelf true of the film itself counts this much more
-CHUNK = 2048  # films per block of the neighbour search (memory: CHUNK x films floats)
-
-
-def keyword_meaning(vectors: np.ndarray, keyword_lists: list[list[str]], keyword_vectors: dict[str, np.ndarray]) -> np.ndarray:
-    """Per film, the salience-weighted mean of its keywords' vectors (zero rows: no keyword known).
-
-    weight(keyword) = max(cos(keyword, film story), 0) * log(films / films carrying the keyword).
-    """
-    n = len(keyword_lists)
-    df = Counter(k for kws in keyword_lists for k in set(kws))
-    out = np.zeros((n, vectors.shape[1]), np.float32)
-    for i, kws in enumerate(keyword_lists):
-        known = [k for k in dict.fromkeys(kws) if k in keyword_vectors]
-        if not known:
-            continue
-        kv = np.stack([keyword_vectors[k] for k in known])
-        weights = np.maximum(kv @ vectors[i], 0.0) * np.log(n / np.array([max(df[k], 1) for k in known]))
-        out[i] = weights @ kv
-    return normalize(out)
-
-
-def genre_matrix(genres: list[tuple[str, ...]], vocabulary: list[str]) -> np.ndarray:
-    """One-hot genres, L2-normalised (a film with four genres counts as much as one with one)."""
-    index = {g: j for j, g in enumerate(vocabulary)}
-    out = np.zeros((len(genres), len(vocabulary)))
-    for i, gs in enumerate(genres):
-        for g in gs:
-            if g in index:
-                out[i, index[g]] = 1.0
-    return normalize(out)
-
-
-def neighbour_support(features: np.ndarray, truth: np.ndarray, k: int) -> np.ndarray:
-    """(films, shelves): the share of each film's ``k`` nearest films (cosine, itself included)
-    each shelf is true of. Blocked so memory stays at CHUNK x films."""
-    unit = normalize(features).astype(np.float32)
-    k = min(k, len(unit))
-    out = np.zeros(truth.shape)
-    for start in range(0, len(unit), CHUNK):
-        sims = unit[start:start + CHUNK] @ unit.T
-        nearest = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        out[start:start + CHUNK] = truth[nearest].mean(axis=1)
-    return out
 
 
 @dataclass
 class ShelfThemes:
-    """fit(vectors, keyword lists, genres, keyword vectors) -> ``labels_`` (a theme per film,
-    0..n-1) and ``shelves_`` (the shelf of each theme, largest first)."""
+    """fit(genres, keyword lists, nearest films) -> ``labels_`` (a theme per film, 0..n-1) and
+    ``shelves_`` (the shelf of each theme, largest first)."""
 
-    neighbours: int = NEIGHBOURS
-    keyword_weight: float = 0.7
-    genre_weight: float = 0.5
     min_support: float = MIN_SUPPORT
     borrow_support: float = BORROW_SUPPORT
     own_weight: float = OWN_WEIGHT
@@ -105,19 +57,11 @@ class ShelfThemes:
     labels_: np.ndarray | None = field(default=None, init=False, repr=False)
     shelves_: list[Shelf] = field(default_factory=list, init=False, repr=False)
 
-    def features(self, vectors: np.ndarray, keyword_lists: list[list[str]], genres: list[tuple[str, ...]],
-                 keyword_vectors: dict[str, np.ndarray]) -> np.ndarray:
-        story = normalize(vectors)
-        meaning = keyword_meaning(story, keyword_lists, keyword_vectors)
-        meaning = np.where((np.linalg.norm(meaning, axis=1) > 0)[:, None], meaning, story)  # no keyword: the story speaks
-        vocabulary = sorted({g for gs in genres for g in gs})
-        return np.hstack([story, self.keyword_weight * meaning, self.genre_weight * genre_matrix(genres, vocabulary)])
-
-    def fit(self, vectors: np.ndarray, keyword_lists: list[list[str]], genres: list[tuple[str, ...]],
-            keyword_vectors: dict[str, np.ndarray]) -> "ShelfThemes":
+    def fit(self, genres: list[tuple[str, ...]], keyword_lists: list[list[str]], near: np.ndarray) -> "ShelfThemes":
+        """``near``: each film's nearest films, itself included (``indexer.neighbours.nearest``)."""
         truth = np.array([[s.true_of(g, " | ".join(kws)) for s in self.shelves] for g, kws in zip(genres, keyword_lists)])
         allowed = np.array([[s.allows(g) for s in self.shelves] for g in genres])
-        support = neighbour_support(self.features(vectors, keyword_lists, genres, keyword_vectors), truth, self.neighbours)
+        support = neighbour_support(near, truth)
         fallback, first = np.array([s.fallback for s in self.shelves]), np.array([s.first for s in self.shelves])
         specificity = np.where(fallback, 1.0, np.log(1.0 / np.maximum(truth.mean(axis=0), 1.0 / len(truth))))
         score = support * specificity * np.where(truth, self.own_weight, 1.0)

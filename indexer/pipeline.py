@@ -22,7 +22,6 @@ import numpy as np
 from tqdm import tqdm
 
 from indexer import incremental, lineage, quality
-from indexer.cluster import KMeansClusterer
 from indexer.documents import MicroGenre, micro_doc, movie_doc, rating_prior
 from indexer.embed import CACHE_FILE, EmbeddingCache
 from indexer.index_settings import with_shards
@@ -37,10 +36,6 @@ from indexer.text import embedding_text, grounding_text, theme_keywords
 from mgm.client import make_client
 from mgm.settings import Settings
 
-# Micro-genres per run: the product promises at least 150; 200 measured best on label fit and
-# theme recovery (python -m bench taxonomy, bench/results/taxonomy.json). Small groups merged
-# afterwards leave a few less.
-DEFAULT_K = 200
 PACKAGES = ("numpy", "scikit-learn", "sentence-transformers", "keybert", "onnxruntime", "opensearch-py", "pandas")
 
 
@@ -134,7 +129,7 @@ def micro_genres(result: TaxonomyResult, corpus: Corpus) -> list[MicroGenre]:
     ]
 
 
-def run(settings: Settings, csv: Path | None = None, k: int = DEFAULT_K, progress: bool = True) -> dict:
+def run(settings: Settings, csv: Path | None = None, progress: bool = True) -> dict:
     """One full reindex; returns the run report (also stored in ``settings.runs_index``).
 
     The run holds the reindex lease from start to end, so a second run refuses at once
@@ -161,7 +156,7 @@ def run(settings: Settings, csv: Path | None = None, k: int = DEFAULT_K, progres
         write_run(client, settings.runs_index, report)
 
     try:
-        _run(settings, Path(csv or settings.movies_csv), k, progress, timer, report, client, before_swap)
+        _run(settings, Path(csv or settings.movies_csv), progress, timer, report, client, before_swap)
         finish("ok")
         return report
     except BaseException as exc:
@@ -177,7 +172,7 @@ def run(settings: Settings, csv: Path | None = None, k: int = DEFAULT_K, progres
                 raise
 
 
-def _run(settings: Settings, csv: Path, k: int, progress: bool, timer: Timer, report: dict, client, before_swap) -> None:
+def _run(settings: Settings, csv: Path, progress: bool, timer: Timer, report: dict, client, before_swap) -> None:
     from keybert import KeyBERT
 
     from mgm.model import cache_namespace, encode, model_for
@@ -210,7 +205,7 @@ def _run(settings: Settings, csv: Path, k: int, progress: bool, timer: Timer, re
         corpus = corpus_of(movies, x, embed_phrases)
     report["counts"]["keywords_encoded"] = encoded_candidates.pop()
     with timer.stage("taxonomy"):
-        taxonomy = Taxonomy(clusterer=KMeansClusterer(k=k), labeler=PhraseLabeler(KeyBERT(model=model), embed_phrases))
+        taxonomy = Taxonomy(labeler=PhraseLabeler(KeyBERT(model=model), embed_phrases))
         result = taxonomy.fit(corpus)
         micro = micro_genres(result, corpus)
         report["taxonomy"] = taxonomy_report(result, corpus)

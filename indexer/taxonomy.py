@@ -1,7 +1,10 @@
 """The micro-genre taxonomy as a pipeline of swappable stages, in the spirit of BERTopic.
 
-    features (ThemeFeatures) -> clusterer (KMeansClusterer) -> labeler (PhraseLabeler): micro-genres
+    neighbours (film_space + nearest): each film's nearest films, read by both levels
+    clusterer (KeywordThemes) -> labeler (PhraseLabeler): micro-genres
     themes (ShelfThemes): each film's macro theme, a facet beside its micro-genre
+    features (ThemeFeatures): the space ``indexer add`` places new films in (and K-Means', the
+    benchmark's comparison: ``Taxonomy(clusterer=KMeansClusterer(k=200), refine_rounds=1)``)
 
 Each stage is a small object with an sklearn-like ``fit`` (and ``transform``/``predict`` where
 it applies), so trying another clusterer or labeller is one argument:
@@ -17,8 +20,12 @@ import numpy as np
 from indexer import quality
 from indexer.cluster import KMeansClusterer, merge_into_nearest, merge_small, refine_by_label
 from indexer.features import ThemeFeatures, normalize
-from indexer.label import Named, Option, PhraseLabeler, PhraseStats, keyword_vocabulary, phrases
+from indexer.keyword_themes import KeywordThemes
+from indexer.label import Named, Option, PhraseLabeler, PhraseStats, fallback_option, keyword_vocabulary, micro_options, phrases
 from indexer.macro import ShelfThemes
+from indexer.neighbours import film_space, nearest
+
+NEIGHBOURS = 15  # each film's neighbourhood, itself included (measured: 15 and 25 fit alike, 50 worse)
 
 
 @dataclass
@@ -76,43 +83,54 @@ def centroids_of(x: np.ndarray, groups: list[list[int]]) -> np.ndarray:
 @dataclass
 class Taxonomy:
     features: ThemeFeatures = field(default_factory=ThemeFeatures)
-    clusterer: KMeansClusterer = field(default_factory=KMeansClusterer)
+    clusterer: KeywordThemes | KMeansClusterer = field(default_factory=KeywordThemes)
     themes: ShelfThemes = field(default_factory=ShelfThemes)
     labeler: PhraseLabeler = field(default_factory=PhraseLabeler)
+    neighbours: int = NEIGHBOURS
     min_size: int = 5  # smaller groups are merged into their nearest neighbour
-    refine_rounds: int = 1  # label-guided reassignment between nearby groups (0: pure K-Means)
+    refine_rounds: int = 0  # label-guided reassignment between nearby groups (for K-Means' groups)
     refine_neighbours: int = 4
     dissolve_unnamed: bool = True  # groups no phrase describes join their nearest named group
 
     def fit(self, corpus: Corpus) -> TaxonomyResult:
         feats = self.features.fit_transform(corpus.vectors, corpus.keyword_lists)
-        labels = self.clusterer.fit(feats, self.features.has_evidence(corpus.keyword_lists)).labels_
+        near = nearest(film_space(corpus.vectors, corpus.keyword_lists, corpus.genres, corpus.keyword_vectors), self.neighbours)
+        labels = self.clusterer.group(corpus, feats, self.features.has_evidence(corpus.keyword_lists), near)
         labels = _compact(merge_small(labels, feats, self.min_size))
         stats = corpus.phrase_stats()
         for _ in range(self.refine_rounds):
-            chosen = self.labeler.choose(groups_of(labels, int(labels.max()) + 1), stats)
+            chosen = self.labeler.choose(*self._named(labels, corpus, stats))
             labels = refine_by_label(labels, feats, [set(c.phrases) for c in chosen], stats.movie_phrases, self.refine_neighbours)
             labels = _compact(merge_small(labels, feats, self.min_size))
         if self.dissolve_unnamed:
-            labels = self._dissolve_unnamed(labels, feats, stats)
+            labels = self._dissolve_unnamed(labels, feats, corpus, stats)
         k = int(labels.max()) + 1
         groups = groups_of(labels, k)
         story = centroids_of(corpus.vectors, groups)
         feature_centroids = np.stack([feats[g].mean(axis=0) for g in groups])
-        micro = list(self.labeler.fit(groups, stats, story).named_)
-        themes = self.themes.fit(corpus.vectors, corpus.keyword_lists, corpus.genres, corpus.keyword_vectors)
+        _, _, options = self._named(labels, corpus, stats)
+        micro = list(self.labeler.fit(groups, stats, story, options=options).named_)
+        themes = self.themes.fit(corpus.genres, corpus.keyword_lists, near)
         film_macro = themes.labels_
         macro_groups = groups_of(film_macro, len(themes.shelves_))
-        options = [[Option(shelf.name, (), 1.0)] for shelf in themes.shelves_]
-        macro = list(self.labeler.fit(macro_groups, stats, centroids_of(corpus.vectors, macro_groups), options=options).named_)
+        shelves = [[Option(shelf.name, (), 1.0)] for shelf in themes.shelves_]
+        macro = list(self.labeler.fit(macro_groups, stats, centroids_of(corpus.vectors, macro_groups), options=shelves).named_)
         return TaxonomyResult(labels, micro, film_macro, majority(film_macro, groups), macro, story, feature_centroids)
 
-    def _dissolve_unnamed(self, labels: np.ndarray, feats: np.ndarray, stats, passes: int = 3) -> np.ndarray:
+    def _named(self, labels: np.ndarray, corpus: Corpus, stats: PhraseStats) -> tuple[list[list[int]], PhraseStats, list[list[Option]]]:
+        """The groups of ``labels`` with their label options: the clusterer's own names first
+        (a keyword theme's name), then the labeller's c-TF-IDF options."""
+        groups = groups_of(labels, int(labels.max()) + 1)
+        own = self.clusterer.options(groups, corpus.keyword_lists, stats)
+        return groups, stats, [first + (micro_options(g, stats) or fallback_option(g, stats)) for first, g in zip(own, groups)]
+
+    def _dissolve_unnamed(self, labels: np.ndarray, feats: np.ndarray, corpus: Corpus, stats: PhraseStats,
+                          passes: int = 3) -> np.ndarray:
         """A group that no phrase describes (none carried by a third of its films) is not a
         micro-genre: its films join their nearest named group. Repeated, since moving films
         changes what the receiving groups carry."""
         for _ in range(passes):
-            chosen = self.labeler.choose(groups_of(labels, int(labels.max()) + 1), stats)
+            chosen = self.labeler.choose(*self._named(labels, corpus, stats))
             named = np.array([c for c, option in enumerate(chosen) if option.score > 0])
             if len(named) == len(chosen):
                 break

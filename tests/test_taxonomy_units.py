@@ -8,9 +8,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indexer import label, macro, quality, shelves
+from indexer import label, macro, neighbours, quality, shelves
 from indexer.cluster import KMeansClusterer, merge_small, refine_by_label
 from indexer.features import ThemeFeatures, normalize
+from indexer.keyword_themes import KeywordThemes
 from indexer.taxonomy import Corpus, Taxonomy
 
 THEMES = ["heist", "zombie", "vampire", "boxing", "wedding", "space station"]
@@ -90,7 +91,7 @@ def test_merge_small_and_refine_by_label():
 
 def test_each_film_goes_on_the_shelf_its_own_theme_and_neighbours_share():
     corpus, truth = planted()
-    themes = macro.ShelfThemes(neighbours=10).fit(corpus.vectors, corpus.keyword_lists, corpus.genres, {})
+    themes = shelve(corpus.vectors, corpus.keyword_lists, corpus.genres, 10)
     names = np.array([s.name for s in themes.shelves_])[themes.labels_]
     expected = {"heist": "Heists and Cons", "zombie": "Zombies, Vampires and Monsters", "vampire": "Zombies, Vampires and Monsters",
                 "boxing": "Sports Dramas and Comedies", "wedding": "Romantic Comedies"}
@@ -107,13 +108,18 @@ def _catalogue(films: list[tuple[tuple[str, ...], list[str], np.ndarray]]) -> tu
     return normalize(np.array([v for _, _, v in films])), [k for _, k, _ in films], [g for g, _, _ in films]
 
 
+def shelve(vectors: np.ndarray, kws: list[list[str]], genres: list[tuple[str, ...]], k: int) -> macro.ShelfThemes:
+    near = neighbours.nearest(neighbours.film_space(vectors, kws, genres, {}), k)
+    return macro.ShelfThemes().fit(genres, kws, near)
+
+
 def test_a_shelf_never_holds_a_film_its_genres_contradict_and_animation_comes_first():
     rng = np.random.default_rng(3)
     centre = normalize(rng.normal(size=(1, 16)))[0]
     horror = [(("Horror",), ["ghost", "haunted house"], centre + 0.05 * rng.normal(size=16)) for _ in range(12)]
     cartoon = [(("Animation", "Family", "Comedy"), ["ghost", "monster"], centre + 0.05 * rng.normal(size=16))]  # among horror films
     vectors, kws, genres = _catalogue(horror + cartoon)
-    themes = macro.ShelfThemes(neighbours=8).fit(vectors, kws, genres, {})
+    themes = shelve(vectors, kws, genres, 8)
     shelf = themes.shelves_[themes.labels_[-1]]
     assert shelf.name == "Animated Family Adventures" and "Horror" not in shelf.name
     assert all(themes.shelves_[t].allows(g) for t, g in zip(themes.labels_, genres))
@@ -126,7 +132,7 @@ def test_an_incidental_keyword_its_neighbours_do_not_share_does_not_pick_the_she
     one = [(("Crime", "Drama"), ["mafia", "christmas"], a + 0.05 * rng.normal(size=16))]  # christmas: 1 of 15 neighbours
     xmas = [(("Comedy", "Family"), ["christmas", "santa claus"], b + 0.05 * rng.normal(size=16)) for _ in range(15)]
     vectors, kws, genres = _catalogue(mob + one + xmas)
-    themes = macro.ShelfThemes(neighbours=10).fit(vectors, kws, genres, {})
+    themes = shelve(vectors, kws, genres, 10)
     assert themes.shelves_[themes.labels_[15]].name == "Mob and Gangster Sagas"
     assert themes.shelves_[themes.labels_[-1]].name == "Christmas and Holiday Films"
 
@@ -138,7 +144,7 @@ def test_a_sequel_without_the_theme_keyword_joins_its_neighbours_shelf():
     sequel = [(("Crime", "Thriller"), ["casino"], a + 0.05 * rng.normal(size=16))]
     cops = [(("Crime", "Thriller"), ["police", "detective"], b + 0.05 * rng.normal(size=16)) for _ in range(12)]
     vectors, kws, genres = _catalogue(heists + sequel + cops)
-    themes = macro.ShelfThemes(neighbours=8).fit(vectors, kws, genres, {})
+    themes = shelve(vectors, kws, genres, 8)
     assert themes.shelves_[themes.labels_[12]].name == "Heists and Cons"
     assert themes.shelves_[themes.labels_[-1]].name == "Crime and Detective Thrillers"
 
@@ -146,7 +152,7 @@ def test_a_sequel_without_the_theme_keyword_joins_its_neighbours_shelf():
 def test_keyword_meaning_weighs_keywords_by_agreement_with_the_story():
     story = normalize(np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 1.0, 0.0]]))
     vectors = {"mafia": np.array([0.9, 0.1, 0.0]), "lawyer": np.array([0.0, 0.0, 1.0])}
-    meaning = macro.keyword_meaning(story, [["lawyer", "mafia"], [], []], {k: normalize(v[None])[0] for k, v in vectors.items()})
+    meaning = neighbours.keyword_meaning(story, [["lawyer", "mafia"], [], []], {k: normalize(v[None])[0] for k, v in vectors.items()})
     assert meaning[0] @ normalize(vectors["mafia"][None])[0] > 0.99  # the orthogonal keyword adds nothing
     assert not meaning[1].any()  # no keyword: no meaning (the story speaks for it)
 
@@ -238,8 +244,7 @@ def test_quality_metrics_on_known_groups():
 
 def test_taxonomy_composes_the_stages_and_accepts_another_clusterer():
     corpus, truth = planted()
-    result = Taxonomy(features=ThemeFeatures(svd_dim=8), clusterer=KMeansClusterer(k=6),
-                      themes=macro.ShelfThemes(neighbours=10)).fit(corpus)
+    result = Taxonomy(features=ThemeFeatures(svd_dim=8), clusterer=KMeansClusterer(k=6), refine_rounds=1, neighbours=10).fit(corpus)
     assert result.k == 6 and purity(result.labels, truth) >= 0.9
     # the macro theme is each film's own: the two horror themes share a shelf, each micro-genre
     # is under the theme most of its films have
@@ -249,29 +254,85 @@ def test_taxonomy_composes_the_stages_and_accepts_another_clusterer():
         assert result.macro_of_micro[c] == np.bincount(result.film_macro[g]).argmax()
     # no group is made of keyword-poor films only
     assert all(any(corpus.keyword_lists[i] for i in g) for g in result.groups)
-    bigger = Taxonomy(features=ThemeFeatures(svd_dim=8), clusterer=KMeansClusterer(k=12), min_size=1).fit(corpus)
+    bigger = Taxonomy(features=ThemeFeatures(svd_dim=8), clusterer=KMeansClusterer(k=12), refine_rounds=1, min_size=1).fit(corpus)
     assert bigger.k > result.k
 
 
 def test_two_groups_of_one_name_are_told_apart_by_a_phrase_not_a_number():
-    """Both groups are about family (their only phrase a third carry); the smaller one is
-    named by what else its films share, not "Family 2". The qualifier adds no claim: the
-    label's phrases stay "family"."""
-    big = ["family | vacation"] * 4 + ["family"] * 8 + ["boat"] * 6
-    small = ["family | dysfunctional"] * 2 + ["family"] * 3 + ["dysfunctional | wedding", "aunt", "aunt"] + [f"one{i}" for i in range(4)]
+    """Both groups are about witches (their only phrase a third carry); the smaller one is
+    named by what else its films share, not "Witch 2". The qualifier adds no claim: the
+    label's phrases stay "witch"."""
+    big = ["witch | vacation"] * 4 + ["witch"] * 8 + ["boat"] * 6
+    small = ["witch | dysfunctional"] * 2 + ["witch"] * 3 + ["dysfunctional | wedding", "aunt", "aunt"] + [f"one{i}" for i in range(4)]
     rest = ["x"] * 200
     texts = big + small + rest
     corpus = Corpus(np.zeros((len(texts), 2)), [t.split(" | ") for t in texts], texts, [()] * len(texts))
     stats = corpus.phrase_stats()
     groups = [list(range(18)), list(range(18, 30))]
     chosen = label.PhraseLabeler.choose(groups, stats)
-    assert chosen[0].text == "Family"
-    assert chosen[1].text == "Family: Dysfunctional" and chosen[1].phrases == ("family",)
+    assert chosen[0].text == "Witch"
+    assert chosen[1].text == "Witch: Dysfunctional" and chosen[1].phrases == ("witch",)
     assert chosen[1].score > 0  # still a named group: ``Taxonomy`` dissolves groups whose option scores 0
 
 
 def test_a_number_only_when_no_phrase_tells_the_groups_apart():
-    texts = ["family"] * 10 + ["family"] * 6 + ["x"] * 200
+    texts = ["witch"] * 10 + ["witch"] * 6 + ["x"] * 200
     corpus = Corpus(np.zeros((len(texts), 2)), [t.split(" | ") for t in texts], texts, [()] * len(texts))
     chosen = label.PhraseLabeler.choose([list(range(10)), list(range(10, 16))], corpus.phrase_stats())
-    assert [c.text for c in chosen] == ["Family", "Family 2"]
+    assert [c.text for c in chosen] == ["Witch", "Witch 2"]
+
+
+def _themed(seed: int = 11) -> tuple[Corpus, np.ndarray]:
+    """Three kinds of film: story vectors near a kind's centre, central keywords whose vectors
+    point the same way, and incidental keywords ("lawyer", "airplane") pointing elsewhere and
+    carried across kinds. The last two films of each kind have no keywords."""
+    rng = np.random.default_rng(seed)
+    centres = normalize(rng.normal(size=(5, 24)))
+    kinds = [("mafia", "crime family", ("Crime", "Drama")), ("zombie", "zombie apocalypse", ("Horror",)),
+             ("love", "romance", ("Romance", "Drama"))]
+    keyword_vectors = {"lawyer": centres[3], "airplane": centres[4]}
+    vectors, keywords, genres, truth = [], [], [], []
+    for t, (a, b, gs) in enumerate(kinds):
+        keyword_vectors[a] = normalize((centres[t] + 0.05 * rng.normal(size=24))[None])[0]
+        keyword_vectors[b] = normalize((centres[t] + 0.05 * rng.normal(size=24))[None])[0]  # a near-synonym
+        for j in range(14):
+            vectors.append(centres[t] + 0.15 * rng.normal(size=24))
+            kws = [a if j % 2 else b, "lawyer" if j % 3 else "airplane"] if j < 12 else []
+            keywords.append(kws)
+            genres.append(gs)
+            truth.append(t)
+    texts = [" | ".join(["a story", "", *k]) for k in keywords]
+    return Corpus(normalize(np.array(vectors)), keywords, texts, genres, keyword_vectors), np.array(truth)
+
+
+def test_keyword_themes_group_films_by_their_central_theme_not_an_incidental_keyword():
+    corpus, truth = _themed()
+    themes = KeywordThemes(min_size=8)
+    near = neighbours.nearest(neighbours.film_space(corpus.vectors, corpus.keyword_lists, corpus.genres, corpus.keyword_vectors), 8)
+    labels = themes.group(corpus, np.zeros((len(truth), 1)), np.ones(len(truth), bool), near)
+    assert len(set(labels.tolist())) == 3 and purity(labels, truth) == 1.0  # not "lawyer" / "airplane" groups
+    assert themes.theme_of_["zombie"] == themes.theme_of_["zombie apocalypse"]  # synonyms are one theme
+    assert themes.theme_of_["mafia"] != themes.theme_of_["zombie"]
+    assert all(labels[truth == t][-2:].tolist() == [labels[truth == t][0]] * 2 for t in range(3))  # keyword-less films join their kin
+    again = KeywordThemes(min_size=8).group(corpus, np.zeros((len(truth), 1)), np.ones(len(truth), bool), near)
+    assert again.tolist() == labels.tolist()  # no seed: the same every run
+
+
+def test_keyword_theme_names_are_their_keyword_and_a_broad_one_takes_a_genre():
+    corpus, truth = _themed()
+    result = Taxonomy(features=ThemeFeatures(svd_dim=4, min_keywords=2), clusterer=KeywordThemes(min_size=8), neighbours=8).fit(corpus)
+    names = {result.micro[int(np.bincount(result.labels[truth == t]).argmax())].label for t in range(3)}
+    assert {"Crime Family", "Mafia"} & names and {"Zombie", "Zombie Apocalypse"} & names
+    assert {"Love Romance", "Love Drama", "Romance Drama"} & names and not {"Love", "Romance"} & names  # never a bare generic word
+    assert all(m.label != "Lawyer" for m in result.micro)
+
+
+def test_a_theme_too_small_to_browse_gives_its_films_to_their_next_theme():
+    corpus, truth = _themed()
+    rare = [i for i in range(len(truth)) if truth[i] == 0][:3]
+    for i in rare:  # three mafia films also carry a rare, very central keyword
+        corpus.keyword_lists[i] = ["omerta", *corpus.keyword_lists[i]]
+    corpus.keyword_vectors["omerta"] = corpus.vectors[rare].mean(axis=0) / np.linalg.norm(corpus.vectors[rare].mean(axis=0))
+    near = neighbours.nearest(neighbours.film_space(corpus.vectors, corpus.keyword_lists, corpus.genres, corpus.keyword_vectors), 8)
+    labels = KeywordThemes(min_size=8).group(corpus, np.zeros((len(truth), 1)), np.ones(len(truth), bool), near)
+    assert min(np.bincount(labels)) >= 8 and len(set(labels[rare].tolist())) == 1 and labels[rare[0]] == labels[truth == 0][-1]

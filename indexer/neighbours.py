@@ -1,0 +1,86 @@
+"""Each film's nearest films by what it is about: the neighbourhood both taxonomy levels read.
+
+Why one space for both: micro-genres (``indexer.keyword_themes``) and macro themes
+(``indexer.macro``) both ask "do this film's neighbours share the theme?", so the films an
+incidental keyword would mislead are outvoted the same way at both levels, and the search is
+done once per run.
+
+The space, each part L2-normalised and weighted:
+- the story vector (MiniLM on tagline, overview and keywords);
+- the film's *keyword meaning*: the mean MiniLM vector of its theme keywords, each weighted by
+  its agreement with the film's own story (max(cos, 0)) and its rarity (IDF). Rare central
+  keywords ("crime family", "toy comes to life") count; incidental ones ("lawyer", "airplane")
+  agree little with the story and count little. A TF-IDF + SVD view drops exactly those rare
+  keywords (../shared/notes/taxonomy-experiments.md measured 0.2% of their axis kept);
+- the TMDB genres, which tell a heist comedy from a heist thriller.
+
+Exact cosine neighbours, blocked so memory stays at ``CHUNK`` x films: 0.5 s for 4,800 films.
+The cost grows with the square of the catalogue (see docs/scale.md).
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from indexer.features import normalize
+
+KEYWORD_WEIGHT = 0.7
+GENRE_WEIGHT = 0.5
+CHUNK = 2048
+
+
+def keyword_meaning(vectors: np.ndarray, keyword_lists: list[list[str]], keyword_vectors: dict[str, np.ndarray]) -> np.ndarray:
+    """Per film, the salience-weighted mean of its keywords' vectors (zero rows: no keyword known).
+
+    weight(keyword) = max(cos(keyword, film story), 0) * log(films / films carrying the keyword).
+    """
+    n = len(keyword_lists)
+    df = Counter(k for kws in keyword_lists for k in set(kws))
+    out = np.zeros((n, vectors.shape[1]), np.float32)
+    for i, kws in enumerate(keyword_lists):
+        known = [k for k in dict.fromkeys(kws) if k in keyword_vectors]
+        if not known:
+            continue
+        kv = np.stack([keyword_vectors[k] for k in known])
+        weights = np.maximum(kv @ vectors[i], 0.0) * np.log(n / np.array([max(df[k], 1) for k in known]))
+        out[i] = weights @ kv
+    return normalize(out)
+
+
+def genre_matrix(genres: list[tuple[str, ...]]) -> np.ndarray:
+    """One-hot genres, L2-normalised (a film with four genres counts as much as one with one)."""
+    vocabulary = sorted({g for gs in genres for g in gs})
+    index = {g: j for j, g in enumerate(vocabulary)}
+    out = np.zeros((len(genres), len(vocabulary)))
+    for i, gs in enumerate(genres):
+        for g in gs:
+            out[i, index[g]] = 1.0
+    return normalize(out)
+
+
+def film_space(vectors: np.ndarray, keyword_lists: list[list[str]], genres: list[tuple[str, ...]],
+               keyword_vectors: dict[str, np.ndarray]) -> np.ndarray:
+    """The story vector, the keyword meaning (the story itself for a film without keywords) and
+    the genres, side by side."""
+    story = normalize(vectors)
+    meaning = keyword_meaning(story, keyword_lists, keyword_vectors)
+    meaning = np.where((np.linalg.norm(meaning, axis=1) > 0)[:, None], meaning, story)
+    return np.hstack([story, KEYWORD_WEIGHT * meaning, GENRE_WEIGHT * genre_matrix(genres)])
+
+
+def nearest(space: np.ndarray, k: int) -> np.ndarray:
+    """(films, k): each film's ``k`` nearest films by cosine, itself included (in no order)."""
+    unit = normalize(space).astype(np.float32)
+    k = min(k, len(unit))
+    out = np.empty((len(unit), k), int)
+    for start in range(0, len(unit), CHUNK):
+        sims = unit[start:start + CHUNK] @ unit.T
+        out[start:start + CHUNK] = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+    return out
+
+
+def support(near: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """(films, columns): the share of each film's neighbours for which each column of the boolean
+    ``truth`` (films, columns) holds."""
+    return truth[near].mean(axis=1)
