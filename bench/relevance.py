@@ -12,8 +12,8 @@ Each mode runs two methods in the same run:
 
 - ``before``: main's query before issue 11 (k-NN top 100 and a hybrid window of 100, BM25 without a minimum match or
   title clauses, sort by raw ``vote_average`` in OpenSearch);
-- ``after``: exactly the app's body (``webapp.search.search_body``) and its ranking
-  (``window_page`` for hybrid).
+- ``after``: exactly the app's search, ``webapp.explorer.find``: its reading of the query
+  (``webapp.intents``), bodies and ranking (micro-genre lift, relative floor, titles first).
 
 Metrics at cut-off 10: MRR@10 and recall@10 (``plot``; ``old_set_mrr@10`` is plot + theme
 together, the figure main reported), the share of title queries with their film in the top
@@ -38,6 +38,14 @@ places the app would list: hybrid and "like" rank at most 50, fewer after the re
 keyword and semantic page deeper, cut at 50 here), films returned (the app's ``total``), P@10
 sorted by rating and the share of each top 10 that is judged. The metric functions are the pure
 ones under "Graded metrics" (tests/test_relevance_metrics.py).
+
+Issue 22's settings, each swept with the rest as in the app (hybrid mode; the mood figures per
+split, so a setting is chosen on ``tune`` and ``held_out`` reports it): ``mood_floor_curve``
+(the relative floor and the minimum kept, ``MIN_KEPT``), ``micro_curve`` (the micro-genre match
+off, its ``min_score``, its lift; with the known-item figures and title typos beside "off" and
+the app's setting) and ``fused_prior_curve`` (the popularity prior on the fused score, with
+the known-item figures). ``indices`` names the indices the aliases served at the start and the
+end of the run: another engineer's reindex between them makes the run a mix of two taxonomies.
 """
 from __future__ import annotations
 
@@ -52,11 +60,12 @@ from indexer.load import load_movies
 from mgm.client import make_client
 from mgm.model import encode, load_model
 from mgm.settings import Settings
-from webapp.explorer import HYBRID_PIPELINE, PIPELINE_DIR, ensure_pipelines
+from webapp.explorer import HYBRID_PIPELINE, PIPELINE_DIR, ensure_pipelines, find
 from webapp.params import Filters, SearchParams
 from webapp.search import (
-    BM25_MIN_MATCH, KEYWORD_MODE_MIN_MATCH, KNN_MIN_SCORE, POPULARITY_PRIOR, RANKED_WINDOW, RELATIVE_FLOOR, main_query, ranked, relevant_window, titles_first,
-    find_title_body, like_title, search_body, similar_body, window, window_page,
+    BM25_MIN_MATCH, FUSED_PRIOR, KEYWORD_MODE_MIN_MATCH, KNN_MIN_SCORE, MICRO_KEYWORD_WEIGHT, MICRO_LABEL_WEIGHT, MICRO_LIFT,
+    MICRO_MATCH_MAX_WORDS, MICRO_MIN_MARGIN, MICRO_MIN_SCORE, MIN_KEPT, POPULARITY_PRIOR, RANKED_WINDOW, RELATIVE_FLOOR,
+    main_query,
 )
 
 JUDGEMENTS = Path(__file__).with_name("relevance.json")
@@ -71,6 +80,11 @@ KNN_THRESHOLDS = (0.62, 0.64, 0.66, 0.68, 0.70)
 MIN_MATCHES = ("1", "2<40%", "2<60%", "3<75%")  # keyword mode; hybrid uses BM25_MIN_MATCH
 PRIORS = (0.0, 0.05, 0.1, 0.2)
 FLOORS = (0.0, 0.2, 0.3, 0.5)
+KEPT = (0, 10, 20)  # hybrid's minimum kept (``MIN_KEPT``), swept with the floor on the mood queries
+MOOD_FLOORS = (0.2, 0.25, 0.3)
+MICRO_SCORES = (0.5, 0.6, 0.7)  # ``MICRO_MIN_SCORE`` swept at the app's margin and lift
+MICRO_LIFTS = (0.0, 0.1, 0.15, 0.3)  # 0: no lift (the match is still made)
+FUSED_PRIORS = (0.0, 0.1, 0.3, 0.5)
 SOURCE = ["id", "keywords"]
 
 
@@ -84,33 +98,44 @@ def all_queries(sets: dict[str, list[dict[str, Any]]]) -> list[str]:
     return list(dict.fromkeys(j["q"] for queries in sets.values() for j in queries))
 
 
-class Runner:
-    """Sends one judged query the way a method does and returns (top hits, films returned)."""
+class Vectors:
+    """Query vectors: the judged texts encoded up front in batches, any other text (a query without
+    its years, as ``webapp.intents`` reads it) encoded once on first use."""
 
-    def __init__(self, client, index: str, vectors: dict[str, list[float]]):
-        self.client, self.index, self.vectors = client, index, vectors
+    def __init__(self, model, texts: list[str]):
+        self.model = model
+        self.cache = dict(zip(texts, (v.tolist() for v in encode(model, texts)))) if texts else {}
+
+    def __call__(self, text: str) -> list[float]:
+        if text not in self.cache:
+            self.cache[text] = encode(self.model, [text])[0].tolist()
+        return self.cache[text]
+
+
+class Runner:
+    """Sends one judged query the way a method does and returns (top hits, films returned).
+
+    ``after`` is ``webapp.explorer.find``: the app's reading of the query, bodies and ranking.
+    """
+
+    def __init__(self, client, index: str, micro_index: str, vectors: Vectors):
+        self.client, self.index, self.micro_index, self.vectors = client, index, micro_index, vectors
 
     def search(self, q: str, mode: str, method: str, sort: str = "relevance", filters: Filters | None = None,
-               floor: float = RELATIVE_FLOOR, **options: Any) -> tuple[list[dict[str, Any]], int]:
+               **options: Any) -> tuple[list[dict[str, Any]], int]:
         params = SearchParams(q=q, mode=mode, sort=sort, filters=filters or Filters(), size=CUTOFF)
-        vector = self.vectors[q] if mode != "keyword" else None
-        extra = {"params": {"search_pipeline": HYBRID_PIPELINE}} if mode == "hybrid" else {}
         if method == "before":
+            vector = self.vectors(q) if mode != "keyword" else None
+            extra = {"params": {"search_pipeline": HYBRID_PIPELINE}} if mode == "hybrid" else {}
             body: dict[str, Any] = {"query": main_query(params, vector, **BEFORE), "size": CUTOFF, "_source": SOURCE,
                                     "track_total_hits": True}
             if sort == "rating":
                 body["sort"] = BEFORE_RATING_SORT
             resp = self.client.search(index=self.index, body=body, **extra)
             return [h["_source"] for h in resp["hits"]["hits"]], resp["hits"]["total"]["value"]
-        body = search_body(params, vector, **options)
-        body["_source"] = body["_source"] + ["keywords"]
-        body.pop("aggs", None)
-        resp = self.client.search(index=self.index, body=body, **extra)
-        hits = resp["hits"]["hits"]
-        if ranked(params):
-            hits = titles_first(relevant_window(hits, floor), q)
-            return [h["_source"] for h in window_page(hits, params)], len(hits)
-        return [h["_source"] for h in hits], resp["hits"]["total"]["value"]
+        found = find(self.client, self.index, self.micro_index, params, self.vectors, extras=False, extra_source=("keywords",),
+                     **options)
+        return [h["_source"] for h in found["hits"]], found["total"]
 
 
 def reciprocal_rank(flags: list[bool]) -> float:
@@ -241,43 +266,20 @@ def load_mood(path: Path = MOOD_JUDGEMENTS) -> list[dict[str, Any]]:
 
 
 class MoodRunner:
-    """One query as ``webapp.explorer.run_search`` answers it, as a ranking of film ids.
+    """One query as ``webapp.explorer.run_search`` answers it (``find``), as a ranking of film ids.
 
-    Semantic and hybrid read "movies like X" as the films nearest X (``similar_body``,
-    ranked over the window like hybrid); otherwise ``search_body``, with hybrid's window cut
-    by the relative floor, titles first and sorted in the app (``window_page``).
+    ``settings`` override ``find``'s (``floor``, ``keep``, ``micro``, ``micro_options``, ``lift``)
+    for the sweeps; none means the app's.
     """
 
-    def __init__(self, client, index: str, vectors: dict[str, list[float]]):
-        self.client, self.index, self.vectors = client, index, vectors
-        self._likes: dict[str, tuple[dict[str, Any], list[float]] | None] = {}
-
-    def like_film(self, q: str) -> tuple[dict[str, Any], list[float]] | None:
-        if q not in self._likes:
-            title = like_title(q)
-            hits = self.client.search(index=self.index, body=find_title_body(title))["hits"]["hits"] if title else []
-            self._likes[q] = (hits[0]["_source"], hits[0]["fields"]["vector"][0]) if hits else None
-        return self._likes[q]
+    def __init__(self, client, index: str, micro_index: str, vectors: Vectors, **settings: Any):
+        self.client, self.index, self.micro_index, self.vectors, self.settings = client, index, micro_index, vectors, settings
 
     def ranking(self, q: str, mode: str, sort: str = "relevance", size: int = MOOD_DEPTH) -> tuple[list[int], int]:
         """(film ids of the first ``size`` places, films the search returns: the app's ``total``)."""
         params = SearchParams(q=q, mode=mode, sort=sort, size=size)
-        like = self.like_film(q) if mode != "keyword" else None
-        if like is not None:
-            film, vector = like
-            body = similar_body(vector, [film["id"]], params.filters, window(params, like=True), KNN_MIN_SCORE)
-            hits = relevant_window(self.client.search(index=self.index, body=body)["hits"]["hits"])
-            return [h["_source"]["id"] for h in window_page(hits, params)], len(hits)
-        body = search_body(params, self.vectors[q] if mode != "keyword" else None)
-        body.pop("aggs", None)
-        body.pop("suggest", None)
-        extra = {"params": {"search_pipeline": HYBRID_PIPELINE}} if mode == "hybrid" else {}
-        resp = self.client.search(index=self.index, body=body, **extra)
-        hits = resp["hits"]["hits"]
-        if ranked(params):
-            hits = titles_first(relevant_window(hits), q)
-            return [h["_source"]["id"] for h in window_page(hits, params)], len(hits)
-        return [h["_source"]["id"] for h in hits], resp["hits"]["total"]["value"]
+        found = find(self.client, self.index, self.micro_index, params, self.vectors, extras=False, **self.settings)
+        return [h["_source"]["id"] for h in found["hits"]], found["total"]
 
 
 def mood_scores(ranking: list[int], rated: list[int], returned: int, judged: dict[int, int]) -> dict[str, Any]:
@@ -305,11 +307,11 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def evaluate_mood(run: MoodRunner, queries: list[dict[str, Any]]) -> dict[str, Any]:
+def evaluate_mood(run: MoodRunner, queries: list[dict[str, Any]], modes: tuple[str, ...] = MODES) -> dict[str, Any]:
     """Per mode and split the means of ``mood_scores``, and each query's figures per mode."""
     per_query: dict[str, dict[str, Any]] = {}
     summary: dict[str, dict[str, Any]] = {}
-    for mode in MODES:
+    for mode in modes:
         rows = []
         for j in queries:
             ranking, returned = run.ranking(j["query"], mode)
@@ -346,8 +348,8 @@ def title_typos(csv: Path, n: int = 250, exact: int = 50, seed: int = 7) -> list
     return [(m.id, _typo(m.title, 1 + k % 2, rng)) for k, m in enumerate(films)] + [(m.id, m.title) for m in films[:exact]]
 
 
-def typo_top3(run: Runner, queries: list[tuple[int, str]], mode: str, method: str) -> dict[str, int]:
-    found = [film in [h["id"] for h in run.search(q, mode, method)[0][:3]] for film, q in queries]
+def typo_top3(run: Runner, queries: list[tuple[int, str]], mode: str, method: str, **options: Any) -> dict[str, int]:
+    found = [film in [h["id"] for h in run.search(q, mode, method, **options)[0][:3]] for film, q in queries]
     return {"top3": sum(found), "of": len(found)}
 
 
@@ -363,19 +365,36 @@ def _curve_row(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _mood_row(result: dict[str, Any]) -> dict[str, Any]:
+    """Hybrid's mood figures per split, for the sweeps."""
+    keys = ("ndcg@10", "p@10", "recall@50", "p@10_sorted_by_rating")
+    return {split: {**{k: result["results"]["hybrid"][split][k] for k in keys},
+                    "results_median": result["results"]["hybrid"][split]["results"]["median"]} for split in MOOD_SPLITS}
+
+
+def served_indices(client, settings: Settings) -> list[str]:
+    """The indices the movies and micro-genres aliases point to now (the other engineer's reindex swaps them)."""
+    return sorted(client.indices.get_alias(name=f"{settings.index_alias},{settings.micro_alias}"))
+
+
 def run(settings: Settings) -> dict[str, Any]:
     client = make_client(settings, timeout=60)
     ensure_pipelines(client, PIPELINE_DIR)
+    indices_at_start = served_indices(client, settings)
     sets = load_judgements()
     typos = title_typos(settings.movies_csv)
     texts = list(dict.fromkeys(all_queries(sets) + [q for _, q in typos]))
     model = load_model(settings.model_dir, settings.embed_backend, settings.cache_dir)
-    vectors = dict(zip(texts, (v.tolist() for v in encode(model, texts))))
-    runner = Runner(client, settings.index_alias, vectors)
+    vectors = Vectors(model, texts)
+    runner = Runner(client, settings.index_alias, settings.micro_alias, vectors)
     mood = load_mood()
-    mood_texts = [j["query"] for j in mood]  # encoded on their own: the batches above, and their vectors, stay as they were
-    mood_vectors = dict(zip(mood_texts, (v.tolist() for v in encode(model, mood_texts))))
-    mood_results = evaluate_mood(MoodRunner(client, settings.index_alias, mood_vectors), mood)
+    # encoded on their own: the batches above, and their vectors, stay as they were
+    mood_vectors = Vectors(model, [j["query"] for j in mood])
+
+    def mood_run(modes: tuple[str, ...] = ("hybrid",), **options: Any) -> dict[str, Any]:
+        return evaluate_mood(MoodRunner(client, settings.index_alias, settings.micro_alias, mood_vectors, **options), mood, modes)
+
+    mood_results = mood_run(MODES)
     results = {f"{mode} {method}": evaluate(runner, sets, mode, method)
                for mode in MODES for method in ("before", "after")}
     typo_results = {f"{mode} {method}": typo_top3(runner, typos, mode, method)
@@ -388,11 +407,32 @@ def run(settings: Settings) -> dict[str, Any]:
     min_match_curve = {m: _curve_row(evaluate(runner, sets, "keyword", "after", keyword_min_match=m)) for m in MIN_MATCHES}
     prior_curve = {str(w): _curve_row(evaluate(runner, sets, "hybrid", "after", prior=w)) for w in PRIORS}
     floor_curve = {str(f): _curve_row(evaluate(runner, sets, "hybrid", "after", floor=f)) for f in FLOORS}
+    # Issue 22: the relative floor with a minimum kept, the micro-genre match and its lift, each
+    # swept with the rest as in the app (mood: hybrid per split; known-item sets beside it).
+    mood_floor_curve = {f"floor {f} keep {k}": _mood_row(mood_run(floor=f, keep=k)) for f in MOOD_FLOORS for k in KEPT}
+    micro_options = {"min_score": MICRO_MIN_SCORE, "min_margin": MICRO_MIN_MARGIN}
+    micro_curve = {"off": {**_mood_row(mood_run(micro=False)),
+                           "known_items": _curve_row(evaluate(runner, sets, "hybrid", "after", micro=False)),
+                           "title_typos": typo_top3(runner, typos, "hybrid", "after", micro=False)}}
+    for score in MICRO_SCORES:
+        micro_curve[f"min_score {score}"] = _mood_row(mood_run(micro_options={**micro_options, "min_score": score}))
+    for lift in MICRO_LIFTS:
+        micro_curve[f"lift {lift}"] = _mood_row(mood_run(lift=lift))
+    micro_curve[f"lift {MICRO_LIFT}"]["known_items"] = _curve_row(results["hybrid after"])
+    micro_curve[f"lift {MICRO_LIFT}"]["title_typos"] = typo_results["hybrid after"]
+    fused_prior_curve = {str(w): {**_mood_row(mood_run(fused_prior=w)),
+                                  "known_items": _curve_row(evaluate(runner, sets, "hybrid", "after", fused_prior=w))}
+                         for w in FUSED_PRIORS}
     return {
         "queries": {name: len(queries) for name, queries in sets.items()},
         "index_alias": settings.index_alias,
+        # A run is one index only when both lists agree: compare runs only on the same indices.
+        "indices": {"at_start": indices_at_start, "at_end": served_indices(client, settings)},
         "app": {"knn_min_score": KNN_MIN_SCORE, "bm25_min_match": BM25_MIN_MATCH, "keyword_mode_min_match": KEYWORD_MODE_MIN_MATCH, "popularity_prior": POPULARITY_PRIOR,
-                "ranked_window": RANKED_WINDOW, "relative_floor": RELATIVE_FLOOR},
+                "ranked_window": RANKED_WINDOW, "relative_floor": RELATIVE_FLOOR, "min_kept": MIN_KEPT, "fused_prior": FUSED_PRIOR,
+                "micro_match": {"max_words": MICRO_MATCH_MAX_WORDS, "label_weight": MICRO_LABEL_WEIGHT,
+                                "keyword_weight": MICRO_KEYWORD_WEIGHT, "min_score": MICRO_MIN_SCORE,
+                                "min_margin": MICRO_MIN_MARGIN, "lift": MICRO_LIFT}},
         "results": results,
         "title_typos": typo_results,
         "cutoff_curve": cutoff_curve,
@@ -400,4 +440,7 @@ def run(settings: Settings) -> dict[str, Any]:
         "prior_curve": prior_curve,
         "relative_floor_curve": floor_curve,
         "mood": mood_results,
+        "mood_floor_curve": mood_floor_curve,
+        "micro_curve": micro_curve,
+        "fused_prior_curve": fused_prior_curve,
     }

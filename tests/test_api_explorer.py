@@ -11,7 +11,7 @@ import pytest
 from mgm.rating import MIN_VOTES
 from webapp.explorer import HYBRID_PIPELINE, PIPELINE_DIR
 
-TOY_STORY, TOY_STORY_3, MATRIX, MARTIAN = 862, 10193, 603, 286217
+TOY_STORY, TOY_STORY_2, TOY_STORY_3, MATRIX, MARTIAN = 862, 863, 10193, 603, 286217
 RESULT_KEYS = {"id", "title", "year", "overview", "genres", "micro_genre", "macro_genre", "vote_average", "vote_count",
                "rating_weighted", "score", "highlight"}
 TERMINATOR, INCEPTION = 218, 27205
@@ -223,14 +223,105 @@ def test_did_you_mean_corrects_a_misspelled_title(api):
     assert "Did you mean" in html and "q=terminator" in html
 
 
-@pytest.mark.parametrize("q", ["movies like Inception", "similar to inception", "films like inceptoin"])
-def test_like_a_film_runs_the_similar_search(api, q):
-    data = get(api, f"/api/search?q={q.replace(' ', '+')}&size=5")
-    similar = get(api, f"/api/movies/{INCEPTION}/similar?size=5")
-    assert data["like"]["id"] == INCEPTION and INCEPTION not in ids(data)
-    assert ids(data) == ids(similar)
+@pytest.mark.parametrize("q", ["movies like Inception", "similar to inception", "films like inceptoin", "more like Inception"])
+def test_like_a_film_is_that_film_then_the_similar_search(api, q):
+    data = get(api, f"/api/search?q={q.replace(' ', '+')}&mode=semantic&size=5")
+    similar = get(api, f"/api/movies/{INCEPTION}/similar?size=4")
+    assert data["like"]["id"] == INCEPTION and ids(data) == [INCEPTION] + ids(similar)
+    hybrid = get(api, f"/api/search?q={q.replace(' ', '+')}&size=5")
+    assert hybrid["like"]["id"] == INCEPTION and ids(hybrid)[0] == INCEPTION and len(set(ids(hybrid))) == 5
     filtered = get(api, f"/api/search?q={q.replace(' ', '+')}&genre=Action&sort=rating&size=100")
-    assert filtered["total"] <= data["total"] and all("Action" in r["genres"] for r in filtered["results"])
+    assert filtered["total"] <= hybrid["total"] and all("Action" in r["genres"] for r in filtered["results"])
+
+
+def test_like_toy_story_is_toy_story_then_its_sequels_then_animated_and_family_films(api):
+    data = get(api, "/api/search?q=like+toy+story&size=10")
+    assert data["like"]["id"] == TOY_STORY and data["intents"]["years"] is None
+    assert ids(data)[0] == TOY_STORY and set(ids(data)[1:3]) == {TOY_STORY_2, TOY_STORY_3}
+    family = [r for r in data["results"][3:] if {"Animation", "Family"} & set(r["genres"])]
+    assert len(family) >= 3, [r["title"] for r in data["results"]]
+    html = api.get("/explore?q=like+toy+story").get_data(as_text=True)
+    assert "Films like" in html and "itself first" in html
+
+
+@pytest.mark.parametrize("q, title_id", [("like crazy", 60420), ("Like Mike", 21972)])
+def test_a_title_that_starts_with_like_is_a_title(api, q, title_id):
+    data = get(api, f"/api/search?q={q.replace(' ', '+')}&size=3")
+    assert data["like"] is None and ids(data)[0] == title_id
+
+
+@pytest.mark.parametrize("q", ["batman movies", "batman"])
+def test_a_franchise_word_puts_its_titles_first(api, q):
+    titles = [r["title"] for r in get(api, f"/api/search?q={q.replace(' ', '+')}&size=8")["results"]]
+    assert titles[0] == "Batman" and all("batman" in t.lower() for t in titles[:6]), titles
+
+
+# --- query intents: years ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_decade_in_the_query_is_a_year_filter(api, mode):
+    data = get(api, f"/api/search?q=80s+high+school+comedy&mode={mode}&size=100")
+    assert data["intents"] == {"years": {"from": 1980, "to": 1989, "text": "80s", "applied": True}, "query": "high school comedy"}
+    assert data["total"] and all(1980 <= r["year"] <= 1989 for r in data["results"])
+    same = get(api, f"/api/search?q=high+school+comedy&mode={mode}&year_from=1980&year_to=1989&size=100")
+    assert ids(data) == ids(same) and data["total"] == same["total"]
+
+
+def test_an_explicit_year_parameter_wins(api):
+    data = get(api, "/api/search?q=1990s+heist&year_from=2005&size=50")
+    assert data["intents"]["years"] == {"from": 1990, "to": 1999, "text": "1990s", "applied": False}
+    assert data["total"] and all(r["year"] >= 2005 for r in data["results"])
+    assert ids(data) == ids(get(api, "/api/search?q=heist&year_from=2005&size=50"))
+
+
+@pytest.mark.parametrize("q", ["1990s", "90s+movies", "films+from+the+90's"])
+def test_a_query_that_is_only_a_decade_browses_it(api, q):
+    data = get(api, f"/api/search?q={q}&size=30")
+    browse = get(api, "/api/search?year_from=1990&year_to=1999&size=30")
+    assert data["intents"]["query"] == "" and data["total"] == browse["total"] > 100 and ids(data) == ids(browse)
+
+
+def test_the_years_chip_shows_the_range_and_removes_it(api):
+    html = api.get("/explore?q=1970s+sci-fi&mode=hybrid").get_data(as_text=True)
+    chip = re.search(r'<a class="chip intent" href="([^"]+)"[^>]*>(.*?)</a>', html, re.S)
+    assert chip and "Years:" in chip.group(2) and "1970–1979" in chip.group(2) and "1970s" in chip.group(2)
+    assert chip.group(1).replace("&amp;", "&") == "/explore?q=sci-fi&mode=hybrid"
+    assert "chip intent" not in api.get("/explore?q=sci-fi&mode=hybrid").get_data(as_text=True)
+    assert "browsing" in api.get("/explore?q=80s").get_data(as_text=True)
+
+
+# --- taxonomy-aware ranking and the relevance cutoff --------------------------------------------
+
+
+def test_a_theme_query_names_its_micro_genre(api):
+    data = get(api, "/api/search?q=zombie+apocalypse+survival&size=20")
+    match = data["micro_genre_match"]
+    assert match and set(match) == {"id", "label", "size"}
+    micro = get(api, f"/api/micro-genres/{match['id']}")
+    assert micro["label"] == match["label"] and micro["size"] == match["size"]
+    assert "zombie" in (micro["label"] + " " + " ".join(micro["keywords"])).lower()
+    assert sum(r["micro_genre"]["id"] == match["id"] for r in data["results"][:10]) >= 5
+    html = api.get("/explore?q=zombie+apocalypse+survival").get_data(as_text=True)
+    assert f'href="/micro-genres/{match["id"]}"' in html and f'{match["label"]} — {match["size"]} films' in html
+
+
+@pytest.mark.parametrize("url", ["/api/search?q=zombie+apocalypse+survival&mode=keyword",
+                                 "/api/search?q=zombie+apocalypse+survival&mode=semantic",
+                                 "/api/search?q=a+boy+hides+a+gentle+creature+from+another+planet+and+helps+it+get+back+home",
+                                 "/api/search?q=qwxzv", "/api/search?q=like+toy+story", "/api/search"])
+def test_no_micro_genre_match_outside_short_hybrid_queries(api, url):
+    assert get(api, url)["micro_genre_match"] is None
+
+
+def test_a_real_mood_query_is_not_starved_and_sorts_by_rating_within_its_set(api):
+    url = "/api/search?q=heist+crew+double+cross&size=50"
+    data = get(api, url)
+    assert data["total"] >= 20  # 5 films before issue 22
+    rated = get(api, url + "&sort=rating")
+    assert rated["total"] == data["total"] and sorted(ids(rated)) == sorted(ids(data))
+    values = [r["rating_weighted"] for r in rated["results"] if r["rating_weighted"] is not None]
+    assert values == sorted(values, reverse=True)
 
 
 def test_theme_sorted_by_rating_stays_on_topic(api, os_client, live_index):

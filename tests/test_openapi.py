@@ -52,6 +52,8 @@ SAMPLES = [
     ("get", "/api/search", "/api/search?q=vault+crew&mode=hybrid&size=5&year_from=1950&min_rating=1"),
     ("get", "/api/search", "/api/search?q=orbit&mode=semantic&macro=0&size=3"),
     ("get", "/api/search", "/api/search?genre=Crime&sort=rating&page=2&size=5"),
+    ("get", "/api/search", "/api/search?q=90s+vault+crew&size=5"),  # a years intent
+    ("get", "/api/search", "/api/search?q=1990s&year_from=2000&size=5"),  # a decade the explicit year_from overrides
     ("get", "/api/movies/{raw_id}", "/api/movies/1"),
     ("get", "/api/movies/{raw_id}/similar", "/api/movies/1/similar?size=4&genre=War"),
     ("get", "/api/micro-genres", "/api/micro-genres"),

@@ -10,6 +10,9 @@ import csv
 import io
 import json
 import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,8 @@ from webapp import search
 from webapp.errors import ApiError, document_missing, for_the_page, unknown_movie
 from webapp.successors import Moved, current_filters, missing_micro, moved_json
 from webapp.highlight import highlight, query_stems
+from webapp.intents import read_query
+from webapp.msearch import msearch
 from webapp.params import (
     FILTER_FIELDS, SEARCH_FIELDS, Filters, SearchParams, accepts, number_arg, parse_filters, parse_id, parse_query,
     parse_recommend, parse_search, parse_size,
@@ -67,7 +72,7 @@ def _pipeline_missing(exc: RequestError) -> bool:
     return f"Pipeline {HYBRID_PIPELINE} is not defined" in reason
 
 
-def _search_hybrid(body: dict[str, Any]) -> dict[str, Any]:
+def search_hybrid(client, index: str, body: dict[str, Any]) -> dict[str, Any]:
     """A search through the hybrid pipeline, re-installing the pipeline if it disappeared.
 
     The pipeline lives in the cluster state, not in the index: a new or wiped cluster, or
@@ -76,13 +81,13 @@ def _search_hybrid(body: dict[str, Any]) -> dict[str, Any]:
     """
     params = {"search_pipeline": HYBRID_PIPELINE}
     try:
-        return _client().search(index=_settings().index_alias, body=body, params=params)
+        return client.search(index=index, body=body, params=params)
     except RequestError as exc:
         if not _pipeline_missing(exc):
             raise
     log.warning("search pipeline %s missing: installing it again", HYBRID_PIPELINE)
-    ensure_pipelines(_client())
-    return _client().search(index=_settings().index_alias, body=body, params=params)
+    ensure_pipelines(client)
+    return client.search(index=index, body=body, params=params)
 
 
 def _client():
@@ -104,74 +109,135 @@ def _embed(text: str) -> list[float]:
 # --- operations shared by the API and the pages ----------------------------------------------
 
 
-def run_search(params: SearchParams) -> dict[str, Any]:
-    """Execute a validated search in one OpenSearch request and shape the API response.
+def find(client, index: str, micro_index: str, params: SearchParams, embed: Callable[[str], list[float]], *,
+         floor: float = search.RELATIVE_FLOOR, keep: int = search.MIN_KEPT, micro: bool = True,
+         micro_options: dict[str, float] | None = None, lift: float = search.MICRO_LIFT,
+         fused_prior: float = search.FUSED_PRIOR, extras: bool = True,
+         extra_source: tuple[str, ...] = (), **options: Any) -> dict[str, Any]:
+    """One search as the app runs it, without Flask: the API, the pages and ``bench.relevance`` call this.
 
-    Hybrid and "like <film>" rank a window of relevant films that the app sorts, counts and
-    pages; the other modes let OpenSearch page, sort and aggregate. Either way ``total``,
-    ``facets`` and the pages describe the same set of films.
+    The query is read first (``webapp.intents``: years become the year filter, "like <title>"
+    the films like that one); hybrid then matches a short query to a micro-genre (in the app,
+    ``micro_table``) and lifts a confident match's films. Hybrid and "like <film>" rank a window of relevant films that the
+    app sorts, counts and pages; the other modes let OpenSearch page, sort and aggregate.
+    Either way ``total``, ``facets`` and the page describe the same set. ``floor``, ``keep``,
+    ``micro``, ``micro_options`` (``micro_match``'s thresholds), ``lift``, ``fused_prior`` and
+    ``options`` (``search.main_query``'s) let the benchmark sweep each setting; ``extras=False`` drops the
+    facets and the suggester, ``extra_source`` asks for more fields (the benchmark's needs).
     """
-    params = replace(params, filters=_current(params.filters))  # retired micro-genre / macro ids
-    found = _like_film(params.q) if params.q and params.mode != "keyword" else None  # keyword mode reads words
-    like, like_vector = found or (None, None)
+    reading = read_query(params.q, params.filters)
+    params = replace(params, q=reading.q, filters=reading.filters)
+    like = like_vector = None
+    if params.q and params.mode != "keyword":  # keyword mode reads words
+        like, like_vector = like_film(client, index, params.q) or (None, None)
     limit = search.window(params, like=like is not None)
     if params.offset >= limit:
         raise ApiError(
             f"page {params.page} starts beyond the {limit} best matches this search ranks; lower page or size", field="page"
         )
+    match = vector = None
     if like is not None:
-        body = search.similar_body(like_vector, [like["id"]], params.filters, limit, search.KNN_MIN_SCORE)
-        resp = _client().search(index=_settings().index_alias, body=body)
+        body = search.like_body(like["id"], like_vector, params.filters, limit, params.mode, index)
     else:
-        resp = _search(params)
+        vector = embed(params.q) if params.q and params.mode != "keyword" else None
+        body = search.search_body(params, vector, **options)
+    if not extras:
+        body.pop("aggs", None)
+        body.pop("suggest", None)
+    if extra_source:
+        body["_source"] = [*body["_source"], *extra_source]
+    fused = params.mode == "hybrid" and (like is not None or search.ranked(params))
+    resp = search_hybrid(client, index, body) if fused else client.search(index=index, body=body)
     hits = resp["hits"]["hits"]
     if like is not None or search.ranked(params):
-        hits = search.relevant_window(hits)
-        if like is None:
-            hits = search.titles_first(hits, params.q)
+        if like is None:  # "like": the film itself tops both sides, so a floor relative to it would keep little
+            terms = search.micro_terms(params.q) if micro and hits and params.filters.micro_genre is None else []
+            if terms:
+                table = micro_table(client, index, micro_index, hits[0]["_index"])
+                match = search.micro_match(table, terms, vector, **(micro_options or {}))
+            if match is not None:
+                hits = search.lift_micro(hits, match["id"], lift)
+            hits = search.popular_first(hits, fused_prior)
+            hits = search.titles_first(search.relevant_window(hits, floor, keep), params.q)
         facets = search.count_facets([h["_source"] for h in hits])
         total = len(hits)
         hits = search.window_page(hits, params)
     else:
         facets = search.shape_facets(resp.get("aggregations", {}))
         total = resp["hits"]["total"]["value"]
-    results = [search.shape_hit(h) for h in hits]
-    stems = query_stems(params.q) if params.q and like is None else frozenset()
+    return {"params": params, "reading": reading, "like": like, "micro_genre_match": match, "window": limit,
+            "hits": hits, "total": total, "facets": facets, "response": resp}
+
+
+def run_search(params: SearchParams) -> dict[str, Any]:
+    """Execute a validated search (``find``: one OpenSearch request, two for "like <title>") and shape the API response."""
+    params = replace(params, filters=_current(params.filters))  # retired micro-genre / macro ids
+    settings = _settings()
+    found = find(_client(), settings.index_alias, settings.micro_alias, params, _embed)
+    searched, like, total = found["params"], found["like"], found["total"]
+    results = [search.shape_hit(h) for h in found["hits"]]
+    stems = query_stems(searched.q) if searched.q and like is None else frozenset()
     for r in results:
         marked = highlight(r["overview"], stems)
         if marked:
             r["highlight"] = {"overview": marked}
     return {
         "total": total,
-        "took_ms": resp["took"],
+        "took_ms": found["response"]["took"],
         "mode": params.mode,
         "page": params.page,
         "size": params.size,
-        "window": limit,
-        "pages": max(1, -(-min(total, limit) // params.size)),
+        "window": found["window"],
+        "pages": max(1, -(-min(total, found["window"]) // params.size)),
         "like": like,
-        "did_you_mean": search.suggestion(resp, params.q, total) if params.q and like is None else None,
+        "intents": found["reading"].intents(),
+        "micro_genre_match": found["micro_genre_match"],
+        "did_you_mean": search.suggestion(found["response"], searched.q, total) if searched.q and like is None else None,
         "results": results,
-        "facets": facets,
+        "facets": found["facets"],
     }
 
 
-def _search(params: SearchParams) -> dict[str, Any]:
-    """The one ``_search`` of a browse, keyword, semantic or hybrid request."""
-    vector = _embed(params.q) if params.q and params.mode != "keyword" else None
-    body = search.search_body(params, vector)
-    if params.q and params.mode == "hybrid":
-        return _search_hybrid(body)
-    return _client().search(index=_settings().index_alias, body=body)
+_MICRO_TABLES: OrderedDict[str, search.MicroTable] = OrderedDict()
+_MICRO_TABLES_LOCK = threading.Lock()
+MICRO_TABLES_KEPT = 2  # the served index and the one before a swap
 
 
-def _like_film(q: str) -> tuple[dict[str, Any], list[float]] | None:
-    """The film a "movies like X" / "similar to X" query names, with its vector, if the catalogue has one."""
+def micro_table(client, index: str, micro_index: str, served: str) -> search.MicroTable:
+    """The micro-genres published with ``served`` (the index the hits came from), read once.
+
+    The indexer publishes ``<alias>-<run>`` for both aliases in one swap, so the run of the
+    served movies index names its micro-genres index: the table can never pair one run's films
+    with another run's micro-genre ids, and a swap needs no TTL. If the names do not follow
+    that rule, the micro-genres alias is read instead.
+    """
+    with _MICRO_TABLES_LOCK:
+        if served in _MICRO_TABLES:
+            return _MICRO_TABLES[served]
+    run = served[len(index) + 1:] if served.startswith(index + "-") else None
+    try:
+        hits = client.search(index=f"{micro_index}-{run}" if run else micro_index, body=search.micro_table_body())["hits"]["hits"]
+    except NotFoundError:
+        hits = client.search(index=micro_index, body=search.micro_table_body())["hits"]["hits"]
+    table = search.MicroTable.from_docs([h["_source"] for h in hits])
+    with _MICRO_TABLES_LOCK:
+        _MICRO_TABLES[served] = table
+        while len(_MICRO_TABLES) > MICRO_TABLES_KEPT:
+            _MICRO_TABLES.popitem(last=False)
+    return table
+
+
+def like_film(client, index: str, q: str) -> tuple[dict[str, Any], list[float]] | None:
+    """The film a "like X" / "movies like X" / "similar to X" query names, with its vector, if the
+    catalogue has one and the whole query is no title itself ("Like Crazy"): one ``_msearch``."""
     title = search.like_title(q)
     if title is None:
         return None
-    hits = _client().search(index=_settings().index_alias, body=search.find_title_body(title))["hits"]["hits"]
-    return (hits[0]["_source"], hits[0]["fields"]["vector"][0]) if hits else None
+    whole, named = msearch(client, [(index, search.is_title_body(q)), (index, search.find_title_body(title))], "a title lookup")
+    hits = named["hits"]["hits"]
+    if whole["hits"]["total"]["value"] or not hits:
+        return None
+    return hits[0]["_source"], hits[0]["fields"]["vector"][0]
 
 
 def get_movie(movie_id: int) -> dict[str, Any]:

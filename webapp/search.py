@@ -12,11 +12,18 @@ side does. Totals, facets, the pager and exports then all describe that one set.
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from mgm.client import VECTOR_FIELD
+from webapp.highlight import WORD as HIGHLIGHT_WORD
+from webapp.highlight import stem
+from webapp.intents import FILLER, STOP_WORDS, content_text, words
 from webapp.params import Filters, SearchParams
 
 # BM25 fields and boosts (tuned with bench/relevance.py; see docs/explorer.md). ``title`` is
@@ -36,6 +43,11 @@ TITLE_FUZZY_BOOST = 1.0
 # Gentle popularity prior on the BM25 side: score x (1 + w * log10(1 + popularity)); the
 # most popular film (popularity ~875) gains about 3w. Measured on the judged sets.
 POPULARITY_PRIOR = 0.2
+# The same prior once more on hybrid's fused score (in the app, over the ranked window): the
+# vector side has none, so a little-known film whose plot resembles the words outranked the
+# famous one a visitor describes. 0.3 chosen on the known-item plot set and the mood tune split
+# (bench/relevance.py "fused_prior_curve"; docs/explorer.md).
+FUSED_PRIOR = 0.3
 # Vector cutoff on lucene's cosine score (1 + cos) / 2: 0.66 keeps cos >= 0.32.
 # Calibrated on the judged queries (bench/relevance.py "cutoff_curve").
 KNN_MIN_SCORE = 0.66
@@ -45,6 +57,9 @@ RANKED_WINDOW = 50
 # min-max scores are relative to the window, and its tail (weak on both sides) is what a
 # sort by rating would pull to the top. Measured in bench/relevance.py (docs/explorer.md).
 RELATIVE_FLOOR = 0.3
+# ... but the first MIN_KEPT of the window stay whatever the floor says (they passed the absolute
+# gates above): a query whose best match stands far above the rest is not starved.
+MIN_KEPT = 20
 BROWSE_WINDOW = 10_000  # index.max_result_window
 # Sorts as data, so OpenSearch (browse, keyword, semantic) and Python (ranked window) agree.
 SORT_KEYS: dict[str, list[tuple[str, str]]] = {
@@ -76,7 +91,10 @@ WHOLE_TITLE_TWO_TYPOS_MAX_WORDS = 2
 # clause), at no measurable OpenSearch CPU; the judged relevance sets did not move.
 TITLE_TRIGRAM_MIN_MATCH = "3<70%"
 TITLE_TRIGRAM_BOOST = 1.0
-LIKE_PATTERN = re.compile(r"^\s*(?:(?:movies?|films?)\s+)?(?:like|similar\s+to)\s+(?P<title>\S.*?)\s*$", re.I)
+# "like X", "movies like X", "films similar to X", "similar to X", "more like X", "more movies like X",
+# "something like X", "anything similar to X", "show me films like X".
+LIKE_PATTERN = re.compile(r"^\s*(?:show\s+me\s+)?(?:(?:some|more|other|any)\s+)?(?:(?:movies?|films?)\s+|something\s+|anything\s+)?"
+                          r"(?:more\s+)?(?:like|similar\s+to)\s+(?P<title>\S.*?)\s*$", re.I)
 
 
 def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
@@ -148,14 +166,16 @@ def keyword_query(q: str, min_match: str | None = BM25_MIN_MATCH, prior: float =
     ``min_match`` of the terms or, in hybrid mode, the vector side's ``close`` query finds
     it: then every term it matches scores (a plot description shares a few distinctive
     words with its film), so a weak BM25 match still helps rank a film that is in the set
-    but never brings an off-topic film into it. The title clauses appear once: as both a
+    but never brings an off-topic film into it. The terms are those of ``content_text(q)``:
+    "movies" or "films" at either end of a query is no topic word. The title clauses appear once: as both a
     score and a gate, their fuzzy rewrite ran twice and made half of the BM25 side's cost.
     """
     if not titles:  # main's query before issue 11, replayed by the benchmark
         return popularity_prior(text_query(q, min_match), prior)
-    text = text_query(q, None)
+    topic = content_text(q)  # "zombie movies": every zombie film need not say "movie"; title clauses read it all
+    text = text_query(topic, None)
     if min_match is not None:
-        gate = [text_query(q, min_match), *([close] if close else [])]
+        gate = [text_query(topic, min_match), *([close] if close else [])]
         text = {"bool": {"must": [text], "filter": [{"bool": {"should": gate, "minimum_should_match": 1}}]}}
     clauses = title_clauses(q)
     should = [text, *([{"bool": {"should": clauses}}] if clauses else [])]
@@ -302,8 +322,13 @@ def find_title_body(title: str) -> dict[str, Any]:
             "size": 1, "_source": ["id", "title", "year"], "script_fields": VECTOR_FIELD}
 
 
+def is_title_body(q: str) -> dict[str, Any]:
+    """Whether the whole query is a title ("Like Crazy", "Like Mike"): then it is no "like" query."""
+    return {"query": {"match": {"title.keyword": {"query": q}}}, "size": 0, "track_total_hits": 1}
+
+
 def like_title(q: str) -> str | None:
-    """The title in "movies like X" / "similar to X", else None."""
+    """The title in "movies like X" / "similar to X" / "more like X", else None."""
     match = LIKE_PATTERN.match(q)
     return match.group("title") if match else None
 
@@ -316,6 +341,33 @@ def similar_body(vector: list[float], exclude: list[int], filters: Filters, size
     """
     scope = [{"bool": {"filter": filter_clauses(filters), "must_not": [{"ids": {"values": [str(i) for i in exclude]}}]}}]
     return {"query": close_films(vector, scope, min_score), "size": size, "_source": CARD_SOURCE}
+
+
+# "like <film>" in hybrid mode: the film's TMDB keywords and genres (``more_like_this``, its
+# most telling terms by idf) beside its vector, fused like any hybrid search. The vector alone
+# ranked Toy Story's plot neighbours (a birthday, a new kid in the house) above the other
+# animated toy films; the keyword side lifts the films sharing "toy", "toy comes to life",
+# Animation, Family. Scored films only from the vector side's set (cosine >= 0.32), as hybrid.
+LIKE_FIELDS = ["keywords.text", "genres"]
+LIKE_PRIOR = 0.5
+LIKE_MAX_TERMS = 25
+
+
+def like_body(film_id: int, vector: list[float], filters: Filters, size: int, mode: str, index: str) -> dict[str, Any]:
+    """The films like ``film_id``, the film itself first (its own cosine is 1) when the filters keep it.
+
+    Semantic mode: the films nearest its vector (exact cosine >= 0.32), as "Similar films".
+    Hybrid mode: ``more_like_this`` on its keywords and genres fused with that vector set
+    (through the hybrid pipeline, like ``search_body``); only films of the vector set enter.
+    """
+    clauses = filter_clauses(filters)
+    near = close_films(vector, clauses, KNN_MIN_SCORE)
+    if mode != "hybrid":
+        return {"query": near, "size": size, "_source": CARD_SOURCE}
+    mlt = {"more_like_this": {"fields": LIKE_FIELDS, "like": [{"_index": index, "_id": str(film_id)}], "min_term_freq": 1,
+                              "min_doc_freq": 2, "max_query_terms": LIKE_MAX_TERMS, "minimum_should_match": "1", "include": True}}
+    side = {"bool": {"must": [popularity_prior(mlt, LIKE_PRIOR)], "filter": [close_films(vector, [], KNN_MIN_SCORE), *clauses]}}
+    return {"query": {"hybrid": {"pagination_depth": size, "queries": [side, near]}}, "size": size, "_source": CARD_SOURCE}
 
 
 def suggest_body(q: str, size: int) -> dict[str, Any]:
@@ -358,6 +410,119 @@ def micro_search_body(vector: list[float], size: int, exclude: int | None = None
     """Micro-genres whose centroid is nearest to ``vector`` (a query, or another centroid)."""
     filters = [{"bool": {"must_not": [{"ids": {"values": [str(exclude)]}}]}}] if exclude is not None else []
     return {"query": knn_query(vector, size, filters, field="centroid"), "size": size, "_source": MICRO_SOURCE}
+
+
+# --- micro-genre match: the theme a short query names -------------------------------------
+# A query of at most MICRO_MATCH_MAX_WORDS topic words (a theme, not a plot description) is
+# matched to every micro-genre, in the app, against a table of the served micro-genres read
+# once per index (``MicroTable``; webapp.explorer caches it by the index the hits came from):
+# the cosine of the query vector to the micro-genre's centroid, plus the share of the query's
+# words found in its label and in its keywords (stemmed as the highlighter stems). The best is
+# a match when it scores MICRO_MIN_SCORE and leads the runner-up by MICRO_MIN_MARGIN; its
+# films then gain MICRO_LIFT on hybrid's fused score. Calibrated on the tune split of
+# bench/mood_queries.json (docs/explorer.md, "Query intents and taxonomy-aware ranking"). A
+# search of the micro-genres index per query did the same for about 0.7 ms of OpenSearch CPU
+# and 1 ms of wall time; the table costs one search per index and about 0.1 ms per query.
+MICRO_MATCH_MAX_WORDS = 6
+MICRO_LABEL_WEIGHT = 0.2
+MICRO_KEYWORD_WEIGHT = 0.1
+MICRO_MIN_SCORE = 0.6
+MICRO_MIN_MARGIN = 0.06
+MICRO_LIFT = 0.15
+MICRO_TABLE_SOURCE = ["id", "label", "size", "keywords", "centroid"]
+
+
+def micro_terms(q: str) -> list[str]:
+    """The topic words of ``q`` (no stop words or filler), each once; [] for a long query."""
+    kept = list(dict.fromkeys(w for w in words(q) if w not in STOP_WORDS and w not in FILLER))
+    return kept if len(kept) <= MICRO_MATCH_MAX_WORDS else []
+
+
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in HIGHLIGHT_WORD.findall(text) if w.lower() not in STOP_WORDS)
+
+
+def _postings(stem_sets: tuple[frozenset[str], ...]) -> dict[str, frozenset[int]]:
+    """stem -> the rows holding it."""
+    rows: dict[str, set[int]] = {}
+    for i, held in enumerate(stem_sets):
+        for word in held:
+            rows.setdefault(word, set()).add(i)
+    return {word: frozenset(ix) for word, ix in rows.items()}
+
+
+@dataclass(frozen=True, eq=False)
+class MicroTable:
+    """Every micro-genre of one served index: ids, labels, sizes, unit centroids, word stems and
+    their postings (stem -> rows)."""
+
+    ids: tuple[int, ...]
+    labels: tuple[str, ...]
+    sizes: tuple[int, ...]
+    centroids: np.ndarray  # one unit row per micro-genre
+    label_stems: tuple[frozenset[str], ...]
+    keyword_stems: tuple[frozenset[str], ...]
+    label_postings: dict[str, frozenset[int]]
+    keyword_postings: dict[str, frozenset[int]]
+
+    @classmethod
+    def from_docs(cls, docs: list[dict[str, Any]]) -> MicroTable:
+        docs = [d for d in docs if d.get("centroid")]
+        matrix = np.array([d["centroid"] for d in docs], dtype=np.float32).reshape(len(docs), -1)
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        labels = tuple(_stems(d.get("label") or "") for d in docs)
+        keywords = tuple(_stems(" ".join(d.get("keywords") or [])) for d in docs)
+        return cls(tuple(d["id"] for d in docs), tuple(d.get("label") or "" for d in docs), tuple(d.get("size") or 0 for d in docs),
+                   matrix / np.where(norms > 0, norms, 1.0), labels, keywords, _postings(labels), _postings(keywords))
+
+
+def micro_table_body() -> dict[str, Any]:
+    """Every micro-genre with its centroid and keywords (``MicroTable``)."""
+    return {"query": {"match_all": {}}, "size": MICRO_LIST_MAX, "_source": MICRO_TABLE_SOURCE}
+
+
+def micro_scores(table: MicroTable, terms: list[str], vector: list[float], label_weight: float = MICRO_LABEL_WEIGHT,
+                 keyword_weight: float = MICRO_KEYWORD_WEIGHT) -> np.ndarray:
+    """Per micro-genre: cos(query, centroid) + label_weight x the share of ``terms`` its label holds
+    + keyword_weight x the share its keywords hold (a term of several words, "sci-fi", needs them all)."""
+    scores = table.centroids @ np.asarray(vector, dtype=np.float32)
+    wanted = [w for w in (_stems(t) for t in terms) if w]
+    for weight, postings in ((label_weight, table.label_postings), (keyword_weight, table.keyword_postings)):
+        for term in wanted if weight else []:
+            holding = frozenset.intersection(*(postings.get(s, frozenset()) for s in term))
+            if holding:
+                scores[list(holding)] += weight / len(wanted)
+    return scores
+
+
+def micro_match(table: MicroTable, terms: list[str], vector: list[float], min_score: float = MICRO_MIN_SCORE,
+                min_margin: float = MICRO_MIN_MARGIN, **weights: float) -> dict[str, Any] | None:
+    """The micro-genre a short query names with confidence (``micro_scores``), or None."""
+    if not terms or not table.ids:
+        return None
+    scores = micro_scores(table, terms, vector, **weights)
+    order = np.argsort(-scores)
+    best = float(scores[order[0]])
+    runner_up = float(scores[order[1]]) if len(order) > 1 else -1.0
+    if best < min_score or best - runner_up < min_margin:
+        return None
+    i = int(order[0])
+    return {"id": table.ids[i], "label": table.labels[i], "size": table.sizes[i]}
+
+
+def popular_first(hits: list[dict[str, Any]], weight: float = FUSED_PRIOR) -> list[dict[str, Any]]:
+    """Hybrid's fused scores x (1 + weight x log10(1 + popularity)), re-sorted (``FUSED_PRIOR``)."""
+    if not weight:
+        return hits
+    scored = [dict(h, _score=(h["_score"] or 0.0) * (1 + weight * math.log10(1 + max(0.0, h["_source"].get("popularity") or 0.0))))
+              for h in hits]
+    return sorted(scored, key=lambda h: -h["_score"])
+
+
+def lift_micro(hits: list[dict[str, Any]], micro_id: int, lift: float = MICRO_LIFT) -> list[dict[str, Any]]:
+    """Hybrid's hits with ``lift`` added to the fused score of the matched micro-genre's films, re-sorted."""
+    lifted = [dict(h, _score=(h["_score"] or 0.0) + lift) if h["_source"].get("micro_genre_id") == micro_id else h for h in hits]
+    return sorted(lifted, key=lambda h: -(h["_score"] or 0.0))
 
 
 # --- responses -> API shapes ----------------------------------------------------------------
@@ -458,25 +623,39 @@ def titles_first(hits: list[dict[str, Any]], q: str) -> list[dict[str, Any]]:
 
     Hybrid fuses BM25 with a vector side that never saw titles (they are not embedded), so
     a BM25 title match can lose to a plot that merely resembles the words ("terminater":
-    Taken 3 above The Terminator); a known-item search must find the film first.
+    Taken 3 above The Terminator); a known-item search must find the film first. The query
+    is also read without "movies" / "films" at its ends (``content_text``): "batman movies"
+    puts the two films called Batman first, then every title holding "batman".
     """
-    key = _title_key(q)
-    allowed = 0 if len(key) < 3 else 1 if len(key) <= 5 else 2
+    keys = list(dict.fromkeys(k for k in (_title_key(q), _title_key(content_text(q))) if k))
+    if not keys:
+        return hits
+    allowed = {k: 0 if len(k) < 3 else 1 if len(k) <= 5 else 2 for k in keys}
+    contains = [re.compile(rf"\b{re.escape(k)}\b") for k in keys]
 
     def rank(hit: dict[str, Any]) -> int:
         title = _title_key(hit["_source"].get("title") or "")
-        # The length test first: the edit distance in Python was 9% of a web worker's CPU.
-        if title == key or abs(len(title) - len(key)) <= allowed and _edits(title, key) <= allowed:
-            return 0
-        return 1 if re.search(rf"\b{re.escape(key)}\b", title) else 2
+        for key, n in allowed.items():
+            # The length test first: the edit distance in Python was 9% of a web worker's CPU.
+            if title == key or abs(len(title) - len(key)) <= n and _edits(title, key) <= n:
+                return 0
+        return 1 if any(c.search(title) for c in contains) else 2
 
-    return sorted(hits, key=rank) if key else hits
+    return sorted(hits, key=rank)
 
 
-def relevant_window(hits: list[dict[str, Any]], floor: float = RELATIVE_FLOOR) -> list[dict[str, Any]]:
-    """The ranked window without its tail: hits scoring at least ``floor`` x the best score."""
+def relevant_window(hits: list[dict[str, Any]], floor: float = RELATIVE_FLOOR, keep: int = MIN_KEPT) -> list[dict[str, Any]]:
+    """The ranked window without its tail: hits scoring at least ``floor`` x the best score, and
+    at least the first ``keep`` hits (in score order) whatever their score.
+
+    Every hit already passed the cutoff (a BM25 share of the terms, a title, or cosine >= 0.32),
+    so the first ``keep`` are relevant enough by the absolute gates; the relative floor only
+    trims a long tail. Without ``keep`` a query whose best match stands far above the rest
+    kept 2-5 films ("heist crew double cross": 5).
+    """
     best = max((h["_score"] or 0.0 for h in hits), default=0.0)
-    return [h for h in hits if (h["_score"] or 0.0) >= floor * best]
+    ordered = sorted(hits, key=lambda h: -(h["_score"] or 0.0))
+    return [h for i, h in enumerate(ordered) if i < keep or (h["_score"] or 0.0) >= floor * best]
 
 
 def window_page(hits: list[dict[str, Any]], params: SearchParams) -> list[dict[str, Any]]:

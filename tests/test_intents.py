@@ -1,0 +1,159 @@
+"""Query intents and the pure ranking helpers of issue 22: no server needed (fast tier)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from webapp.intents import content_text, read_query, read_years
+from webapp.params import Filters
+from webapp.search import (
+    LIKE_FIELDS, MICRO_MATCH_MAX_WORDS, MicroTable, like_body, like_title, lift_micro, micro_match, micro_scores, micro_terms,
+    popular_first, relevant_window, titles_first,
+)
+
+VECTOR = [0.1] * 384
+
+
+@pytest.mark.parametrize("q, rest, years, text", [
+    ("80s", "", (1980, 1989), "80s"),
+    ("1980s", "", (1980, 1989), "1980s"),
+    ("90's", "", (1990, 1999), "90's"),
+    ("2000s", "", (2000, 2009), "2000s"),
+    ("'80s horror", "horror", (1980, 1989), "'80s"),
+    ("from 1995", "", (1995, None), "from 1995"),
+    ("films since 2010", "", (2010, None), "since 2010"),
+    ("western before 1970", "western", (None, 1969), "before 1970"),
+    ("1970s sci-fi", "sci-fi", (1970, 1979), "1970s"),
+    ("sci-fi from the 1970s", "sci-fi", (1970, 1979), "1970s"),
+    ("movies from the 80s", "", (1980, 1989), "80s"),
+    ("early 90s action", "action", (1990, 1993), "early 90s"),
+    ("the 80s and 90s action", "action", (1980, 1999), "80s and 90s"),
+    ("heist between 1990 and 1999", "heist", (1990, 1999), "between 1990 and 1999"),
+    ("00s comedy", "comedy", (2000, 2009), "00s"),
+])
+def test_years_and_decades_become_a_range_and_leave_the_text(q, rest, years, text):
+    reading = read_query(q, Filters())
+    assert reading.q == rest
+    assert (reading.filters.year_from, reading.filters.year_to) == years
+    assert reading.years.as_json() == {"from": years[0], "to": years[1], "text": text, "applied": True}
+    assert reading.intents() == {"years": reading.years.as_json(), "query": rest}
+
+
+@pytest.mark.parametrize("q", [
+    "2012", "1941", "2001: a space odyssey",  # a bare year is often a title
+    "woman in her 30s finds love", "a man in his late 40s",  # ages
+    "soldiers fighting the Germans in the 1940s", "horror set in the 80s", "during the 60s",  # when it is set, not made
+    "heist gone wrong",
+])
+def test_no_years_where_the_text_names_none(q):
+    reading = read_query(q, Filters())
+    assert reading.q == q and reading.years is None and reading.filters == Filters()
+
+
+def test_an_explicit_year_parameter_wins_but_the_decade_still_leaves_the_text():
+    reading = read_query("80s action", Filters(year_from=2000))
+    assert reading.q == "action" and reading.filters == Filters(year_from=2000)
+    assert reading.years.as_json() == {"from": 1980, "to": 1989, "text": "80s", "applied": False}
+    assert read_query("80s action", Filters(genre="Action")).filters == Filters(genre="Action", year_from=1980, year_to=1989)
+
+
+def test_several_year_phrases_give_their_union():
+    rest, years = read_years("80s comedy from 1995")
+    assert rest == "comedy" and (years.start, years.end) == (1980, None)
+
+
+def test_filler_words_leave_only_the_ends_of_the_bm25_text():
+    assert content_text("zombie movies") == "zombie"
+    assert content_text("movies about zombies") == "about zombies"
+    assert content_text("a movie star falls in love") == "a movie star falls in love"
+    assert content_text("film noir detective") == "film noir detective"
+    assert content_text("movies") == "movies"  # nothing else: the query stays as typed
+
+
+@pytest.mark.parametrize("q, title", [
+    ("like toy story", "toy story"), ("movies like Inception", "Inception"), ("films similar to the matrix", "the matrix"),
+    ("similar to Alien", "Alien"), ("more like Heat", "Heat"), ("more movies like Heat", "Heat"),
+    ("something like Up", "Up"), ("show me films like Jaws", "Jaws"),
+])
+def test_like_patterns(q, title):
+    assert like_title(q) == title
+
+
+@pytest.mark.parametrize("q", ["lovely bones", "a film about liking cats", "dislike", "unlike anything"])
+def test_no_like_pattern(q):
+    assert like_title(q) is None
+
+
+def test_like_body_ranks_the_film_itself_first_through_its_own_vector():
+    semantic = like_body(862, VECTOR, Filters(genre="Animation"), 50, "semantic", "movies")
+    assert "must_not" not in str(semantic)  # the film is not excluded: its own cosine (1) puts it first
+    hybrid = like_body(862, VECTOR, Filters(), 50, "hybrid", "movies")
+    keywords, vector = hybrid["query"]["hybrid"]["queries"]
+    mlt = keywords["bool"]["must"][0]["function_score"]["query"]["more_like_this"]
+    assert mlt["like"] == [{"_index": "movies", "_id": "862"}] and mlt["include"] and mlt["fields"] == LIKE_FIELDS
+    assert "script_score" in keywords["bool"]["filter"][0] and "script_score" in vector  # only films close by meaning
+
+
+def _hit(i, score, **src):
+    return {"_id": str(i), "_score": score, "_source": {"id": i, **src}}
+
+
+def test_relevant_window_keeps_the_first_ones_whatever_the_floor():
+    hits = [_hit(1, 1.0)] + [_hit(i, 0.1) for i in range(2, 40)]
+    assert [h["_source"]["id"] for h in relevant_window(hits, 0.3, 0)] == [1]
+    kept = relevant_window(hits, 0.3, 20)
+    assert len(kept) == 20 and kept[0]["_source"]["id"] == 1
+    assert len(relevant_window(hits[:5], 0.3, 20)) == 5  # never more than the window holds
+    assert len(relevant_window([_hit(i, 1.0 - i / 100) for i in range(40)], 0.3, 20)) == 40  # the floor keeps more
+
+
+def test_titles_first_reads_the_query_without_its_filler_words():
+    hits = [_hit(1, 0.9, title="Batman Returns"), _hit(2, 0.8, title="The Dark Knight"), _hit(3, 0.5, title="Batman")]
+    assert [h["_source"]["id"] for h in titles_first(hits, "batman movies")] == [3, 1, 2]
+    assert [h["_source"]["id"] for h in titles_first(hits, "batman")] == [3, 1, 2]
+
+
+def test_micro_terms_are_a_short_querys_topic_words():
+    assert micro_terms("the zombie movies of survival") == ["zombie", "survival"]
+    assert micro_terms(" ".join(f"word{i}" for i in range(MICRO_MATCH_MAX_WORDS + 1))) == []  # a plot description
+
+
+def _table():
+    axes = np.eye(3, 384)
+    docs = [{"id": 7, "label": "Heist and Robbery", "size": 34, "keywords": ["heist", "bank robbery"], "centroid": (2 * axes[0]).tolist()},
+            {"id": 8, "label": "Zombie Horror", "size": 47, "keywords": ["zombie", "undead"], "centroid": axes[1].tolist()},
+            {"id": 9, "label": "Sci-Fi Comedy", "size": 12, "keywords": ["alien"], "centroid": axes[2].tolist()},
+            {"id": 10, "label": "No Centroid", "size": 1, "keywords": []}]
+    return MicroTable.from_docs(docs)
+
+
+def test_micro_table_holds_unit_centroids_and_word_stems():
+    table = _table()
+    assert table.ids == (7, 8, 9)  # a document without a centroid cannot be matched
+    assert np.allclose(np.linalg.norm(table.centroids, axis=1), 1.0)
+    assert table.label_stems[0] == {"heist", "robbery"} and table.keyword_stems[0] == {"heist", "bank", "robbery"}
+
+
+def test_micro_scores_add_the_label_and_keyword_shares_to_the_cosine():
+    table, vector = _table(), [1.0] + [0.0] * 383
+    scores = micro_scores(table, ["heists", "crew"], vector, 0.2, 0.1)  # "heists" stems as "heist"; "crew" is nowhere
+    assert scores == pytest.approx([1.0 + 0.2 / 2 + 0.1 / 2, 0.0, 0.0])
+    assert micro_scores(table, ["sci-fi"], [0.0] * 384, 0.2, 0.1)[2] == pytest.approx(0.2)  # every piece of the word
+
+
+def test_micro_match_needs_a_score_and_a_lead():
+    table = _table()
+    near_heist = (np.eye(3, 384)[0] * 0.7 + np.eye(3, 384)[1] * 0.3).tolist()
+    assert micro_match(table, ["heist"], near_heist, 0.6, 0.06) == {"id": 7, "label": "Heist and Robbery", "size": 34}
+    between = (np.eye(3, 384)[0] * 0.5 + np.eye(3, 384)[1] * 0.5).tolist()
+    assert micro_match(table, ["crew"], between, 0.4, 0.06) is None  # no clear lead
+    assert micro_match(table, ["crew"], (np.eye(3, 384)[0] * 0.5).tolist(), 0.6, 0.0) is None  # not close enough
+    assert micro_match(table, [], near_heist) is None
+
+
+def test_lift_and_popularity_reorder_the_fused_window():
+    hits = [_hit(1, 0.9, micro_genre_id=1, popularity=1.0), _hit(2, 0.8, micro_genre_id=7, popularity=1.0)]
+    assert [h["_source"]["id"] for h in lift_micro(hits, 7, 0.15)] == [2, 1]
+    famous = [_hit(1, 0.9, popularity=0.0), _hit(2, 0.8, popularity=500.0)]
+    assert [h["_source"]["id"] for h in popular_first(famous, 0.3)] == [2, 1]
+    assert popular_first(famous, 0.0) == famous

@@ -1,0 +1,181 @@
+"""What a query says besides its topic: years and decades, and words that carry no topic.
+
+Pure functions of the text (no server), so the API, the pages and the relevance bench read a
+query the same way (docs/explorer.md, "Query intents"):
+
+- **years**: "80s", "1980s", "90's", "the 2000s", "early 90s", "from 1995", "since 2010",
+  "before 1970", "between 1990 and 1999" become a year range, and leave the text; "1970s
+  sci-fi" searches "sci-fi" in 1970-1979. A bare year ("2012", "1941") stays text: it is
+  often a title. Neither an age ("in her 30s") nor a setting ("soldiers fighting the Germans
+  in the 1940s", "set in the 80s", "during the 60s": when the story happens, not when the
+  film was made) is read as years. A query that is only years (and words like "movies")
+  browses them.
+- **filler**: "movies", "films"... at the start or end of a query carry no topic: BM25 needs
+  all of a two-word query's terms, so "zombie movies" asked every zombie film to say "movie";
+  they are dropped from the BM25 text and the title key (``content_text``), not from the
+  title clauses ("Scary Movie") or the vector.
+
+"like <title>" is read in ``webapp.search.like_title`` (one pattern, used by the API and the bench).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from webapp.params import YEAR_MAX, YEAR_MIN, Filters
+
+# Words that name no topic: what remains of "80s movies" is a browse, of "zombie films" "zombie".
+FILLER = frozenset({"movie", "movies", "film", "films", "flick", "flicks", "cinema"})
+# Lucene's English stop words (the english analyzer drops them): a query of these and filler
+# only ("movies from the") holds no topic either.
+STOP_WORDS = frozenset(
+    "a an and are as at be but by for if in into is it no not of on or such that the their then there these they "
+    "this to was will with".split()
+)
+_FILL = r"(?:" + "|".join(sorted(FILLER, key=len, reverse=True)) + r")"
+_FILLER = re.compile(r"^(?:\s*" + _FILL + r"\b(?![\w'’-])(?!\s+noir\b))+|(?<![\w'’-])(?:" + _FILL + r"\s*)+$", re.I)  # leading or trailing
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+# "80s", "'80s", "80's", "1980s", "1980's", optionally "early"/"mid"/"late" (ages: see _AGE).
+_DECADE = (r"(?:(?P<part{n}>early|mid|late)[\s-]+)?['’]?(?P<decade{n}>(?:18|19|20)\d0|\d0)['’]?s\b")
+_YEAR = r"(?P<year{n}>(?:18|19|20)\d\d)\b(?!['’]?s\b)"
+_LEAD = r"(?:(?P<lead>from|of|made\s+in|released\s+in|in|during|set\s+in)\s+)?(?:the\s+)?"
+SETTING = ("in", "during", "set in")  # "soldiers fighting the Germans in the 1940s": when it is set, not made
+PATTERNS = [
+    # "between 1990 and 1999", "1990-1999", "1990 to 1999", "from 1990 to 1999"
+    ("range", re.compile(r"(?<![\w'’])(?:(?:between|from)\s+)?" + _YEAR.format(n=1) + r"\s*(?:-|–|to|and|until)\s*"
+                         + _YEAR.format(n=2), re.I)),
+    ("from", re.compile(r"(?<![\w'’])(?P<word>from|since|after|before|until|till)\s+(?:the\s+year\s+)?" + _YEAR.format(n=1), re.I)),
+    ("decade", re.compile(r"(?<![\w'’])" + _LEAD + _DECADE.format(n=1) + r"(?:\s*(?:and|or|to|-|–)\s*(?:the\s+)?"
+                          + _DECADE.format(n=2) + ")?", re.I)),
+]
+# "in her 30s", "a man in his late 40s": an age, not a decade.
+_AGE = re.compile(r"\b(?:her|his|their|my|your|our|its|whose)\s+(?:early\s+|mid[\s-]+|late\s+)?$", re.I)
+_LEAD_WORDS = re.compile(r"^" + _LEAD.replace("(?P<lead>", "(?:"), re.I)
+PARTS = {"early": (0, 3), "mid": (3, 6), "late": (6, 9), None: (0, 9)}
+
+
+@dataclass(frozen=True)
+class Years:
+    """A year range read from the query; ``applied`` is False when an explicit year_from/year_to wins."""
+
+    start: int | None
+    end: int | None
+    text: str
+    applied: bool = True
+
+    def as_json(self) -> dict[str, Any]:
+        return {"from": self.start, "to": self.end, "text": self.text, "applied": self.applied}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A query as the search reads it: the text it searches, the filters it applies, the intents found."""
+
+    q: str
+    filters: Filters
+    years: Years | None = None
+
+    def intents(self) -> dict[str, Any]:
+        return {"years": self.years.as_json() if self.years else None, "query": self.q}
+
+
+def _decade(digits: str, part: str | None) -> tuple[int, int] | None:
+    start = int(digits)
+    if start < 100:  # "80s" is the 1980s; "00s" and "10s" are this century's
+        start += 2000 if start <= 10 else 1900
+    lo, hi = PARTS[part.lower() if part else None]
+    if not (YEAR_MIN <= start + lo and start + hi <= YEAR_MAX):
+        return None
+    return start + lo, start + hi
+
+
+def _clamp(year: int) -> int | None:
+    return year if YEAR_MIN <= year <= YEAR_MAX else None
+
+
+def _span(kind: str, m: re.Match) -> tuple[int | None, int | None] | None:
+    """The years one match names, or None when it names none (a year outside the catalogue's range)."""
+    if kind == "range":
+        a, b = _clamp(int(m["year1"])), _clamp(int(m["year2"]))
+        return (min(a, b), max(a, b)) if a and b else None
+    if kind == "from":
+        year, word = _clamp(int(m["year1"])), m["word"].lower()
+        if year is None:
+            return None
+        return {"from": (year, None), "since": (year, None), "after": (year + 1, None), "before": (None, year - 1),
+                "until": (None, year), "till": (None, year)}[word]
+    if m["lead"] and re.sub(r"\s+", " ", m["lead"].lower()) in SETTING:
+        return None
+    first = _decade(m["decade1"], m["part1"])
+    if first is None or _AGE.search(m.string[: m.start("decade1") if not m["part1"] else m.start("part1")]):
+        return None
+    if m["decade2"]:
+        second = _decade(m["decade2"], m["part2"])
+        if second is None:
+            return None
+        return min(first[0], second[0]), max(first[1], second[1])
+    return first
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip(" ,;:-–")
+    return re.sub(r"\s+([,;:])", r"\1", text)
+
+
+def read_years(q: str) -> tuple[str, Years | None]:
+    """``q`` without its year phrases, and the range they name (their union when several)."""
+    spans: list[tuple[int | None, int | None]] = []
+    texts: list[str] = []
+    rest = q
+    for kind, pattern in PATTERNS:
+        pieces, last = [], 0
+        for m in pattern.finditer(rest):
+            span = _span(kind, m)
+            if span is None:
+                continue
+            spans.append(span)
+            texts.append(_LEAD_WORDS.sub("", m.group(0)).strip() if kind == "decade" else m.group(0).strip())
+            pieces.append(rest[last: m.start()])
+            last = m.end()
+        if pieces:
+            rest = "".join(pieces) + " " + rest[last:]
+    if not spans:
+        return q, None
+    starts = [s for s, _ in spans]
+    ends = [e for _, e in spans]
+    start = None if None in starts else min(starts)
+    end = None if None in ends else max(ends)
+    return _tidy(rest), Years(start, end, " ".join(texts))
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def has_topic(text: str) -> bool:
+    """Whether ``text`` holds a word that is neither filler nor a stop word."""
+    return any(w not in FILLER and w not in STOP_WORDS for w in words(text))
+
+
+def content_text(q: str) -> str:
+    """``q`` without the filler words it starts or ends with ("zombie movies" -> "zombie", "films about
+    dragons" -> "about dragons"; "a movie star" keeps its words); ``q`` itself when nothing else would remain."""
+    kept = _tidy(_FILLER.sub(" ", q))
+    return kept if has_topic(kept) else q
+
+
+def read_query(q: str, filters: Filters) -> Reading:
+    """The text to search and the filters to apply: years in ``q`` become the year filter unless
+    ``filters`` already sets year_from or year_to (then they are still taken out of the text,
+    reported with ``applied`` False). A query that is only years and filler becomes a browse ("")."""
+    if not q:
+        return Reading(q, filters)
+    rest, years = read_years(q)
+    if years is None:
+        return Reading(q, filters)
+    if not has_topic(rest):
+        rest = ""
+    if filters.year_from is not None or filters.year_to is not None:
+        return Reading(rest, filters, replace(years, applied=False))
+    return Reading(rest, replace(filters, year_from=years.start, year_to=years.end), years)
