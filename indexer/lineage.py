@@ -18,6 +18,7 @@ from opensearchpy import OpenSearch, helpers
 from indexer import identity, quality
 from indexer.documents import MicroGenre
 from indexer.features import normalize
+from indexer.label import is_generic
 from indexer.store import alias_targets, ensure_index, mapping
 from indexer.taxonomy import Corpus, TaxonomyResult
 
@@ -139,7 +140,9 @@ def assign(previous: Previous | None, film_ids: list[int], result: TaxonomyResul
         new_fits = quality.label_fit(members, new_phrases, corpus.texts)
         # an old label is kept only while it is as true of the films as the fresh one (a better
         # method's names replace the old ones; the ids, and so every link, stay)
-        old_fits = [f if f is not None and f >= n else None for f, n in zip(old_fits, new_fits)]
+        # and never when it is a bare broad word ("Violence") the labeller no longer names a group by
+        old_fits = [f if f is not None and f >= n and not is_generic(o or "") else None
+                    for f, n, o in zip(old_fits, new_fits, old_labels)]
         keep = identity.keep_labels(new_labels, old_labels, old_fits)
         if kind == "macro":  # a theme is named by its shelf (indexer.shelves), whatever it was called before
             keep = [False] * len(members)

@@ -125,26 +125,25 @@ def test_a_shelf_never_holds_a_film_its_genres_contradict_and_animation_comes_fi
     assert all(themes.shelves_[t].allows(g) for t, g in zip(themes.labels_, genres))
 
 
+def _two_kinds(seed: int, a_films: list, b_films: list) -> tuple[np.ndarray, list[list[str]], list[tuple[str, ...]]]:
+    """Films around two story centres: (genres, keywords, centre 0 or 1) each."""
+    rng = np.random.default_rng(seed)
+    centres = normalize(rng.normal(size=(2, 16)))
+    return _catalogue([(g, k, centres[c] + 0.05 * rng.normal(size=16)) for g, k, c in a_films + b_films])
+
+
 def test_an_incidental_keyword_its_neighbours_do_not_share_does_not_pick_the_shelf():
-    rng = np.random.default_rng(4)
-    a, b = normalize(rng.normal(size=(2, 16)))
-    mob = [(("Crime", "Drama"), ["mafia", "family"], a + 0.05 * rng.normal(size=16)) for _ in range(15)]
-    one = [(("Crime", "Drama"), ["mafia", "christmas"], a + 0.05 * rng.normal(size=16))]  # christmas: 1 of 15 neighbours
-    xmas = [(("Comedy", "Family"), ["christmas", "santa claus"], b + 0.05 * rng.normal(size=16)) for _ in range(15)]
-    vectors, kws, genres = _catalogue(mob + one + xmas)
-    themes = shelve(vectors, kws, genres, 10)
+    mob = [(("Crime", "Drama"), ["mafia", "family"], 0)] * 15 + [(("Crime", "Drama"), ["mafia", "christmas"], 0)]  # 1 of 15
+    xmas = [(("Comedy", "Family"), ["christmas", "santa claus"], 1)] * 15
+    themes = shelve(*_two_kinds(4, mob, xmas), 10)
     assert themes.shelves_[themes.labels_[15]].name == "Mob and Gangster Sagas"
     assert themes.shelves_[themes.labels_[-1]].name == "Christmas and Holiday Films"
 
 
 def test_a_sequel_without_the_theme_keyword_joins_its_neighbours_shelf():
-    rng = np.random.default_rng(5)
-    a, b = normalize(rng.normal(size=(2, 16)))
-    heists = [(("Crime", "Thriller"), ["heist", "vault"], a + 0.05 * rng.normal(size=16)) for _ in range(12)]
-    sequel = [(("Crime", "Thriller"), ["casino"], a + 0.05 * rng.normal(size=16))]
-    cops = [(("Crime", "Thriller"), ["police", "detective"], b + 0.05 * rng.normal(size=16)) for _ in range(12)]
-    vectors, kws, genres = _catalogue(heists + sequel + cops)
-    themes = shelve(vectors, kws, genres, 8)
+    heists = [(("Crime", "Thriller"), ["heist", "vault"], 0)] * 12 + [(("Crime", "Thriller"), ["casino"], 0)]
+    cops = [(("Crime", "Thriller"), ["police", "detective"], 1)] * 12
+    themes = shelve(*_two_kinds(5, heists, cops), 8)
     assert themes.shelves_[themes.labels_[12]].name == "Heists and Cons"
     assert themes.shelves_[themes.labels_[-1]].name == "Crime and Detective Thrillers"
 
