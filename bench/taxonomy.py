@@ -25,7 +25,7 @@ from indexer.embed import CACHE_FILE, EmbeddingCache
 from indexer.features import StoryOnly
 from indexer.load import Movie, load_movies
 from indexer.keyword_themes import KeywordThemes
-from indexer.pipeline import corpus_of
+from indexer.pipeline import corpus_of, head_check
 from indexer.taxonomy import Corpus, Taxonomy, TaxonomyResult, report
 from indexer.text import embedding_text
 from mgm.model import cache_namespace, encode, model_for
@@ -53,12 +53,8 @@ def score(result: TaxonomyResult, corpus: Corpus, movies: list[Movie], seconds: 
     macro = {t: int(result.film_macro[i]) for i, t in enumerate(titles)}
     micro = {t: int(result.labels[i]) for i, t in enumerate(titles)}
     out["fan_pairs"] = quality.fan_pair_results(fan_pairs(), macro, micro)
-    judged = quality.load_head_films()
-    out["head_check"] = quality.head_check(judged, [m.id for m in movies], [result.micro[int(c)].label for c in result.labels],
-                                           [result.macro[int(t)].label for t in result.film_macro], corpus.genres)
-    for split, pairs in quality.head_pairs(judged).items():
-        held = quality.fan_pair_results(pairs, macro, micro)
-        out["head_check"].setdefault(split, {})["pairs"] = {k: held[k] for k in ("pairs", "held", "share", "failed")}
+    out["head_check"] = head_check(movies, corpus, [result.micro[int(c)].label for c in result.labels],
+                                   [result.macro[int(t)].label for t in result.film_macro], result.film_macro)
     out["seconds"] = round(seconds, 1)
     return out
 
