@@ -32,7 +32,7 @@ from opensearchpy.exceptions import RequestError
 from bench import server
 from bench.bodies import hybrid_requests
 from bench.queries import fresh_queries
-from bench.search_latency import CLIENTS, _app_sender, _measured, closed_loop
+from bench.load import CLIENTS, app_sender, closed_loop, measured
 from mgm.client import make_client
 from mgm.settings import PROJECT_ROOT, Settings
 
@@ -94,14 +94,14 @@ def under_load(settings: Settings, texts, root: Path = PROJECT_ROOT) -> dict[str
     folder = Path(tempfile.mkdtemp(prefix="mgm-py-spy-"))
     try:
         pids = server.worker_pids(proc.pid)
-        closed_loop(_app_sender(base, "hybrid"), texts, CLIENTS, 3.0)  # warm-up
+        closed_loop(app_sender(base, "hybrid"), texts, CLIENTS, 3.0)  # warm-up
         rss = [server.rss_mb(p) for p in pids]
         spies = _py_spy(pids, LOAD_SECONDS, folder)
         hot: list[str] = []
         timer = threading.Timer(LOAD_SECONDS / 2, lambda: hot.append(
             client.transport.perform_request("GET", "/_nodes/hot_threads", params={"threads": 3, "interval": "500ms"})))
         timer.start()
-        load = _measured(lambda: closed_loop(_app_sender(base, "hybrid"), texts, CLIENTS, LOAD_SECONDS), client, pids)
+        load = measured(lambda: closed_loop(app_sender(base, "hybrid"), texts, CLIENTS, LOAD_SECONDS), client, pids)
         timer.join()
         for spy in spies:
             spy.wait(timeout=60)

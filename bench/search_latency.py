@@ -13,101 +13,22 @@ from __future__ import annotations
 
 import itertools
 import os
-import statistics
-import threading
-import time
-from typing import Any, Callable
-
-import requests
+from typing import Any
 
 from bench import server
+from bench.load import CLIENTS, app_sender, closed_loop, measured, percentile
 from bench.queries import fresh_queries
 from mgm.client import make_client
 from mgm.settings import Settings
 
 MODES = ("keyword", "semantic", "hybrid")
-CLIENTS = 8
 SECONDS = 20.0
 SINGLE_SECONDS = 5.0
 RAW_QUERIES = 2000  # encoded up front; beyond them the raw run repeats them (OpenSearch caches no hits)
 TARGETS = {"hybrid_p95_ms": 80, "hybrid_rps": 100, "keyword_semantic_p95_ms": 50, "single_hybrid_p50_ms": 20,
            "rss_per_worker_mb": 300}
-
-
-def _pct(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))], 1)
-
-
-def closed_loop(send: Callable[[Any, str], float], queries, clients: int, seconds: float) -> dict[str, Any]:
-    """``clients`` threads, each sending its next request when the last one answered.
-
-    ``send(session, q)`` returns OpenSearch's ``took`` (ms) or raises; every request takes
-    the next text from the shared ``queries`` iterator.
-    """
-    samples: list[tuple[float, float]] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    stop_at = time.perf_counter() + seconds
-
-    def client() -> None:
-        session, mine, bad = requests.Session(), [], []
-        while time.perf_counter() < stop_at:
-            q = next(queries)
-            t0 = time.perf_counter()
-            try:
-                took = send(session, q)
-            except Exception as exc:  # a failed request is counted, never fatal to the run
-                bad.append(type(exc).__name__)
-                continue
-            mine.append(((time.perf_counter() - t0) * 1000, float(took)))
-        with lock:
-            samples.extend(mine)
-            errors.extend(bad)
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    latency = [s for s, _ in samples]
-    took = [t for _, t in samples]
-    return {
-        "requests": len(samples),
-        "errors": len(errors),
-        "throughput_rps": round(len(samples) / seconds, 1),
-        "latency_ms": {"p50": _pct(latency, 50), "p95": _pct(latency, 95), "p99": _pct(latency, 99),
-                       "mean": round(statistics.fmean(latency), 1) if latency else None},
-        "opensearch_took_ms": {"p50": _pct(took, 50), "p95": _pct(took, 95)},
-        "app_overhead_ms": {"p50": _pct([s - t for s, t in samples], 50), "p95": _pct([s - t for s, t in samples], 95)},
-    }
-
-
-def opensearch_cpu_ms(client) -> float:
-    """Total CPU milliseconds of every OpenSearch node's process so far."""
-    nodes = client.nodes.stats(metric="process")["nodes"].values()
-    return float(sum(n["process"]["cpu"]["total_in_millis"] for n in nodes))
-
-
-def _app_sender(base: str, mode: str) -> Callable[[Any, str], float]:
-    def send(session, q: str) -> float:
-        resp = session.get(f"{base}/api/search", params={"q": q, "mode": mode, "size": 20}, timeout=30)
-        resp.raise_for_status()
-        return resp.json()["took_ms"]
-
-    return send
-
-
-def _measured(run: Callable[[], dict[str, Any]], client, workers: list[int]) -> dict[str, Any]:
-    """Run a load phase and add the CPU each side spent per request (ms)."""
-    os0, web0 = opensearch_cpu_ms(client), sum(server.cpu_seconds(p) for p in workers)
-    result = run()
-    os1, web1 = opensearch_cpu_ms(client), sum(server.cpu_seconds(p) for p in workers)
-    n = max(result["requests"] + result["errors"], 1)
-    result["cpu_ms_per_request"] = {"opensearch": round((os1 - os0) / n, 1), "web": round((web1 - web0) * 1000 / n, 1)}
-    return result
+# The load generator lives in bench.load; these old names stay until bench/scale.py imports it from there.
+_app_sender, _measured, _pct = app_sender, measured, percentile
 
 
 def raw_hybrid_baseline(settings: Settings, queries: list[str], seconds: float = SECONDS) -> dict[str, Any]:
@@ -127,7 +48,7 @@ def raw_hybrid_baseline(settings: Settings, queries: list[str], seconds: float =
         resp.raise_for_status()
         return resp.json()["took"]
 
-    result = _measured(lambda: closed_loop(send, itertools.cycle(queries), CLIENTS, seconds), make_client(settings), [])
+    result = measured(lambda: closed_loop(send, itertools.cycle(queries), CLIENTS, seconds), make_client(settings), [])
     del result["app_overhead_ms"], result["cpu_ms_per_request"]["web"]  # no web app in this path
     return result
 
@@ -143,12 +64,12 @@ def run(settings: Settings, workers: int | None = None, threads: int | None = No
     try:
         pids = server.worker_pids(proc.pid)
         for mode in MODES:  # warm every worker: encoder buffers, search pipeline, OpenSearch caches
-            closed_loop(_app_sender(base, mode), texts, CLIENTS, 2.0)
+            closed_loop(app_sender(base, mode), texts, CLIENTS, 2.0)
         rss_warm = [server.rss_mb(p) for p in pids]
         results = {}
         for mode in MODES:
-            single = closed_loop(_app_sender(base, mode), texts, 1, SINGLE_SECONDS)
-            loaded = _measured(lambda: closed_loop(_app_sender(base, mode), texts, CLIENTS, seconds), client, pids)
+            single = closed_loop(app_sender(base, mode), texts, 1, SINGLE_SECONDS)
+            loaded = measured(lambda: closed_loop(app_sender(base, mode), texts, CLIENTS, seconds), client, pids)
             results[mode] = dict(loaded, single_client={k: single[k] for k in ("requests", "latency_ms", "opensearch_took_ms")})
         rss_end = [server.rss_mb(p) for p in pids]
     finally:

@@ -1,7 +1,10 @@
-"""A real gunicorn (production config) on a free loopback port, for the load benchmarks.
+"""The one starter of a real gunicorn (production config) on a free loopback port.
 
-Shared by ``search_latency`` and ``profile_search`` so both measure the same server: its
-worker pids (for py-spy and RSS), its resident memory, and an always-stopped process.
+The load benchmarks (``search_latency``, ``profile_search``, ``web_layout``, ``scale``) and the
+tests that need a real server (``tests/servers.gunicorn``) all start it here, so they measure
+and check the same server: its worker pids (for py-spy and RSS), its resident memory, and an
+always-stopped process. ``make run`` and the Docker image start the same command line
+(``scripts/run.sh``, the Dockerfile's ``CMD``) with the environment's settings.
 """
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -23,35 +28,62 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(settings: Settings, port: int, extra_env: dict[str, str] | None = None, root: Path = PROJECT_ROOT) -> subprocess.Popen:
-    """gunicorn with webapp/gunicorn.conf.py; returns once a worker answers /healthz.
+def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The process environment that makes a child read ``settings`` (the one Settings object)."""
+    return {
+        **os.environ,
+        "OPENSEARCH_URL": settings.opensearch_url,
+        "INDEX_ALIAS": settings.index_alias,
+        "MICRO_ALIAS": settings.micro_alias,
+        "RUNS_INDEX": settings.runs_index,
+        "IDS_INDEX": settings.ids_index,  # else a child's lineage lands in the developer's own registry
+        "CACHE_DIR": str(settings.cache_dir),
+        "HF_HUB_OFFLINE": "1",
+        **extra,
+    }
 
+
+def start(settings: Settings, port: int, extra_env: dict[str, str] | None = None, root: Path = PROJECT_ROOT,
+          ready: Callable[[requests.Response], bool] = lambda r: r.ok, seconds: float = 180) -> subprocess.Popen:
+    """gunicorn with webapp/gunicorn.conf.py; returns once a worker answers /healthz (``ready``).
+
+    The per-client rate limit is off: the benchmarks measure search, and the tests'
+    clients all share one address (tests/test_rate_limit.py covers the limit itself).
     ``root`` may be another checkout (say, main's code exported to a folder) to measure
     before and after in one session.
     """
-    env = dict(os.environ, PORT=str(port), OPENSEARCH_URL=settings.opensearch_url, INDEX_ALIAS=settings.index_alias,
-               MICRO_ALIAS=settings.micro_alias, HF_HUB_OFFLINE="1",
-               RATE_LIMIT_PER_SECOND="0",  # the benchmarks measure search, not the per-client limit
-               **(extra_env or {}))
+    env = settings_env(settings, PORT=str(port), RATE_LIMIT_PER_SECOND="0", **(extra_env or {}))
     gunicorn = Path(sys.executable).with_name("gunicorn")
     cmd = [str(gunicorn), "--config", "webapp/gunicorn.conf.py", "--access-logfile", "/dev/null", "webapp:create_app()"]
     proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        wait_ready(proc, f"http://127.0.0.1:{port}/healthz")
+        wait_ready(proc, f"http://127.0.0.1:{port}/healthz", seconds, ready)
     except BaseException:
         stop(proc)
         raise
     return proc
 
 
-def wait_ready(proc: subprocess.Popen, url: str, seconds: float = 180) -> None:
+@contextmanager
+def serving(settings: Settings, extra_env: dict[str, str] | None = None, **options) -> Iterator[str]:
+    """``start`` on a free port; yields the server's URL and always stops it."""
+    port = free_port()
+    proc = start(settings, port, extra_env, **options)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(proc)
+
+
+def wait_ready(proc: subprocess.Popen, url: str, seconds: float = 180,
+               ready: Callable[[requests.Response], bool] = lambda r: r.ok) -> None:
     """gunicorn binds before its workers have loaded the encoder: poll until one answers."""
     deadline = time.time() + seconds
     while time.time() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"gunicorn exited: {proc.stderr.read().decode()[-2000:]}")
         try:
-            if requests.get(url, timeout=5).ok:
+            if ready(requests.get(url, timeout=5)):
                 return
         except requests.RequestException:
             pass
@@ -59,12 +91,13 @@ def wait_ready(proc: subprocess.Popen, url: str, seconds: float = 180) -> None:
     raise RuntimeError(f"gunicorn did not become ready within {seconds:.0f} s")
 
 
-def stop(proc: subprocess.Popen) -> None:
+def stop(proc: subprocess.Popen, seconds: float = 30) -> None:
     proc.terminate()
     try:
-        proc.wait(timeout=20)
+        proc.wait(timeout=seconds)
     except subprocess.TimeoutExpired:
         proc.kill()
+        proc.wait()
 
 
 def worker_pids(master: int) -> list[int]:

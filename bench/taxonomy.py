@@ -81,7 +81,7 @@ def seed_means(runs: list[dict]) -> dict:
 def examples(result: TaxonomyResult, corpus: Corpus, titles: list[str], votes: list[int]) -> dict:
     """What a reader checks by eye: largest micro-genres, every macro theme, weakest labels."""
     groups = result.groups
-    fits = quality.label_fit(groups, [m.phrases for m in result.micro], corpus.texts)
+    fits = result.label_fits
     famous = [[titles[i] for i in sorted(g, key=lambda i: -votes[i])] for g in groups]
     largest = sorted(range(result.k), key=lambda c: -len(groups[c]))[:20]
     weakest = sorted(range(result.k), key=lambda c: fits[c])[:10]

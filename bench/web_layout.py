@@ -11,7 +11,7 @@ from typing import Any
 
 from bench import server
 from bench.queries import fresh_queries
-from bench.search_latency import CLIENTS, _app_sender, _measured, closed_loop
+from bench.load import CLIENTS, app_sender, closed_loop, measured
 from mgm.client import make_client
 from mgm.settings import Settings
 
@@ -29,8 +29,8 @@ def _one(settings: Settings, texts, layout: tuple[int, int, int]) -> dict[str, A
     base = f"http://127.0.0.1:{port}"
     try:
         pids = server.worker_pids(proc.pid)
-        closed_loop(_app_sender(base, "hybrid"), texts, CLIENTS, 3.0)  # warm-up
-        result = _measured(lambda: closed_loop(_app_sender(base, "hybrid"), texts, CLIENTS, SECONDS),
+        closed_loop(app_sender(base, "hybrid"), texts, CLIENTS, 3.0)  # warm-up
+        result = measured(lambda: closed_loop(app_sender(base, "hybrid"), texts, CLIENTS, SECONDS),
                            make_client(settings), pids)
         result["rss_mb_per_worker"] = [server.rss_mb(p) for p in pids]
     finally:

@@ -33,6 +33,7 @@ from mgm.settings import Settings
 
 if TYPE_CHECKING:  # scikit-learn is a second's import: `indexer status` (drift) never needs it
     from indexer.features import ThemeFeatures
+    from indexer.taxonomy import TaxonomyResult
 
 
 class AddRefused(RuntimeError):
@@ -61,12 +62,11 @@ class Stages:
         return [self.ids[c] for c in nearest], dist[np.arange(len(nearest)), nearest]
 
 
-def stages_of(features: ThemeFeatures, vectors: np.ndarray, keyword_lists: list[list[str]], labels: np.ndarray,
-              centroids: np.ndarray, ids: list[int]) -> Stages:
-    """The stages of a fitted run, with the clustered films' mean distance as the drift baseline."""
-    feats = features.transform(vectors, keyword_lists)
-    own = np.linalg.norm(feats - centroids[np.asarray(labels, int)], axis=1)
-    return Stages(features, np.asarray(centroids, np.float64), list(ids), round(float(own.mean()), 4))
+def stages_of(features: ThemeFeatures, result: TaxonomyResult, ids: list[int]) -> Stages:
+    """The stages of a fitted run, with the clustered films' mean distance as the drift baseline
+    (read from the taxonomy's own feature rows: they are computed once per run)."""
+    own = np.linalg.norm(result.features - result.feature_centroids[np.asarray(result.labels, int)], axis=1)
+    return Stages(features, np.asarray(result.feature_centroids, np.float64), list(ids), round(float(own.mean()), 4))
 
 
 def stages_dir(cache_dir: Path, micro_alias: str) -> Path:

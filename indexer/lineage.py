@@ -125,19 +125,19 @@ def assign(previous: Previous | None, film_ids: list[int], result: TaxonomyResul
     groups, macro_groups = result.groups, result.macro_groups
     pairs = Counter(zip(result.labels.tolist(), result.film_macro.tolist()))
     macro_centroids = mixed_centroids(result.story_centroids, pairs, len(result.macro))
-    new = {
-        "micro": (result.story_centroids, groups, [m.label for m in micro], [m.phrases for m in micro]),
-        "macro": (macro_centroids, macro_groups, [m.label for m in result.macro], [m.phrases for m in result.macro]),
+    new = {  # the micro-genres' label fit was measured once, by the taxonomy (``micro`` carries its phrases)
+        "micro": (result.story_centroids, groups, [m.label for m in micro], [m.phrases for m in micro], result.label_fits),
+        "macro": (macro_centroids, macro_groups, [m.label for m in result.macro], [m.phrases for m in result.macro], None),
     }
     matchings, labels, phrases, fits = {}, {}, {}, {}
-    for kind, (centroids, members, new_labels, new_phrases) in new.items():
+    for kind, (centroids, members, new_labels, new_phrases, measured) in new.items():
         old = previous.generations[kind] if previous else None
         used = previous.max_used[kind] if previous else -1
         m = identity.match(old, centroids, [frozenset(film_ids[i] for i in g) for g in members], used)
         old_labels = [previous.labels[kind].get(m.kept[i]) if previous and i in m.kept else None for i in range(len(members))]
         old_phrases = [previous.phrases[kind].get(m.kept[i]) if previous and i in m.kept else None for i in range(len(members))]
         old_fits = [quality.label_fit([g], [p], corpus.texts)[0] if p else None for g, p in zip(members, old_phrases)]
-        new_fits = quality.label_fit(members, new_phrases, corpus.texts)
+        new_fits = quality.label_fit(members, new_phrases, corpus.texts) if measured is None else measured
         # an old label is kept only while it is as true of the films as the fresh one (a better
         # method's names replace the old ones; the ids, and so every link, stay)
         # and never when it is a bare broad word ("Violence") the labeller no longer names a group by

@@ -112,8 +112,8 @@ def head_check(movies: list[Movie], corpus: Corpus, micro: list[str], macro: lis
 
 
 def micro_genres(result: TaxonomyResult, corpus: Corpus) -> list[MicroGenre]:
-    """The taxonomy's micro-genres with their macro theme and measured label fit."""
-    fits = quality.label_fit(result.groups, [m.phrases for m in result.micro], corpus.texts)
+    """The taxonomy's micro-genres with their macro theme and measured label fit (``result.label_fits``)."""
+    fits = result.label_fits
     return [
         MicroGenre(
             id=c,
@@ -213,8 +213,7 @@ def _run(settings: Settings, csv: Path, progress: bool, timer: Timer, report: di
     with timer.stage("identity"):  # persistent ids and kept labels (issue 16); recorded after the swap
         previous = lineage.read_previous(client, settings.index_alias, settings.micro_alias, settings.ids_index)
         micro, ids = lineage.assign(previous, [m.id for m in movies], result, corpus, micro)
-        stages = incremental.stages_of(taxonomy.features, corpus.vectors, corpus.keyword_lists, result.labels,
-                                       result.feature_centroids, [g.id for g in micro])
+        stages = incremental.stages_of(taxonomy.features, result, [g.id for g in micro])
         report["identity"] = dict(ids.summary(), clustered_distance=stages.clustered_distance)
         report["head_check"] = head_check(movies, corpus, [micro[int(c)].label for c in result.labels],
                                           [ids.macro(int(t))[1] for t in result.film_macro], result.film_macro)

@@ -126,9 +126,11 @@ def fan_pair_results(pairs: list[FanPair], macro_of_title: dict[str, int], micro
     }
 
 
-def summary(groups: list[list[int]], phrases: list[list[str]], texts: list[str], keyword_lists: list[list[str]]) -> dict:
-    """The headline taxonomy measures for one grouping and its labels."""
-    fits = label_fit(groups, phrases, texts)
+def summary(groups: list[list[int]], phrases: list[list[str]], texts: list[str], keyword_lists: list[list[str]],
+            fits: list[float] | None = None) -> dict:
+    """The headline taxonomy measures for one grouping and its labels (``fits``: their
+    ``label_fit`` when the caller has it already, as ``TaxonomyResult.label_fits``)."""
+    fits = label_fit(groups, phrases, texts) if fits is None else fits
     lifts = label_lift(groups, phrases, texts)
     recovered, candidates, _ = theme_recovery(groups, keyword_lists)
     return {

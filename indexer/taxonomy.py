@@ -55,6 +55,8 @@ class TaxonomyResult:
     macro: list[Named]
     story_centroids: np.ndarray  # per micro-genre, in embedding space (normalized)
     feature_centroids: np.ndarray  # per micro-genre, in the clustering feature space
+    features: np.ndarray  # per film, in the clustering feature space (computed once per run)
+    label_fits: list[float]  # per micro-genre, the share of its films carrying its label (computed once per run)
 
     @property
     def k(self) -> int:
@@ -115,7 +117,9 @@ class Taxonomy:
         macro_groups = groups_of(film_macro, len(themes.shelves_))
         shelves = [[Option(shelf.name, (), 1.0)] for shelf in themes.shelves_]
         macro = list(self.labeler.fit(macro_groups, stats, centroids_of(corpus.vectors, macro_groups), options=shelves).named_)
-        return TaxonomyResult(labels, micro, film_macro, majority(film_macro, groups), macro, story, feature_centroids)
+        fits = quality.label_fit(groups, [m.phrases for m in micro], corpus.texts)
+        return TaxonomyResult(labels, micro, film_macro, majority(film_macro, groups), macro, story, feature_centroids,
+                              feats, fits)
 
     def _named(self, labels: np.ndarray, corpus: Corpus, stats: PhraseStats) -> tuple[list[list[int]], PhraseStats, list[list[Option]]]:
         """The groups of ``labels`` with their label options: the clusterer's own names first
@@ -152,7 +156,8 @@ def _compact(labels: np.ndarray) -> np.ndarray:
 def report(result: TaxonomyResult, corpus: Corpus) -> dict:
     """The honest measures of ``result`` (see ``indexer.quality``)."""
     groups = result.groups
-    summary = quality.summary(groups, [m.phrases for m in result.micro], corpus.texts, corpus.keyword_lists)
+    summary = quality.summary(groups, [m.phrases for m in result.micro], corpus.texts, corpus.keyword_lists,
+                              fits=result.label_fits)
     sample = np.random.default_rng(0).choice(len(corpus.vectors), size=min(3000, len(corpus.vectors)), replace=False)
     from sklearn.metrics import silhouette_score
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from contextlib import contextmanager
@@ -15,30 +14,12 @@ from pathlib import Path
 
 import requests
 
+from bench import server
+from bench.server import free_port as free_port  # re-exported for the tests
+from bench.server import settings_env as settings_env
 from mgm.settings import PROJECT_ROOT, Settings
 
 PYTHON = str(PROJECT_ROOT / ".venv" / "bin" / "python")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
-    """The process environment that makes a child read ``settings`` (the one Settings object)."""
-    return {
-        **os.environ,
-        "OPENSEARCH_URL": settings.opensearch_url,
-        "INDEX_ALIAS": settings.index_alias,
-        "MICRO_ALIAS": settings.micro_alias,
-        "RUNS_INDEX": settings.runs_index,
-        "IDS_INDEX": settings.ids_index,  # else a child's lineage lands in the developer's own registry
-        "CACHE_DIR": str(settings.cache_dir),
-        "HF_HUB_OFFLINE": "1",
-        **extra,
-    }
 
 
 def wait_for(url: str, timeout: float, ok=lambda r: r.status_code < 500) -> None:
@@ -55,28 +36,12 @@ def wait_for(url: str, timeout: float, ok=lambda r: r.status_code < 500) -> None
 
 @contextmanager
 def gunicorn(settings: Settings, workers: int = 1, threads: int = 8):
-    """``webapp`` under gunicorn with the project's config on a free loopback port; yields its URL."""
-    port = free_port()
-    # The per-client rate limit is off: these tests measure availability and contracts, and all
-    # their clients share one address (tests/test_rate_limit.py covers the limit itself).
-    env = settings_env(settings, PORT=str(port), WEB_WORKERS=str(workers), WEB_THREADS=str(threads), BIND_HOST="127.0.0.1",
-                       RATE_LIMIT_PER_SECOND="0")
-    proc = subprocess.Popen(
-        [str(PROJECT_ROOT / ".venv" / "bin" / "gunicorn"), "--config", "webapp/gunicorn.conf.py", "--access-logfile", "/dev/null",
-         "webapp:create_app()"],
-        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(url + "/healthz", 120)
+    """``webapp`` under gunicorn with the project's config on a free loopback port; yields its URL.
+
+    Started by ``bench.server``, the one gunicorn starter (the per-client rate limit off)."""
+    layout = {"WEB_WORKERS": str(workers), "WEB_THREADS": str(threads), "BIND_HOST": "127.0.0.1"}
+    with server.serving(settings, layout, ready=lambda r: r.status_code < 500, seconds=120) as url:
         yield url
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 class LocalOpenSearch:

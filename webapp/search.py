@@ -72,7 +72,25 @@ CARD_SOURCE = [
     "id", "title", "year", "decade", "overview", "genres", "micro_genre_id", "micro_genre", "macro_genre",
     "macro_genre_id", "vote_average", "vote_count", "rating_weighted", "popularity", "poster_path",
 ]
-FACET_SIZES = {"genres": 30, "micro_genres": 20, "macro_genres": 30, "decades": 30}
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One facet: OpenSearch aggregates it (``aggregations``) and the app counts it on a ranked
+    window (``count_facets``), from this one definition, so both give the same rows."""
+
+    field: str
+    size: int
+    label_field: str | None = None  # an id facet: each row carries the label its films have
+    by_key: bool = False  # rows in key order (decades), else by count, then key
+
+
+FACETS: dict[str, Facet] = {
+    "genres": Facet("genres", 30),
+    "micro_genres": Facet("micro_genre_id", 20, "micro_genre"),
+    "macro_genres": Facet("macro_genre_id", 30, "macro_genre"),
+    "decades": Facet("decade", 30, by_key=True),
+}
 SUGGEST_MAX_WORDS = 5  # "did you mean" is for titles and short queries, not plot descriptions
 FEW_RESULTS = 10  # ... and is offered only when the query found fewer films than this
 # Title clauses only for queries that could be a title: fuzzy matching a 15-word plot
@@ -264,17 +282,16 @@ def main_query(params: SearchParams, vector: list[float] | None, *, min_score: f
 
 
 def aggregations() -> dict[str, Any]:
-    """Facets, computed on the same filtered query as the hits."""
-
-    def labelled(id_field: str, label_field: str, size: int) -> dict[str, Any]:
-        return {"terms": {"field": id_field, "size": size}, "aggs": {"label": {"terms": {"field": label_field, "size": 1}}}}
-
-    return {
-        "genres": {"terms": {"field": "genres", "size": FACET_SIZES["genres"]}},
-        "micro_genres": labelled("micro_genre_id", "micro_genre", FACET_SIZES["micro_genres"]),
-        "macro_genres": labelled("macro_genre_id", "macro_genre", FACET_SIZES["macro_genres"]),
-        "decades": {"terms": {"field": "decade", "size": FACET_SIZES["decades"], "order": {"_key": "asc"}}},
-    }
+    """Facets (``FACETS``), computed on the same filtered query as the hits."""
+    out: dict[str, Any] = {}
+    for name, facet in FACETS.items():
+        terms: dict[str, Any] = {"field": facet.field, "size": facet.size}
+        if facet.by_key:
+            terms["order"] = {"_key": "asc"}
+        out[name] = {"terms": terms}
+        if facet.label_field:
+            out[name]["aggs"] = {"label": {"terms": {"field": facet.label_field, "size": 1}}}
+    return out
 
 
 def opensearch_sort(sort: str) -> list[dict[str, Any]]:
@@ -565,11 +582,10 @@ def shape_facets(aggs: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
 
 
 def count_facets(sources: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """The facets of a ranked window, counted in the app: the same shape and order as ``shape_facets``."""
-    specs = {"genres": ("genres", None), "micro_genres": ("micro_genre_id", "micro_genre"),
-             "macro_genres": ("macro_genre_id", "macro_genre"), "decades": ("decade", None)}
+    """The facets (``FACETS``) of a ranked window, counted in the app: the same shape and order as ``shape_facets``."""
     facets: dict[str, list[dict[str, Any]]] = {}
-    for name, (field, label_field) in specs.items():
+    for name, facet in FACETS.items():
+        field, label_field = facet.field, facet.label_field
         counts: dict[Any, int] = {}
         labels: dict[Any, str] = {}
         for src in sources:
@@ -580,10 +596,10 @@ def count_facets(sources: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
                 counts[value] = counts.get(value, 0) + 1
                 if label_field:
                     labels.setdefault(value, src.get(label_field) or str(value))
-        if name == "decades":
+        if facet.by_key:
             keys = sorted(counts)
         else:
-            keys = sorted(counts, key=lambda k: (-counts[k], k))[: FACET_SIZES[name]]
+            keys = sorted(counts, key=lambda k: (-counts[k], k))[: facet.size]
         facets[name] = [{"key": k, "count": counts[k], **({"label": labels[k]} if label_field else {})} for k in keys]
     return facets
 

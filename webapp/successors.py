@@ -3,20 +3,25 @@
 A reindex may retire an id (its group merged or dissolved); the indexer records each retired id
 with its nearest successor in the id registry (``settings.ids_index``). Shared links keep
 working: ``/micro-genres/<old>`` redirects (301) and ``?micro_genre=<old>`` / ``?macro=<old>``
-filter on the successor, and so do the Trends page's ``micro``/``cloud_micro``. Only ids the live index lacks are looked up, one ``GET`` per hop.
+filter on the successor, and so do the Trends page's ``micro``/``cloud_micro``.
+
+The registry's retired ids are read with one search, at most once per request (``retired_ids``,
+memoised on Flask's ``g``), however many ids the request names and however long their chains
+(``/trends`` named up to 11 ids, one ``GET`` per id and hop). Nothing outlives the request, so a
+reindex (which records its retirements after the alias swap) is seen by the next request.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Response, jsonify
-from opensearchpy import OpenSearch
-from opensearchpy.exceptions import NotFoundError
+from flask import Response, g, has_request_context, jsonify
+from opensearchpy import OpenSearch, helpers
 
 from webapp.errors import ApiError
 from webapp.params import Filters
 
 MAX_HOPS = 50  # a chain of retirements is one hop per reindex; this bounds a corrupt cycle
+RETIRED_PAGE = 10_000  # retired ids read in one search; beyond (thousands of reindexes), a scroll
 
 
 class Moved(Exception):
@@ -35,17 +40,35 @@ class Moved(Exception):
         return f"Micro-genre #{moved_from} was merged into this one by a reindex." if moved_from.isdigit() else None
 
 
+def retired_ids(client: OpenSearch, index: str) -> dict[tuple[str, int], int]:
+    """Every retired ``(kind, id)`` in the registry with its successor: one search, read at most
+    once per request (a missing registry is an empty one)."""
+    memo: dict[str, dict[tuple[str, int], int]] = g.setdefault("retired_ids", {}) if has_request_context() else {}
+    if index not in memo:
+        memo[index] = _read_retired(client, index)
+    return memo[index]
+
+
+def _read_retired(client: OpenSearch, index: str) -> dict[tuple[str, int], int]:
+    query = {"term": {"status": "retired"}}
+    fields = ["kind", "id", "successor"]
+    hits = client.search(index=index, body={"size": RETIRED_PAGE, "query": query, "_source": fields},
+                         ignore_unavailable=True)["hits"]["hits"]
+    if len(hits) >= RETIRED_PAGE:
+        hits = list(helpers.scan(client, index=index, query={"query": query, "_source": fields}))
+    return {(h["_source"]["kind"], int(h["_source"]["id"])): int(h["_source"]["successor"])
+            for h in hits if h["_source"].get("successor") is not None}
+
+
 def successor(client: OpenSearch, index: str, kind: str, group_id: int) -> int | None:
     """The live id ``group_id`` now lives on as, or None when the registry holds it as not retired."""
+    retired = retired_ids(client, index)
     current = group_id
     for _ in range(MAX_HOPS):
-        try:
-            doc = client.get(index=index, id=f"{kind}-{current}")["_source"]
-        except NotFoundError:
+        following = retired.get((kind, current))
+        if following is None:
             break
-        if doc.get("status") != "retired" or doc.get("successor") is None:
-            break
-        current = int(doc["successor"])
+        current = following
     return current if current != group_id else None
 
 
