@@ -1,4 +1,14 @@
-"""Flask app factory: one blueprint per page family, shared state in ``app.extensions``."""
+"""Flask app factory: one blueprint per page family, shared state in ``app.extensions``.
+
+Owns the web side: explore (``explorer``, ``search``, ``params``, ``intents``, ``highlight``,
+``successors``), insights (``insights``, ``insight_params``, ``aggregations``, ``chart_data``,
+``findings``, ``agg_cache``), discover (``discover``, ``discover_data``, ``recommend``), and
+the API plumbing (``openapi``, ``errors``, ``msearch``, ``json_provider``, ``limits``,
+``health``), with ``templates/``, ``static/`` and ``gunicorn.conf.py``.
+
+May import: ``mgm`` (the shared core); never ``indexer`` (a web worker loads no indexer
+code, torch or scikit-learn) and never ``bench`` (tests/test_layering.py).
+"""
 from __future__ import annotations
 
 from pathlib import Path
