@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 export HF_HUB_OFFLINE := 1
 export PYTHONUNBUFFERED := 1
 
-.PHONY: venv run test test-fast test-cluster reindex status bench opensearch-up opensearch-down chromium docker-compose clean
+.PHONY: venv run test test-fast test-cluster lint reindex status bench opensearch-up opensearch-down chromium docker-compose clean
 
 venv: $(VENV)/.installed
 
@@ -46,7 +46,12 @@ CLUSTER_PORT ?= 9221
 CLUSTER_URL = $(subst $(eval) ,$(comma),$(foreach i,0 1 2,http://127.0.0.1:$(shell expr $(CLUSTER_PORT) + $(i))))
 comma := ,
 
-test: venv chromium docker-compose
+# Lint (ruff) and types (mypy on mgm/ and indexer/): settings in pyproject.toml. Seconds, no server.
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+test: venv chromium docker-compose lint
 	scripts/with-opensearch.sh stop $(PY) -m pytest -q tests --ignore=tests/test_cluster.py
 	$(MAKE) --no-print-directory test-cluster
 

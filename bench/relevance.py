@@ -428,7 +428,8 @@ def run(settings: Settings) -> dict[str, Any]:
         "index_alias": settings.index_alias,
         # A run is one index only when both lists agree: compare runs only on the same indices.
         "indices": {"at_start": indices_at_start, "at_end": served_indices(client, settings)},
-        "app": {"knn_min_score": KNN_MIN_SCORE, "bm25_min_match": BM25_MIN_MATCH, "keyword_mode_min_match": KEYWORD_MODE_MIN_MATCH, "popularity_prior": POPULARITY_PRIOR,
+        "app": {"knn_min_score": KNN_MIN_SCORE, "bm25_min_match": BM25_MIN_MATCH, "keyword_mode_min_match": KEYWORD_MODE_MIN_MATCH,
+                "popularity_prior": POPULARITY_PRIOR,
                 "ranked_window": RANKED_WINDOW, "relative_floor": RELATIVE_FLOOR, "min_kept": MIN_KEPT, "fused_prior": FUSED_PRIOR,
                 "micro_match": {"max_words": MICRO_MATCH_MAX_WORDS, "label_weight": MICRO_LABEL_WEIGHT,
                                 "keyword_weight": MICRO_KEYWORD_WEIGHT, "min_score": MICRO_MIN_SCORE,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from functools import partial
 from typing import Any
 
 from bench import server
@@ -69,7 +70,7 @@ def run(settings: Settings, workers: int | None = None, threads: int | None = No
         results = {}
         for mode in MODES:
             single = closed_loop(app_sender(base, mode), texts, 1, SINGLE_SECONDS)
-            loaded = measured(lambda: closed_loop(app_sender(base, mode), texts, CLIENTS, seconds), client, pids)
+            loaded = measured(partial(closed_loop, app_sender(base, mode), texts, CLIENTS, seconds), client, pids)
             results[mode] = dict(loaded, single_client={k: single[k] for k in ("requests", "latency_ms", "opensearch_took_ms")})
         rss_end = [server.rss_mb(p) for p in pids]
     finally:

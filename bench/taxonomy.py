@@ -112,7 +112,8 @@ def run(settings: Settings) -> dict:
         for size in CURVE_MIN_SIZES:
             _, s = _fit(Taxonomy(clusterer=KeywordThemes(synonym_distance=distance, min_size=size)), corpus, movies)
             curve.append({"synonym_distance": distance, "min_size": size,
-                          **{key: s[key] for key in ("groups", "label_fit_mean", "label_fit_below_0_3", "lift_median", "theme_recovery", "coherence")},
+                          **{key: s[key] for key in ("groups", "label_fit_mean", "label_fit_below_0_3", "lift_median", "theme_recovery",
+                                                     "coherence")},
                           "tune_micro_fit": s["head_check"]["tune"]["micro_fit"], "fan_pairs_held": s["fan_pairs"]["held"]})
     return {
         "films": len(movies),

@@ -57,7 +57,8 @@ def status(settings: Settings) -> dict:
             "count": client.count(index=alias)["count"] if targets else 0,
         }
     run = last_run(client, settings.runs_index)
-    keys = ("run_id", "status", "finished_at", "k", "n_macro", "silhouette", "label_fit", "taxonomy", "total_seconds", "counts", "rejected", "timings", "error")
+    keys = ("run_id", "status", "finished_at", "k", "n_macro", "silhouette", "label_fit", "taxonomy", "total_seconds", "counts", "rejected",
+            "timings", "error")
     out["last_run"] = {k: run.get(k) for k in keys if k in run} if run else None
     from indexer.incremental import drift
 

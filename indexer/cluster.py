@@ -31,7 +31,7 @@ class KMeansClusterer:
     model_: KMeans | None = field(default=None, init=False, repr=False)
     labels_: np.ndarray | None = field(default=None, init=False, repr=False)
 
-    def fit(self, features: np.ndarray, fit_mask: np.ndarray | None = None) -> "KMeansClusterer":
+    def fit(self, features: np.ndarray, fit_mask: np.ndarray | None = None) -> KMeansClusterer:
         features = np.asarray(features, np.float64)
         mask = np.ones(len(features), bool) if fit_mask is None else np.asarray(fit_mask, bool)
         if mask.sum() < self.k:
@@ -46,17 +46,21 @@ class KMeansClusterer:
 
     def group(self, corpus, features: np.ndarray, evidence: np.ndarray, near: np.ndarray) -> np.ndarray:
         """The taxonomy's clusterer interface (``indexer.keyword_themes.KeywordThemes`` is the other)."""
-        return self.fit(features, evidence).labels_
+        labels = self.fit(features, evidence).labels_
+        assert labels is not None
+        return labels
 
     def options(self, groups: list[list[int]], keyword_lists: list[list[str]], stats) -> list[list]:
         """No names of its own: the labeller's c-TF-IDF options name the groups."""
         return [[] for _ in groups]
 
     def predict(self, features: np.ndarray) -> np.ndarray:
+        assert self.model_ is not None, "fit first"
         return self.model_.predict(np.asarray(features, np.float64))
 
     @property
     def centroids_(self) -> np.ndarray:
+        assert self.model_ is not None, "fit first"
         return self.model_.cluster_centers_
 
 

@@ -55,6 +55,7 @@ class ThemeFeatures:
         A keyword no other film has adds nothing to the view: a film with five unique
         keywords has as little evidence as one with none.
         """
+        assert self.vectorizer_ is not None, "fit first"
         vocabulary = self.vectorizer_.vocabulary_
         return np.array([sum(1 for k in set(kws) if k in vocabulary) for kws in keyword_lists])
 
@@ -62,7 +63,7 @@ class ThemeFeatures:
         """Mask of keyword-rich films: the ones clusters are fitted on."""
         return self.known_keywords(keyword_lists) >= self.min_keywords
 
-    def fit(self, vectors: np.ndarray, keyword_lists: list[list[str]]) -> "ThemeFeatures":
+    def fit(self, vectors: np.ndarray, keyword_lists: list[list[str]]) -> ThemeFeatures:
         self.vectorizer_ = TfidfVectorizer(analyzer=_tokens, min_df=2, sublinear_tf=True)
         tfidf = self.vectorizer_.fit_transform(keyword_lists)
         dim = max(1, min(self.svd_dim, tfidf.shape[1] - 1, tfidf.shape[0] - 1))
@@ -76,11 +77,13 @@ class ThemeFeatures:
         return self
 
     def _own_view(self, keyword_lists: list[list[str]]) -> np.ndarray:
+        assert self.vectorizer_ is not None and self.svd_ is not None, "fit first"
         return normalize(self.svd_.transform(self.vectorizer_.transform(keyword_lists)))
 
     def keyword_view(self, vectors: np.ndarray, keyword_lists: list[list[str]]) -> np.ndarray:
         """Each film's keyword view, blended with its story neighbours' by lack of evidence."""
         own = self._own_view(keyword_lists)
+        assert self.neighbours_ is not None and self.reference_view_ is not None, "fit first"
         _, idx = self.neighbours_.kneighbors(np.asarray(vectors, np.float64))
         borrowed = normalize(self.reference_view_[idx].mean(axis=1))
         trust = np.minimum(1.0, self.known_keywords(keyword_lists) / self.full_evidence)[:, None]

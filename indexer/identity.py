@@ -103,7 +103,7 @@ def _renumbered(old: str | None, new: str) -> bool:
     """Is ``old`` a numbered name ("Family Drama 2") whose group is now told apart by a phrase
     ("Family Drama: Dysfunctional")? Then the better name replaces it, stability or not."""
     numbered = NUMBERED.match(old or "")
-    return bool(numbered) and new.lower().startswith(numbered.group(1).lower() + ":")
+    return numbered is not None and new.lower().startswith(numbered.group(1).lower() + ":")
 
 
 def keep_labels(new_labels: list[str], old_labels: list[str | None], old_fits: list[float | None]) -> list[bool]:
@@ -118,7 +118,7 @@ def keep_labels(new_labels: list[str], old_labels: list[str | None], old_fits: l
             for old, new, fit in zip(old_labels, new_labels, old_fits)]
     while True:
         fresh = {new_labels[i].lower() for i, k in enumerate(keep) if not k}
-        clash = [i for i, k in enumerate(keep) if k and old_labels[i].lower() in fresh]
+        clash = [i for i, k in enumerate(keep) if k and (old_labels[i] or "").lower() in fresh]  # kept: never None
         if not clash:
             return keep
         for i in clash:

@@ -16,7 +16,7 @@ already holds the embedding cache ``add`` needs anyway.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -143,7 +143,7 @@ def add(settings: Settings, csv: Path, progress: bool = False) -> dict:
     """
     from mgm.client import make_client
 
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     client = make_client(settings, timeout=120)
     run_id = "add-" + started.strftime("%Y%m%d-%H%M%S-%f")
     with Lease(client, lease_index(settings.runs_index), run_id, settings.reindex_lease_ttl):
@@ -183,7 +183,7 @@ def _add(settings: Settings, csv: Path, client: OpenSearch, run_id: str, started
           [micro_doc(micro[i], members[i], np.asarray(micro_docs[i]["centroid"]), prior) for i in sorted(touched)])
     report = {
         "run_id": run_id, "status": "ok", "kind": "add", "live_run": stamp,
-        "started_at": started.isoformat(), "finished_at": datetime.now(timezone.utc).isoformat(),
+        "started_at": started.isoformat(), "finished_at": datetime.now(UTC).isoformat(),
         "counts": {"rows": loaded.rows, "added": len(movies) - len(updated), "updated": len(updated), "encoded": encoded},
         "rejected": dict(loaded.rejected), "assigned_distance_sum": round(float(distance.sum()), 4),
         "assigned_films": len(movies), "clustered_distance": stages.clustered_distance,

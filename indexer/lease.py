@@ -15,7 +15,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConflictError, NotFoundError, OpenSearchException
@@ -52,7 +52,7 @@ def lease_index(runs_index: str) -> str:
 
 
 def _utc(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, timezone.utc).strftime("%H:%M:%S UTC")
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%H:%M:%S UTC")
 
 
 @dataclass
@@ -72,7 +72,7 @@ class Lease:
             "owner": self.owner,
             "host": socket.gethostname(),
             "pid": os.getpid(),
-            "acquired_at": datetime.fromtimestamp(now, timezone.utc).isoformat(),
+            "acquired_at": datetime.fromtimestamp(now, UTC).isoformat(),
             "expires_at": int((now + self.ttl) * 1000),
         }
 
@@ -157,7 +157,7 @@ class Lease:
             except OpenSearchException as exc:
                 log.warning("reindex lease not released (%s); it expires in at most %.0f s", type(exc).__name__, self.ttl)
 
-    def __enter__(self) -> "Lease":
+    def __enter__(self) -> Lease:
         self.acquire()
         return self
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 from opensearchpy import OpenSearch, helpers
@@ -129,7 +130,10 @@ def assign(previous: Previous | None, film_ids: list[int], result: TaxonomyResul
         "micro": (result.story_centroids, groups, [m.label for m in micro], [m.phrases for m in micro], result.label_fits),
         "macro": (macro_centroids, macro_groups, [m.label for m in result.macro], [m.phrases for m in result.macro], None),
     }
-    matchings, labels, phrases, fits = {}, {}, {}, {}
+    matchings: dict[str, identity.Matching] = {}
+    labels: dict[str, list[str]] = {}
+    phrases: dict[str, list[list[str]]] = {}
+    fits: dict[str, list[float | None]] = {}
     for kind, (centroids, members, new_labels, new_phrases, measured) in new.items():
         old = previous.generations[kind] if previous else None
         used = previous.max_used[kind] if previous else -1
@@ -147,19 +151,20 @@ def assign(previous: Previous | None, film_ids: list[int], result: TaxonomyResul
         if kind == "macro":  # a theme is named by its shelf (indexer.shelves), whatever it was called before
             keep = [False] * len(members)
         matchings[kind] = m
-        labels[kind] = [o if k else n for o, n, k in zip(old_labels, new_labels, keep)]
-        phrases[kind] = [o if k else n for o, n, k in zip(old_phrases, new_phrases, keep)]
+        labels[kind] = [o if k and o is not None else n for o, n, k in zip(old_labels, new_labels, keep)]  # kept: never None
+        phrases[kind] = [o if k and o is not None else n for o, n, k in zip(old_phrases, new_phrases, keep)]
         fits[kind] = [f if k else None for f, k in zip(old_fits, keep)]
     macro_ids, macro_labels = matchings["macro"].ids, labels["macro"]
     out = []
     for c, g in enumerate(micro):
         macro = int(result.macro_of_micro[c])
-        changes = dict(id=matchings["micro"].ids[c], macro_id=macro_ids[macro], macro_label=macro_labels[macro])
-        if fits["micro"][c] is not None:  # kept the previous label: its phrases lead the keywords
-            old = phrases["micro"][c]
-            rest = [k for k in g.keywords if k not in g.phrases and k not in old]
-            changes.update(label=labels["micro"][c], phrases=old, keywords=[*old, *rest][: len(g.keywords)],
-                           label_fit=round(fits["micro"][c], 4))
+        changes: dict[str, Any] = dict(id=matchings["micro"].ids[c], macro_id=macro_ids[macro], macro_label=macro_labels[macro])
+        kept_fit = fits["micro"][c]
+        if kept_fit is not None:  # kept the previous label: its phrases lead the keywords
+            kept = phrases["micro"][c]
+            rest = [k for k in g.keywords if k not in g.phrases and k not in kept]
+            changes.update(label=labels["micro"][c], phrases=kept, keywords=[*kept, *rest][: len(g.keywords)],
+                           label_fit=round(kept_fit, 4))
         out.append(replace(g, **changes))
     live = {kind: {m.ids[i]: (labels[kind][i], list(phrases[kind][i])) for i in range(len(m.ids))} for kind, m in matchings.items()}
     return out, Lineage(matchings, live, previous.labels if previous else {k: {} for k in KINDS}, macro_labels)

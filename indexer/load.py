@@ -11,10 +11,11 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 REQUIRED_COLUMNS = ("id", "title", "overview", "genres", "keywords", "release_date", "vote_average", "vote_count")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

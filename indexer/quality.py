@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -98,7 +99,7 @@ class FanPair:
     why: str = ""
 
 
-def fan_pair_results(pairs: list[FanPair], macro_of_title: dict[str, int], micro_of_title: dict[str, int]) -> dict:
+def fan_pair_results(pairs: list[FanPair], macro_of_title: dict[str, int], micro_of_title: Mapping[str, Hashable]) -> dict:
     """How many pairs hold: "together" pairs share a macro theme, "apart" pairs do not.
 
     Pairs naming a film absent from the catalogue are reported, not silently dropped.

@@ -6,6 +6,7 @@ reads ``os.environ`` directly.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,7 +102,7 @@ class Settings:
         """Every index (or alias) name the project owns; the reindex lease lives under ``runs_index``."""
         return (self.index_alias, self.micro_alias, self.runs_index, self.ids_index)
 
-    def scoped(self, prefix: str) -> "Settings":
+    def scoped(self, prefix: str) -> Settings:
         """The same settings with every index name under ``prefix-`` (tests, benchmarks)."""
         from dataclasses import replace
 
@@ -109,7 +110,7 @@ class Settings:
                        runs_index=f"{prefix}-runs", ids_index=f"{prefix}-ids")
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Build settings from ``env`` (default: the process environment)."""
         env = os.environ if env is None else env
         model_dir = env.get("MODEL_DIR")

@@ -92,10 +92,10 @@ def slow_server():
 def test_a_timed_out_alias_swap_is_sent_once(slow_server):
     url, seen = slow_server
     client = make_client(Settings.from_env({"OPENSEARCH_URL": url}), timeout=0.3)
-    for client in (client, without_retries(client)):
+    for each in (client, without_retries(client)):
         seen.clear()
         with pytest.raises(ConnectionTimeout):
-            client.indices.update_aliases(body={"actions": []})
+            each.indices.update_aliases(body={"actions": []})
         time.sleep(0.1)
         assert seen == ["/_aliases"]  # one attempt: the caller reads the aliases back instead
 

@@ -159,7 +159,7 @@ class Load:
             with self.lock:
                 self.outcomes[outcome] += 1
 
-    def __enter__(self) -> "Load":
+    def __enter__(self) -> Load:
         for t in self.threads:
             t.start()
         return self

@@ -110,7 +110,8 @@ def test_opensearch_sigkilled_during_bulk_then_restarted(second_opensearch, sett
     after = serving(client, tiny)
     assert after == {tiny.index_alias: ([f"{tiny.index_alias}-v3"], 60), tiny.micro_alias: ([f"{tiny.micro_alias}-v3"], 6)}
     assert half_built in result["pruned"] or not client.indices.exists(index=half_built)
-    print(f"\nFAULT os-sigkill-during-bulk: killed with {indexed} of 20000 documents in {half_built}; indexer exit {big.returncode}; API 503 while down, 200 after restart; "
+    print(f"\nFAULT os-sigkill-during-bulk: killed with {indexed} of 20000 documents in {half_built}; indexer exit {big.returncode}; "
+          "API 503 while down, 200 after restart; "
           f"before {before}; after {after}; pruned {result['pruned']}")
 
 

@@ -69,7 +69,8 @@ def test_add_puts_held_out_films_live_in_their_micro_genre(os_client, settings, 
 
     status = subprocess.run([sys.executable, "-m", "indexer", "status"], capture_output=True, text=True, cwd=PROJECT_ROOT, env=_env(s))
     drift = json.loads(status.stdout)["since_last_run"]
-    print(json.dumps({"held_out": len(held_ids), "agreement_with_full_run": round(agreement, 4), "clustered_films_same_mapping": round(baseline, 4), "drift": drift,
+    print(json.dumps({"held_out": len(held_ids), "agreement_with_full_run": round(agreement, 4),
+                      "clustered_films_same_mapping": round(baseline, 4), "drift": drift,
                       "full_run_seconds": base["total_seconds"]}))
     assert drift["added"] == report["counts"]["added"] and drift["distance_ratio"] > 0
     assert agreement >= 0.5

@@ -19,7 +19,7 @@ def details(movie_id: int) -> dict:
     return {
         "id": movie_id, "title": f"Movie {movie_id}", "original_title": f"Movie {movie_id}", "tagline": "",
         "overview": f"Overview of movie {movie_id}.", "genres": [{"id": 18, "name": "Drama"}],
-        "release_date": "2020-01-0%d" % (movie_id % 9 + 1), "vote_average": 7.1, "vote_count": 42, "popularity": 9.5,
+        "release_date": f"2020-01-0{movie_id % 9 + 1}", "vote_average": 7.1, "vote_count": 42, "popularity": 9.5,
         "runtime": 101, "budget": 0, "revenue": 0, "original_language": "en", "poster_path": f"/p{movie_id}.jpg",
         "keywords": {"keywords": [{"id": 1, "name": "heist"}]},
         "reviews": {"results": [{"content": "Great."}]},

@@ -101,7 +101,8 @@ def shape_overview(resp: dict, run_resp: dict, micro_docs: dict, filters: Filter
     for mb in aggs["macros"]["buckets"]:
         # a micro-genre may sit under several themes: its node id names both (treemap ids are unique)
         children = [{"id": f"micro:{b['key']}/{mb['key']}", **_micro_node(b, prior, keywords)} for b in mb["micros"]["buckets"]]
-        macros.append({"id": f"macro:{mb['key']}", "macro_id": macro_ids.get(mb["key"]), "name": mb["key"], **group_stats(mb, prior), "children": children})
+        macros.append({"id": f"macro:{mb['key']}", "macro_id": macro_ids.get(mb["key"]), "name": mb["key"], **group_stats(mb, prior),
+                       "children": children})
     total = resp["hits"]["total"]["value"]
     micros = [_micro_node(b, prior, keywords) | {"macro": _first_key(b, "macro")} for b in aggs["micros"]["buckets"]]
     years = aggs["years"]
@@ -280,13 +281,13 @@ def _growth(aggs: dict, params: TrendsParams, catalog: dict) -> dict:
     rows = []
     if n_e and n_l:
         for key in set(c_e) | set(c_l):
-            e, l = c_e.get(key, 0), c_l.get(key, 0)
-            if e + l < params.min_support:
+            e, later = c_e.get(key, 0), c_l.get(key, 0)
+            if e + later < params.min_support:
                 continue
-            s_e, s_l = 100 * e / n_e, 100 * l / n_l
+            s_e, s_l = 100 * e / n_e, 100 * later / n_l
             rows.append({
                 "id": key, "label": catalog["micros"][str(key)]["label"], "macro": catalog["micros"][str(key)]["macro"],
-                "count_earlier": e, "count_later": l, "share_earlier": round(s_e, 3), "share_later": round(s_l, 3),
+                "count_earlier": e, "count_later": later, "share_earlier": round(s_e, 3), "share_later": round(s_l, 3),
                 "change_pp": round(s_l - s_e, 3),
             })
     f = params.filters

@@ -21,7 +21,7 @@ from webapp.search import MICRO_LIST_MAX
 bp = Blueprint("openapi", __name__)
 
 MAX_ID = 2**31 - 1
-ID_LIST = r"^\s*[0-9]+\s*(,\s*[0-9]+\s*){0,%d}$" % (MAX_PICKED - 1)
+ID_LIST = rf"^\s*[0-9]+\s*(,\s*[0-9]+\s*){{0,{MAX_PICKED - 1}}}$"
 
 
 def _int(lo: int, hi: int) -> dict:
@@ -150,7 +150,7 @@ def _operation(method: str, path: str, view: Any) -> dict:
     summary, schema = RESPONSES[(method, path)]
     params = [{"name": n, "in": "query", "required": False, "schema": ROUTE_PARAMETERS.get((path, n), PARAMETERS[n])}
               for n in getattr(view, "accepted_params", ())]
-    params += [{"name": n, "in": "path", "required": True, "schema": _int(0, MAX_ID)} for n in ("raw_id",) if "{%s}" % n in path]
+    params += [{"name": n, "in": "path", "required": True, "schema": _int(0, MAX_ID)} for n in ("raw_id",) if f"{{{n}}}" in path]
     ok: dict = {"description": summary, "content": {"application/json": {"schema": schema}}}
     if "format" in getattr(view, "accepted_params", ()):
         ok["content"]["text/csv"] = {"schema": STR}

@@ -8,9 +8,9 @@ themselves; the query builders can therefore trust every value they receive.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from flask import Flask, current_app, request
 
