@@ -146,8 +146,14 @@ def find(client, index: str, micro_index: str, params: SearchParams, embed: Call
         body.pop("suggest", None)
     if extra_source:
         body["_source"] = [*body["_source"], *extra_source]
+    if vector is not None:
+        body.setdefault("aggs", {})[search.WORDS_SEEN] = search.words_seen_agg(params.q)
     fused = params.mode == "hybrid" and (like is not None or search.ranked(params))
     resp = search_hybrid(client, index, body) if fused else client.search(index=index, body=body)
+    if vector is not None and search.words_unseen(resp):  # only the vector side: a stricter cosine (search.UNSEEN_WORDS_MIN_SCORE)
+        del body["aggs"][search.WORDS_SEEN]
+        body["query"] = search.main_query(params, vector, **{**options, "min_score": search.UNSEEN_WORDS_MIN_SCORE})
+        resp = search_hybrid(client, index, body) if fused else client.search(index=index, body=body)
     hits = resp["hits"]["hits"]
     if like is not None or search.ranked(params):
         if like is None:  # "like": the film itself tops both sides, so a floor relative to it would keep little

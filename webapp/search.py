@@ -51,6 +51,14 @@ FUSED_PRIOR = 0.3
 # Vector cutoff on lucene's cosine score (1 + cos) / 2: 0.66 keeps cos >= 0.32.
 # Calibrated on the judged queries (bench/relevance.py "cutoff_curve").
 KNN_MIN_SCORE = 0.66
+# A query none of whose words occurs anywhere in the catalogue ("jjjjj kkkk", "zombeis") has
+# only its vector side, and MiniLM places any string near some film: the judged nonsense
+# strings reached cos 0.24-0.37 (one of them passed the 0.32 cutoff with 9 films), single
+# made-up words up to 0.41. Such a query keeps only films at cos >= 0.45, where misspelt real
+# words still land on their films ("vampyre" 0.51, "gangstr" 0.50). ``WORDS_SEEN`` is the
+# aggregation that tells, in the same request, whether any query word is in the catalogue.
+UNSEEN_WORDS_MIN_SCORE = 0.725
+WORDS_SEEN = "query_words_seen"
 # Hybrid (and "like <film>") rank at most this many relevant films; pages go that deep.
 RANKED_WINDOW = 50
 # ... and keep those whose fused score reaches this share of the best one: hybrid's
@@ -292,6 +300,19 @@ def aggregations() -> dict[str, Any]:
         if facet.label_field:
             out[name]["aggs"] = {"label": {"terms": {"field": facet.label_field, "size": 1}}}
     return out
+
+
+def words_seen_agg(q: str) -> dict[str, Any]:
+    """How many films (of the whole catalogue, whatever the query and filters) hold any word of ``q``."""
+    fields = [f.split("^")[0] for f in KEYWORD_FIELDS]
+    return {"global": {}, "aggs": {"seen": {"filter": {"multi_match": {"query": q, "fields": fields, "operator": "or"}}}}}
+
+
+def words_unseen(resp: dict[str, Any]) -> bool:
+    """Whether a response carrying ``words_seen_agg`` found no word of its query in the catalogue
+    (the aggregation is removed from the response, so the facets never see it)."""
+    agg = resp.get("aggregations", {}).pop(WORDS_SEEN, None)
+    return agg is not None and agg["seen"]["doc_count"] == 0
 
 
 def opensearch_sort(sort: str) -> list[dict[str, Any]]:
