@@ -40,6 +40,7 @@ def mapping(name: str) -> dict:
     return json.loads((MAPPINGS / f"{name}.json").read_text())
 
 
+REPLICA_WAIT = "60s"  # bounded: a single node never assigns a replica
 MERGE_TIMEOUT_S = 900  # a forced merge rebuilds each shard's HNSW graph: minutes at 100k films
 
 
@@ -57,8 +58,10 @@ def build_index(client: OpenSearch, index: str, body: dict, docs: Iterable[dict]
     """
     loading = copy.deepcopy(body)
     settings = loading.setdefault("settings", {}).setdefault("index", {})
-    refresh_interval = settings.get("refresh_interval", "1s")
-    settings["refresh_interval"] = "-1"
+    restore = {"refresh_interval": settings.get("refresh_interval", "1s"), "number_of_replicas": settings.get("number_of_replicas", 0)}
+    # Bulk settings: no refresh and no replica during the load (each replica would index every
+    # document again); both are restored once the index is merged.
+    settings.update(refresh_interval="-1", number_of_replicas=0)
     without_retries(client).indices.create(index=index, body=loading)
     sent = 0
     actions = ({"_index": index, "_id": str(d["id"]), "_source": d} for d in docs)
@@ -72,7 +75,9 @@ def build_index(client: OpenSearch, index: str, body: dict, docs: Iterable[dict]
             progress(1)
     client.indices.refresh(index=index)
     client.indices.forcemerge(index=index, max_num_segments=1, request_timeout=MERGE_TIMEOUT_S)
-    client.indices.put_settings(index=index, body={"index": {"refresh_interval": refresh_interval}})
+    client.indices.put_settings(index=index, body={"index": restore})
+    if int(restore["number_of_replicas"]):  # the replicas copy the merged segments: wait, so a node may fail right after
+        client.cluster.health(index=index, wait_for_status="green", timeout=REPLICA_WAIT, request_timeout=120, ignore=408)
     count = client.count(index=index)["count"]
     if count != sent:
         raise IndexingError(f"{index} holds {count} documents, expected {sent}")

@@ -53,9 +53,12 @@ def _hash_files(source: Path, stamp: tuple[tuple[str, int, int], ...]) -> str:
     return digest.hexdigest()[:16]
 
 
+GRAPH_VERSION = 2  # mgm.onnx_export's graph: 1 was optimum's torch export (token vectors), 2 is pooled
+
+
 def export_dir(source: Path, cache_dir: Path) -> Path:
-    """The ONNX export folder of the model in ``source``, keyed by its identity."""
-    return cache_dir / f"onnx-{model_identity(source)}"
+    """The ONNX export folder of the model in ``source``, keyed by its identity and the graph's version."""
+    return cache_dir / f"onnx-{model_identity(source)}-g{GRAPH_VERSION}"
 
 
 def export_ready(folder: Path) -> bool:

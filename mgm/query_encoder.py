@@ -1,25 +1,24 @@
-"""Query embeddings for the web process: ONNX Runtime + the model's tokenizer, nothing else.
+"""Sentence embeddings with ONNX Runtime + the model's tokenizer, nothing else: one encoder for
+the web process (one query per request) and the indexer (the films, in batches).
 
-The web app embeds one ~15-word query per request. Importing sentence-transformers for that
-brought torch and transformers into every gunicorn worker (about 1 GB resident each). This
-module reproduces what ``SentenceTransformer.encode(normalize_embeddings=True)`` does for
-all-MiniLM-L6-v2 over the same ONNX export: strip, WordPiece with the model's ``tokenizers``
-file, truncation at ``max_seq_length``, the transformer, mean pooling over the attention
-mask, L2 normalisation. A test checks cosine >= 0.9999 against the indexer's vectors.
+``mgm.onnx_export`` writes all-MiniLM-L6-v2 as one ONNX graph that ends with the mean pooling
+over the attention mask and the L2 normalisation, so this module only tokenizes (strip,
+WordPiece with the model's ``tokenizers`` file, truncation at ``max_seq_length``, padding to
+the batch's longest text) and runs it. Importing sentence-transformers for a query brought
+torch and transformers into every gunicorn worker (about 1 GB resident each); neither is
+needed anywhere now. tests/test_encoder_graph.py checks the vectors against
+sentence-transformers' (cosine >= 0.9999).
 """
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import numpy as np
 
 from mgm.model_files import ENCODER_CONFIG, EXPORT_COMMAND, ONNX_FILE, bundled_model_dir, export_dir, export_ready
-from mgm.settings import PROJECT_ROOT, Settings
+from mgm.settings import Settings
 
 
 class EncoderUnavailable(RuntimeError):
@@ -27,20 +26,22 @@ class EncoderUnavailable(RuntimeError):
 
 
 class QueryEncoder:
-    """Normalised float32 embeddings from the ONNX export in ``folder``."""
+    """Normalised float32 embeddings from the ONNX export in ``folder``.
 
-    def __init__(self, folder: Path, threads: int = 1):
+    ``graph`` picks another graph file of the export (the indexer's int8 one, ``quantized``).
+    """
+
+    def __init__(self, folder: Path, threads: int = 1, graph: Path | None = None):
         import onnxruntime
         from tokenizers import Tokenizer
 
-        max_length = json.loads((folder / ENCODER_CONFIG).read_text())["max_seq_length"]
+        config = json.loads((folder / ENCODER_CONFIG).read_text())
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self.tokenizer.enable_truncation(max_length=max_length)
+        self.tokenizer.enable_truncation(max_length=config["max_seq_length"])
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the longest text of a batch
         self.session = onnxruntime.InferenceSession(
-            str(folder / ONNX_FILE), _session_options(threads), providers=["CPUExecutionProvider"]
+            str(graph or folder / ONNX_FILE), _session_options(threads), providers=["CPUExecutionProvider"]
         )
-        self.inputs = {i.name for i in self.session.get_inputs()}
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """(len(texts), 384) unit vectors; a batch is padded to its longest text."""
@@ -48,13 +49,8 @@ class QueryEncoder:
         feeds = {
             "input_ids": np.array([e.ids for e in batch], dtype=np.int64),
             "attention_mask": np.array([e.attention_mask for e in batch], dtype=np.int64),
-            "token_type_ids": np.array([e.type_ids for e in batch], dtype=np.int64),
         }
-        tokens = self.session.run(None, {k: v for k, v in feeds.items() if k in self.inputs})[0]
-        mask = feeds["attention_mask"][:, :, None].astype(np.float32)
-        pooled = (tokens * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+        return self.session.run(None, feeds)[0].astype(np.float32, copy=False)
 
 
 class _Job:
@@ -146,19 +142,18 @@ def _session_options(threads: int):
 
 
 def ensure_export(settings: Settings) -> Path:
-    """The export folder, made by a subprocess if missing: torch never enters this process."""
-    folder = export_dir(bundled_model_dir(settings.model_dir), settings.cache_dir)
-    if export_ready(folder):
-        return folder
-    env = dict(os.environ, CACHE_DIR=str(settings.cache_dir), HF_HUB_OFFLINE="1")
-    if settings.model_dir is not None:
-        env["MODEL_DIR"] = str(settings.model_dir)
-    done = subprocess.run([sys.executable, "-m", "mgm.onnx_export"], cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True)
-    if done.returncode != 0 or not export_ready(folder):
-        reason = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        raise EncoderUnavailable(f"no ONNX export in {folder} ({reason}): run `{EXPORT_COMMAND}` or `make reindex`")
-    return folder
+    """The export folder, made here if missing (about 1 s: onnx + safetensors, no torch)."""
+    from mgm.onnx_export import export_onnx
+
+    try:
+        source = bundled_model_dir(settings.model_dir)
+        folder = export_dir(source, settings.cache_dir)
+        if export_ready(folder):
+            return folder
+        return export_onnx(source, settings.cache_dir)
+    except Exception as exc:  # a missing or unreadable model: say what to run
+        raise EncoderUnavailable(f"no ONNX export in {settings.cache_dir} ({type(exc).__name__}: {exc}): "
+                                 f"run `{EXPORT_COMMAND}` or `make reindex`") from exc
 
 
 def load_query_encoder(settings: Settings) -> BatchingEncoder:
