@@ -23,6 +23,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.neighbors import NearestNeighbors
 
 RANDOM_STATE = 42
+EXACT_FLOAT64_MAX = 10_000  # films: above, the keyword view's neighbours are searched in float32 blocks
 
 
 def normalize(x: np.ndarray) -> np.ndarray:
@@ -84,7 +85,13 @@ class ThemeFeatures:
         """Each film's keyword view, blended with its story neighbours' by lack of evidence."""
         own = self._own_view(keyword_lists)
         assert self.neighbours_ is not None and self.reference_view_ is not None, "fit first"
-        _, idx = self.neighbours_.kneighbors(np.asarray(vectors, np.float64))
+        if len(vectors) > EXACT_FLOAT64_MAX:  # 25k films: 45 s of float64 pairwise distances; float32 blocks instead
+            from indexer.neighbours import nearest_to
+
+            fitted = self.neighbours_._fit_X  # the keyword-rich films' vectors it was fitted on
+            idx = nearest_to(normalize(vectors), normalize(fitted), self.neighbours_.n_neighbors)
+        else:
+            _, idx = self.neighbours_.kneighbors(np.asarray(vectors, np.float64))
         borrowed = normalize(self.reference_view_[idx].mean(axis=1))
         trust = np.minimum(1.0, self.known_keywords(keyword_lists) / self.full_evidence)[:, None]
         return normalize(trust * own + (1 - trust) * borrowed)

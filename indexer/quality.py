@@ -60,11 +60,39 @@ def label_fit(groups: list[list[int]], phrases: list[list[str]], texts: list[str
     return [share_carrying([texts[i] for i in g], p) for g, p in zip(groups, phrases)]
 
 
+class Carriers:
+    """Which of ``texts`` carry a phrase, each phrase searched once and only in the texts that
+    hold all its words (a whole-word match needs each of the phrase's words as a whole word of
+    the text): the same answer as ``carries`` on every text, without a regex per film and group
+    (at 25k films, 1,000 groups x 25,000 texts took minutes)."""
+
+    WORD = re.compile(r"\w+")
+
+    def __init__(self, texts: list[str]):
+        self.texts = texts
+        self.words: dict[str, set[int]] = {}
+        for i, t in enumerate(texts):
+            for w in set(self.WORD.findall(t)):
+                self.words.setdefault(w, set()).add(i)
+        self.found: dict[str, set[int]] = {}
+
+    def carrying(self, phrase: str) -> set[int]:
+        if phrase not in self.found:
+            words = self.WORD.findall(phrase.lower())
+            candidates = set.intersection(*(self.words.get(w, set()) for w in words)) if words else range(len(self.texts))
+            self.found[phrase] = {i for i in candidates if phrase_pattern(phrase).search(self.texts[i])}
+        return self.found[phrase]
+
+    def share(self, phrases: list[str]) -> float:
+        return len(set().union(*(self.carrying(p) for p in phrases))) / len(self.texts) if self.texts else 0.0
+
+
 def label_lift(groups: list[list[int]], phrases: list[list[str]], texts: list[str]) -> list[float]:
     """Per group, label fit divided by the catalogue share carrying the same phrases."""
+    catalogue = Carriers(texts)
     out = []
     for g, p in zip(groups, phrases):
-        overall = share_carrying(texts, p)
+        overall = catalogue.share(p)
         out.append(share_carrying([texts[i] for i in g], p) / overall if overall else 0.0)
     return out
 

@@ -1,0 +1,66 @@
+"""The indexer's large-catalogue paths (issue 25) answer as the small-catalogue ones do."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from sklearn.neighbors import NearestNeighbors
+
+from indexer import layout, quality
+from indexer.features import normalize
+from indexer.load import Movie, validate
+from indexer.neighbours import nearest, nearest_to
+
+
+def test_blocked_float32_neighbours_find_sklearns_neighbours():
+    rng = np.random.default_rng(0)
+    x = normalize(rng.normal(size=(600, 32)))
+    _, expected = NearestNeighbors(n_neighbors=7, metric="cosine").fit(x[:400]).kneighbors(x)
+    found = nearest_to(x, x[:400], 7)
+    assert all(set(a) == set(b) for a, b in zip(expected, found))
+
+
+def test_neighbour_blocks_do_not_change_the_answer(monkeypatch):
+    from indexer import neighbours
+
+    space = np.random.default_rng(1).normal(size=(300, 16))
+    whole = nearest(space, 5)
+    monkeypatch.setattr(neighbours, "BLOCK_CELLS", 300 * 7)  # 7 rows a block
+    assert (np.sort(nearest(space, 5), axis=1) == np.sort(whole, axis=1)).all()
+
+
+def test_carriers_share_is_share_carrying():
+    texts = ["a sci-fi war film | war", "warrior of new york", "new yorker", "the war", "sci fi"]
+    catalogue = quality.Carriers(texts)
+    for phrases in (["war"], ["sci-fi"], ["new york"], ["sci fi", "war"], ["nothing"], ["a"]):
+        assert catalogue.share(phrases) == quality.share_carrying(texts, phrases)
+
+
+def test_large_map_lays_out_a_sample_and_places_the_rest(monkeypatch):
+    monkeypatch.setattr(layout, "SAMPLE", 60)
+    rng = np.random.default_rng(2)
+    centres = rng.normal(size=(3, 20)) * 5
+    x = np.vstack([c + rng.normal(size=(50, 20)) for c in centres]).astype(np.float32)
+    xy = layout.map_coordinates(x)
+    assert xy.shape == (150, 2) and np.isfinite(xy).all() and np.abs(xy).max() <= 1.0001
+    # every film sits nearer its own cloud's centre on the map than another cloud's
+    centre = np.stack([xy[i * 50:(i + 1) * 50].mean(axis=0) for i in range(3)])
+    own = np.linalg.norm(xy - np.repeat(centre, 50, axis=0), axis=1)
+    other = np.min([np.linalg.norm(xy - centre[(np.arange(150) // 50 + s) % 3], axis=1) for s in (1, 2)], axis=0)
+    assert (own < other).mean() > 0.95
+
+
+def test_synthetic_rows_read_back_as_the_films_they_were_made_from():
+    from bench.scale import SYNTHETIC_ID_BASE, synthetic_rows
+
+    real = [Movie(id=i + 1, title=f"Film {i}", original_title=f"Film {i}", tagline=f"tag {i}",
+                  overview=f"First part {i}. Second part {i}. Third {i}", genres=("Drama", "Crime"),
+                  keywords=("heist", f"kw{i}", "mafia"), release_date="1999-01-02", year=1999, vote_average=7.1,
+                  vote_count=10 + i, popularity=1.5, runtime=None, budget=0, revenue=0, original_language="en")
+            for i in range(3)]
+    rows, source = synthetic_rows(real, 7)
+    loaded = validate(json.loads(json.dumps(rows))).movies
+    assert [m.id for m in loaded] == [SYNTHETIC_ID_BASE + i for i in range(7)]
+    assert list(source) == [i % 3 for i in range(7)]
+    for m, s in zip(loaded, source):
+        assert m.genres == real[s].genres and m.vote_count == real[s].vote_count and m.original_title.startswith("synthetic #")
