@@ -15,7 +15,7 @@ by what the films carry, measured against the whole catalogue:
 - KeyBERT (MMR over the candidate phrases, against the group's story centroid) picks the further
   description keywords, so they are diverse and central rather than merely frequent.
 
-Macro themes are named from a fan's vocabulary of shelves (``indexer.shelves``); this labeller
+Macro themes are named from a fan's vocabulary of shelves (``mgm.shelves``); this labeller
 only adds their description keywords.
 """
 from __future__ import annotations

@@ -148,7 +148,7 @@ def assign(previous: Previous | None, film_ids: list[int], result: TaxonomyResul
         old_fits = [f if f is not None and f >= n and not is_generic(o or "") else None
                     for f, n, o in zip(old_fits, new_fits, old_labels)]
         keep = identity.keep_labels(new_labels, old_labels, old_fits)
-        if kind == "macro":  # a theme is named by its shelf (indexer.shelves), whatever it was called before
+        if kind == "macro":  # a theme is named by its shelf (mgm.shelves), whatever it was called before
             keep = [False] * len(members)
         matchings[kind] = m
         labels[kind] = [o if k and o is not None else n for o, n, k in zip(old_labels, new_labels, keep)]  # kept: never None

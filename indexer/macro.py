@@ -11,7 +11,7 @@ each from a vocabulary left 3-5 themes unnamed and put whole clusters under a ba
 ("Adventures" for The Lord of the Rings), 0.47-0.69 fan fit on the head-of-catalogue check
 (bench/head_films.json, tuning half, mean of 4 seeds). Deciding per film fits 0.97 there.
 
-How a film's shelf is chosen (``indexer.shelves`` defines each shelf):
+How a film's shelf is chosen (``mgm.shelves`` defines each shelf):
 1. the shelves *true* of the film: allowed by its genres and carrying the shelf's theme in its
    own TMDB theme keywords (not the overview: a word there is often incidental, "teacher" in
    Silver Linings Playbook);
@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from indexer.neighbours import support as neighbour_support
-from indexer.shelves import SHELVES, Shelf
+from mgm.shelves import SHELVES, Shelf
 
 MIN_SUPPORT = 0.1  # a theme fewer than this share of a film's neighbours carry is incidental to it
 BORROW_SUPPORT = 0.4  # a themed shelf this share of its neighbours are on is a candidate without the keyword

@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indexer import label, macro, neighbours, quality, shelves
+from indexer import label, macro, neighbours, quality
+from mgm import shelves
 from indexer.cluster import KMeansClusterer, merge_small, refine_by_label
 from indexer.features import ThemeFeatures, normalize
 from indexer.keyword_themes import KeywordThemes
