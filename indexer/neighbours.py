@@ -29,6 +29,7 @@ from indexer.features import normalize
 KEYWORD_WEIGHT = 0.7
 GENRE_WEIGHT = 0.5
 CHUNK = 2048
+FLOAT32_ABOVE = 8_192  # films: above, the space is built and normalised in float32 (half the memory)
 BLOCK_CELLS = 1 << 24  # similarities per block at most: argpartition's int64 answer is 8 bytes a cell
 
 
@@ -68,12 +69,19 @@ def film_space(vectors: np.ndarray, keyword_lists: list[list[str]], genres: list
     story = normalize(vectors)
     meaning = keyword_meaning(story, keyword_lists, keyword_vectors)
     meaning = np.where((np.linalg.norm(meaning, axis=1) > 0)[:, None], meaning, story)
-    return np.hstack([story, KEYWORD_WEIGHT * meaning, GENRE_WEIGHT * genre_matrix(genres)])
+    parts = [story, KEYWORD_WEIGHT * meaning, GENRE_WEIGHT * genre_matrix(genres)]
+    if len(vectors) > FLOAT32_ABOVE:  # 100k films: 630 MB in float64, and nearest() makes two more
+        return np.hstack([p.astype(np.float32) for p in parts])
+    return np.hstack(parts)
 
 
 def nearest(space: np.ndarray, k: int) -> np.ndarray:
     """(films, k): each film's ``k`` nearest films by cosine, itself included (in no order)."""
-    unit = normalize(space).astype(np.float32)
+    if len(space) > FLOAT32_ABOVE:
+        space = np.asarray(space, np.float32)
+        unit = space / np.maximum(np.linalg.norm(space, axis=1, keepdims=True), np.float32(1e-12))
+    else:  # as it always was: TMDB 5000's neighbours are unchanged
+        unit = normalize(space).astype(np.float32)
     return nearest_to(unit, unit, k)
 
 

@@ -64,3 +64,19 @@ def test_synthetic_rows_read_back_as_the_films_they_were_made_from():
     assert list(source) == [i % 3 for i in range(7)]
     for m, s in zip(loaded, source):
         assert m.genres == real[s].genres and m.vote_count == real[s].vote_count and m.original_title.startswith("synthetic #")
+
+
+def test_float32_space_above_the_threshold_finds_the_same_neighbours(monkeypatch):
+    from indexer import neighbours
+
+    rng = np.random.default_rng(3)
+    vectors = normalize(rng.normal(size=(400, 24)))
+    keyword_lists = [["heist", "mafia"][: i % 3] for i in range(400)]
+    keyword_vectors = {"heist": normalize(rng.normal(size=(1, 24)))[0], "mafia": normalize(rng.normal(size=(1, 24)))[0]}
+    genres = [("Drama",) if i % 2 else ("Crime", "Drama") for i in range(400)]
+    before = neighbours.nearest(neighbours.film_space(vectors, keyword_lists, genres, keyword_vectors), 6)
+    monkeypatch.setattr(neighbours, "FLOAT32_ABOVE", 100)
+    space = neighbours.film_space(vectors, keyword_lists, genres, keyword_vectors)
+    assert space.dtype == np.float32
+    after = neighbours.nearest(space, 6)
+    assert np.mean([set(a) == set(b) for a, b in zip(before, after)]) > 0.99
