@@ -85,15 +85,18 @@ class ThemeFeatures:
         """Each film's keyword view, blended with its story neighbours' by lack of evidence."""
         own = self._own_view(keyword_lists)
         assert self.neighbours_ is not None and self.reference_view_ is not None, "fit first"
+        trust = np.minimum(1.0, self.known_keywords(keyword_lists) / self.full_evidence)[:, None]
         if len(vectors) > EXACT_FLOAT64_MAX:  # 25k films: 45 s of float64 pairwise distances; float32 blocks instead
             from indexer.neighbours import nearest_to
 
+            # Only films that borrow (trust < 1) need neighbours: the others' weight on them is 0.
+            idx = np.zeros((len(vectors), self.neighbours_.n_neighbors), int)
+            borrow = np.flatnonzero(trust[:, 0] < 1.0)
             fitted = self.neighbours_._fit_X  # the keyword-rich films' vectors it was fitted on
-            idx = nearest_to(normalize(vectors), normalize(fitted), self.neighbours_.n_neighbors)
+            idx[borrow] = nearest_to(normalize(np.asarray(vectors)[borrow]), normalize(fitted), self.neighbours_.n_neighbors)
         else:
             _, idx = self.neighbours_.kneighbors(np.asarray(vectors, np.float64))
         borrowed = normalize(self.reference_view_[idx].mean(axis=1))
-        trust = np.minimum(1.0, self.known_keywords(keyword_lists) / self.full_evidence)[:, None]
         return normalize(trust * own + (1 - trust) * borrowed)
 
     def transform(self, vectors: np.ndarray, keyword_lists: list[list[str]]) -> np.ndarray:

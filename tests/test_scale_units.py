@@ -80,3 +80,16 @@ def test_float32_space_above_the_threshold_finds_the_same_neighbours(monkeypatch
     assert space.dtype == np.float32
     after = neighbours.nearest(space, 6)
     assert np.mean([set(a) == set(b) for a, b in zip(before, after)]) > 0.99
+
+
+def test_keyword_view_above_the_threshold_is_the_same_view(monkeypatch):
+    from indexer import features
+
+    rng = np.random.default_rng(4)
+    words = [f"kw{i}" for i in range(40)]
+    keyword_lists = [list(rng.choice(words, size=int(rng.integers(0, 9)), replace=False)) for _ in range(300)]
+    vectors = normalize(rng.normal(size=(300, 24)))
+    small = features.ThemeFeatures(svd_dim=8).fit_transform(vectors, keyword_lists)
+    monkeypatch.setattr(features, "EXACT_FLOAT64_MAX", 10)
+    large = features.ThemeFeatures(svd_dim=8).fit_transform(vectors, keyword_lists)
+    assert np.allclose(small, large, atol=1e-5)
