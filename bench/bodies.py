@@ -1,6 +1,6 @@
 """The hybrid request bodies the app sends, prepared outside the app for the raw baselines.
 
-Built with the app's own builders (``webapp.params``, ``webapp.search``) and its own query
+Built with the app's own builders (``webapp.api.params``, ``webapp.explore.search``) and its own query
 encoder, so the raw OpenSearch figures measure exactly what the web app asks for.
 """
 from __future__ import annotations
@@ -9,9 +9,9 @@ from typing import Any
 
 from mgm.query_encoder import QueryEncoder, ensure_export
 from mgm.settings import Settings
-from webapp import search
-from webapp.explorer import HYBRID_PIPELINE
-from webapp.params import parse_search
+from webapp.explore import search
+from webapp.explore.views import HYBRID_PIPELINE
+from webapp.api.params import parse_search
 
 BATCH = 64
 

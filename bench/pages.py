@@ -19,11 +19,12 @@ from collections.abc import Callable
 import numpy as np
 
 from mgm.settings import Settings
-from webapp import agg_cache, create_app
-from webapp.aggregations import overview_searches, picked_body, top_movies_body, trends_searches
-from webapp.msearch import msearch_lines
-from webapp.chart_data import default_picked, ranked_micro_ids
-from webapp.insight_params import Filters, parse_trends
+from webapp import create_app
+from webapp.insights import agg_cache
+from webapp.insights.aggregations import overview_searches, picked_body, top_movies_body, trends_searches
+from webapp.api.msearch import msearch_lines
+from webapp.insights.chart_data import default_picked, ranked_micro_ids
+from webapp.insights.params import Filters, parse_trends
 
 REQUESTS = 50
 TARGET_WARM_P95_MS = 50.0

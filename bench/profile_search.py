@@ -175,9 +175,9 @@ def _variants(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def parts(settings: Settings, prepared: list[tuple[dict, dict]], queries: list[str]) -> dict[str, Any]:
     """Median ``took`` per body variant (one client), plus encoding and JSON in-process."""
     from mgm.query_encoder import load_query_encoder
-    from webapp import search
-    from webapp.highlight import highlight, query_stems
-    from webapp.params import parse_search
+    from webapp.explore import search
+    from webapp.explore.highlight import highlight, query_stems
+    from webapp.api.params import parse_search
 
     client, index = make_client(settings), settings.index_alias
     took: dict[str, list[float]] = {}

@@ -1,4 +1,4 @@
-"""Leave-one-out hit rate@10 of ``/api/recommend``: diversified (``webapp.recommend``) vs the mean vector.
+"""Leave-one-out hit rate@10 of ``/api/recommend``: diversified (``webapp.discover.recommend``) vs the mean vector.
 
 Ground truth without labels: franchise sequels. Films whose titles share a stem once the
 sequel marker is cut ("Iron Man" / "Iron Man 2", "The Hobbit: An Unexpected Journey" / "The

@@ -12,8 +12,8 @@ Each mode runs two methods in the same run:
 
 - ``before``: main's query before issue 11 (k-NN top 100 and a hybrid window of 100, BM25 without a minimum match or
   title clauses, sort by raw ``vote_average`` in OpenSearch);
-- ``after``: exactly the app's search, ``webapp.explorer.find``: its reading of the query
-  (``webapp.intents``), bodies and ranking (micro-genre lift, relative floor, titles first).
+- ``after``: exactly the app's search, ``webapp.explore.views.find``: its reading of the query
+  (``webapp.explore.intents``), bodies and ranking (micro-genre lift, relative floor, titles first).
 
 Metrics at cut-off 10: MRR@10 and recall@10 (``plot``; ``old_set_mrr@10`` is plot + theme
 together, the figure main reported), the share of title queries with their film in the top
@@ -30,7 +30,7 @@ burn horror", "heist crew double cross", a few "like <title>"), each with graded
 (2 squarely on topic, 1 partly, 0 not; unjudged = 0) pooled from the union of the three modes'
 top 20 and top 10 sorted by rating, plus the famous films the pool missed. A fixed third of
 them is ``held_out`` (positions 3, 6, 9, ... in the file): tune on ``tune``, report both. Each
-query runs the way ``webapp.explorer.run_search`` runs it (a "like <title>" in semantic or
+query runs the way ``webapp.explore.views.run_search`` runs it (a "like <title>" in semantic or
 hybrid mode finds the film and ranks its nearest films; ``MoodRunner``). Per mode and split:
 nDCG@10 (linear gain, log2 discount, ideal from every judged grade of the query), P@10 (grade
 >= 1, over 10), MRR@10 (first grade-2 result), recall@50 (grade >= 1 films on the first 50
@@ -60,9 +60,9 @@ from indexer.load import load_movies
 from mgm.client import make_client
 from mgm.model import encode, load_model
 from mgm.settings import Settings
-from webapp.explorer import HYBRID_PIPELINE, PIPELINE_DIR, ensure_pipelines, find
-from webapp.params import Filters, SearchParams
-from webapp.search import (
+from webapp.explore.views import HYBRID_PIPELINE, PIPELINE_DIR, ensure_pipelines, find
+from webapp.api.params import Filters, SearchParams
+from webapp.explore.search import (
     BM25_MIN_MATCH, FUSED_PRIOR, KEYWORD_MODE_MIN_MATCH, KNN_MIN_SCORE, MICRO_KEYWORD_WEIGHT, MICRO_LABEL_WEIGHT, MICRO_LIFT,
     MICRO_MATCH_MAX_WORDS, MICRO_MIN_MARGIN, MICRO_MIN_SCORE, MIN_KEPT, POPULARITY_PRIOR, RANKED_WINDOW, RELATIVE_FLOOR,
     main_query,
@@ -100,7 +100,7 @@ def all_queries(sets: dict[str, list[dict[str, Any]]]) -> list[str]:
 
 class Vectors:
     """Query vectors: the judged texts encoded up front in batches, any other text (a query without
-    its years, as ``webapp.intents`` reads it) encoded once on first use."""
+    its years, as ``webapp.explore.intents`` reads it) encoded once on first use."""
 
     def __init__(self, model, texts: list[str]):
         self.model = model
@@ -115,7 +115,7 @@ class Vectors:
 class Runner:
     """Sends one judged query the way a method does and returns (top hits, films returned).
 
-    ``after`` is ``webapp.explorer.find``: the app's reading of the query, bodies and ranking.
+    ``after`` is ``webapp.explore.views.find``: the app's reading of the query, bodies and ranking.
     """
 
     def __init__(self, client, index: str, micro_index: str, vectors: Vectors):
@@ -266,7 +266,7 @@ def load_mood(path: Path = MOOD_JUDGEMENTS) -> list[dict[str, Any]]:
 
 
 class MoodRunner:
-    """One query as ``webapp.explorer.run_search`` answers it (``find``), as a ranking of film ids.
+    """One query as ``webapp.explore.views.run_search`` answers it (``find``), as a ranking of film ids.
 
     ``settings`` override ``find``'s (``floor``, ``keep``, ``micro``, ``micro_options``, ``lift``)
     for the sweeps; none means the app's.

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from mgm.rating import MIN_VOTES
-from webapp.explorer import HYBRID_PIPELINE, PIPELINE_DIR
+from webapp.explore.views import HYBRID_PIPELINE, PIPELINE_DIR
 
 TOY_STORY, TOY_STORY_2, TOY_STORY_3, MATRIX, MARTIAN = 862, 863, 10193, 603, 286217
 RESULT_KEYS = {"id", "title", "year", "overview", "genres", "micro_genre", "macro_genre", "vote_average", "vote_count",

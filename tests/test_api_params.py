@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from webapp.errors import ApiError
-from webapp.params import Filters, SearchParams, parse_recommend, parse_search
-from webapp.highlight import highlight, query_stems
-from webapp.search import (
+from webapp.api.errors import ApiError
+from webapp.api.params import Filters, SearchParams, parse_recommend, parse_search
+from webapp.explore.highlight import highlight, query_stems
+from webapp.explore.search import (
     KNN_MIN_SCORE, RANKED_WINDOW, count_facets, filter_clauses, inner_product_score, like_title, search_body, similar_body, sort_sources,
 )
 
@@ -120,7 +120,7 @@ def test_title_clauses_appear_once_and_long_titles_allow_one_typo(mode):
 
 
 def test_no_body_asks_opensearch_to_highlight():
-    """Highlights are made in the app for the page only (webapp.highlight)."""
+    """Highlights are made in the app for the page only (webapp.explore.highlight)."""
     for mode in ("hybrid", "keyword", "semantic"):
         assert "highlight" not in search_body(parse_search({"q": "shark", "mode": mode}), VECTOR)
 

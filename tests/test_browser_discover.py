@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from webapp.discover_data import PAGE_SIZE
+from webapp.discover.data import PAGE_SIZE
 
 AXE = Axe()
 CHARTS_DRAWN = "() => [...document.querySelectorAll('[data-chart]')].every(n => n.querySelector('.main-svg'))"

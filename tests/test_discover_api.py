@@ -8,7 +8,7 @@ import pytest
 
 from mgm.client import make_client, stored_vectors
 from webapp import create_app
-from webapp.discover_data import PAGE_SIZE
+from webapp.discover.data import PAGE_SIZE
 
 TOY_STORY, TOY_STORY_2, TOY_STORY_3, MATRIX = 862, 863, 10193, 603
 

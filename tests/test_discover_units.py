@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from indexer.layout import map_coordinates
-from webapp.chart_data import fold_other
-from webapp.discover_data import evidence_from, shape_map, why
-from webapp.findings import macro_shift
-from webapp.recommend import GROUP_COSINE, group_liked, interleave
+from webapp.insights.chart_data import fold_other
+from webapp.discover.data import evidence_from, shape_map, why
+from webapp.insights.findings import macro_shift
+from webapp.discover.recommend import GROUP_COSINE, group_liked, interleave
 
 
 def unit(v):

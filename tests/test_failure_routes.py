@@ -13,8 +13,8 @@ import pytest
 from synthetic import FORMULA, SCRIPT
 from tiny_index import tiny_settings
 from webapp import create_app
-from webapp.errors import BACKEND_DOWN, INDEX_MISSING
-from webapp.explorer import HYBRID_PIPELINE, ensure_pipelines
+from webapp.api.errors import BACKEND_DOWN, INDEX_MISSING
+from webapp.explore.views import HYBRID_PIPELINE, ensure_pipelines
 
 API = [
     ("get", "/api/search?q=shark"),

@@ -15,7 +15,7 @@ from opensearchpy import helpers
 from bench.catalogue import edited_copy
 from indexer.identity import jaccard
 from indexer.pipeline import run
-from webapp.successors import successor
+from webapp.explore.successors import successor
 
 CHANGED = 0.05
 SAME_GROUP = 0.5  # Jaccard at which an old micro-genre "still exists" in the new run

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from webapp.intents import content_text, read_query, read_years
-from webapp.params import Filters
-from webapp.search import (
+from webapp.explore.intents import content_text, read_query, read_years
+from webapp.api.params import Filters
+from webapp.explore.search import (
     LIKE_FIELDS, MICRO_MATCH_MAX_WORDS, MicroTable, like_body, like_title, lift_micro, micro_match, micro_scores, micro_terms,
     popular_first, relevant_window, titles_first,
 )

@@ -8,7 +8,7 @@ import numpy as np
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from webapp.json_provider import OrjsonProvider
+from webapp.api.json_provider import OrjsonProvider
 
 SAMPLE = {
     "results": [{"title": "Amélie <b>", "score": 0.75, "year": None, "genres": ["Drama"], "ok": True}],

@@ -1,11 +1,11 @@
-"""``webapp.msearch``: what a page or API answers when OpenSearch rejects one search of an
+"""``webapp.api.msearch``: what a page or API answers when OpenSearch rejects one search of an
 ``_msearch`` (which itself answers 200), on a real OpenSearch."""
 from __future__ import annotations
 
 import pytest
 
-from webapp.errors import INDEX_MISSING, ApiError
-from webapp.msearch import msearch
+from webapp.api.errors import INDEX_MISSING, ApiError
+from webapp.api.msearch import msearch
 
 
 @pytest.fixture

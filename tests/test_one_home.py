@@ -5,7 +5,7 @@
 - the search facets: one definition, aggregated by OpenSearch or counted in the app;
 - gunicorn: one starter (``bench.server``), for the tests and the benchmarks;
 - the load generator: ``bench.load``, for every load benchmark;
-- ``bench relevance`` ranks with the app's own ``webapp.explorer.find``.
+- ``bench relevance`` ranks with the app's own ``webapp.explore.views.find``.
 """
 from __future__ import annotations
 
@@ -138,7 +138,7 @@ def test_a_new_retirement_is_seen_by_the_next_request(tiny_app, registry, os_cli
 
 
 def test_the_facets_have_one_definition():
-    from webapp import search
+    from webapp.explore import search
 
     aggs = search.aggregations()
     assert list(aggs) == list(search.FACETS) == list(search.count_facets([]))
@@ -190,6 +190,6 @@ def test_the_load_generator_counts_answers_and_errors():
 
 def test_bench_relevance_ranks_with_the_apps_search():
     from bench import relevance
-    from webapp import explorer
+    from webapp.explore import views
 
-    assert relevance.find is explorer.find
+    assert relevance.find is views.find

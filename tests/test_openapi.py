@@ -5,7 +5,7 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from webapp.params import FILTER_FIELDS
+from webapp.api.params import FILTER_FIELDS
 
 
 def to_json_schema(node, components: dict):

@@ -244,8 +244,8 @@ def test_the_locks_are_lean_and_pinned_alike():
 IMPORTED_DISTRIBUTIONS = """
 import importlib, importlib.metadata as md, json, pkgutil, sys
 import mgm.dashboards, mgm.query_encoder, webapp
-for m in pkgutil.iter_modules(webapp.__path__):
-    importlib.import_module(f"webapp.{m.name}")
+for m in pkgutil.walk_packages(webapp.__path__, "webapp."):  # the page families' packages too
+    importlib.import_module(m.name)
 names = md.packages_distributions()
 print(json.dumps(sorted({d for t in {m.split('.')[0] for m in sys.modules} for d in names.get(t, [])})))
 """

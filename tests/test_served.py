@@ -11,7 +11,7 @@ import requests
 
 from mgm.settings import PROJECT_ROOT
 from servers import gunicorn
-from webapp.params import MAX_QUERY_CHARS, MAX_QUERY_TERMS
+from webapp.api.params import MAX_QUERY_CHARS, MAX_QUERY_TERMS
 
 # Bounded so `make test` stays predictable: examples per operation, and a time budget for all.
 MAX_EXAMPLES, MAX_SECONDS = 15, 120

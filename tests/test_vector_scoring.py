@@ -1,4 +1,4 @@
-"""The exact vector score (``webapp.search.close_films``) on the real index and real queries.
+"""The exact vector score (``webapp.explore.search.close_films``) on the real index and real queries.
 
 It scores with k-NN's ``innerproduct`` space, which is the cosine only because every stored
 vector and every query vector is unit length. These check that premise on the index, and
@@ -13,7 +13,7 @@ import pytest
 
 from bench.queries import fresh_queries
 from mgm.client import stored_vectors
-from webapp.search import KNN_MIN_SCORE, close_films
+from webapp.explore.search import KNN_MIN_SCORE, close_films
 
 QUERIES = 20
 

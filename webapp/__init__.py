@@ -1,13 +1,27 @@
-"""Flask app factory: one blueprint per page family, shared state in ``app.extensions``.
+"""Flask app factory: one blueprint package per page family, shared state in ``app.extensions``.
 
-Owns the web side: explore (``explorer``, ``search``, ``params``, ``intents``, ``highlight``,
-``successors``), insights (``insights``, ``insight_params``, ``aggregations``, ``chart_data``,
-``findings``, ``agg_cache``), discover (``discover``, ``discover_data``, ``recommend``), and
-the API plumbing (``openapi``, ``errors``, ``msearch``, ``json_provider``, ``limits``,
-``health``), with ``templates/``, ``static/`` and ``gunicorn.conf.py``.
+The web side, laid out by page family (each a package whose ``__init__`` says what it owns):
+
+- ``api/``: the plumbing every family uses: ``errors`` (every failure mapped once),
+  ``params`` (every parameter validated once), ``msearch``, ``json_provider``, ``health``
+  (``/healthz``), and ``openapi`` (``/api/openapi.json``, the contract of every family);
+- ``explore/``: search (``search``, ``intents``, ``highlight``, ``successors``) and its pages and
+  JSON (``views``: ``/explore``, ``/api/search``, ``/api/movies/...``);
+- ``insights/``: Overview, Trends, About the model (``views``, ``aggregations``, ``chart_data``,
+  ``findings``, ``params``, ``agg_cache``);
+- ``discover/``: landing, micro-genre pages, likes and recommendations, the map (``views``,
+  ``data``, ``recommend``).
+
+Here at the top: this factory, ``limits`` (the per-client rate limit), ``gunicorn.conf.py``, the
+shared ``templates/`` (``base.html``, ``error.html`` and the card and rating macros several
+families use) and the one ``static/`` folder (``/static/...``: its CSS and JS serve several
+families' pages). A family's own pages are in its ``templates/``; every template name is
+unique across the folders (tests/test_layering.py), so Flask finds each where it is.
 
 May import: ``mgm`` (the shared core); never ``indexer`` (a web worker loads no indexer
-code, torch or scikit-learn) and never ``bench`` (tests/test_layering.py).
+code, torch or scikit-learn) and never ``bench`` (tests/test_layering.py). Inside, the families
+are layered ``api`` <- ``explore`` <- ``insights`` <- ``discover``: each imports only those to
+its left (see each package's docstring); only this factory imports every family.
 """
 from __future__ import annotations
 
@@ -17,7 +31,7 @@ from flask import Flask, send_from_directory
 
 from mgm.client import make_client
 from mgm.settings import Settings
-from webapp.json_provider import OrjsonProvider
+from webapp.api.json_provider import OrjsonProvider
 
 
 def create_app(settings: Settings | None = None, load_model: bool = True) -> Flask:
@@ -41,7 +55,11 @@ def create_app(settings: Settings | None = None, load_model: bool = True) -> Fla
 
         app.extensions["query_encoder"] = load_query_encoder(settings)
 
-    from webapp import discover, errors, explorer, health, insights, limits, openapi, params
+    from webapp import limits
+    from webapp.api import errors, health, openapi, params
+    from webapp.discover import views as discover
+    from webapp.explore import views as explorer
+    from webapp.insights import views as insights
 
     limits.register(app)
     errors.register(app)

@@ -17,7 +17,7 @@ from typing import Any
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import NotFoundError
 
-from webapp.errors import index_missing
+from webapp.api.errors import index_missing
 
 MAX_ENTRIES = 256  # filter combinations are unbounded; keep the most recently used
 

@@ -3,7 +3,7 @@
 Each page is rendered on the server from a few OpenSearch requests (one ``_msearch`` where
 several are needed), so every state is a URL and the pages work without JavaScript; the
 scripts only add hearts (``likes.js``), title suggestions and the map's drawing. Shaping and
-request bodies are in ``discover_data`` (pure); this module only talks to the server.
+request bodies are in ``data`` (pure); this module only talks to the server.
 """
 from __future__ import annotations
 
@@ -11,21 +11,21 @@ import json
 import random
 from typing import Any
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import NotFoundError
 
-from webapp import discover_data as dd
-from webapp import search
-from webapp.agg_cache import CACHE, concrete_indices
-from webapp.errors import ApiError, document_missing, for_the_page, unknown_movie
-from webapp.insights import landing_data
-from webapp.msearch import msearch
-from webapp.params import MAX_LIKED, accepts, number_arg, parse_id
-from webapp.recommend import recommend
-from webapp.successors import Moved, missing_micro, moved_json
+from webapp.api.errors import ApiError, document_missing, for_the_page, unknown_movie
+from webapp.api.msearch import msearch
+from webapp.api.params import MAX_LIKED, accepts, number_arg, parse_id, parse_recommend
+from webapp.discover import data as dd
+from webapp.discover.recommend import recommend
+from webapp.explore import search
+from webapp.explore.successors import Moved, missing_micro, moved_json
+from webapp.insights.agg_cache import CACHE, concrete_indices
+from webapp.insights.views import landing_data
 
-bp = Blueprint("discover", __name__)
+bp = Blueprint("discover", __name__, template_folder="templates")
 LIKES_RECOMMENDED = 12  # films per recommendation row on /likes
 
 
@@ -206,6 +206,15 @@ def likes_page():
     except ApiError as exc:
         return render_template("likes.html", liked=[], rec=None, ids=[], error=for_the_page(exc)), exc.status
     return render_template("likes.html", liked=liked, rec=rec, ids=ids, error=None)
+
+
+@bp.post("/api/recommend")
+@accepts()
+def api_recommend():
+    """Diversified recommendations (``webapp.discover.recommend``); ``"method": "mean"`` is the old baseline."""
+    body = request.get_json(silent=True)
+    liked, size = parse_recommend(body)
+    return jsonify(recommend(_client(), _settings().index_alias, liked, size, body.get("method", "diverse")))
 
 
 # --- movie map -----------------------------------------------------------------------------

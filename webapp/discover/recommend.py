@@ -15,10 +15,10 @@ import numpy as np
 from opensearchpy import OpenSearch
 
 from mgm.client import stored_vectors
-from webapp import search
-from webapp.errors import ApiError
-from webapp.msearch import msearch
-from webapp.params import Filters
+from webapp.api.errors import ApiError
+from webapp.api.msearch import msearch
+from webapp.api.params import Filters
+from webapp.explore import search
 
 # A liked film joins a group when its cosine to the group's mean is at least this. Measured on
 # the index (400 random films; 120 title-matched franchises): random pairs have a median cosine

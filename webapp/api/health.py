@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 from opensearchpy.exceptions import OpenSearchException
 
-from webapp.params import accepts
+from webapp.api.params import accepts
 
 bp = Blueprint("health", __name__)
 

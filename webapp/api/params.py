@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask, current_app, request
 
-from webapp.errors import ApiError
+from webapp.api.errors import ApiError
 
 MODES = ("hybrid", "keyword", "semantic")
 SORTS = ("relevance", "rating", "popularity", "year")

@@ -17,8 +17,8 @@ from dataclasses import replace
 from flask import Response, g, has_request_context, jsonify
 from opensearchpy import OpenSearch, helpers
 
-from webapp.errors import ApiError
-from webapp.params import Filters
+from webapp.api.errors import ApiError
+from webapp.api.params import Filters
 
 MAX_HOPS = 50  # a chain of retirements is one hop per reindex; this bounds a corrupt cycle
 RETIRED_PAGE = 10_000  # retired ids read in one search; beyond (thousands of reindexes), a scroll

@@ -12,11 +12,11 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify
 
-from webapp.discover_data import MAX_PAGE as MICRO_MAX_PAGE
-from webapp.discover_data import MICRO_SORTS
-from webapp.insight_params import MAX_PICKED
-from webapp.params import FORMATS, MAX_LIKED, MAX_MICRO_ID, MAX_QUERY_CHARS, MAX_SIZE, MODES, SORTS, YEAR_MAX, YEAR_MIN, accepts
-from webapp.search import MICRO_LIST_MAX
+from webapp.api.params import FORMATS, MAX_LIKED, MAX_MICRO_ID, MAX_QUERY_CHARS, MAX_SIZE, MODES, SORTS, YEAR_MAX, YEAR_MIN, accepts
+from webapp.discover.data import MAX_PAGE as MICRO_MAX_PAGE
+from webapp.discover.data import MICRO_SORTS
+from webapp.explore.search import MICRO_LIST_MAX
+from webapp.insights.params import MAX_PICKED
 
 bp = Blueprint("openapi", __name__)
 

@@ -1,4 +1,4 @@
-"""The Trends page's own knobs, on top of the shared ``webapp.params.Filters``.
+"""The Trends page's own knobs, on top of the shared ``webapp.api.params.Filters``.
 
 The URL is the page state (shareable links), so every parameter is validated here and a bad
 one becomes a 400 ``{"error", "field"}`` before any aggregation runs.
@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from webapp.errors import ApiError
-from webapp.params import MAX_MICRO_ID, YEAR_MAX, YEAR_MIN, Filters, number_arg, parse_filters
+from webapp.api.errors import ApiError
+from webapp.api.params import MAX_MICRO_ID, YEAR_MAX, YEAR_MIN, Filters, number_arg, parse_filters
 
 MAX_PICKED = 10  # more lines than this on one share chart are unreadable
 DEFAULT_SPLIT = 2000

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from webapp import search
+from webapp.explore import search
 
 PAGE_SIZE = 24
 MAX_PAGE = 10_000 // PAGE_SIZE  # index.max_result_window

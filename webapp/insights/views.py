@@ -11,16 +11,16 @@ from dataclasses import replace
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from opensearchpy import OpenSearch
 
-from webapp import chart_data as shape
-from webapp.agg_cache import CACHE, concrete_indices
-from webapp.aggregations import overview_searches, picked_body, top_movies_body, trends_searches
-from webapp.errors import ApiError, for_the_page
-from webapp.msearch import msearch
-from webapp.insight_params import INSIGHT_FIELDS, TRENDS_FIELDS, TrendsParams, parse_trends
-from webapp.params import Filters, accepts, parse_filters
-from webapp.successors import current_id
+from webapp.api.errors import ApiError, for_the_page
+from webapp.api.msearch import msearch
+from webapp.api.params import Filters, accepts, parse_filters
+from webapp.explore.successors import current_id
+from webapp.insights import chart_data as shape
+from webapp.insights.agg_cache import CACHE, concrete_indices
+from webapp.insights.aggregations import overview_searches, picked_body, top_movies_body, trends_searches
+from webapp.insights.params import INSIGHT_FIELDS, TRENDS_FIELDS, TrendsParams, parse_trends
 
-bp = Blueprint("insights", __name__)
+bp = Blueprint("insights", __name__, template_folder="templates")
 
 
 # --- data (shared by pages and API) --------------------------------------------------------

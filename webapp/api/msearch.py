@@ -11,7 +11,7 @@ import logging
 
 from opensearchpy import OpenSearch
 
-from webapp.errors import ApiError, index_missing
+from webapp.api.errors import ApiError, index_missing
 
 log = logging.getLogger(__name__)
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from mgm.rating import PRIOR_VOTES
-from webapp import findings
-from webapp.aggregations import MIN_PERIOD_FILMS
-from webapp.findings import Prior, clean
-from webapp.insight_params import TrendsParams
-from webapp.params import Filters
+from webapp.api.params import Filters
+from webapp.insights import findings
+from webapp.insights.aggregations import MIN_PERIOD_FILMS
+from webapp.insights.findings import Prior, clean
+from webapp.insights.params import TrendsParams
 
 MIN_RANK_SIZE = 5  # a ranking of 2-film micro-genres says nothing about the micro-genre
 RANK_LENGTH = 10

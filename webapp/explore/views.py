@@ -24,18 +24,27 @@ from opensearchpy.exceptions import NotFoundError, RequestError
 
 from mgm.client import stored_vectors
 from mgm.settings import PROJECT_ROOT
-from webapp import search
-from webapp.errors import ApiError, document_missing, for_the_page, unknown_movie
-from webapp.successors import Moved, current_filters, missing_micro, moved_json
-from webapp.highlight import highlight, query_stems
-from webapp.intents import read_query
-from webapp.msearch import msearch
-from webapp.params import (
-    FILTER_FIELDS, SEARCH_FIELDS, Filters, SearchParams, accepts, number_arg, parse_filters, parse_id, parse_query,
-    parse_recommend, parse_search, parse_size,
+from webapp.api.errors import ApiError, document_missing, for_the_page, unknown_movie
+from webapp.api.msearch import msearch
+from webapp.api.params import (
+    FILTER_FIELDS,
+    SEARCH_FIELDS,
+    Filters,
+    SearchParams,
+    accepts,
+    number_arg,
+    parse_filters,
+    parse_id,
+    parse_query,
+    parse_search,
+    parse_size,
 )
+from webapp.explore import search
+from webapp.explore.highlight import highlight, query_stems
+from webapp.explore.intents import read_query
+from webapp.explore.successors import Moved, current_filters, missing_micro, moved_json
 
-bp = Blueprint("explorer", __name__)
+bp = Blueprint("explorer", __name__, template_folder="templates")
 log = logging.getLogger(__name__)
 
 PIPELINE_DIR = PROJECT_ROOT / "opensearch" / "pipelines"
@@ -116,7 +125,7 @@ def find(client, index: str, micro_index: str, params: SearchParams, embed: Call
          extra_source: tuple[str, ...] = (), **options: Any) -> dict[str, Any]:
     """One search as the app runs it, without Flask: the API, the pages and ``bench.relevance`` call this.
 
-    The query is read first (``webapp.intents``: years become the year filter, "like <title>"
+    The query is read first (``webapp.explore.intents``: years become the year filter, "like <title>"
     the films like that one); hybrid then matches a short query to a micro-genre (in the app,
     ``micro_table``) and lifts a confident match's films. Hybrid and "like <film>" rank a window of relevant films that the
     app sorts, counts and pages; the other modes let OpenSearch page, sort and aggregate.
@@ -278,7 +287,7 @@ def _vectors(seeds: list[int], field: str) -> list[list[float]]:
 def nearest_films(movie_id: int, filters: Filters, size: int) -> list[dict[str, Any]]:
     """"Similar films": the films nearest one film's vector, itself excluded (404 if unknown).
 
-    Recommendations from several liked films live in ``webapp.recommend``.
+    Recommendations from several liked films live in ``webapp.discover.recommend``.
     """
     vector = _vectors([movie_id], "id")[0]
     body = search.similar_body(vector, [movie_id], _current(filters), size)
@@ -375,17 +384,6 @@ def api_micro_genre(raw_id: str):
         return jsonify(get_micro(parse_id(raw_id)))
     except Moved as moved:
         return moved_json(moved, f"/api/micro-genres/{moved.new}")
-
-
-@bp.post("/api/recommend")
-@accepts()
-def api_recommend():
-    """Diversified recommendations (``webapp.recommend``); ``"method": "mean"`` is the old baseline."""
-    from webapp.recommend import recommend
-
-    body = request.get_json(silent=True)
-    liked, size = parse_recommend(body)
-    return jsonify(recommend(_client(), _settings().index_alias, liked, size, body.get("method", "diverse")))
 
 
 @bp.get("/api/suggest")

@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 
 from mgm.client import VECTOR_FIELD
-from webapp.highlight import WORD as HIGHLIGHT_WORD
-from webapp.highlight import stem
-from webapp.intents import FILLER, STOP_WORDS, content_text, words
-from webapp.params import Filters, SearchParams
+from webapp.api.params import Filters, SearchParams
+from webapp.explore.highlight import WORD as HIGHLIGHT_WORD
+from webapp.explore.highlight import stem
+from webapp.explore.intents import FILLER, STOP_WORDS, content_text, words
 
 # BM25 fields and boosts (tuned with bench/relevance.py; see docs/explorer.md). ``title`` is
 # stemmed like the rest; the title clauses of ``keyword_query`` use the unstemmed subfields.
@@ -453,7 +453,7 @@ def micro_search_body(vector: list[float], size: int, exclude: int | None = None
 # --- micro-genre match: the theme a short query names -------------------------------------
 # A query of at most MICRO_MATCH_MAX_WORDS topic words (a theme, not a plot description) is
 # matched to every micro-genre, in the app, against a table of the served micro-genres read
-# once per index (``MicroTable``; webapp.explorer caches it by the index the hits came from):
+# once per index (``MicroTable``; webapp.explore.views caches it by the index the hits came from):
 # the cosine of the query vector to the micro-genre's centroid, plus the share of the query's
 # words found in its label and in its keywords (stemmed as the highlighter stems). The best is
 # a match when it scores MICRO_MIN_SCORE and leads the runner-up by MICRO_MIN_MARGIN; its

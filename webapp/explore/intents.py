@@ -15,7 +15,7 @@ query the same way (docs/explorer.md, "Query intents"):
   they are dropped from the BM25 text and the title key (``content_text``), not from the
   title clauses ("Scary Movie") or the vector.
 
-"like <title>" is read in ``webapp.search.like_title`` (one pattern, used by the API and the bench).
+"like <title>" is read in ``webapp.explore.search.like_title`` (one pattern, used by the API and the bench).
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from webapp.params import YEAR_MAX, YEAR_MIN, Filters
+from webapp.api.params import YEAR_MAX, YEAR_MIN, Filters
 
 # Words that name no topic: what remains of "80s movies" is a browse, of "zombie films" "zombie".
 FILLER = frozenset({"movie", "movies", "film", "films", "flick", "flicks", "cinema"})

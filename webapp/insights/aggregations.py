@@ -5,9 +5,9 @@ Bodies are plain dicts so tests can read them and the bench can replay them as t
 """
 from __future__ import annotations
 
-from webapp.insight_params import TrendsParams
-from webapp.params import Filters
-from webapp.search import filter_clauses
+from webapp.api.params import Filters
+from webapp.explore.search import filter_clauses
+from webapp.insights.params import TrendsParams
 
 MAX_MICRO = 1000  # terms size above any k the indexer can choose, so no bucket is cut off
 MAX_MACRO = 100
