@@ -43,8 +43,9 @@ Issue 22's settings, each swept with the rest as in the app (hybrid mode; the mo
 split, so a setting is chosen on ``tune`` and ``held_out`` reports it): ``mood_floor_curve``
 (the relative floor and the minimum kept, ``MIN_KEPT``), ``micro_curve`` (the micro-genre match
 off, its ``min_score``, its lift; with the known-item figures and title typos beside "off" and
-the app's setting) and ``fused_prior_curve`` (the popularity prior on the fused score, with
-the known-item figures). ``indices`` names the indices the aliases served at the start and the
+the app's setting), ``shelf_curve`` (the lift of the macro themes a query names, 0 = off) and
+``fused_prior_curve`` (the popularity prior on the fused score, with the known-item figures).
+``indices`` names the indices the aliases served at the start and the
 end of the run: another engineer's reindex between them makes the run a mix of two taxonomies.
 """
 from __future__ import annotations
@@ -63,7 +64,7 @@ from mgm.settings import Settings
 from webapp.explore.views import HYBRID_PIPELINE, PIPELINE_DIR, ensure_pipelines, find
 from webapp.api.params import Filters, SearchParams
 from webapp.explore.search import (
-    BM25_MIN_MATCH, FUSED_PRIOR, KEYWORD_MODE_MIN_MATCH, KNN_MIN_SCORE, MICRO_KEYWORD_WEIGHT, MICRO_LABEL_WEIGHT, MICRO_LIFT,
+    BM25_MIN_MATCH, FUSED_PRIOR, KEYWORD_MODE_MIN_MATCH, KNN_MIN_SCORE, MICRO_KEYWORD_WEIGHT, MICRO_LABEL_WEIGHT, MICRO_LIFT, SHELF_LIFT,
     MICRO_MATCH_MAX_WORDS, MICRO_MIN_MARGIN, MICRO_MIN_SCORE, MIN_KEPT, POPULARITY_PRIOR, RANKED_WINDOW, RELATIVE_FLOOR,
     main_query,
 )
@@ -84,6 +85,7 @@ KEPT = (0, 10, 20)  # hybrid's minimum kept (``MIN_KEPT``), swept with the floor
 MOOD_FLOORS = (0.2, 0.25, 0.3)
 MICRO_SCORES = (0.5, 0.6, 0.7)  # ``MICRO_MIN_SCORE`` swept at the app's margin and lift
 MICRO_LIFTS = (0.0, 0.1, 0.15, 0.3)  # 0: no lift (the match is still made)
+SHELF_LIFTS = (0.0, 0.1, 0.15, 0.2, 0.3)  # 0: no shelf match
 FUSED_PRIORS = (0.0, 0.1, 0.3, 0.5)
 SOURCE = ["id", "keywords"]
 
@@ -420,6 +422,7 @@ def run(settings: Settings) -> dict[str, Any]:
         micro_curve[f"lift {lift}"] = _mood_row(mood_run(lift=lift))
     micro_curve[f"lift {MICRO_LIFT}"]["known_items"] = _curve_row(results["hybrid after"])
     micro_curve[f"lift {MICRO_LIFT}"]["title_typos"] = typo_results["hybrid after"]
+    shelf_curve = {str(w): _mood_row(mood_run(shelf_lift=w)) for w in SHELF_LIFTS}
     fused_prior_curve = {str(w): {**_mood_row(mood_run(fused_prior=w)),
                                   "known_items": _curve_row(evaluate(runner, sets, "hybrid", "after", fused_prior=w))}
                          for w in FUSED_PRIORS}
@@ -433,7 +436,7 @@ def run(settings: Settings) -> dict[str, Any]:
                 "ranked_window": RANKED_WINDOW, "relative_floor": RELATIVE_FLOOR, "min_kept": MIN_KEPT, "fused_prior": FUSED_PRIOR,
                 "micro_match": {"max_words": MICRO_MATCH_MAX_WORDS, "label_weight": MICRO_LABEL_WEIGHT,
                                 "keyword_weight": MICRO_KEYWORD_WEIGHT, "min_score": MICRO_MIN_SCORE,
-                                "min_margin": MICRO_MIN_MARGIN, "lift": MICRO_LIFT}},
+                                "min_margin": MICRO_MIN_MARGIN, "lift": MICRO_LIFT}, "shelf_lift": SHELF_LIFT},
         "results": results,
         "title_typos": typo_results,
         "cutoff_curve": cutoff_curve,
@@ -443,5 +446,6 @@ def run(settings: Settings) -> dict[str, Any]:
         "mood": mood_results,
         "mood_floor_curve": mood_floor_curve,
         "micro_curve": micro_curve,
+        "shelf_curve": shelf_curve,
         "fused_prior_curve": fused_prior_curve,
     }

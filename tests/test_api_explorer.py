@@ -316,12 +316,32 @@ def test_a_theme_query_names_its_micro_genre(api):
     assert f'href="/micro-genres/{match["id"]}"' in html and f'{match["label"]} — {match["size"]} films' in html
 
 
+def test_a_theme_query_names_the_shelf_it_belongs_on(api):
+    """Issue 22's example: 'heist crew double cross' once led with Alex Cross and found 5 films."""
+    data = get(api, "/api/search?q=heist+crew+double+cross&size=10")
+    assert [s["label"] for s in data["macro_genre_matches"]] == ["Heists and Cons"]  # not the comedy shelf that also lists "heist"
+    shelf = data["macro_genre_matches"][0]
+    assert data["total"] >= 20 and data["results"][0]["macro_genre_id"] == shelf["id"]
+    assert sum(r["macro_genre_id"] == shelf["id"] for r in data["results"]) >= 4
+    assert get(api, f"/api/search?macro={shelf['id']}&size=1")["total"] == shelf["size"]
+    html = api.get("/explore?q=heist+crew+double+cross").get_data(as_text=True)
+    assert f'macro={shelf["id"]}' in html and f'Heists and Cons — {shelf["size"]} films' in html
+    assert get(api, f"/api/search?q=heist+crew+double+cross&macro={shelf['id']}")["macro_genre_matches"] == []  # already filtered
+
+
+def test_a_mood_query_names_the_mind_bending_shelf(api):
+    data = get(api, "/api/search?q=dark+psychological+thriller+twist+ending&size=10")
+    assert [s["label"] for s in data["macro_genre_matches"]] == ["Mind-Bending Thrillers"]
+    assert "The Sixth Sense" in [r["title"] for r in data["results"]]
+
+
 @pytest.mark.parametrize("url", ["/api/search?q=zombie+apocalypse+survival&mode=keyword",
                                  "/api/search?q=zombie+apocalypse+survival&mode=semantic",
                                  "/api/search?q=a+boy+hides+a+gentle+creature+from+another+planet+and+helps+it+get+back+home",
                                  "/api/search?q=qwxzv", "/api/search?q=like+toy+story", "/api/search"])
 def test_no_micro_genre_match_outside_short_hybrid_queries(api, url):
-    assert get(api, url)["micro_genre_match"] is None
+    data = get(api, url)
+    assert data["micro_genre_match"] is None and data["macro_genre_matches"] == []
 
 
 def test_a_real_mood_query_is_not_starved_and_sorts_by_rating_within_its_set(api):

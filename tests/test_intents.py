@@ -7,8 +7,8 @@ import pytest
 from webapp.explore.intents import content_text, read_query, read_years
 from webapp.api.params import Filters
 from webapp.explore.search import (
-    LIKE_FIELDS, MICRO_MATCH_MAX_WORDS, MicroTable, like_body, like_title, lift_micro, micro_match, micro_scores, micro_terms,
-    popular_first, relevant_window, titles_first,
+    LIKE_FIELDS, MICRO_MATCH_MAX_WORDS, MicroTable, lift, like_body, like_title, micro_match, micro_scores, micro_terms,
+    popular_first, relevant_window, shelf_match, titles_first,
 )
 
 VECTOR = [0.1] * 384
@@ -153,7 +153,35 @@ def test_micro_match_needs_a_score_and_a_lead():
 
 def test_lift_and_popularity_reorder_the_fused_window():
     hits = [_hit(1, 0.9, micro_genre_id=1, popularity=1.0), _hit(2, 0.8, micro_genre_id=7, popularity=1.0)]
-    assert [h["_source"]["id"] for h in lift_micro(hits, 7, 0.15)] == [2, 1]
+    assert [h["_source"]["id"] for h in lift(hits, "micro_genre_id", {7}, 0.15)] == [2, 1]
+    assert [h["_source"]["id"] for h in lift(hits, "micro_genre_id", {3}, 0.15)] == [1, 2]
     famous = [_hit(1, 0.9, popularity=0.0), _hit(2, 0.8, popularity=500.0)]
     assert [h["_source"]["id"] for h in popular_first(famous, 0.3)] == [2, 1]
     assert popular_first(famous, 0.0) == famous
+
+
+SHELF_ROWS = ({"id": 33, "label": "Heists and Cons", "size": 69}, {"id": 40, "label": "Mind-Bending Thrillers", "size": 41},
+              {"id": 19, "label": "Psychological and Mystery Thrillers", "size": 134},
+              {"id": 23, "label": "Satire and Dark Comedies", "size": 23}, {"id": 5, "label": "Westerns", "size": 70})
+
+
+def _shelves(q: str) -> list[str]:
+    table = MicroTable.from_docs([], SHELF_ROWS)
+    return [row["label"] for row in shelf_match(table, micro_terms(q), q)]
+
+
+@pytest.mark.parametrize("q, names", [
+    ("heist crew double cross", ["Heists and Cons"]),  # a theme phrase of the shelf ("heist")
+    ("dark psychological thriller twist ending", ["Mind-Bending Thrillers"]),  # two phrases beat a name word
+    ("spaghetti westerns", ["Westerns"]),  # a word of its name
+    ("con artists", ["Heists and Cons"]),  # plural folded as the highlighter stems
+    ("dark comedy", ["Satire and Dark Comedies"]),  # a phrase, not its words one by one
+    ("thriller", []), ("dark", []), ("comedy", []),  # bare genre and mood words name no shelf
+    ("a boy hides a gentle creature from another planet and helps it get back home", []),  # too long: a plot, not a theme
+])
+def test_a_short_query_names_the_shelves_whose_phrases_or_name_words_it_holds(q, names):
+    assert _shelves(q) == names
+
+
+def test_shelves_that_name_a_query_equally_all_count():
+    assert sorted(_shelves("heist western")) == ["Heists and Cons", "Westerns"]

@@ -85,10 +85,11 @@ HIT = _obj({
 FACET = _obj({"key": {"oneOf": [INT, STR]}, "count": INT}, {"label": STR})
 YEARS_INTENT = _obj({"from": _nullable(INT), "to": _nullable(INT), "text": STR, "applied": BOOL})
 INTENTS = _obj({"years": _nullable(YEARS_INTENT), "query": STR})  # what the query said besides its topic; the text searched
-MICRO_MATCH = _obj({"id": INT, "label": STR, "size": INT})  # the micro-genre a short hybrid query names (its films lifted)
+MICRO_MATCH = _obj({"id": INT, "label": STR, "size": INT})  # the micro-genre (or macro theme) a short hybrid query names (its films lifted)
 SEARCH = _obj({
     "total": INT, "took_ms": INT, "mode": PARAMETERS["mode"], "page": INT, "size": INT, "window": INT, "pages": INT,
-    "like": _nullable(ANY_OBJ), "intents": INTENTS, "micro_genre_match": _nullable(MICRO_MATCH), "did_you_mean": _nullable(STR),
+    "like": _nullable(ANY_OBJ), "intents": INTENTS, "micro_genre_match": _nullable(MICRO_MATCH),
+    "macro_genre_matches": _array(MICRO_MATCH), "did_you_mean": _nullable(STR),
     "results": _array(HIT), "facets": {"type": "object", "additionalProperties": _array(FACET)},
 })
 MOVIE = _obj(

@@ -15,12 +15,15 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from mgm.client import VECTOR_FIELD
+from mgm.shelves import SHELVES
 from webapp.api.params import Filters, SearchParams
 from webapp.explore.highlight import WORD as HIGHLIGHT_WORD
 from webapp.explore.highlight import stem
@@ -468,6 +471,20 @@ MICRO_MIN_SCORE = 0.6
 MICRO_MIN_MARGIN = 0.06
 MICRO_LIFT = 0.15
 MICRO_TABLE_SOURCE = ["id", "label", "size", "keywords", "centroid"]
+# --- theme shelf match: the macro theme a short query names --------------------------------
+# The macro themes are fan shelves with written theme phrases (``mgm.shelves``: "Heists and
+# Cons" holds "heist", "bank robbery", "con artist"; "Mind-Bending Thrillers" holds "twist
+# ending", "psychological thriller"). A short query (the micro-genre match's topic words) that
+# holds one of a shelf's phrases, or a word of its name that is no bare genre ("Heists",
+# "Westerns"), names that shelf; the shelves naming the most of it tie and all count. Their
+# films gain SHELF_LIFT on hybrid's fused score, as a matched micro-genre's do, and chips show
+# them. Chosen on the tune split of bench/mood_queries.json (bench/relevance.py "shelf_curve",
+# docs/explorer.md): 0.1 of 0 / 0.1 / 0.15 / 0.2 / 0.3; known items are unchanged (their queries
+# are too long to name a shelf).
+SHELF_LIFT = 0.1
+SHELF_EVIDENCE = 20
+SHELF_NAME_GENERIC = frozenset({"film", "films", "movie", "movies", "story", "stories", "drama", "dramas", "comedy", "comedies",
+                                "thriller", "thrillers", "action", "adventure", "adventures", "family", "dark", "and", "the", "of"})
 
 
 def micro_terms(q: str) -> list[str]:
@@ -502,16 +519,70 @@ class MicroTable:
     keyword_stems: tuple[frozenset[str], ...]
     label_postings: dict[str, frozenset[int]]
     keyword_postings: dict[str, frozenset[int]]
+    shelves: tuple[dict[str, Any], ...] = ()  # the served macro themes: {"id", "label", "size"}
 
     @classmethod
-    def from_docs(cls, docs: list[dict[str, Any]]) -> MicroTable:
+    def from_docs(cls, docs: list[dict[str, Any]], shelves: tuple[dict[str, Any], ...] = ()) -> MicroTable:
         docs = [d for d in docs if d.get("centroid")]
-        matrix = np.array([d["centroid"] for d in docs], dtype=np.float32).reshape(len(docs), -1)
+        matrix = np.array([d["centroid"] for d in docs], dtype=np.float32).reshape(len(docs), -1) if docs else np.zeros((0, 0), np.float32)
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         labels = tuple(_stems(d.get("label") or "") for d in docs)
         keywords = tuple(_stems(" ".join(d.get("keywords") or [])) for d in docs)
         return cls(tuple(d["id"] for d in docs), tuple(d.get("label") or "" for d in docs), tuple(d.get("size") or 0 for d in docs),
-                   matrix / np.where(norms > 0, norms, 1.0), labels, keywords, _postings(labels), _postings(keywords))
+                   matrix / np.where(norms > 0, norms, 1.0), labels, keywords, _postings(labels), _postings(keywords), shelves)
+
+
+def shelf_table_body() -> dict[str, Any]:
+    """Every macro theme of the served films, with its id and size (``MicroTable.shelves``)."""
+    terms = {"field": "macro_genre_id", "size": MICRO_LIST_MAX}
+    return {"size": 0, "aggs": {"shelves": {"terms": terms, "aggs": {"label": {"terms": {"field": "macro_genre", "size": 1}}}}}}
+
+
+def shelf_rows(resp: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    """``shelf_table_body``'s answer as {"id", "label", "size"} rows."""
+    buckets = resp.get("aggregations", {}).get("shelves", {}).get("buckets", [])
+    return tuple({"id": b["key"], "label": b["label"]["buckets"][0]["key"], "size": b["doc_count"]}
+                 for b in buckets if b["label"]["buckets"])
+
+
+def _phrase_stems(text: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in HIGHLIGHT_WORD.findall(text.lower()))
+
+
+_SHELF_WORDS: dict[str, tuple[frozenset[str], tuple[tuple[str, ...], ...]]] = {
+    shelf.name: (frozenset(_phrase_stems(shelf.name)) - {stem(w) for w in SHELF_NAME_GENERIC},
+                 tuple(p for p in (_phrase_stems(p) for p in shelf.phrases) if p))
+    for shelf in SHELVES
+}
+
+
+def _holds(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(words[i:i + n] == phrase for i in range(len(words) - n + 1))
+
+
+def shelf_match(table: MicroTable, terms: list[str], q: str, window: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+    """The served macro themes a short query names (``SHELF_LIFT``): those covering the most query
+    words with their theme phrases and name words; [] for none. Shelves that tie ("heist" is a
+    phrase of "Heists and Cons" and of "Buddy and Action Comedies") are told apart by how many of
+    the first ``SHELF_EVIDENCE`` films of the search's own ``window`` sit on each: the reading
+    its results support. A tie that remains keeps them all."""
+    if not terms or not table.shelves:
+        return []
+    words, topic = _phrase_stems(q), {stem(t) for t in terms}
+    scored = []
+    for row in table.shelves:
+        name_words, phrases = _SHELF_WORDS.get(row["label"], (frozenset(), ()))
+        covered = (name_words & topic).union(*(p for p in phrases if _holds(words, p)))
+        if covered:
+            scored.append((len(covered), row))
+    best = max((n for n, _ in scored), default=0)
+    tied = [row for n, row in scored if n == best]
+    if len(tied) > 1 and window:
+        on = Counter(h["_source"].get("macro_genre_id") for h in window[:SHELF_EVIDENCE])
+        most = max(on[row["id"]] for row in tied)
+        tied = [row for row in tied if on[row["id"]] == most]
+    return tied
 
 
 def micro_table_body() -> dict[str, Any]:
@@ -557,9 +628,10 @@ def popular_first(hits: list[dict[str, Any]], weight: float = FUSED_PRIOR) -> li
     return sorted(scored, key=lambda h: -h["_score"])
 
 
-def lift_micro(hits: list[dict[str, Any]], micro_id: int, lift: float = MICRO_LIFT) -> list[dict[str, Any]]:
-    """Hybrid's hits with ``lift`` added to the fused score of the matched micro-genre's films, re-sorted."""
-    lifted = [dict(h, _score=(h["_score"] or 0.0) + lift) if h["_source"].get("micro_genre_id") == micro_id else h for h in hits]
+def lift(hits: list[dict[str, Any]], field: str, values: set[int], amount: float) -> list[dict[str, Any]]:
+    """Hybrid's hits with ``amount`` added to the fused score of those whose ``field`` is one of ``values``
+    (a matched micro-genre's films: MICRO_LIFT; a named shelf's: SHELF_LIFT), re-sorted."""
+    lifted = [dict(h, _score=(h["_score"] or 0.0) + amount) if h["_source"].get(field) in values else h for h in hits]
     return sorted(lifted, key=lambda h: -(h["_score"] or 0.0))
 
 

@@ -121,16 +121,17 @@ def _embed(text: str) -> list[float]:
 def find(client, index: str, micro_index: str, params: SearchParams, embed: Callable[[str], list[float]], *,
          floor: float = search.RELATIVE_FLOOR, keep: int = search.MIN_KEPT, micro: bool = True,
          micro_options: dict[str, float] | None = None, lift: float = search.MICRO_LIFT,
-         fused_prior: float = search.FUSED_PRIOR, extras: bool = True,
+         shelf_lift: float = search.SHELF_LIFT, fused_prior: float = search.FUSED_PRIOR, extras: bool = True,
          extra_source: tuple[str, ...] = (), **options: Any) -> dict[str, Any]:
     """One search as the app runs it, without Flask: the API, the pages and ``bench.relevance`` call this.
 
     The query is read first (``webapp.explore.intents``: years become the year filter, "like <title>"
-    the films like that one); hybrid then matches a short query to a micro-genre (in the app,
-    ``micro_table``) and lifts a confident match's films. Hybrid and "like <film>" rank a window of relevant films that the
+    the films like that one); hybrid then matches a short query to a micro-genre and to the
+    macro themes (fan shelves) it names (in the app, ``micro_table``) and lifts their films.
+    Hybrid and "like <film>" rank a window of relevant films that the
     app sorts, counts and pages; the other modes let OpenSearch page, sort and aggregate.
     Either way ``total``, ``facets`` and the page describe the same set. ``floor``, ``keep``,
-    ``micro``, ``micro_options`` (``micro_match``'s thresholds), ``lift``, ``fused_prior`` and
+    ``micro``, ``micro_options`` (``micro_match``'s thresholds), ``lift``, ``shelf_lift``, ``fused_prior`` and
     ``options`` (``search.main_query``'s) let the benchmark sweep each setting; ``extras=False`` drops the
     facets and the suggester, ``extra_source`` asks for more fields (the benchmark's needs).
     """
@@ -145,6 +146,7 @@ def find(client, index: str, micro_index: str, params: SearchParams, embed: Call
             f"page {params.page} starts beyond the {limit} best matches this search ranks; lower page or size", field="page"
         )
     match = vector = None
+    shelves: list[dict[str, Any]] = []
     if like is not None:
         body = search.like_body(like["id"], like_vector, params.filters, limit, params.mode, index)
     else:
@@ -166,12 +168,16 @@ def find(client, index: str, micro_index: str, params: SearchParams, embed: Call
     hits = resp["hits"]["hits"]
     if like is not None or search.ranked(params):
         if like is None:  # "like": the film itself tops both sides, so a floor relative to it would keep little
-            terms = search.micro_terms(params.q) if micro and hits and params.filters.micro_genre is None else []
-            if terms:
-                table = micro_table(client, index, micro_index, hits[0]["_index"])
+            terms = search.micro_terms(params.q) if hits else []
+            table = micro_table(client, index, micro_index, hits[0]["_index"]) if terms else None
+            if table is not None and micro and params.filters.micro_genre is None:
                 match = search.micro_match(table, terms, vector, **(micro_options or {}))
+            if table is not None and shelf_lift and params.filters.macro is None:
+                shelves = search.shelf_match(table, terms, params.q, hits)
             if match is not None:
-                hits = search.lift_micro(hits, match["id"], lift)
+                hits = search.lift(hits, "micro_genre_id", {match["id"]}, lift)
+            if shelves:
+                hits = search.lift(hits, "macro_genre_id", {s["id"] for s in shelves}, shelf_lift)
             hits = search.popular_first(hits, fused_prior)
             hits = search.titles_first(search.relevant_window(hits, floor, keep), params.q)
         facets = search.count_facets([h["_source"] for h in hits])
@@ -180,7 +186,7 @@ def find(client, index: str, micro_index: str, params: SearchParams, embed: Call
     else:
         facets = search.shape_facets(resp.get("aggregations", {}))
         total = resp["hits"]["total"]["value"]
-    return {"params": params, "reading": reading, "like": like, "micro_genre_match": match, "window": limit,
+    return {"params": params, "reading": reading, "like": like, "micro_genre_match": match, "macro_genre_matches": shelves, "window": limit,
             "hits": hits, "total": total, "facets": facets, "response": resp}
 
 
@@ -207,6 +213,7 @@ def run_search(params: SearchParams) -> dict[str, Any]:
         "like": like,
         "intents": found["reading"].intents(),
         "micro_genre_match": found["micro_genre_match"],
+        "macro_genre_matches": found["macro_genre_matches"],
         "did_you_mean": search.suggestion(found["response"], searched.q, total) if searched.q and like is None else None,
         "results": results,
         "facets": found["facets"],
@@ -219,7 +226,8 @@ MICRO_TABLES_KEPT = 2  # the served index and the one before a swap
 
 
 def micro_table(client, index: str, micro_index: str, served: str) -> search.MicroTable:
-    """The micro-genres published with ``served`` (the index the hits came from), read once.
+    """The micro-genres published with ``served`` (the index the hits came from), and the macro
+    themes its films sit on (``search.shelf_table_body``), read once.
 
     The indexer publishes ``<alias>-<run>`` for both aliases in one swap, so the run of the
     served movies index names its micro-genres index: the table can never pair one run's films
@@ -234,7 +242,8 @@ def micro_table(client, index: str, micro_index: str, served: str) -> search.Mic
         hits = client.search(index=f"{micro_index}-{run}" if run else micro_index, body=search.micro_table_body())["hits"]["hits"]
     except NotFoundError:
         hits = client.search(index=micro_index, body=search.micro_table_body())["hits"]["hits"]
-    table = search.MicroTable.from_docs([h["_source"] for h in hits])
+    shelves = search.shelf_rows(client.search(index=served, body=search.shelf_table_body()))
+    table = search.MicroTable.from_docs([h["_source"] for h in hits], shelves)
     with _MICRO_TABLES_LOCK:
         _MICRO_TABLES[served] = table
         while len(_MICRO_TABLES) > MICRO_TABLES_KEPT:
