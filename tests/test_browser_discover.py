@@ -129,7 +129,9 @@ FIND_ISOLATED_POINT = """() => {
   const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, box = gd.getBoundingClientRect();
   const pts = [];
   gd._fullData.forEach(t => t.x.forEach((x, i) => pts.push({x: xa._offset + xa.l2p(x), y: ya._offset + ya.l2p(t.y[i]), id: t.customdata[i][0]})));
-  const inside = pts.filter(p => p.x > 20 && p.y > 20 && p.x < box.width - 260 && p.y < box.height - 20);
+  // inside the plot, clear of the legend, and on screen: a point below the fold takes no hover
+  const inside = pts.filter(p => p.x > 20 && p.y > 20 && p.x < box.width - 260 && p.y < box.height - 20
+                            && box.top + p.y < window.innerHeight - 20);
   let best = null, bestGap = -1;
   for (const p of inside) {
     let gap = Infinity;
