@@ -47,13 +47,14 @@
     return out;
   }
 
+  // Desktop: a top margin holds the tool bar, so the legend of every macro theme (45) starts below it.
   function draw(d, highlight) {
     var axis = { visible: false, fixedrange: false };
     Plotly.newPlot(node, traces(d, highlight), {
-      margin: { l: 0, r: 0, t: 0, b: narrow ? 150 : 0 }, xaxis: axis, yaxis: Object.assign({ scaleanchor: "x" }, axis),
+      margin: { l: 0, r: 0, t: narrow ? 0 : 36, b: narrow ? 150 : 0 }, xaxis: axis, yaxis: Object.assign({ scaleanchor: "x" }, axis),
       paper_bgcolor: "#fbfaf7", plot_bgcolor: "#fbfaf7", hovermode: "closest", dragmode: "pan",
       legend: narrow ? { orientation: "h", y: 0, yanchor: "top", font: { size: 10 }, itemsizing: "constant" }
-        : { font: { size: 11 }, itemsizing: "constant", bgcolor: "rgba(255,255,255,0.85)", y: 0.93, yanchor: "top" },
+        : { font: { size: 11 }, itemsizing: "constant", bgcolor: "rgba(255,255,255,0.85)", y: 1, yanchor: "top" },
       font: { family: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", color: "#1f2130" }
     }, { responsive: true, displayModeBar: true, scrollZoom: true, displaylogo: false, modeBarButtonsToRemove: ["select2d", "lasso2d"] });
     node.on("plotly_click", function (ev) {
