@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from indexer.load import load_movies
+from indexer.ingest.load import load_movies
 
 
 def fresh_queries(csv: Path, n: int = 60_000, seed: int = 13) -> list[str]:

@@ -17,9 +17,9 @@ import uuid
 from dataclasses import replace
 from pathlib import Path
 
-from indexer.load import load_movies
+from indexer.ingest.load import load_movies
+from indexer.ingest.text import embedding_text
 from indexer.pipeline import run as reindex
-from indexer.text import embedding_text
 from mgm.client import make_client
 from mgm.model import encode, load_model
 from mgm.settings import Settings

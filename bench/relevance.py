@@ -57,7 +57,7 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from indexer.load import load_movies
+from indexer.ingest.load import load_movies
 from mgm.client import make_client
 from mgm.model import encode, load_model
 from mgm.settings import Settings

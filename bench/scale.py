@@ -15,8 +15,8 @@ The films are written as a TMDB CSV under a temporary folder (never committed). 
 100k texts would take half an hour here, and synthetic texts have no true vector anyway, so
 the run gets its own ``CACHE_DIR`` whose ``embeddings.parquet`` holds the real cache (theme
 keywords, label phrases) plus every synthetic film's vector under the key the indexer looks
-up: ``indexer.embed.text_key`` of the model's ``cache_namespace`` and ``indexer.text.
-embedding_text`` of the film as ``indexer.load`` reads it back from the CSV. The embed stage
+up: ``indexer.features.embed.text_key`` of the model's ``cache_namespace`` and ``indexer.ingest.text.
+embedding_text`` of the film as ``indexer.ingest.load`` reads it back from the CSV. The embed stage
 is then all cache hits (the report's ``encoded`` says how many were not), and the real
 model's encode rate, measured on a sample of real films, prices real encoding.
 
@@ -99,9 +99,9 @@ def real_catalogue(settings: Settings) -> tuple[list, np.ndarray]:
     (a changed model graph changes the cache's namespace) is encoded once by the real model and
     written back, as an indexer run would; so are the real films' theme keywords, which the
     synthetic films reuse, so the timed runs find every keyword in the cache."""
-    from indexer.embed import CACHE_FILE, EmbeddingCache
-    from indexer.load import load_movies
-    from indexer.text import embedding_text, theme_keywords
+    from indexer.features.embed import CACHE_FILE, EmbeddingCache
+    from indexer.ingest.load import load_movies
+    from indexer.ingest.text import embedding_text, theme_keywords
     from mgm.model import cache_namespace, encode, model_for
 
     model = []
@@ -122,10 +122,10 @@ def real_catalogue(settings: Settings) -> tuple[list, np.ndarray]:
 
 def prepare(settings: Settings, n: int, folder: Path) -> tuple[Path, Path]:
     """Write the synthetic CSV and a cache folder seeded with its vectors; returns (csv, cache_dir)."""
-    from indexer.embed import CACHE_FILE, read_cache, text_key, write_cache
-    from indexer.features import normalize
-    from indexer.load import load_movies
-    from indexer.text import embedding_text
+    from indexer.features.embed import CACHE_FILE, read_cache, text_key, write_cache
+    from indexer.features.vectors import normalize
+    from indexer.ingest.load import load_movies
+    from indexer.ingest.text import embedding_text
     from mgm.model import cache_namespace
 
     movies, vectors = real_catalogue(settings)
@@ -151,7 +151,7 @@ def prepare(settings: Settings, n: int, folder: Path) -> tuple[Path, Path]:
 
 def index_step(settings: Settings, n: int, folder: Path) -> dict[str, Any]:
     """``python -m indexer run`` on ``n`` synthetic films, in a subprocess; its report and peak RSS."""
-    from indexer.store import last_run
+    from indexer.publish.store import last_run
     from mgm.client import make_client
 
     t0 = time.perf_counter()
@@ -216,8 +216,8 @@ def search_step(settings: Settings, queries: list[str]) -> dict[str, Any]:
 
 def encode_rate(settings: Settings) -> dict[str, Any]:
     """Real films per second the CPU encodes with the configured backend (bulk settings)."""
-    from indexer.load import load_movies
-    from indexer.text import embedding_text
+    from indexer.ingest.load import load_movies
+    from indexer.ingest.text import embedding_text
     from mgm.model import encode, load_model
 
     texts = [embedding_text(m) for m in load_movies(settings.movies_csv).movies[:ENCODE_SAMPLE]]

@@ -6,7 +6,7 @@ labeller (so the difference measured is the grouping). "kmeans" is the method is
 K-Means (k = 200) on the story + keyword view with label-guided refinement, fitted with ``SEEDS``
 seeds (a seed alone moves the famous-film fit by several films: the mean is the figure to judge
 by). "After" is the production taxonomy (keyword themes, deterministic). All are scored by
-``indexer.quality`` on the same films, by the head-of-catalogue check (indexer/head_films.json: the
+``indexer.taxonomy.quality`` on the same films, by the head-of-catalogue check (indexer/taxonomy/head_films.json: the
 200 most-voted films, tuning and held-out halves, with TMDB's first genre as the macro baseline)
 and by the fan pairs of bench/fan_pairs.json and of the check (judged on macro themes). The curve
 over the keyword themes' synonym distance and minimum size is how their defaults were chosen
@@ -19,15 +19,15 @@ import time
 from pathlib import Path
 
 
-from indexer import quality
-from indexer.cluster import KMeansClusterer
-from indexer.embed import CACHE_FILE, EmbeddingCache
-from indexer.features import StoryOnly
-from indexer.load import Movie, load_movies
-from indexer.keyword_themes import KeywordThemes
+from indexer.features.embed import CACHE_FILE, EmbeddingCache
+from indexer.features.theme_features import StoryOnly
+from indexer.ingest.load import Movie, load_movies
+from indexer.ingest.text import embedding_text
 from indexer.pipeline import corpus_of, head_check
-from indexer.taxonomy import Corpus, Taxonomy, TaxonomyResult, report
-from indexer.text import embedding_text
+from indexer.taxonomy import quality
+from indexer.taxonomy.cluster import KMeansClusterer
+from indexer.taxonomy.compose import Corpus, Taxonomy, TaxonomyResult, report
+from indexer.taxonomy.keyword_themes import KeywordThemes
 from mgm.model import cache_namespace, encode, model_for
 from mgm.settings import Settings
 

@@ -45,7 +45,7 @@ def _summary(report: dict) -> str:
 
 
 def status(settings: Settings) -> dict:
-    from indexer.store import alias_targets, last_run
+    from indexer.publish.store import alias_targets, last_run
     from mgm.client import make_client
 
     client = make_client(settings)
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{report['rejected']}) into {len(report['micro_genres_touched'])} micro-genres, no alias swap")
             return 0
         if args.command == "collect":
-            from indexer.collect import collect
+            from indexer.ingest.collect import collect
 
             stats = collect(args.api_key, args.pages, args.out, base_url=args.base_url, workers=args.workers)
             print(f"indexer: collected {stats['written']} new movies ({stats['skipped']} already in {args.out}, {stats['failed']} failed)")
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         from indexer.pipeline import run
 
         if args.command == "ensure":
-            from indexer.store import alias_targets, missing_fields
+            from indexer.publish.store import alias_targets, missing_fields
             from mgm.client import make_client
 
             client = make_client(settings)
@@ -143,10 +143,10 @@ def describe(exc: Exception, settings: Settings) -> str:
     from opensearchpy.exceptions import ConnectionError as OSConnectionError
     from opensearchpy.exceptions import TransportError
 
-    from indexer.collect import CollectError
-    from indexer.lease import LeaseHeld, LeaseLost
-    from indexer.load import LoadError
-    from indexer.store import SwapError
+    from indexer.ingest.collect import CollectError
+    from indexer.ingest.load import LoadError
+    from indexer.publish.lease import LeaseHeld, LeaseLost
+    from indexer.publish.store import SwapError
 
     if isinstance(exc, (LeaseHeld, LeaseLost, SwapError)):
         return str(exc)  # already the operator's sentence: who holds the lock, or that nothing was swapped

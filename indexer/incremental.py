@@ -24,16 +24,16 @@ import joblib
 import numpy as np
 from opensearchpy import OpenSearch, helpers
 
-from indexer.documents import MicroGenre, micro_doc, movie_doc, rating_prior
-from indexer.lease import Lease, lease_index
-from indexer.load import Movie, load_movies
-from indexer.store import alias_targets, write_run
-from indexer.text import embedding_text, theme_keywords
+from indexer.ingest.load import Movie, load_movies
+from indexer.ingest.text import embedding_text, theme_keywords
+from indexer.publish.documents import MicroGenre, micro_doc, movie_doc, rating_prior
+from indexer.publish.lease import Lease, lease_index
+from indexer.publish.store import alias_targets, write_run
 from mgm.settings import Settings
 
 if TYPE_CHECKING:  # scikit-learn is a second's import: `indexer status` (drift) never needs it
-    from indexer.features import ThemeFeatures
-    from indexer.taxonomy import TaxonomyResult
+    from indexer.features.theme_features import ThemeFeatures
+    from indexer.taxonomy.compose import TaxonomyResult
 
 
 class AddRefused(RuntimeError):
@@ -51,7 +51,7 @@ class Stages:
 
     def distances(self, features: np.ndarray) -> np.ndarray:
         """(films, groups) Euclidean distances in the clustering space."""
-        from indexer.cluster import sq_distances
+        from indexer.taxonomy.cluster import sq_distances
 
         return np.sqrt(np.maximum(sq_distances(features, self.centroids), 0.0))
 
@@ -202,7 +202,7 @@ def _live_films(client: OpenSearch, alias: str) -> dict[int, tuple[Movie, int]]:
 
 def _embed(settings: Settings, movies: list[Movie]) -> tuple[np.ndarray, int]:
     """Cached vectors; the model is loaded only when some text is new."""
-    from indexer.embed import CACHE_FILE, EmbeddingCache
+    from indexer.features.embed import CACHE_FILE, EmbeddingCache
     from mgm.model import cache_namespace, encode, model_for
 
     loaded: list = []

@@ -23,18 +23,20 @@ import numpy as np
 import sklearn
 from tqdm import tqdm
 
-from indexer import incremental, lineage, quality
-from indexer.documents import MicroGenre, micro_doc, movie_doc, rating_prior
-from indexer.embed import CACHE_FILE, EmbeddingCache
-from indexer.index_settings import with_shards
-from indexer.layout import map_coordinates
-from indexer.load import Movie, load_movies
-from indexer.label import PhraseLabeler
-from indexer.lease import Lease, lease_index
-from indexer.store import mapping, publish, write_run
-from indexer.taxonomy import Corpus, Taxonomy, TaxonomyResult
-from indexer.taxonomy import report as taxonomy_report
-from indexer.text import embedding_text, grounding_text, theme_keywords
+from indexer import incremental
+from indexer.features.embed import CACHE_FILE, EmbeddingCache
+from indexer.features.layout import map_coordinates
+from indexer.ingest.load import Movie, load_movies
+from indexer.ingest.text import embedding_text, grounding_text, theme_keywords
+from indexer.publish import lineage
+from indexer.publish.documents import MicroGenre, micro_doc, movie_doc, rating_prior
+from indexer.publish.index_settings import with_shards
+from indexer.publish.lease import Lease, lease_index
+from indexer.publish.store import mapping, publish, write_run
+from indexer.taxonomy import quality
+from indexer.taxonomy.compose import Corpus, Taxonomy, TaxonomyResult
+from indexer.taxonomy.compose import report as taxonomy_report
+from indexer.taxonomy.label import PhraseLabeler
 from mgm.client import make_client
 from mgm.settings import Settings
 
@@ -106,7 +108,7 @@ def corpus_of(movies: list[Movie], x: np.ndarray, embed: Callable[[list[str]], n
 
 
 def head_check(movies: list[Movie], corpus: Corpus, micro: list[str], macro: list[str], film_macro: np.ndarray) -> dict:
-    """The head-of-catalogue fit (``indexer.quality.head_check``) of the names each film is
+    """The head-of-catalogue fit (``indexer.taxonomy.quality.head_check``) of the names each film is
     shown under, and the judged fan pairs (on ``film_macro``), per split."""
     judged = quality.load_head_films()
     out = quality.head_check(judged, [m.id for m in movies], micro, macro, corpus.genres)

@@ -4,7 +4,7 @@ Why a written vocabulary: named from their own keywords, broad groups of 200 fil
 genre names ("Drama", "Thriller: Murder"), and a fan check judged 25 of 40 famous films' macro
 themes wrong. The shelves a streaming service shows ("Mob and Gangster Sagas", "Animated Family
 Adventures") are a small, stable vocabulary a fan recognises; which shelf each film goes on is
-measured, not written (``indexer.macro``). Each shelf comes with a *definition* checked against
+measured, not written (``indexer.taxonomy.macro``). Each shelf comes with a *definition* checked against
 every film:
 
 - ``genres``: the film has at least one of these TMDB genres (empty: any);

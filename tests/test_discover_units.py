@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indexer.layout import map_coordinates
+from indexer.features.layout import map_coordinates
 from webapp.insights.chart_data import fold_other
 from webapp.discover.data import evidence_from, shape_map, why
 from webapp.insights.findings import macro_shift

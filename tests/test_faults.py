@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from indexer.lease import Lease, LeaseHeld, lease_index
-from indexer.store import alias_targets
+from indexer.publish.lease import Lease, LeaseHeld, lease_index
+from indexer.publish.store import alias_targets
 from mgm.client import make_client
 from mgm.settings import PROJECT_ROOT
 from servers import PYTHON, LocalOpenSearch, free_port, gunicorn, settings_env
@@ -122,7 +122,7 @@ HOLD_CHILD = """
 import sys
 import time
 from pathlib import Path
-from indexer.lease import Lease, lease_index
+from indexer.publish.lease import Lease, lease_index
 from mgm.client import make_client
 from mgm.settings import Settings
 from tiny_index import build_tiny
@@ -172,7 +172,7 @@ def test_indexer_sigkilled_between_build_and_swap(os_client, settings, tmp_path)
 
 FROZEN_CHILD = """
 import sys
-from indexer.lease import Lease, LeaseLost, lease_index
+from indexer.publish.lease import Lease, LeaseLost, lease_index
 from mgm.client import make_client
 from mgm.settings import Settings
 settings = Settings.from_env()

@@ -13,8 +13,8 @@ import pytest
 from opensearchpy import helpers
 
 from bench.catalogue import edited_copy
-from indexer.identity import jaccard
 from indexer.pipeline import run
+from indexer.taxonomy.identity import jaccard
 from webapp.explore.successors import successor
 
 CHANGED = 0.05

@@ -1,10 +1,10 @@
-"""Persistent ids (indexer.identity) on planted clusterings: shuffled, perturbed, split, merged."""
+"""Persistent ids (indexer.taxonomy.identity) on planted clusterings: shuffled, perturbed, split, merged."""
 from __future__ import annotations
 
 import numpy as np
 
-from indexer import identity
-from indexer.features import normalize
+from indexer.features.vectors import normalize
+from indexer.taxonomy import identity
 
 
 def _planted(seed: int = 0, k: int = 30, per: int = 20) -> tuple[identity.Generation, np.ndarray]:

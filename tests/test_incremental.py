@@ -12,9 +12,9 @@ import pytest
 from opensearchpy import helpers
 
 from bench.catalogue import hold_out, read_rows, write_rows
-from indexer.identity import jaccard
 from indexer.incremental import AddRefused, add
 from indexer.pipeline import run
+from indexer.taxonomy.identity import jaccard
 from mgm.client import stored_vectors
 from mgm.settings import PROJECT_ROOT
 
@@ -105,7 +105,7 @@ def test_cli_add_without_a_live_index_is_refused_in_one_line(scoped_settings, tm
 def test_cli_add_while_a_reindex_holds_the_lease_is_refused_in_one_line(os_client, scoped_settings, tmp_path):
     """A full run building new indices would swap in indices without the added films: an add
     refuses at its start, naming the run, and leaves the lease to its holder."""
-    from indexer.lease import LEASE_ID, Lease, lease_index
+    from indexer.publish.lease import LEASE_ID, Lease, lease_index
 
     s = scoped_settings
     with Lease(os_client, lease_index(s.runs_index), "full-run-in-progress", 60):

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from indexer.collect import CollectError, TmdbApi, collect, retry_after
-from indexer.load import load_movies
+from indexer.ingest.collect import CollectError, TmdbApi, collect, retry_after
+from indexer.ingest.load import load_movies
 
 PAGES = {1: [11, 12, 13], 2: [14, 15]}
 

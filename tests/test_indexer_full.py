@@ -5,9 +5,9 @@ import uuid
 
 import pytest
 
-from indexer.load import LoadError
+from indexer.ingest.load import LoadError
 from indexer.pipeline import run
-from indexer.store import last_run
+from indexer.publish.store import last_run
 from mgm.client import stored_vectors
 
 
@@ -46,7 +46,7 @@ def _members(os_client, live_index) -> dict[int, list[dict]]:
 
 def test_no_label_is_a_phrase_carried_by_fewer_than_a_third_of_its_films(os_client, live_index):
     """Label fit recomputed independently from the indexed films' own texts (issue 10)."""
-    from indexer.quality import carries
+    from indexer.taxonomy.quality import carries
 
     members = _members(os_client, live_index)
     docs = [h["_source"] for h in os_client.search(index=live_index.micro_alias, body={"size": 1000})["hits"]["hits"]]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.load import LoadError, load_movies
+from indexer.ingest.load import LoadError, load_movies
 
 HEADER = ["budget", "genres", "homepage", "id", "keywords", "original_language", "original_title", "overview",
           "popularity", "release_date", "revenue", "runtime", "tagline", "title", "vote_average", "vote_count"]

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.lease import Lease, LeaseHeld, LeaseLost, lease_index
-from indexer.store import (
+from indexer.publish.lease import Lease, LeaseHeld, LeaseLost, lease_index
+from indexer.publish.store import (
     IndexingError, SwapError, alias_targets, discard_unaliased, last_run, mapping, missing_fields, publish, swap_aliases,
     write_run,
 )

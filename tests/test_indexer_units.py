@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.documents import MicroGenre, micro_doc, movie_doc, rating_prior
+from indexer.features.embed import EmbeddingCache
+from indexer.ingest.load import Movie
+from indexer.ingest.text import embedding_text, grounding_text, theme_keywords
+from indexer.publish.documents import MicroGenre, micro_doc, movie_doc, rating_prior
 from mgm.rating import MIN_VOTES, PRIOR_VOTES, film_rating, weighted_rating
-from indexer.embed import EmbeddingCache
-from indexer.load import Movie
-from indexer.text import embedding_text, grounding_text, theme_keywords
 
 MAPPINGS = Path(__file__).resolve().parent.parent / "opensearch" / "mappings"
 
@@ -105,3 +105,14 @@ def test_failed_runs_never_prune_the_live_runs_stages(tmp_path):
         save_stages(stages, tmp_path, "mg", failed, live=live)
     kept = sorted(p.stem for p in stages_dir(tmp_path, "mg").glob("*.joblib"))
     assert kept == [live, "20260104-000000-dddddd"]
+
+
+def test_stages_saved_before_the_stage_packages_still_load():
+    """A full run's saved stages pickle ``indexer.features.ThemeFeatures`` and its TF-IDF analyzer
+    ``indexer.features._tokens`` (the module before issue 24 made ``features`` a package)."""
+    import pickle
+
+    from indexer.features import theme_features
+
+    assert pickle.loads(b"cindexer.features\nThemeFeatures\n.") is theme_features.ThemeFeatures
+    assert pickle.loads(b"cindexer.features\n_tokens\n.") is theme_features._tokens

@@ -4,8 +4,18 @@
     webapp/   indexer/     the two products: neither imports the other (nor bench/tests)
          mgm/              the shared core: imports neither product
 
-and inside the indexer, no stage imports the command line (``indexer/cli.py``, ``__main__``):
-the CLI drives the stages, never the reverse. Inside the web app, the page families are layered
+and inside the indexer, the stages are layered, each importing only the stages below it
+
+    indexer/pipeline.py, incremental.py, cli.py, __main__.py   the runs: compose the stages
+    publish/               may import taxonomy, features, ingest
+    taxonomy/              may import features, ingest
+    features/              may import ingest
+    ingest/                imports no other stage
+
+no stage imports a run (the CLI drives the stages, never the reverse), the runs import the CLI
+never (``cli`` imports ``pipeline`` and ``incremental``, ``pipeline`` imports ``incremental``),
+every indexer module sits in a stage package or is a run, and the indexer's imports, function
+level ones included, have no cycle. Inside the web app, the page families are layered
 
     webapp/__init__.py     the app factory: registers every family's blueprint
     discover/              may import insights, explore, api
@@ -91,6 +101,91 @@ def test_no_indexer_stage_imports_the_cli():
             continue
         bad += [f"{path.relative_to(ROOT)} imports {name}" for name in imports(path) if name in CLI]
     assert not bad, "\n".join(bad)
+
+
+# --- the indexer's stages ---------------------------------------------------------------------
+
+INDEXER = ROOT / "indexer"
+STAGES = ("ingest", "features", "taxonomy", "publish")  # lowest first: a stage imports only those before it
+RUNS = ("indexer.__main__", "indexer.cli", "indexer.pipeline", "indexer.incremental")  # highest first
+
+
+def indexer_modules() -> dict[str, Path]:
+    return {module_name(path).removesuffix(".__init__"): path for path in sources("indexer")}
+
+
+def indexer_imports(path: Path, modules: set[str]) -> set[str]:
+    """The indexer modules ``path`` imports (``indexer.taxonomy.compose.Corpus`` -> its module)."""
+    found = set()
+    for name in imports(path):
+        parts = name.split(".")
+        while parts and ".".join(parts) not in modules:
+            parts.pop()
+        if len(parts) > 1:  # the bare ``indexer`` package (a docstring) is nobody's dependency
+            found.add(".".join(parts))
+    return found
+
+
+def test_every_indexer_module_is_in_a_stage_or_is_a_run():
+    loose = sorted(name for name in indexer_modules() if name.count(".") == 1 and name not in RUNS
+                   and name.split(".")[1] not in STAGES)
+    assert not loose, f"not in a stage package, not a run: {loose}"
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_a_stage_imports_only_the_stages_below_it(stage):
+    modules = set(indexer_modules())
+    allowed = {f"indexer.{s}" for s in STAGES[: STAGES.index(stage) + 1]}
+    bad = []
+    for path in sorted((INDEXER / stage).rglob("*.py")):
+        for name in indexer_imports(path, modules):
+            if ".".join(name.split(".")[:2]) not in allowed:
+                bad.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert not bad, "\n".join(bad)
+
+
+def test_a_run_imports_no_run_above_it():
+    modules = set(indexer_modules())
+    bad = []
+    for n, run in enumerate(RUNS):
+        path = indexer_modules()[run]
+        bad += [f"{path.relative_to(ROOT)} imports {name}" for name in indexer_imports(path, modules) if name in RUNS[: n + 1]]
+    assert not bad, "\n".join(bad)
+
+
+def test_the_shared_vector_math_imports_no_indexer_module():
+    """``features/vectors.py`` is what ``theme_features`` and ``neighbours`` share, so neither imports the other."""
+    modules = set(indexer_modules())
+    assert indexer_imports(INDEXER / "features" / "vectors.py", modules) == set()
+    assert "indexer.features.neighbours" not in indexer_imports(INDEXER / "features" / "theme_features.py", modules)
+
+
+def test_the_indexer_has_no_import_cycle():
+    modules = indexer_modules()
+    graph = {name: indexer_imports(path, set(modules)) - {name} for name, path in modules.items()}
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    cycles = []
+
+    def visit(name: str, path: list[str]) -> None:
+        state[name] = 1
+        for nxt in sorted(graph[name]):
+            if state.get(nxt) == 1:
+                cycles.append(" -> ".join(path[path.index(nxt):] + [nxt]))
+            elif nxt not in state:
+                visit(nxt, path + [nxt])
+        state[name] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+    assert not cycles, "\n".join(cycles)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_each_stage_says_what_it_owns_and_may_import(stage):
+    doc = ast.get_docstring(ast.parse((INDEXER / stage / "__init__.py").read_text()))
+    assert doc, f"indexer/{stage}/__init__.py has no docstring"
+    assert "owns" in doc.lower() and "may import" in doc.lower(), f"indexer/{stage}/__init__.py: what it owns, what it may import"
 
 
 def test_the_checker_sees_what_it_must():

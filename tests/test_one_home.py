@@ -17,12 +17,14 @@ import pytest
 from opensearchpy import helpers
 from test_taxonomy_units import planted
 
-from indexer import incremental, lineage, quality
-from indexer.features import ThemeFeatures
-from indexer.cluster import KMeansClusterer
+from indexer import incremental
+from indexer.features.theme_features import ThemeFeatures
 from indexer.pipeline import micro_genres
-from indexer.taxonomy import Taxonomy
-from indexer.taxonomy import report as taxonomy_report
+from indexer.publish import lineage
+from indexer.taxonomy import quality
+from indexer.taxonomy.cluster import KMeansClusterer
+from indexer.taxonomy.compose import Taxonomy
+from indexer.taxonomy.compose import report as taxonomy_report
 
 # --- indexer: features and label fit, once per run ------------------------------------------
 

@@ -20,8 +20,8 @@ import pytest
 import requests
 
 from bench import server
-from indexer.load import load_movies
-from indexer.text import embedding_text
+from indexer.ingest.load import load_movies
+from indexer.ingest.text import embedding_text
 from mgm.client import stored_vectors
 from mgm.model import cache_namespace
 from mgm.model_files import bundled_model_dir, export_dir, export_ready, model_identity

@@ -6,10 +6,11 @@ import json
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
-from indexer import layout, quality
-from indexer.features import normalize
-from indexer.load import Movie, validate
-from indexer.neighbours import nearest, nearest_to
+from indexer.features import layout
+from indexer.features.neighbours import nearest
+from indexer.features.vectors import nearest_to, normalize
+from indexer.ingest.load import Movie, validate
+from indexer.taxonomy import quality
 
 
 def test_blocked_float32_neighbours_find_sklearns_neighbours():
@@ -21,11 +22,11 @@ def test_blocked_float32_neighbours_find_sklearns_neighbours():
 
 
 def test_neighbour_blocks_do_not_change_the_answer(monkeypatch):
-    from indexer import neighbours
+    from indexer.features import vectors
 
     space = np.random.default_rng(1).normal(size=(300, 16))
     whole = nearest(space, 5)
-    monkeypatch.setattr(neighbours, "BLOCK_CELLS", 300 * 7)  # 7 rows a block
+    monkeypatch.setattr(vectors, "BLOCK_CELLS", 300 * 7)  # 7 rows a block
     assert (np.sort(nearest(space, 5), axis=1) == np.sort(whole, axis=1)).all()
 
 
@@ -67,7 +68,7 @@ def test_synthetic_rows_read_back_as_the_films_they_were_made_from():
 
 
 def test_float32_space_above_the_threshold_finds_the_same_neighbours(monkeypatch):
-    from indexer import neighbours
+    from indexer.features import neighbours
 
     rng = np.random.default_rng(3)
     vectors = normalize(rng.normal(size=(400, 24)))
@@ -83,7 +84,7 @@ def test_float32_space_above_the_threshold_finds_the_same_neighbours(monkeypatch
 
 
 def test_keyword_view_above_the_threshold_is_the_same_view(monkeypatch):
-    from indexer import features
+    from indexer.features import theme_features as features
 
     rng = np.random.default_rng(4)
     words = [f"kw{i}" for i in range(40)]

@@ -31,8 +31,8 @@ def test_cluster_auth_and_tls_settings():
 
 
 def test_shard_and_replica_counts_reach_the_index_body_and_leave_the_mapping_file_alone():
-    from indexer.index_settings import with_shards
-    from indexer.store import mapping
+    from indexer.publish.index_settings import with_shards
+    from indexer.publish.store import mapping
 
     body = mapping("movies")
     out = with_shards(body, Settings.from_env({"INDEX_SHARDS": "2", "INDEX_REPLICAS": "1"}))

@@ -8,12 +8,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indexer import label, macro, neighbours, quality
+from indexer.features import neighbours
+from indexer.features.theme_features import ThemeFeatures
+from indexer.features.vectors import normalize
+from indexer.taxonomy import label, macro, quality
+from indexer.taxonomy.cluster import KMeansClusterer, merge_small, refine_by_label
+from indexer.taxonomy.compose import Corpus, Taxonomy
+from indexer.taxonomy.keyword_themes import KeywordThemes
 from mgm import shelves
-from indexer.cluster import KMeansClusterer, merge_small, refine_by_label
-from indexer.features import ThemeFeatures, normalize
-from indexer.keyword_themes import KeywordThemes
-from indexer.taxonomy import Corpus, Taxonomy
 
 THEMES = ["heist", "zombie", "vampire", "boxing", "wedding", "space station"]
 GENRES = {"heist": ("Crime", "Thriller"), "zombie": ("Horror",), "vampire": ("Horror",), "boxing": ("Drama",),

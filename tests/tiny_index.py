@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.documents import MicroGenre, micro_doc, movie_doc, rating_prior
-from indexer.load import load_movies
-from indexer.store import mapping, publish
+from indexer.ingest.load import load_movies
+from indexer.publish.documents import MicroGenre, micro_doc, movie_doc, rating_prior
+from indexer.publish.store import mapping, publish
 from mgm.settings import Settings
 from synthetic import THEMES, movies, write_csv
 

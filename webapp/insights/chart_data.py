@@ -148,7 +148,7 @@ HEAD_FIGURES = ("films", "micro_fit", "macro_fit", "first_genre_fit", "contradic
 
 
 def _head_check(found: object) -> dict:
-    """The run's head-of-catalogue check (``indexer.quality.head_check``), held-out half first:
+    """The run's head-of-catalogue check (``indexer.taxonomy.quality.head_check``), held-out half first:
     only its figures, so a run document from an older indexer (no check) shows nothing."""
     if not isinstance(found, dict):
         return {}

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConflictError, NotFoundError, OpenSearchException
 
-from indexer.store import ensure_index
+from indexer.publish.store import ensure_index
 
 LEASE_ID = "reindex"
 log = logging.getLogger(__name__)

@@ -27,7 +27,7 @@ How a film's shelf is chosen (``mgm.shelves`` defines each shelf):
    its franchise: Kill Bill: Vol. 2 beside Vol. 1), then bare kinds of film ("Dramas"), then
    any bare kind, then any shelf the genres allow (a film with no genre).
 
-Neighbours come from ``indexer.neighbours`` (story, keyword meaning and genres), the same ones
+Neighbours come from ``indexer.features.neighbours`` (story, keyword meaning and genres), the same ones
 the micro-genres read.
 """
 from __future__ import annotations
@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from indexer.neighbours import support as neighbour_support
+from indexer.features.neighbours import support as neighbour_support
 from mgm.shelves import SHELVES, Shelf
 
 MIN_SUPPORT = 0.1  # a theme fewer than this share of a film's neighbours carry is incidental to it
@@ -58,7 +58,7 @@ class ShelfThemes:
     shelves_: list[Shelf] = field(default_factory=list, init=False, repr=False)
 
     def fit(self, genres: list[tuple[str, ...]], keyword_lists: list[list[str]], near: np.ndarray) -> "ShelfThemes":
-        """``near``: each film's nearest films, itself included (``indexer.neighbours.nearest``)."""
+        """``near``: each film's nearest films, itself included (``indexer.features.neighbours.nearest``)."""
         truth = np.array([[s.true_of(g, " | ".join(kws)) for s in self.shelves] for g, kws in zip(genres, keyword_lists)])
         allowed = np.array([[s.allows(g) for s in self.shelves] for g in genres])
         support = neighbour_support(near, truth)

@@ -14,7 +14,7 @@ TMDB's curated keyword vocabulary, and each film is then put in one of them:
    film's own story (max(cos, 0)) times the theme's rarity (log(films / films carrying it)), so
    "crime family" beats "lawyer" for The Godfather and "toy comes to life" beats "airplane" for
    Toy Story 2; times (``floor`` + the share of its nearest films that carry the theme too,
-   ``indexer.neighbours``), so a theme its neighbours share wins over an incidental one.
+   ``indexer.features.neighbours``), so a theme its neighbours share wins over an incidental one.
 3. **Size**: a theme fewer than ``min_size`` films choose is dropped (the smallest third at a
    time) and its films choose again, until every theme has enough films to browse.
 4. **Films without a theme** (no keyword, or only ones too rare to be a theme) join the theme
@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.cluster import AgglomerativeClustering
 
-from indexer.label import MAX_LABEL_WORDS, MIN_FIT, MINOR_GENRE_SHARE, Option, PhraseStats, genre_words, is_generic, title_case
+from indexer.taxonomy.label import MAX_LABEL_WORDS, MIN_FIT, MINOR_GENRE_SHARE, Option, PhraseStats, genre_words, is_generic, title_case
 
 SYNONYM_DISTANCE = 0.15
 MIN_SIZE = 8
@@ -53,7 +53,7 @@ class KeywordThemes:
     def synonyms(self, keyword_lists: list[list[str]], keyword_vectors: dict[str, np.ndarray]) -> dict[str, int]:
         """Theme keyword -> theme number, for the keywords at least two films carry that say
         what a film is about: not generic ones ("love", "murder", "new york") or decades, the
-        labeller's own vocabulary rule (``indexer.label.keyword_vocabulary``)."""
+        labeller's own vocabulary rule (``indexer.taxonomy.label.keyword_vocabulary``)."""
         df = Counter(k for kws in keyword_lists for k in set(kws))
         vocabulary = sorted(k for k, c in df.items() if c >= 2 and k in keyword_vectors and not any(ch.isdigit() for ch in k))
         if len(vocabulary) < 2:
@@ -65,7 +65,7 @@ class KeywordThemes:
 
     def group(self, corpus, features: np.ndarray, evidence: np.ndarray, near: np.ndarray) -> np.ndarray:
         """A group number per film (0..n-1, every group at least ``min_size`` films when the
-        catalogue allows it). ``corpus`` is an ``indexer.taxonomy.Corpus``; ``near`` each film's
+        catalogue allows it). ``corpus`` is an ``indexer.taxonomy.compose.Corpus``; ``near`` each film's
         nearest films; the feature space and evidence mask (K-Means' inputs) are not used."""
         vectors, keyword_lists, keyword_vectors = corpus.vectors, corpus.keyword_lists, corpus.keyword_vectors
         self.theme_of_ = theme_of = self.synonyms(keyword_lists, keyword_vectors)

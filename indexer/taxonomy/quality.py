@@ -6,7 +6,7 @@ a stage's internal scores, so a labeller cannot score well by pre-filtering on t
 
 Definitions (issue 10):
 - a film *carries* a phrase when the phrase occurs as whole words in its theme keywords,
-  overview or tagline (``indexer.text.grounding_text``);
+  overview or tagline (``indexer.ingest.text.grounding_text``);
 - **label fit** of a group: the share of its films carrying at least one of its label phrases;
 - **lift**: that share divided by the share of the whole catalogue carrying one of them;
 - **theme recovery**: of the theme keywords in the keyword lists of >= 30 films, how many have a
@@ -14,10 +14,10 @@ Definitions (issue 10):
 - **coherence**: mean over groups of the share of members having the group's most common
   keyword;
 - **fan pairs**: hand-written "belong together" / "must not share a theme" film pairs
-  (bench/fan_pairs.json, and the pairs of indexer/head_films.json), judged on macro themes;
+  (bench/fan_pairs.json, and the pairs of indexer/taxonomy/head_films.json), judged on macro themes;
 - **head-of-catalogue fit** (issue 21): for the 200 most-voted films, the words a fan accepts
   in the name of each film's micro-genre and macro theme, written before any output was seen
-  (indexer/head_films.json, with a held-out half never tuned on). A name *fits* when one of
+  (indexer/taxonomy/head_films.json, with a held-out half never tuned on). A name *fits* when one of
   the accepted terms occurs in it as whole words, plural folded (``fan_fits``). This judges what
   a visitor sees, not whether the film carries the word, which label fit already rewards.
 """

@@ -1,7 +1,7 @@
 """Each film's nearest films by what it is about: the neighbourhood both taxonomy levels read.
 
-Why one space for both: micro-genres (``indexer.keyword_themes``) and macro themes
-(``indexer.macro``) both ask "do this film's neighbours share the theme?", so the films an
+Why one space for both: micro-genres (``indexer.taxonomy.keyword_themes``) and macro themes
+(``indexer.taxonomy.macro``) both ask "do this film's neighbours share the theme?", so the films an
 incidental keyword would mislead are outvoted the same way at both levels, and the search is
 done once per run.
 
@@ -14,7 +14,7 @@ The space, each part L2-normalised and weighted:
   keywords (../shared/notes/taxonomy-experiments.md measured 0.2% of their axis kept);
 - the TMDB genres, which tell a heist comedy from a heist thriller.
 
-Exact cosine neighbours, blocked so memory stays at ``CHUNK`` x films: the space and the search
+Exact cosine neighbours, blocked so memory stays at ``vectors.CHUNK`` x films: the space and the search
 took 1.5 s for 4,800 films here.
 The cost grows with the square of the catalogue (see docs/scale.md).
 """
@@ -24,13 +24,11 @@ from collections import Counter
 
 import numpy as np
 
-from indexer.features import normalize
+from indexer.features.vectors import nearest_to, normalize
 
 KEYWORD_WEIGHT = 0.7
 GENRE_WEIGHT = 0.5
-CHUNK = 2048
 FLOAT32_ABOVE = 8_192  # films: above, the space is built and normalised in float32 (half the memory)
-BLOCK_CELLS = 1 << 24  # similarities per block at most: argpartition's int64 answer is 8 bytes a cell
 
 
 def keyword_meaning(vectors: np.ndarray, keyword_lists: list[list[str]], keyword_vectors: dict[str, np.ndarray]) -> np.ndarray:
@@ -83,23 +81,6 @@ def nearest(space: np.ndarray, k: int) -> np.ndarray:
     else:  # as it always was: TMDB 5000's neighbours are unchanged
         unit = normalize(space).astype(np.float32)
     return nearest_to(unit, unit, k)
-
-
-def nearest_to(queries: np.ndarray, reference: np.ndarray, k: int) -> np.ndarray:
-    """(queries, k): for each row of ``queries``, its ``k`` most similar rows of ``reference`` by
-    dot product (cosine on unit rows), in no order; float32, in blocks of ``BLOCK_CELLS``
-    similarities at most (2,048 rows up to 8,192 references, as it always was; at 25k films
-    2,048-row blocks took the run to 2.6 GB)."""
-    queries = np.asarray(queries, np.float32)
-    reference = np.asarray(reference, np.float32)
-    k = min(k, len(reference))
-    out = np.empty((len(queries), k), int)
-    chunk = max(1, min(CHUNK, BLOCK_CELLS // max(len(reference), 1)))
-    for start in range(0, len(queries), chunk):
-        sims = queries[start:start + chunk] @ reference.T
-        np.negative(sims, out=sims)
-        out[start:start + chunk] = np.argpartition(sims, k - 1, axis=1)[:, :k]
-    return out
 
 
 def support(near: np.ndarray, truth: np.ndarray) -> np.ndarray:

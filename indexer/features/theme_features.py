@@ -22,14 +22,10 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.neighbors import NearestNeighbors
 
+from indexer.features.vectors import nearest_to, normalize
+
 RANDOM_STATE = 42
 EXACT_FLOAT64_MAX = 10_000  # films: above, the keyword view's neighbours are searched in float32 blocks
-
-
-def normalize(x: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length (zero rows stay zero)."""
-    x = np.asarray(x, np.float64)
-    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
 
 
 def _tokens(keywords: list[str]) -> list[str]:
@@ -87,8 +83,6 @@ class ThemeFeatures:
         assert self.neighbours_ is not None and self.reference_view_ is not None, "fit first"
         trust = np.minimum(1.0, self.known_keywords(keyword_lists) / self.full_evidence)[:, None]
         if len(vectors) > EXACT_FLOAT64_MAX:  # 25k films: 45 s of float64 pairwise distances; float32 blocks instead
-            from indexer.neighbours import nearest_to
-
             # Only films that borrow (trust < 1) need neighbours: the others' weight on them is 0.
             idx = np.zeros((len(vectors), self.neighbours_.n_neighbors), int)
             borrow = np.flatnonzero(trust[:, 0] < 1.0)

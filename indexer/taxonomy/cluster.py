@@ -4,7 +4,7 @@ group-moving helpers the taxonomy shares.
 K-Means on the theme features, fitted on films with evidence, then extended.
 
 Why fit on keyword-rich films only: keyword-poor films carry a borrowed keyword view
-(``indexer.features``); letting them shape centroids recreated a leftover group of films that
+(``indexer.features.theme_features``); letting them shape centroids recreated a leftover group of films that
 share nothing but missing data. Fitting on the rest and assigning them with ``predict`` puts
 each into the group its story and borrowed keywords resemble most.
 
@@ -45,7 +45,7 @@ class KMeansClusterer:
         return self
 
     def group(self, corpus, features: np.ndarray, evidence: np.ndarray, near: np.ndarray) -> np.ndarray:
-        """The taxonomy's clusterer interface (``indexer.keyword_themes.KeywordThemes`` is the other)."""
+        """The taxonomy's clusterer interface (``indexer.taxonomy.keyword_themes.KeywordThemes`` is the other)."""
         labels = self.fit(features, evidence).labels_
         assert labels is not None
         return labels

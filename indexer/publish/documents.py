@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from indexer.load import Movie
-from indexer.text import theme_keywords
+from indexer.ingest.load import Movie
+from indexer.ingest.text import theme_keywords
 from mgm.rating import film_rating, vote_weighted_mean, weighted_rating
 
 TOP_MOVIES = 5
@@ -29,7 +29,7 @@ class MicroGenre:
 def movie_doc(movie: Movie, vector: np.ndarray, micro: MicroGenre, catalogue_mean: float,
               xy: tuple[float, float] | None = None, macro: tuple[int, str] | None = None) -> dict:
     """One film. ``rating_weighted`` (None under MIN_VOTES votes) is what sorting by rating uses;
-    ``xy`` is its place on the movie map (``indexer.layout``), absent when not laid out; ``macro``
+    ``xy`` is its place on the movie map (``indexer.features.layout``), absent when not laid out; ``macro``
     (id, label) is the film's own macro theme, else its micro-genre's (films ``indexer add`` puts
     in without a full run)."""
     macro_id, macro_label = macro if macro is not None else (micro.macro_id, micro.macro_label)

@@ -23,7 +23,7 @@ from opensearchpy.exceptions import NotFoundError, OpenSearchException, RequestE
 
 from mgm.client import without_retries
 
-MAPPINGS = Path(__file__).resolve().parent.parent / "opensearch" / "mappings"
+MAPPINGS = Path(__file__).resolve().parents[2] / "opensearch" / "mappings"
 CHUNK = 500
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ it is dropped here, once, for the embedding text and for the indexed ``keywords`
 """
 from __future__ import annotations
 
-from indexer.load import Movie
+from indexer.ingest.load import Movie
 
 BOOKKEEPING = frozenset(
     {

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from indexer import quality
-from indexer.cluster import KMeansClusterer, merge_into_nearest, merge_small, refine_by_label
-from indexer.features import ThemeFeatures, normalize
-from indexer.keyword_themes import KeywordThemes
-from indexer.label import Named, Option, PhraseLabeler, PhraseStats, fallback_option, keyword_vocabulary, micro_options, phrases
-from indexer.macro import ShelfThemes
-from indexer.neighbours import film_space, nearest
+from indexer.features.neighbours import film_space, nearest
+from indexer.features.theme_features import ThemeFeatures
+from indexer.features.vectors import normalize
+from indexer.taxonomy import quality
+from indexer.taxonomy.cluster import KMeansClusterer, merge_into_nearest, merge_small, refine_by_label
+from indexer.taxonomy.keyword_themes import KeywordThemes
+from indexer.taxonomy.label import Named, Option, PhraseLabeler, PhraseStats, fallback_option, keyword_vocabulary, micro_options, phrases
+from indexer.taxonomy.macro import ShelfThemes
 
 NEIGHBOURS = 15  # each film's neighbourhood, itself included (measured: 15 and 25 fit alike, 50 worse)
 
@@ -154,7 +155,7 @@ def _compact(labels: np.ndarray) -> np.ndarray:
 
 
 def report(result: TaxonomyResult, corpus: Corpus) -> dict:
-    """The honest measures of ``result`` (see ``indexer.quality``)."""
+    """The honest measures of ``result`` (see ``indexer.taxonomy.quality``)."""
     groups = result.groups
     summary = quality.summary(groups, [m.phrases for m in result.micro], corpus.texts, corpus.keyword_lists,
                               fits=result.label_fits)

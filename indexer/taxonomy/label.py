@@ -29,11 +29,11 @@ from typing import Callable
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from indexer.quality import phrase_pattern
+from indexer.taxonomy.quality import phrase_pattern
 
 TOKEN = re.compile(r"\b\w\w+\b")  # CountVectorizer's default, so KeyBERT finds every candidate
 # Phrases never span punctuation, hyphens or fields, so that a phrase a film "carries" here is
-# exactly one ``indexer.quality.carries`` finds as whole words ("hip hop" is not in "hip-hop").
+# exactly one ``indexer.taxonomy.quality.carries`` finds as whole words ("hip hop" is not in "hip-hop").
 SEGMENT = re.compile(r"[^\w\s'’]+")
 TOP_N = 5
 DIVERSITY = 0.7

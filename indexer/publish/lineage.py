@@ -1,4 +1,4 @@
-"""Give a run's micro-genres and macro themes the persistent ids of ``indexer.identity``.
+"""Give a run's micro-genres and macro themes the persistent ids of ``indexer.taxonomy.identity``.
 
 The previous generation is read from the live aliases (micro-genre centroids, films'
 ``micro_genre_id``/``macro_genre_id``); the id registry (``settings.ids_index``, one document
@@ -16,12 +16,12 @@ from typing import Any
 import numpy as np
 from opensearchpy import OpenSearch, helpers
 
-from indexer import identity, quality
-from indexer.documents import MicroGenre
-from indexer.features import normalize
-from indexer.label import is_generic
-from indexer.store import alias_targets, ensure_index, mapping
-from indexer.taxonomy import Corpus, TaxonomyResult
+from indexer.features.vectors import normalize
+from indexer.publish.documents import MicroGenre
+from indexer.publish.store import alias_targets, ensure_index, mapping
+from indexer.taxonomy import identity, quality
+from indexer.taxonomy.compose import Corpus, TaxonomyResult
+from indexer.taxonomy.label import is_generic
 
 KINDS = ("micro", "macro")
 
