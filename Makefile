@@ -52,6 +52,7 @@ comma := ,
 # Lint (ruff) and types (mypy on mgm/ and indexer/): settings in pyproject.toml. Seconds, no server.
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
 test: venv chromium docker-compose lint

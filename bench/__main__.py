@@ -4,6 +4,7 @@ Each benchmark module exposes ``run(settings) -> dict``; ``scale`` (long: it ind
 ``--films`` synthetic films) runs only when named, and takes ``run(settings, films=N)``. Figures are reported against a
 baseline measured in the same run, so they mean something on any machine.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -13,6 +13,7 @@ checked by dumping from a checkout of the old commit and from the new one, then 
 (an old checkout without this file runs it by path). On 2026-12-05 (issue 24, part 1: fbdee50
 against the working tree) the 26 requests answered identically.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,13 +27,32 @@ from mgm.settings import PROJECT_ROOT, Settings
 PREFIX = "apidiff"
 RETIRED = [("micro", 900001, 900002), ("micro", 900002, 0), ("macro", 900003, 1)]  # (kind, old id, successor)
 REQUESTS = [
-    "/api/search?q=vault+crew", "/api/search?q=vault+crew&mode=keyword", "/api/search?q=astronaut&mode=semantic",
-    "/api/search?micro_genre=900001", "/api/search?q=zombie&micro_genre=900002&macro=900003", "/api/search?q=shark&sort=rating&size=5",
-    "/api/search?q=war+soldier&format=csv", "/api/search", "/api/search?genre=Horror&year_from=1990",
-    "/api/trends", "/api/trends?micro=900001,1", "/api/trends?cloud_micro=900002", "/api/overview", "/api/overview?macro=1",
-    "/api/micro-genres", "/api/micro-genres/0", "/api/micro-genres/900001", "/micro-genres/900002", "/api/movies/5",
-    "/api/movies/5/similar?micro_genre=900001", "/api/bogus", "/api/search?nope=1", "/api/micro-genres/424242",
-    "/healthz", "/api/openapi.json", "/api/suggest?q=vau",
+    "/api/search?q=vault+crew",
+    "/api/search?q=vault+crew&mode=keyword",
+    "/api/search?q=astronaut&mode=semantic",
+    "/api/search?micro_genre=900001",
+    "/api/search?q=zombie&micro_genre=900002&macro=900003",
+    "/api/search?q=shark&sort=rating&size=5",
+    "/api/search?q=war+soldier&format=csv",
+    "/api/search",
+    "/api/search?genre=Horror&year_from=1990",
+    "/api/trends",
+    "/api/trends?micro=900001,1",
+    "/api/trends?cloud_micro=900002",
+    "/api/overview",
+    "/api/overview?macro=1",
+    "/api/micro-genres",
+    "/api/micro-genres/0",
+    "/api/micro-genres/900001",
+    "/micro-genres/900002",
+    "/api/movies/5",
+    "/api/movies/5/similar?micro_genre=900001",
+    "/api/bogus",
+    "/api/search?nope=1",
+    "/api/micro-genres/424242",
+    "/healthz",
+    "/api/openapi.json",
+    "/api/suggest?q=vau",
 ]
 
 
@@ -45,9 +65,18 @@ def build(settings: Settings, folder: Path = Path("/tmp/apidiff")) -> None:
     client = make_client(settings)
     folder.mkdir(parents=True, exist_ok=True)
     build_tiny(client, settings, folder, "v1")
-    helpers.bulk(client, [{"_index": settings.ids_index, "_id": f"{kind}-{old}",
-                           "_source": {"kind": kind, "id": old, "status": "retired", "successor": new, "run_id": PREFIX}}
-                          for kind, old, new in RETIRED], refresh=True)
+    helpers.bulk(
+        client,
+        [
+            {
+                "_index": settings.ids_index,
+                "_id": f"{kind}-{old}",
+                "_source": {"kind": kind, "id": old, "status": "retired", "successor": new, "run_id": PREFIX},
+            }
+            for kind, old, new in RETIRED
+        ],
+        refresh=True,
+    )
 
 
 def dump(settings: Settings) -> dict:

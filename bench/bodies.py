@@ -3,15 +3,16 @@
 Built with the app's own builders (``webapp.api.params``, ``webapp.explore.search``) and its own query
 encoder, so the raw OpenSearch figures measure exactly what the web app asks for.
 """
+
 from __future__ import annotations
 
 from typing import Any
 
 from mgm.query_encoder import QueryEncoder, ensure_export
 from mgm.settings import Settings
+from webapp.api.params import parse_search
 from webapp.explore import search
 from webapp.explore.views import HYBRID_PIPELINE
-from webapp.api.params import parse_search
 
 BATCH = 64
 

@@ -3,6 +3,7 @@
 Written to a temporary folder by the caller, never committed (the dataset stays out of git).
 Selections are by row position, so every run changes the same films.
 """
+
 from __future__ import annotations
 
 import csv

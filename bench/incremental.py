@@ -5,6 +5,7 @@ embeddings cached), then ``add`` of those 200, then a full run on the whole cata
 baseline a reindex would cost). Also reported: how often ``add`` put a held-out film in the
 group the full run containing it gives it (matched by persistent id, which the full run keeps).
 """
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ answered; ``app_sender`` is the request (``/api/search`` in one mode); ``measure
 CPU each side spent per request. ``search_latency``, ``profile_search``, ``web_layout`` and
 ``scale`` all measure with these, so their figures are comparable.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -67,16 +68,20 @@ def closed_loop(send: Callable[[Any, str], float], queries: Iterator[str], clien
         "requests": len(samples),
         "errors": len(errors),
         "throughput_rps": round(len(samples) / seconds, 1),
-        "latency_ms": {"p50": percentile(latency, 50), "p95": percentile(latency, 95), "p99": percentile(latency, 99),
-                       "mean": round(statistics.fmean(latency), 1) if latency else None},
+        "latency_ms": {
+            "p50": percentile(latency, 50),
+            "p95": percentile(latency, 95),
+            "p99": percentile(latency, 99),
+            "mean": round(statistics.fmean(latency), 1) if latency else None,
+        },
         "opensearch_took_ms": {"p50": percentile(took, 50), "p95": percentile(took, 95)},
-        "app_overhead_ms": {"p50": percentile([s - t for s, t in samples], 50),
-                            "p95": percentile([s - t for s, t in samples], 95)},
+        "app_overhead_ms": {"p50": percentile([s - t for s, t in samples], 50), "p95": percentile([s - t for s, t in samples], 95)},
     }
 
 
 def app_sender(base: str, mode: str) -> Callable[[Any, str], float]:
     """A ``send`` for ``closed_loop``: ``/api/search`` on ``base`` in ``mode``, 20 films a page."""
+
     def send(session, q: str) -> float:
         resp = session.get(f"{base}/api/search", params={"q": q, "mode": mode, "size": 20}, timeout=30)
         resp.raise_for_status()

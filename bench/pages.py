@@ -10,6 +10,7 @@ to complete response body, over ``REQUESTS`` requests each, in three states:
 Baseline in the same run: the raw ``_msearch`` round trips the pages send, straight from the
 client, with and without OpenSearch's request cache.
 """
+
 from __future__ import annotations
 
 import os
@@ -20,9 +21,9 @@ import numpy as np
 
 from mgm.settings import Settings
 from webapp import create_app
+from webapp.api.msearch import msearch_lines
 from webapp.insights import agg_cache
 from webapp.insights.aggregations import overview_searches, picked_body, top_movies_body, trends_searches
-from webapp.api.msearch import msearch_lines
 from webapp.insights.chart_data import default_picked, ranked_micro_ids
 from webapp.insights.params import Filters, parse_trends
 
@@ -33,8 +34,12 @@ TARGET_COLD_P95_MS = 300.0
 
 def _stats(samples: list[float]) -> dict:
     arr = np.array(samples)
-    return {"p50_ms": round(float(np.percentile(arr, 50)), 2), "p95_ms": round(float(np.percentile(arr, 95)), 2),
-            "max_ms": round(float(arr.max()), 2), "n": len(samples)}
+    return {
+        "p50_ms": round(float(np.percentile(arr, 50)), 2),
+        "p95_ms": round(float(np.percentile(arr, 95)), 2),
+        "max_ms": round(float(arr.max()), 2),
+        "n": len(samples),
+    }
 
 
 def _time(fn: Callable[[], object], before: Callable[[], object] | None = None, n: int = REQUESTS) -> dict:
@@ -57,16 +62,30 @@ def run(settings: Settings) -> dict:
     landing = http.get("/api/landing").get_json()
     micro_id = landing["largest"][0]["micro_id"]
     liked = ",".join(str(f["id"]) for f in landing["rows"][0]["films"][:3])
-    urls = ["/", "/overview", "/trends", "/about-model", "/api/landing", "/api/overview", "/api/trends",
-            f"/api/trends?year_from=1980&year_to=2009&macro={macro}", f"/trends?macro={macro}",
-            # discovery pages: the map's JSON is cached per index; micro-genre pages and likes query live
-            "/map", "/api/map", f"/micro-genres/{micro_id}", f"/micro-genres/{micro_id}?sort=rating&page=2", f"/likes?ids={liked}"]
+    urls = [
+        "/",
+        "/overview",
+        "/trends",
+        "/about-model",
+        "/api/landing",
+        "/api/overview",
+        "/api/trends",
+        f"/api/trends?year_from=1980&year_to=2009&macro={macro}",
+        f"/trends?macro={macro}",
+        # discovery pages: the map's JSON is cached per index; micro-genre pages and likes query live
+        "/map",
+        "/api/map",
+        f"/micro-genres/{micro_id}",
+        f"/micro-genres/{micro_id}?sort=rating&page=2",
+        f"/likes?ids={liked}",
+    ]
 
     def get(url: str) -> Callable[[], None]:
         def fetch() -> None:
             resp = http.get(url)
             assert resp.status_code == 200, (url, resp.status_code)
             resp.get_data()
+
         return fetch
 
     def clear_opensearch_cache() -> None:

@@ -12,6 +12,7 @@ Three views, measured in one run against a real gunicorn and OpenSearch:
    normalisation pipeline; query encoding, JSON in and out, the app's facet counting and
    highlighting measured in-process. Timings on a shared machine are indicative: compare rows of one run.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,8 @@ from opensearchpy.exceptions import RequestError
 
 from bench import server
 from bench.bodies import hybrid_requests
-from bench.queries import fresh_queries
 from bench.load import CLIENTS, app_sender, closed_loop, measured
+from bench.queries import fresh_queries
 from mgm.client import make_client
 from mgm.settings import PROJECT_ROOT, Settings
 
@@ -78,9 +79,28 @@ def categorize(raw_lines: list[str]) -> tuple[dict[str, float], dict[str, float]
 
 def _py_spy(pids: list[int], seconds: int, folder: Path) -> list[subprocess.Popen]:
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    return [subprocess.Popen([py_spy, "record", "--pid", str(p), "--duration", str(seconds), "--rate", "200",
-                              "--nonblocking", "--format", "raw", "--output", str(folder / f"{p}.txt")],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for p in pids]
+    return [
+        subprocess.Popen(
+            [
+                py_spy,
+                "record",
+                "--pid",
+                str(p),
+                "--duration",
+                str(seconds),
+                "--rate",
+                "200",
+                "--nonblocking",
+                "--format",
+                "raw",
+                "--output",
+                str(folder / f"{p}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for p in pids
+    ]
 
 
 def under_load(settings: Settings, texts, root: Path = PROJECT_ROOT) -> dict[str, Any]:
@@ -98,8 +118,10 @@ def under_load(settings: Settings, texts, root: Path = PROJECT_ROOT) -> dict[str
         rss = [server.rss_mb(p) for p in pids]
         spies = _py_spy(pids, LOAD_SECONDS, folder)
         hot: list[str] = []
-        timer = threading.Timer(LOAD_SECONDS / 2, lambda: hot.append(
-            client.transport.perform_request("GET", "/_nodes/hot_threads", params={"threads": 3, "interval": "500ms"})))
+        timer = threading.Timer(
+            LOAD_SECONDS / 2,
+            lambda: hot.append(client.transport.perform_request("GET", "/_nodes/hot_threads", params={"threads": 3, "interval": "500ms"})),
+        )
         timer.start()
         load = measured(lambda: closed_loop(app_sender(base, "hybrid"), texts, CLIENTS, LOAD_SECONDS), client, pids)
         timer.join()
@@ -110,8 +132,13 @@ def under_load(settings: Settings, texts, root: Path = PROJECT_ROOT) -> dict[str
         server.stop(proc)
         shutil.rmtree(folder, ignore_errors=True)
     shares, leaves = categorize(lines)
-    return {"load": load, "rss_mb_per_worker_after_warm_up": rss, "py_spy_share_pct": shares,
-            "py_spy_hottest_frames_pct": leaves, "hot_threads": _hot_summary(hot[0] if hot else "")}
+    return {
+        "load": load,
+        "rss_mb_per_worker_after_warm_up": rss,
+        "py_spy_share_pct": shares,
+        "py_spy_hottest_frames_pct": leaves,
+        "hot_threads": _hot_summary(hot[0] if hot else ""),
+    }
 
 
 def _hot_summary(text: str) -> list[str]:
@@ -132,9 +159,10 @@ def profile_api(client, index: str, prepared: list[tuple[dict, dict]]) -> dict[s
     except RequestError as exc:
         refused = str(exc.info.get("error", {}).get("root_cause", [{}])[0].get("reason", exc))
     subs = [(_variants(b), p) for b, p in prepared]
-    return {"hybrid_refused": refused,
-            **{name: _profile(client, index, [(v[name], {}) for v, _ in subs])
-               for name in ("BM25 sub-query alone", "k-NN sub-query alone")}}
+    return {
+        "hybrid_refused": refused,
+        **{name: _profile(client, index, [(v[name], {}) for v, _ in subs]) for name in ("BM25 sub-query alone", "k-NN sub-query alone")},
+    }
 
 
 def _profile(client, index: str, prepared: list[tuple[dict, dict]]) -> dict[str, float]:
@@ -175,9 +203,9 @@ def _variants(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def parts(settings: Settings, prepared: list[tuple[dict, dict]], queries: list[str]) -> dict[str, Any]:
     """Median ``took`` per body variant (one client), plus encoding and JSON in-process."""
     from mgm.query_encoder import load_query_encoder
+    from webapp.api.params import parse_search
     from webapp.explore import search
     from webapp.explore.highlight import highlight, query_stems
-    from webapp.api.params import parse_search
 
     client, index = make_client(settings), settings.index_alias
     took: dict[str, list[float]] = {}
@@ -202,9 +230,11 @@ def parts(settings: Settings, prepared: list[tuple[dict, dict]], queries: list[s
             "JSON encode of the response, orjson": _median_ms(orjson.dumps, decoded),
             "facets counted in the app (ranked window)": _median_ms(lambda p: search.count_facets(p[1]), pages),
             "highlight of a page of 20 in the app": _median_ms(
-                lambda p: [highlight(src.get("overview", ""), query_stems(p[0])) for src in p[1][:20]], pages),
+                lambda p: [highlight(src.get("overview", ""), query_stems(p[0])) for src in p[1][:20]], pages
+            ),
             "body build (params + search_body)": _median_ms(
-                lambda q: search.search_body(parse_search({"q": q, "mode": "hybrid"}), [0.0] * 384), queries),
+                lambda q: search.search_body(parse_search({"q": q, "mode": "hybrid"}), [0.0] * 384), queries
+            ),
         },
         "response_bytes_p50": statistics.median(len(b) for b in raw_json),
     }
@@ -226,8 +256,12 @@ def run(settings: Settings) -> dict[str, Any]:
     prepared = hybrid_requests(settings, part_queries)
     client = make_client(settings)
     return {
-        "setup": {"clients": CLIENTS, "load_seconds": LOAD_SECONDS, "part_queries": PART_QUERIES,
-                  "py_spy": "record --nonblocking --rate 200 --format raw, every worker, active samples only"},
+        "setup": {
+            "clients": CLIENTS,
+            "load_seconds": LOAD_SECONDS,
+            "part_queries": PART_QUERIES,
+            "py_spy": "record --nonblocking --rate 200 --format raw, every worker, active samples only",
+        },
         "under_load": under_load(settings, iter(texts[PART_QUERIES:])),
         "opensearch_profile_ms_p50": profile_api(client, settings.index_alias, prepared),
         "parts": parts(settings, prepared, part_queries),

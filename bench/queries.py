@@ -4,6 +4,7 @@ A cycle of the 72 judged queries lets any cache (an embedding memo, OpenSearch's
 serve repeats; real users type new text. These are 6-14 word windows of real TMDB
 overviews, read from the CSV at run time (nothing from the dataset is committed).
 """
+
 from __future__ import annotations
 
 import random

@@ -11,6 +11,7 @@ recommendations. A fan rarely likes one franchise only, so the main setting adds
 of a pair plus the distractors, look for the other. Both methods answer the same requests in
 the same run, through the app's own ``/api/recommend`` (Flask test client, real index).
 """
+
 from __future__ import annotations
 
 import json

@@ -6,6 +6,7 @@ embeddings cached. Measured in the same run: the encoding rate of each CPU backe
 and int8 ONNX, and torch where it is installed) on the same sample of movie texts, longest
 first as the embedding cache sends them.
 """
+
 from __future__ import annotations
 
 import importlib.util

@@ -48,6 +48,7 @@ the app's setting), ``shelf_curve`` (the lift of the macro themes a query names,
 ``indices`` names the indices the aliases served at the start and the
 end of the run: another engineer's reindex between them makes the run a mix of two taxonomies.
 """
+
 from __future__ import annotations
 
 import json
@@ -61,13 +62,26 @@ from indexer.ingest.load import load_movies
 from mgm.client import make_client
 from mgm.model import encode, load_model
 from mgm.settings import Settings
-from webapp.explore.views import HYBRID_PIPELINE, PIPELINE_DIR, ensure_pipelines, find
 from webapp.api.params import Filters, SearchParams
 from webapp.explore.search import (
-    BM25_MIN_MATCH, FUSED_PRIOR, KEYWORD_MODE_MIN_MATCH, KNN_MIN_SCORE, MICRO_KEYWORD_WEIGHT, MICRO_LABEL_WEIGHT, MICRO_LIFT, SHELF_LIFT,
-    MICRO_MATCH_MAX_WORDS, MICRO_MIN_MARGIN, MICRO_MIN_SCORE, MIN_KEPT, POPULARITY_PRIOR, RANKED_WINDOW, RELATIVE_FLOOR,
+    BM25_MIN_MATCH,
+    FUSED_PRIOR,
+    KEYWORD_MODE_MIN_MATCH,
+    KNN_MIN_SCORE,
+    MICRO_KEYWORD_WEIGHT,
+    MICRO_LABEL_WEIGHT,
+    MICRO_LIFT,
+    MICRO_MATCH_MAX_WORDS,
+    MICRO_MIN_MARGIN,
+    MICRO_MIN_SCORE,
+    MIN_KEPT,
+    POPULARITY_PRIOR,
+    RANKED_WINDOW,
+    RELATIVE_FLOOR,
+    SHELF_LIFT,
     main_query,
 )
+from webapp.explore.views import HYBRID_PIPELINE, PIPELINE_DIR, ensure_pipelines, find
 
 JUDGEMENTS = Path(__file__).with_name("relevance.json")
 MOOD_JUDGEMENTS = Path(__file__).with_name("mood_queries.json")
@@ -123,20 +137,19 @@ class Runner:
     def __init__(self, client, index: str, micro_index: str, vectors: Vectors):
         self.client, self.index, self.micro_index, self.vectors = client, index, micro_index, vectors
 
-    def search(self, q: str, mode: str, method: str, sort: str = "relevance", filters: Filters | None = None,
-               **options: Any) -> tuple[list[dict[str, Any]], int]:
+    def search(
+        self, q: str, mode: str, method: str, sort: str = "relevance", filters: Filters | None = None, **options: Any
+    ) -> tuple[list[dict[str, Any]], int]:
         params = SearchParams(q=q, mode=mode, sort=sort, filters=filters or Filters(), size=CUTOFF)
         if method == "before":
             vector = self.vectors(q) if mode != "keyword" else None
             extra = {"params": {"search_pipeline": HYBRID_PIPELINE}} if mode == "hybrid" else {}
-            body: dict[str, Any] = {"query": main_query(params, vector, **BEFORE), "size": CUTOFF, "_source": SOURCE,
-                                    "track_total_hits": True}
+            body: dict[str, Any] = {"query": main_query(params, vector, **BEFORE), "size": CUTOFF, "_source": SOURCE, "track_total_hits": True}
             if sort == "rating":
                 body["sort"] = BEFORE_RATING_SORT
             resp = self.client.search(index=self.index, body=body, **extra)
             return [h["_source"] for h in resp["hits"]["hits"]], resp["hits"]["total"]["value"]
-        found = find(self.client, self.index, self.micro_index, params, self.vectors, extras=False, extra_source=("keywords",),
-                     **options)
+        found = find(self.client, self.index, self.micro_index, params, self.vectors, extras=False, extra_source=("keywords",), **options)
         return [h["_source"] for h in found["hits"]], found["total"]
 
 
@@ -157,8 +170,7 @@ def _mean(values: list[float]) -> float:
     return round(sum(values) / len(values), 4) if values else 0.0
 
 
-def evaluate(run: Runner, sets: dict[str, list[dict[str, Any]]], mode: str, method: str,
-             **options: Any) -> dict[str, Any]:
+def evaluate(run: Runner, sets: dict[str, list[dict[str, Any]]], mode: str, method: str, **options: Any) -> dict[str, Any]:
     """Every metric of one (mode, method), optionally with query options overridden."""
     plot_rr, plot_recall = [], []
     for j in sets["plot"]:
@@ -196,8 +208,13 @@ def evaluate(run: Runner, sets: dict[str, list[dict[str, Any]]], mode: str, meth
         "old_set_mrr@10": _mean(plot_rr + theme_rr),
         "theme": {"mrr@10": _mean(theme_rr), "p@10": p(theme_p), "p@10_sorted_by_rating": p(theme_p_rated)},
         "theme_filtered": {"p@10": p(filtered_p), "p@10_sorted_by_rating": p(filtered_p_rated)},
-        "title": {"top3": top3[True] + top3[False], "of": len(sets["title"]), "top3_typo": top3[True],
-                  "top3_exact": top3[False], "mrr@10": _mean(title_rr)},
+        "title": {
+            "top3": top3[True] + top3[False],
+            "of": len(sets["title"]),
+            "top3_typo": top3[True],
+            "top3_exact": top3[False],
+            "mrr@10": _mean(title_rr),
+        },
         "nonsense": {"max_results": max(nonsense.values(), default=0), "results": nonsense},
     }
 
@@ -304,8 +321,11 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     for name in ("ndcg@10", "p@10", "mrr@10", "recall@50", "p@10_sorted_by_rating", "judged@10", "judged@10_sorted_by_rating"):
         out[name] = mean_defined([r[name] for r in rows])
     returned = [r["results"] for r in rows]
-    out["results"] = {"mean": round(statistics.mean(returned), 1) if returned else 0, "median": statistics.median(returned) if returned else 0,
-                      "zero": sum(n == 0 for n in returned)}
+    out["results"] = {
+        "mean": round(statistics.mean(returned), 1) if returned else 0,
+        "median": statistics.median(returned) if returned else 0,
+        "zero": sum(n == 0 for n in returned),
+    }
     return out
 
 
@@ -323,9 +343,12 @@ def evaluate_mood(run: MoodRunner, queries: list[dict[str, Any]], modes: tuple[s
             rows.append(row)
         summary[mode] = {split: summarise([r for r in rows if r["split"] == split]) for split in MOOD_SPLITS}
         summary[mode]["all"] = summarise(rows)
-    return {"judged_films": sum(len(j["judged"]) for j in queries),
-            "queries": {split: sum(j["split"] == split for j in queries) for split in MOOD_SPLITS},
-            "results": summary, "per_query": per_query}
+    return {
+        "judged_films": sum(len(j["judged"]) for j in queries),
+        "queries": {split: sum(j["split"] == split for j in queries) for split in MOOD_SPLITS},
+        "results": summary,
+        "per_query": per_query,
+    }
 
 
 def _typo(title: str, edits: int, rng: random.Random) -> str:
@@ -370,8 +393,10 @@ def _curve_row(result: dict[str, Any]) -> dict[str, Any]:
 def _mood_row(result: dict[str, Any]) -> dict[str, Any]:
     """Hybrid's mood figures per split, for the sweeps."""
     keys = ("ndcg@10", "p@10", "recall@50", "p@10_sorted_by_rating")
-    return {split: {**{k: result["results"]["hybrid"][split][k] for k in keys},
-                    "results_median": result["results"]["hybrid"][split]["results"]["median"]} for split in MOOD_SPLITS}
+    return {
+        split: {**{k: result["results"]["hybrid"][split][k] for k in keys}, "results_median": result["results"]["hybrid"][split]["results"]["median"]}
+        for split in MOOD_SPLITS
+    }
 
 
 def served_indices(client, settings: Settings) -> list[str]:
@@ -397,13 +422,10 @@ def run(settings: Settings) -> dict[str, Any]:
         return evaluate_mood(MoodRunner(client, settings.index_alias, settings.micro_alias, mood_vectors, **options), mood, modes)
 
     mood_results = mood_run(MODES)
-    results = {f"{mode} {method}": evaluate(runner, sets, mode, method)
-               for mode in MODES for method in ("before", "after")}
-    typo_results = {f"{mode} {method}": typo_top3(runner, typos, mode, method)
-                    for mode in ("keyword", "hybrid") for method in ("before", "after")}
+    results = {f"{mode} {method}": evaluate(runner, sets, mode, method) for mode in MODES for method in ("before", "after")}
+    typo_results = {f"{mode} {method}": typo_top3(runner, typos, mode, method) for mode in ("keyword", "hybrid") for method in ("before", "after")}
     cutoff_curve = {
-        mode: {f"{t:.2f} (cos {2 * t - 1:.2f})": _curve_row(evaluate(runner, sets, mode, "after", min_score=t))
-               for t in KNN_THRESHOLDS}
+        mode: {f"{t:.2f} (cos {2 * t - 1:.2f})": _curve_row(evaluate(runner, sets, mode, "after", min_score=t)) for t in KNN_THRESHOLDS}
         for mode in ("semantic", "hybrid")
     }
     min_match_curve = {m: _curve_row(evaluate(runner, sets, "keyword", "after", keyword_min_match=m)) for m in MIN_MATCHES}
@@ -413,9 +435,13 @@ def run(settings: Settings) -> dict[str, Any]:
     # swept with the rest as in the app (mood: hybrid per split; known-item sets beside it).
     mood_floor_curve = {f"floor {f} keep {k}": _mood_row(mood_run(floor=f, keep=k)) for f in MOOD_FLOORS for k in KEPT}
     micro_options = {"min_score": MICRO_MIN_SCORE, "min_margin": MICRO_MIN_MARGIN}
-    micro_curve = {"off": {**_mood_row(mood_run(micro=False)),
-                           "known_items": _curve_row(evaluate(runner, sets, "hybrid", "after", micro=False)),
-                           "title_typos": typo_top3(runner, typos, "hybrid", "after", micro=False)}}
+    micro_curve = {
+        "off": {
+            **_mood_row(mood_run(micro=False)),
+            "known_items": _curve_row(evaluate(runner, sets, "hybrid", "after", micro=False)),
+            "title_typos": typo_top3(runner, typos, "hybrid", "after", micro=False),
+        }
+    }
     for score in MICRO_SCORES:
         micro_curve[f"min_score {score}"] = _mood_row(mood_run(micro_options={**micro_options, "min_score": score}))
     for lift in MICRO_LIFTS:
@@ -423,20 +449,34 @@ def run(settings: Settings) -> dict[str, Any]:
     micro_curve[f"lift {MICRO_LIFT}"]["known_items"] = _curve_row(results["hybrid after"])
     micro_curve[f"lift {MICRO_LIFT}"]["title_typos"] = typo_results["hybrid after"]
     shelf_curve = {str(w): _mood_row(mood_run(shelf_lift=w)) for w in SHELF_LIFTS}
-    fused_prior_curve = {str(w): {**_mood_row(mood_run(fused_prior=w)),
-                                  "known_items": _curve_row(evaluate(runner, sets, "hybrid", "after", fused_prior=w))}
-                         for w in FUSED_PRIORS}
+    fused_prior_curve = {
+        str(w): {**_mood_row(mood_run(fused_prior=w)), "known_items": _curve_row(evaluate(runner, sets, "hybrid", "after", fused_prior=w))}
+        for w in FUSED_PRIORS
+    }
     return {
         "queries": {name: len(queries) for name, queries in sets.items()},
         "index_alias": settings.index_alias,
         # A run is one index only when both lists agree: compare runs only on the same indices.
         "indices": {"at_start": indices_at_start, "at_end": served_indices(client, settings)},
-        "app": {"knn_min_score": KNN_MIN_SCORE, "bm25_min_match": BM25_MIN_MATCH, "keyword_mode_min_match": KEYWORD_MODE_MIN_MATCH,
-                "popularity_prior": POPULARITY_PRIOR,
-                "ranked_window": RANKED_WINDOW, "relative_floor": RELATIVE_FLOOR, "min_kept": MIN_KEPT, "fused_prior": FUSED_PRIOR,
-                "micro_match": {"max_words": MICRO_MATCH_MAX_WORDS, "label_weight": MICRO_LABEL_WEIGHT,
-                                "keyword_weight": MICRO_KEYWORD_WEIGHT, "min_score": MICRO_MIN_SCORE,
-                                "min_margin": MICRO_MIN_MARGIN, "lift": MICRO_LIFT}, "shelf_lift": SHELF_LIFT},
+        "app": {
+            "knn_min_score": KNN_MIN_SCORE,
+            "bm25_min_match": BM25_MIN_MATCH,
+            "keyword_mode_min_match": KEYWORD_MODE_MIN_MATCH,
+            "popularity_prior": POPULARITY_PRIOR,
+            "ranked_window": RANKED_WINDOW,
+            "relative_floor": RELATIVE_FLOOR,
+            "min_kept": MIN_KEPT,
+            "fused_prior": FUSED_PRIOR,
+            "micro_match": {
+                "max_words": MICRO_MATCH_MAX_WORDS,
+                "label_weight": MICRO_LABEL_WEIGHT,
+                "keyword_weight": MICRO_KEYWORD_WEIGHT,
+                "min_score": MICRO_MIN_SCORE,
+                "min_margin": MICRO_MIN_MARGIN,
+                "lift": MICRO_LIFT,
+            },
+            "shelf_lift": SHELF_LIFT,
+        },
         "results": results,
         "title_typos": typo_results,
         "cutoff_curve": cutoff_curve,

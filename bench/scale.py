@@ -32,6 +32,7 @@ also given as a ratio to the first step, with a log-log projection to 1M films.
 3-node cluster under 8 clients searching the 100k index, with the failover test's own load
 and node helpers (``tests/test_cluster.py``).
 """
+
 from __future__ import annotations
 
 import csv
@@ -67,8 +68,23 @@ LOAD_SECONDS = 15.0  # 8 clients: this long per mode
 ENCODE_SAMPLE = 256
 SEED = 7
 RESULTS = Path(__file__).resolve().parent / "results"
-CSV_COLUMNS = ("id", "title", "original_title", "tagline", "overview", "genres", "keywords", "release_date",
-               "vote_average", "vote_count", "popularity", "runtime", "budget", "revenue", "original_language")
+CSV_COLUMNS = (
+    "id",
+    "title",
+    "original_title",
+    "tagline",
+    "overview",
+    "genres",
+    "keywords",
+    "release_date",
+    "vote_average",
+    "vote_count",
+    "popularity",
+    "runtime",
+    "budget",
+    "revenue",
+    "original_language",
+)
 
 
 def synthetic_rows(movies: list, n: int) -> tuple[list[dict], np.ndarray]:
@@ -83,14 +99,25 @@ def synthetic_rows(movies: list, n: int) -> tuple[list[dict], np.ndarray]:
         first, second = a.overview.split(". "), b.overview.split(". ")
         overview = ". ".join(first[: max(1, len(first) // 2)] + second[len(second) // 2 :])
         keywords = list(dict.fromkeys(a.keywords[: (len(a.keywords) + 1) // 2] + b.keywords[len(b.keywords) // 2 :]))
-        rows.append({
-            "id": SYNTHETIC_ID_BASE + i, "title": a.title, "original_title": f"synthetic #{i}", "tagline": b.tagline,
-            "overview": overview, "genres": json.dumps([{"name": g} for g in a.genres]),
-            "keywords": json.dumps([{"name": k} for k in keywords]), "release_date": a.release_date or "",
-            "vote_average": a.vote_average, "vote_count": a.vote_count, "popularity": a.popularity,
-            "runtime": "" if a.runtime is None else a.runtime, "budget": a.budget, "revenue": a.revenue,
-            "original_language": a.original_language,
-        })
+        rows.append(
+            {
+                "id": SYNTHETIC_ID_BASE + i,
+                "title": a.title,
+                "original_title": f"synthetic #{i}",
+                "tagline": b.tagline,
+                "overview": overview,
+                "genres": json.dumps([{"name": g} for g in a.genres]),
+                "keywords": json.dumps([{"name": k} for k in keywords]),
+                "release_date": a.release_date or "",
+                "vote_average": a.vote_average,
+                "vote_count": a.vote_count,
+                "popularity": a.popularity,
+                "runtime": "" if a.runtime is None else a.runtime,
+                "budget": a.budget,
+                "revenue": a.revenue,
+                "original_language": a.original_language,
+            }
+        )
     return rows, source
 
 
@@ -157,17 +184,31 @@ def index_step(settings: Settings, n: int, folder: Path) -> dict[str, Any]:
     t0 = time.perf_counter()
     path, cache_dir = prepare(settings, n, folder)
     prepare_seconds = time.perf_counter() - t0
-    env = dict(os.environ, HF_HUB_OFFLINE="1", MOVIES_CSV=str(path), CACHE_DIR=str(cache_dir),
-               OPENSEARCH_URL=settings.opensearch_url, INDEX_SHARDS=str(settings.index_shards),
-               INDEX_REPLICAS=str(settings.index_replicas), INDEX_ALIAS=settings.index_alias,
-               MICRO_ALIAS=settings.micro_alias, RUNS_INDEX=settings.runs_index, IDS_INDEX=settings.ids_index)
+    env = dict(
+        os.environ,
+        HF_HUB_OFFLINE="1",
+        MOVIES_CSV=str(path),
+        CACHE_DIR=str(cache_dir),
+        OPENSEARCH_URL=settings.opensearch_url,
+        INDEX_SHARDS=str(settings.index_shards),
+        INDEX_REPLICAS=str(settings.index_replicas),
+        INDEX_ALIAS=settings.index_alias,
+        MICRO_ALIAS=settings.micro_alias,
+        RUNS_INDEX=settings.runs_index,
+        IDS_INDEX=settings.ids_index,
+    )
     # Through /usr/bin/time, whose own small image is what the indexer starts from: Linux carries
     # a process's peak RSS across fork and exec, so a child of this (GB-sized) process would
     # report this process's peak as its own, and so would RUSAGE_CHILDREN.
     peak_file = folder / f"maxrss-{n}"
     t0 = time.perf_counter()
-    proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", str(peak_file), sys.executable, "-m", "indexer", "run"],
-                          cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", "-o", str(peak_file), sys.executable, "-m", "indexer", "run"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise RuntimeError(f"indexer run on {n} films failed: {proc.stderr[-3000:]}")
@@ -178,14 +219,22 @@ def index_step(settings: Settings, n: int, folder: Path) -> dict[str, Any]:
     store = client.indices.stats(index=index, metric="store")["indices"][index]
     counts = report["counts"]
     return {
-        "films": n, "prepare_seconds": round(prepare_seconds, 1), "indexer_wall_seconds": round(wall, 1),
-        "indexer_peak_rss_mb": round(peak / 1024, 1), "stage_seconds": report["timings"],
-        "stage_peak_rss_mb": report.get("peak_rss_mb"), "counts": counts, "k": report["k"], "macro": report["n_macro"],
+        "films": n,
+        "prepare_seconds": round(prepare_seconds, 1),
+        "indexer_wall_seconds": round(wall, 1),
+        "indexer_peak_rss_mb": round(peak / 1024, 1),
+        "stage_seconds": report["timings"],
+        "stage_peak_rss_mb": report.get("peak_rss_mb"),
+        "counts": counts,
+        "k": report["k"],
+        "macro": report["n_macro"],
         "embed": f"{counts['movies']} films: {counts['movies'] - counts['encoded']} cache hits, {counts['encoded']} encoded",
         "index_docs_per_s": round(counts["indexed_movies"] / report["timings"]["index"], 1),
         "index_mb_primaries": round(store["primaries"]["store"]["size_in_bytes"] / 2**20, 1),
         "index_mb_total": round(store["total"]["store"]["size_in_bytes"] / 2**20, 1),
-        "movies_index": index, "silhouette": report.get("silhouette"), "label_fit": report.get("label_fit"),
+        "movies_index": index,
+        "silhouette": report.get("silhouette"),
+        "label_fit": report.get("label_fit"),
     }
 
 
@@ -206,9 +255,16 @@ def search_step(settings: Settings, queries: list[str]) -> dict[str, Any]:
                 requests.get(f"{base}/api/search", params={"q": q, "mode": mode, "size": 20}, timeout=60).raise_for_status()
                 ms.append((time.perf_counter() - t0) * 1000)
             loaded = closed_loop(_app_sender(base, mode), itertools.cycle(queries), CLIENTS, LOAD_SECONDS)
-            out[mode] = {"p50_ms": _pct(ms, 50), "p95_ms": _pct(ms, 95),
-                         "clients_8": {"p50_ms": loaded["latency_ms"]["p50"], "p95_ms": loaded["latency_ms"]["p95"],
-                                       "rps": loaded["throughput_rps"], "errors": loaded["errors"]}}
+            out[mode] = {
+                "p50_ms": _pct(ms, 50),
+                "p95_ms": _pct(ms, 95),
+                "clients_8": {
+                    "p50_ms": loaded["latency_ms"]["p50"],
+                    "p95_ms": loaded["latency_ms"]["p95"],
+                    "rps": loaded["throughput_rps"],
+                    "errors": loaded["errors"],
+                },
+            }
     finally:
         server.stop(proc)
     return out
@@ -226,8 +282,13 @@ def encode_rate(settings: Settings) -> dict[str, Any]:
     t0 = time.perf_counter()
     encode(model, texts, settings.embed_batch_size)
     rate = len(texts) / (time.perf_counter() - t0)
-    return {"backend": settings.embed_backend, "texts": len(texts), "texts_per_s": round(rate, 1),
-            "minutes_for_100k": round(100_000 / rate / 60, 1), "hours_for_1m": round(PROJECT_TO / rate / 3600, 1)}
+    return {
+        "backend": settings.embed_backend,
+        "texts": len(texts),
+        "texts_per_s": round(rate, 1),
+        "minutes_for_100k": round(100_000 / rate / 60, 1),
+        "hours_for_1m": round(PROJECT_TO / rate / 3600, 1),
+    }
 
 
 def projection(steps: list[dict], key) -> dict[str, Any]:
@@ -303,14 +364,20 @@ def run(settings: Settings, films: int = STEPS[-1], keep: bool = False) -> dict[
     result = {
         "synthetic": True,
         "data": f"SYNTHETIC catalogue recombined from the {settings.movies_csv.name} films and their cached vectors "
-                f"(noise sigma {NOISE}); not real films",
+        f"(noise sigma {NOISE}); not real films",
         "command": f"OPENSEARCH_URL={settings.opensearch_url} INDEX_SHARDS={settings.index_shards} "
-                   f"INDEX_REPLICAS={settings.index_replicas} python -m bench scale --films {films}",
-        "setup": {"prefix": PREFIX, "shards": settings.index_shards, "replicas": settings.index_replicas,
-                  "opensearch": settings.opensearch_url, "cpus": os.cpu_count(),
-                  "single_client_queries_per_mode": min(SINGLE_CLIENT_QUERIES, len(queries)),
-                  "eight_clients_seconds_per_mode": LOAD_SECONDS, "load_average_at_start": loads["start"],
-                  "load_average_at_end": os.getloadavg()},
+        f"INDEX_REPLICAS={settings.index_replicas} python -m bench scale --films {films}",
+        "setup": {
+            "prefix": PREFIX,
+            "shards": settings.index_shards,
+            "replicas": settings.index_replicas,
+            "opensearch": settings.opensearch_url,
+            "cpus": os.cpu_count(),
+            "single_client_queries_per_mode": min(SINGLE_CLIENT_QUERIES, len(queries)),
+            "eight_clients_seconds_per_mode": LOAD_SECONDS,
+            "load_average_at_start": loads["start"],
+            "load_average_at_end": os.getloadavg(),
+        },
         "steps": steps,
         **growth(steps),
         "encode": encode_rate(settings),
@@ -329,8 +396,8 @@ def failover(settings: Settings, films: int = STEPS[-1], seconds: float = 30.0) 
     from urllib.parse import urlparse
 
     sys.path.insert(0, str(PROJECT_ROOT))
-    from tests.test_cluster import cluster_health, kill_node, primary_node, restart_node  # the failover test's own
     from mgm.client import make_client
+    from tests.test_cluster import cluster_health, kill_node, primary_node, restart_node  # the failover test's own
 
     scoped = settings.scoped(PREFIX)
     client = make_client(scoped, timeout=120)
@@ -338,8 +405,13 @@ def failover(settings: Settings, films: int = STEPS[-1], seconds: float = 30.0) 
     folder = Path(tempfile.mkdtemp(prefix="mgm-scale-"))
     queries = all_queries(load_judgements())
     port = server.free_port()
-    out: dict[str, Any] = {"films": films, "opensearch": scoped.opensearch_url, "shards": scoped.index_shards,
-                           "replicas": scoped.index_replicas, "load_average_at_start": os.getloadavg()}
+    out: dict[str, Any] = {
+        "films": films,
+        "opensearch": scoped.opensearch_url,
+        "shards": scoped.index_shards,
+        "replicas": scoped.index_replicas,
+        "load_average_at_start": os.getloadavg(),
+    }
     try:
         live = client.indices.exists_alias(name=scoped.index_alias) and client.count(index=scoped.index_alias)["count"]
         if live == films:  # left by ``run(..., keep=True)`` on this cluster: not built twice
@@ -353,13 +425,17 @@ def failover(settings: Settings, films: int = STEPS[-1], seconds: float = 30.0) 
         base = f"http://127.0.0.1:{port}"
 
         def counts() -> dict[str, int]:
-            return {"movies": client.count(index=scoped.index_alias)["count"],
-                    "micro_genres": client.count(index=scoped.micro_alias)["count"]}
+            return {"movies": client.count(index=scoped.index_alias)["count"], "micro_genres": client.count(index=scoped.micro_alias)["count"]}
 
         def phase(name: str) -> dict[str, Any]:
             result = closed_loop(_app_sender(base, "hybrid"), itertools.cycle(queries), CLIENTS, seconds)
-            return {"p50_ms": result["latency_ms"]["p50"], "p95_ms": result["latency_ms"]["p95"],
-                    "rps": result["throughput_rps"], "requests": result["requests"], "errors": result["errors"]}
+            return {
+                "p50_ms": result["latency_ms"]["p50"],
+                "p95_ms": result["latency_ms"]["p95"],
+                "rps": result["throughput_rps"],
+                "requests": result["requests"],
+                "errors": result["errors"],
+            }
 
         try:
             out["counts_before"] = counts()

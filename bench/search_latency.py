@@ -9,6 +9,7 @@ web workers. Beside it, the baseline: the same hybrid bodies sent straight to Op
 8 clients (no web app), and the resident memory of each web worker after warm-up and at the
 end. The server is always stopped, even when the run fails.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -26,8 +27,7 @@ MODES = ("keyword", "semantic", "hybrid")
 SECONDS = 20.0
 SINGLE_SECONDS = 5.0
 RAW_QUERIES = 2000  # encoded up front; beyond them the raw run repeats them (OpenSearch caches no hits)
-TARGETS = {"hybrid_p95_ms": 80, "hybrid_rps": 100, "keyword_semantic_p95_ms": 50, "single_hybrid_p50_ms": 20,
-           "rss_per_worker_mb": 300}
+TARGETS = {"hybrid_p95_ms": 80, "hybrid_rps": 100, "keyword_semantic_p95_ms": 50, "single_hybrid_p50_ms": 20, "rss_per_worker_mb": 300}
 # The load generator lives in bench.load; these old names stay until bench/scale.py imports it from there.
 _app_sender, _measured, _pct = app_sender, measured, percentile
 
@@ -78,17 +78,26 @@ def run(settings: Settings, workers: int | None = None, threads: int | None = No
     raw = raw_hybrid_baseline(settings, [next(texts) for _ in range(RAW_QUERIES)], seconds)
     hybrid = results["hybrid"]
     return {
-        "setup": {"clients": CLIENTS, "seconds_per_mode": seconds, "single_client_seconds": SINGLE_SECONDS,
-                  "queries": "fresh 6-14 word windows of TMDB overviews, never repeated", "page_size": 20,
-                  "server": "gunicorn gthread (webapp/gunicorn.conf.py), loopback",
-                  "workers": int(layout.get("WEB_WORKERS", 0)) or len(pids), "threads_per_worker": layout.get("WEB_THREADS", "config"),
-                  "cpus": os.cpu_count(), "load_average_at_end": os.getloadavg()},
+        "setup": {
+            "clients": CLIENTS,
+            "seconds_per_mode": seconds,
+            "single_client_seconds": SINGLE_SECONDS,
+            "queries": "fresh 6-14 word windows of TMDB overviews, never repeated",
+            "page_size": 20,
+            "server": "gunicorn gthread (webapp/gunicorn.conf.py), loopback",
+            "workers": int(layout.get("WEB_WORKERS", 0)) or len(pids),
+            "threads_per_worker": layout.get("WEB_THREADS", "config"),
+            "cpus": os.cpu_count(),
+            "load_average_at_end": os.getloadavg(),
+        },
         "modes": results,
         "rss_mb_per_worker": {"after_warm_up": rss_warm, "at_end": rss_end},
         "raw_opensearch_hybrid": raw,
         "baseline": "raw_opensearch_hybrid: the same hybrid bodies straight to OpenSearch, 8 clients",
-        "hybrid_vs_raw": {"p95_ratio": round(hybrid["latency_ms"]["p95"] / raw["latency_ms"]["p95"], 2),
-                          "rps_ratio": round(hybrid["throughput_rps"] / raw["throughput_rps"], 2)},
+        "hybrid_vs_raw": {
+            "p95_ratio": round(hybrid["latency_ms"]["p95"] / raw["latency_ms"]["p95"], 2),
+            "rps_ratio": round(hybrid["throughput_rps"] / raw["throughput_rps"], 2),
+        },
         "targets": TARGETS,
         "targets_met": {
             "hybrid_p95": hybrid["latency_ms"]["p95"] <= TARGETS["hybrid_p95_ms"],

@@ -6,6 +6,7 @@ and check the same server: its worker pids (for py-spy and RSS), its resident me
 always-stopped process. ``make run`` and the Docker image start the same command line
 (``scripts/run.sh``, the Dockerfile's ``CMD``) with the environment's settings.
 """
+
 from __future__ import annotations
 
 import os
@@ -43,8 +44,14 @@ def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
     }
 
 
-def start(settings: Settings, port: int, extra_env: dict[str, str] | None = None, root: Path = PROJECT_ROOT,
-          ready: Callable[[requests.Response], bool] = lambda r: r.ok, seconds: float = 180) -> subprocess.Popen:
+def start(
+    settings: Settings,
+    port: int,
+    extra_env: dict[str, str] | None = None,
+    root: Path = PROJECT_ROOT,
+    ready: Callable[[requests.Response], bool] = lambda r: r.ok,
+    seconds: float = 180,
+) -> subprocess.Popen:
     """gunicorn with webapp/gunicorn.conf.py; returns once a worker answers /healthz (``ready``).
 
     The per-client rate limit is off: the benchmarks measure search, and the tests'
@@ -75,8 +82,7 @@ def serving(settings: Settings, extra_env: dict[str, str] | None = None, **optio
         stop(proc)
 
 
-def wait_ready(proc: subprocess.Popen, url: str, seconds: float = 180,
-               ready: Callable[[requests.Response], bool] = lambda r: r.ok) -> None:
+def wait_ready(proc: subprocess.Popen, url: str, seconds: float = 180, ready: Callable[[requests.Response], bool] = lambda r: r.ok) -> None:
     """gunicorn binds before its workers have loaded the encoder: poll until one answers."""
     deadline = time.time() + seconds
     while time.time() < deadline:

@@ -12,12 +12,12 @@ and by the fan pairs of bench/fan_pairs.json and of the check (judged on macro t
 over the keyword themes' synonym distance and minimum size is how their defaults were chosen
 (on the tuning half only).
 """
+
 from __future__ import annotations
 
 import json
 import time
 from pathlib import Path
-
 
 from indexer.features.embed import CACHE_FILE, EmbeddingCache
 from indexer.features.theme_features import StoryOnly
@@ -35,16 +35,21 @@ PAIRS = Path(__file__).with_name("fan_pairs.json")
 CURVE_DISTANCES = (0.1, 0.15, 0.2)
 CURVE_MIN_SIZES = (6, 8, 10)
 KMEANS_K = 200
-TARGETS = {"label_fit_mean": 0.75, "label_fit_below_0_3": 10, "lift_median": 10, "theme_recovery": 50, "fan_pairs_share": 0.9,
-           "held_out_micro_fit": 0.9, "held_out_macro_fit": 0.9}
+TARGETS = {
+    "label_fit_mean": 0.75,
+    "label_fit_below_0_3": 10,
+    "lift_median": 10,
+    "theme_recovery": 50,
+    "fan_pairs_share": 0.9,
+    "held_out_micro_fit": 0.9,
+    "held_out_macro_fit": 0.9,
+}
 SEEDS = (42, 1, 2, 3)
 
 
 def fan_pairs() -> list[quality.FanPair]:
     data = json.loads(PAIRS.read_text())
-    return [quality.FanPair(a, b, True, why) for a, b, why in data["together"]] + [
-        quality.FanPair(a, b, False, why) for a, b, why in data["apart"]
-    ]
+    return [quality.FanPair(a, b, True, why) for a, b, why in data["together"]] + [quality.FanPair(a, b, False, why) for a, b, why in data["apart"]]
 
 
 def score(result: TaxonomyResult, corpus: Corpus, movies: list[Movie], seconds: float) -> dict:
@@ -53,8 +58,13 @@ def score(result: TaxonomyResult, corpus: Corpus, movies: list[Movie], seconds: 
     macro = {t: int(result.film_macro[i]) for i, t in enumerate(titles)}
     micro = {t: int(result.labels[i]) for i, t in enumerate(titles)}
     out["fan_pairs"] = quality.fan_pair_results(fan_pairs(), macro, micro)
-    out["head_check"] = head_check(movies, corpus, [result.micro[int(c)].label for c in result.labels],
-                                   [result.macro[int(t)].label for t in result.film_macro], result.film_macro)
+    out["head_check"] = head_check(
+        movies,
+        corpus,
+        [result.micro[int(c)].label for c in result.labels],
+        [result.macro[int(t)].label for t in result.film_macro],
+        result.film_macro,
+    )
     out["seconds"] = round(seconds, 1)
     return out
 
@@ -104,17 +114,21 @@ def run(settings: Settings) -> dict:
     corpus, titles = corpus_of(movies, x, lambda texts: cache.embed(texts)[0]), [m.title for m in movies]
     before = Taxonomy(features=StoryOnly(), clusterer=KMeansClusterer(k=150), refine_rounds=0, min_size=1, dissolve_unnamed=False)
     _, before_scores = _fit(before, corpus, movies)
-    kmeans = [_fit(Taxonomy(clusterer=KMeansClusterer(k=KMEANS_K, random_state=seed), refine_rounds=1), corpus, movies)[1]
-              for seed in SEEDS]
+    kmeans = [_fit(Taxonomy(clusterer=KMeansClusterer(k=KMEANS_K, random_state=seed), refine_rounds=1), corpus, movies)[1] for seed in SEEDS]
     after_result, after_scores = _fit(Taxonomy(), corpus, movies)
     curve = []
     for distance in CURVE_DISTANCES:
         for size in CURVE_MIN_SIZES:
             _, s = _fit(Taxonomy(clusterer=KeywordThemes(synonym_distance=distance, min_size=size)), corpus, movies)
-            curve.append({"synonym_distance": distance, "min_size": size,
-                          **{key: s[key] for key in ("groups", "label_fit_mean", "label_fit_below_0_3", "lift_median", "theme_recovery",
-                                                     "coherence")},
-                          "tune_micro_fit": s["head_check"]["tune"]["micro_fit"], "fan_pairs_held": s["fan_pairs"]["held"]})
+            curve.append(
+                {
+                    "synonym_distance": distance,
+                    "min_size": size,
+                    **{key: s[key] for key in ("groups", "label_fit_mean", "label_fit_below_0_3", "lift_median", "theme_recovery", "coherence")},
+                    "tune_micro_fit": s["head_check"]["tune"]["micro_fit"],
+                    "fan_pairs_held": s["fan_pairs"]["held"],
+                }
+            )
     return {
         "films": len(movies),
         "targets": TARGETS,

@@ -4,14 +4,15 @@ Hybrid searches with fresh texts, 8 closed-loop clients, each layout in turn and
 whole list again (a shared machine drifts: two passes show it). Per layout: requests/s,
 p50/p95, CPU ms per request of the web workers and OpenSearch, RSS per worker.
 """
+
 from __future__ import annotations
 
 import os
 from typing import Any
 
 from bench import server
-from bench.queries import fresh_queries
 from bench.load import CLIENTS, app_sender, closed_loop, measured
+from bench.queries import fresh_queries
 from mgm.client import make_client
 from mgm.settings import Settings
 
@@ -30,8 +31,7 @@ def _one(settings: Settings, texts, layout: tuple[int, int, int]) -> dict[str, A
     try:
         pids = server.worker_pids(proc.pid)
         closed_loop(app_sender(base, "hybrid"), texts, CLIENTS, 3.0)  # warm-up
-        result = measured(lambda: closed_loop(app_sender(base, "hybrid"), texts, CLIENTS, SECONDS),
-                           make_client(settings), pids)
+        result = measured(lambda: closed_loop(app_sender(base, "hybrid"), texts, CLIENTS, SECONDS), make_client(settings), pids)
         result["rss_mb_per_worker"] = [server.rss_mb(p) for p in pids]
     finally:
         server.stop(proc)
@@ -42,10 +42,21 @@ def run(settings: Settings) -> dict[str, Any]:
     texts = iter(fresh_queries(settings.movies_csv))
     passes = [{f"{w}x{t} enc{e}": _one(settings, texts, (w, t, e)) for w, t, e in LAYOUTS} for _ in range(PASSES)]
     return {
-        "setup": {"clients": CLIENTS, "seconds": SECONDS, "mode": "hybrid", "cpus": os.cpu_count(),
-                  "layout": "WEB_WORKERS x WEB_THREADS encQUERY_ENCODER_THREADS", "load_average_at_end": os.getloadavg()},
+        "setup": {
+            "clients": CLIENTS,
+            "seconds": SECONDS,
+            "mode": "hybrid",
+            "cpus": os.cpu_count(),
+            "layout": "WEB_WORKERS x WEB_THREADS encQUERY_ENCODER_THREADS",
+            "load_average_at_end": os.getloadavg(),
+        },
         "passes": passes,
-        "summary": {name: {"rps": [p[name]["throughput_rps"] for p in passes],
-                           "p95_ms": [p[name]["latency_ms"]["p95"] for p in passes],
-                           "web_cpu_ms": [p[name]["cpu_ms_per_request"]["web"] for p in passes]} for name in passes[0]},
+        "summary": {
+            name: {
+                "rps": [p[name]["throughput_rps"] for p in passes],
+                "p95_ms": [p[name]["latency_ms"]["p95"] for p in passes],
+                "web_cpu_ms": [p[name]["cpu_ms_per_request"]["web"] for p in passes],
+            }
+            for name in passes[0]
+        },
     }

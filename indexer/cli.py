@@ -3,6 +3,7 @@
 Every failure ends with exit code 1 and one line ``indexer: <what> (<where>)``, never a
 traceback: the people running this are operators, not debuggers.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,8 +58,21 @@ def status(settings: Settings) -> dict:
             "count": client.count(index=alias)["count"] if targets else 0,
         }
     run = last_run(client, settings.runs_index)
-    keys = ("run_id", "status", "finished_at", "k", "n_macro", "silhouette", "label_fit", "taxonomy", "total_seconds", "counts", "rejected",
-            "timings", "error")
+    keys = (
+        "run_id",
+        "status",
+        "finished_at",
+        "k",
+        "n_macro",
+        "silhouette",
+        "label_fit",
+        "taxonomy",
+        "total_seconds",
+        "counts",
+        "rejected",
+        "timings",
+        "error",
+    )
     out["last_run"] = {k: run.get(k) for k in keys if k in run} if run else None
     from indexer.incremental import drift
 
@@ -102,8 +116,10 @@ def main(argv: list[str] | None = None) -> int:
 
             report = add(settings, args.csv)
             c = report["counts"]
-            print(f"indexer: added {c['added']}, updated {c['updated']} films (encoded {c['encoded']}, rejected "
-                  f"{report['rejected']}) into {len(report['micro_genres_touched'])} micro-genres, no alias swap")
+            print(
+                f"indexer: added {c['added']}, updated {c['updated']} films (encoded {c['encoded']}, rejected "
+                f"{report['rejected']}) into {len(report['micro_genres_touched'])} micro-genres, no alias swap"
+            )
             return 0
         if args.command == "collect":
             from indexer.ingest.collect import collect
@@ -119,8 +135,7 @@ def main(argv: list[str] | None = None) -> int:
 
             client = make_client(settings)
             if alias_targets(client, settings.index_alias):
-                missing = [*missing_fields(client, settings.index_alias, "movies"),
-                           *missing_fields(client, settings.micro_alias, "micro_genres")]
+                missing = [*missing_fields(client, settings.index_alias, "movies"), *missing_fields(client, settings.micro_alias, "micro_genres")]
                 if not missing:
                     print(f"indexer: alias {settings.index_alias!r} exists, nothing to do")
                     return 0

@@ -13,6 +13,7 @@ pickled scikit-learn objects, and unpickling runs code, so they are only ever re
 indexer's own volume, never from a database other clients can write to. The indexer volume
 already holds the embedding cache ``add`` needs anyway.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -97,7 +98,7 @@ def save_stages(stages: Stages, cache_dir: Path, micro_alias: str, stamp: str, l
 def current_stamp(client: OpenSearch, settings: Settings) -> str | None:
     """The run stamp of the index behind the micro-genres alias, or None before the first run."""
     targets = alias_targets(client, settings.micro_alias)
-    return targets[0][len(settings.micro_alias) + 1:] if targets else None
+    return targets[0][len(settings.micro_alias) + 1 :] if targets else None
 
 
 def live_stamp(client: OpenSearch, settings: Settings) -> str:
@@ -116,20 +117,35 @@ def adds_index(settings: Settings) -> str:
 def movie_from_doc(src: dict) -> Movie:
     """A live movie document back as a ``Movie`` (to recompute its micro-genre's statistics)."""
     return Movie(
-        id=int(src["id"]), title=src["title"], original_title=src.get("original_title") or src["title"],
-        tagline=src.get("tagline") or "", overview=src.get("overview") or "", genres=tuple(src.get("genres") or ()),
-        keywords=tuple(src.get("keywords") or ()), release_date=src.get("release_date"), year=src.get("year"),
-        vote_average=float(src.get("vote_average") or 0.0), vote_count=int(src.get("vote_count") or 0),
-        popularity=float(src.get("popularity") or 0.0), runtime=src.get("runtime"), budget=int(src.get("budget") or 0),
-        revenue=int(src.get("revenue") or 0), original_language=src.get("original_language") or "",
+        id=int(src["id"]),
+        title=src["title"],
+        original_title=src.get("original_title") or src["title"],
+        tagline=src.get("tagline") or "",
+        overview=src.get("overview") or "",
+        genres=tuple(src.get("genres") or ()),
+        keywords=tuple(src.get("keywords") or ()),
+        release_date=src.get("release_date"),
+        year=src.get("year"),
+        vote_average=float(src.get("vote_average") or 0.0),
+        vote_count=int(src.get("vote_count") or 0),
+        popularity=float(src.get("popularity") or 0.0),
+        runtime=src.get("runtime"),
+        budget=int(src.get("budget") or 0),
+        revenue=int(src.get("revenue") or 0),
+        original_language=src.get("original_language") or "",
         poster_path=src.get("poster_path"),
     )
 
 
 def micro_from_doc(src: dict) -> MicroGenre:
     return MicroGenre(
-        id=int(src["id"]), label=src["label"], keywords=list(src["keywords"]), macro_id=int(src["macro_genre_id"]),
-        macro_label=src["macro_genre"], phrases=list(src.get("label_phrases") or []), evidence=list(src.get("evidence") or []),
+        id=int(src["id"]),
+        label=src["label"],
+        keywords=list(src["keywords"]),
+        macro_id=int(src["macro_genre_id"]),
+        macro_label=src["macro_genre"],
+        phrases=list(src.get("label_phrases") or []),
+        evidence=list(src.get("evidence") or []),
         label_fit=src.get("label_fit"),
     )
 
@@ -161,8 +177,7 @@ def _add(settings: Settings, csv: Path, client: OpenSearch, run_id: str, started
         raise AddRefused(f"{csv}: no usable movie (rejected: {dict(loaded.rejected)})")
     live = client.count(index=settings.index_alias)["count"]
     if len(movies) > settings.add_max_share * live:
-        raise AddRefused(f"{len(movies)} films exceed ADD_MAX_SHARE={settings.add_max_share} of the {live} indexed: "
-                         "run a full reindex instead")
+        raise AddRefused(f"{len(movies)} films exceed ADD_MAX_SHARE={settings.add_max_share} of the {live} indexed: run a full reindex instead")
     stages: Stages = joblib.load(path)
     x, encoded = _embed(settings, movies)
     ids, distance = stages.assign(x, [theme_keywords(m.keywords) for m in movies])
@@ -179,14 +194,19 @@ def _add(settings: Settings, csv: Path, client: OpenSearch, run_id: str, started
     for m, group in live_films.values():
         if group in members:
             members[group].append(m)
-    _bulk(client, settings.micro_alias,
-          [micro_doc(micro[i], members[i], np.asarray(micro_docs[i]["centroid"]), prior) for i in sorted(touched)])
+    _bulk(client, settings.micro_alias, [micro_doc(micro[i], members[i], np.asarray(micro_docs[i]["centroid"]), prior) for i in sorted(touched)])
     report = {
-        "run_id": run_id, "status": "ok", "kind": "add", "live_run": stamp,
-        "started_at": started.isoformat(), "finished_at": datetime.now(UTC).isoformat(),
+        "run_id": run_id,
+        "status": "ok",
+        "kind": "add",
+        "live_run": stamp,
+        "started_at": started.isoformat(),
+        "finished_at": datetime.now(UTC).isoformat(),
         "counts": {"rows": loaded.rows, "added": len(movies) - len(updated), "updated": len(updated), "encoded": encoded},
-        "rejected": dict(loaded.rejected), "assigned_distance_sum": round(float(distance.sum()), 4),
-        "assigned_films": len(movies), "clustered_distance": stages.clustered_distance,
+        "rejected": dict(loaded.rejected),
+        "assigned_distance_sum": round(float(distance.sum()), 4),
+        "assigned_films": len(movies),
+        "clustered_distance": stages.clustered_distance,
         "micro_genres_touched": sorted(int(t) for t in touched),
     }
     write_run(client, adds_index(settings), report)
@@ -196,8 +216,10 @@ def _add(settings: Settings, csv: Path, client: OpenSearch, run_id: str, started
 def _live_films(client: OpenSearch, alias: str) -> dict[int, tuple[Movie, int]]:
     """Every live film (the fields a micro-genre document is computed from) with its micro-genre."""
     fields = ["id", "title", "original_title", "year", "release_date", "genres", "vote_average", "vote_count", "popularity", "micro_genre_id"]
-    return {int(h["_id"]): (movie_from_doc(h["_source"]), int(h["_source"]["micro_genre_id"]))
-            for h in helpers.scan(client, index=alias, query={"_source": fields})}
+    return {
+        int(h["_id"]): (movie_from_doc(h["_source"]), int(h["_source"]["micro_genre_id"]))
+        for h in helpers.scan(client, index=alias, query={"_source": fields})
+    }
 
 
 def _embed(settings: Settings, movies: list[Movie]) -> tuple[np.ndarray, int]:
@@ -235,8 +257,12 @@ def drift(client: OpenSearch, settings: Settings) -> dict | None:
     adds = []
     if client.indices.exists(index=index):
         adds = [h["_source"] for h in helpers.scan(client, index=index, query={}) if h["_source"].get("live_run") == stamp]
-    out = {"live_run": stamp, "adds": len(adds), "added": sum(a["counts"]["added"] for a in adds),
-           "updated": sum(a["counts"]["updated"] for a in adds)}
+    out = {
+        "live_run": stamp,
+        "adds": len(adds),
+        "added": sum(a["counts"]["added"] for a in adds),
+        "updated": sum(a["counts"]["updated"] for a in adds),
+    }
     assigned = sum(a["assigned_films"] for a in adds)
     if assigned:
         mean = sum(a["assigned_distance_sum"] for a in adds) / assigned

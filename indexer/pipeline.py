@@ -3,6 +3,7 @@
 Each stage is timed; the report (counts, rejections, k curve, metrics, versions) is written to
 the runs index whether the run succeeds or fails.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -12,12 +13,12 @@ import resource
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import sklearn
@@ -146,18 +147,23 @@ def run(settings: Settings, csv: Path | None = None, progress: bool = True) -> d
     (``LeaseHeld``, no report: it never started). The report is written *before* the
     alias swap, so the first page served from the new indices already finds its run.
     """
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     run_id = started.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
     client = make_client(settings, timeout=120)
     lease = Lease(client, lease_index(settings.runs_index), run_id, settings.reindex_lease_ttl)
     lease.acquire()
     timer = Timer()
-    report: dict = {"run_id": run_id, "status": "failed", "started_at": started.isoformat(), "timings": timer.timings,
-                    "peak_rss_mb": timer.peak_rss_mb}
+    report: dict = {
+        "run_id": run_id,
+        "status": "failed",
+        "started_at": started.isoformat(),
+        "timings": timer.timings,
+        "peak_rss_mb": timer.peak_rss_mb,
+    }
     t0 = time.perf_counter()
 
     def finish(status: str) -> None:
-        now = datetime.now(timezone.utc).isoformat()
+        now = datetime.now(UTC).isoformat()
         report.update(status=status, finished_at=now, total_seconds=round(time.perf_counter() - t0, 3))
 
     def before_swap(counts: dict[str, int]) -> None:
@@ -202,9 +208,7 @@ def _run(settings: Settings, csv: Path, progress: bool, timer: Timer, report: di
     with timer.stage("model"):
         model = model_for(settings)
     with timer.stage("embed"):
-        cache = EmbeddingCache(
-            settings.cache_dir / CACHE_FILE, cache_namespace(settings), lambda b: encode(model, b, settings.embed_batch_size)
-        )
+        cache = EmbeddingCache(settings.cache_dir / CACHE_FILE, cache_namespace(settings), lambda b: encode(model, b, settings.embed_batch_size))
         texts = [embedding_text(m) for m in movies]
         with _bar(progress, len(texts), "embed") as bar:
             x, encoded = cache.embed(texts, progress=bar.update)
@@ -230,17 +234,24 @@ def _run(settings: Settings, csv: Path, progress: bool, timer: Timer, report: di
         micro, ids = lineage.assign(previous, [m.id for m in movies], result, corpus, micro)
         stages = incremental.stages_of(taxonomy.features, result, [g.id for g in micro])
         report["identity"] = dict(ids.summary(), clustered_distance=stages.clustered_distance)
-        report["head_check"] = head_check(movies, corpus, [micro[int(c)].label for c in result.labels],
-                                          [ids.macro(int(t))[1] for t in result.film_macro], result.film_macro)
-        incremental.save_stages(stages, settings.cache_dir, settings.micro_alias, report["run_id"].lower(),  # what `indexer add` assigns with
-                                live=incremental.current_stamp(client, settings))
+        report["head_check"] = head_check(
+            movies, corpus, [micro[int(c)].label for c in result.labels], [ids.macro(int(t))[1] for t in result.film_macro], result.film_macro
+        )
+        incremental.save_stages(
+            stages,
+            settings.cache_dir,
+            settings.micro_alias,
+            report["run_id"].lower(),  # what `indexer add` assigns with
+            live=incremental.current_stamp(client, settings),
+        )
     with timer.stage("documents"):
         groups = [[movies[i] for i in g] for g in result.groups]
         prior = rating_prior(groups)
         xy = cached_layout(x, settings.cache_dir)  # the movie map's 2-D layout
         # A generator: the index stage streams the films to bulk, never a list of them all.
-        movie_docs = (movie_doc(m, x[i], micro[int(result.labels[i])], prior, xy[i], ids.macro(int(result.film_macro[i])))
-                      for i, m in enumerate(movies))
+        movie_docs = (
+            movie_doc(m, x[i], micro[int(result.labels[i])], prior, xy[i], ids.macro(int(result.film_macro[i]))) for i, m in enumerate(movies)
+        )
         micro_docs = [micro_doc(g, groups[c], result.story_centroids[c], prior) for c, g in enumerate(micro)]
     stamp = report["run_id"].lower()
     movies_index, micro_index = f"{settings.index_alias}-{stamp}", f"{settings.micro_alias}-{stamp}"

@@ -1,4 +1,5 @@
 """One way to build the OpenSearch client, shared by indexer, web app and tests."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -66,8 +67,14 @@ def make_client(settings: Settings, timeout: float = 30.0, **options: Any) -> Op
     ``op_type=create`` would then fail and mislead the caller. Calls that must go out exactly
     once use ``without_retries``.
     """
-    config: dict[str, Any] = {"timeout": timeout, "max_retries": 1, "retry_on_timeout": False, "http_compress": False,
-                              "serializer": OrjsonSerializer(), "pool_maxsize": POOL_MAXSIZE}
+    config: dict[str, Any] = {
+        "timeout": timeout,
+        "max_retries": 1,
+        "retry_on_timeout": False,
+        "http_compress": False,
+        "serializer": OrjsonSerializer(),
+        "pool_maxsize": POOL_MAXSIZE,
+    }
     return OpenSearch(**connection_options(settings), **(config | options))
 
 
@@ -94,8 +101,7 @@ def stored_vectors(client: OpenSearch, index: str, ids: list[int]) -> dict[int, 
     """
     lines: list[dict] = []
     for movie_id in ids:
-        body = {"size": 1, "_source": False, "query": {"ids": {"values": [str(movie_id)]}},
-                "script_fields": VECTOR_FIELD}
+        body = {"size": 1, "_source": False, "query": {"ids": {"values": [str(movie_id)]}}, "script_fields": VECTOR_FIELD}
         lines += [{"index": index}, body]
     found: dict[int, list[float]] = {}
     for resp in client.msearch(body=lines)["responses"] if ids else []:

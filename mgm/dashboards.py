@@ -7,6 +7,7 @@ The compose service `dashboards-init` runs this once Dashboards is up. Each
 API (``POST /api/saved_objects/_import?overwrite=true``), so a re-run replaces the objects
 instead of duplicating them, and objects of a later file may reference those of an earlier one.
 """
+
 from __future__ import annotations
 
 import argparse

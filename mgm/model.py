@@ -15,6 +15,7 @@ graph. ``EMBED_BACKEND``:
 ``OnnxEmbedder`` is also KeyBERT's embedder (a ``keybert.backend.BaseEmbedder`` when KeyBERT
 is installed), so ``KeyBERT(model=model_for(settings))`` never asks for sentence-transformers.
 """
+
 from __future__ import annotations
 
 import logging
@@ -120,6 +121,4 @@ def encode(model, texts: list[str], batch_size: int = 32) -> np.ndarray:
     """Normalized float32 embeddings, so cosine similarity is a dot product."""
     if isinstance(model, OnnxEmbedder):
         return model.encode(texts, batch_size)
-    return model.encode(
-        texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-    )
+    return model.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)

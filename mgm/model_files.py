@@ -5,6 +5,7 @@ importing torch, and the indexer uses it to key its caches. The export folder an
 embedding-cache keys carry a hash of the model's files, so pointing ``MODEL_DIR`` at another
 model (or changing its weights) never reuses an export or vectors made from a different one.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -15,6 +15,7 @@ holds ``onnx/model.onnx`` (float32), ``onnx/model_int8.onnx`` (made on demand by
 export at once: each writes a temporary folder of its own and renames it into place; a loser
 of the race keeps the winner's export.
 """
+
 from __future__ import annotations
 
 import json
@@ -59,8 +60,12 @@ class _Graph:
         return self.op("Add", [self.op("MatMul", [x, w]), self.const(f"{prefix}.bias", weights[f"{prefix}.bias"])])
 
     def layer_norm(self, x: str, weights: dict, prefix: str, eps: float) -> str:
-        return self.op("LayerNormalization", [x, self.const(f"{prefix}.weight", weights[f"{prefix}.weight"]),
-                                              self.const(f"{prefix}.bias", weights[f"{prefix}.bias"])], axis=-1, epsilon=eps)
+        return self.op(
+            "LayerNormalization",
+            [x, self.const(f"{prefix}.weight", weights[f"{prefix}.weight"]), self.const(f"{prefix}.bias", weights[f"{prefix}.bias"])],
+            axis=-1,
+            epsilon=eps,
+        )
 
 
 def build_graph(source: Path):
@@ -123,15 +128,17 @@ def build_graph(source: Path):
     summed = g.op("ReduceSum", [g.op("Mul", [h, mask3]), g.const("axes_1", i64(1))], keepdims=0)
     counts = g.op("Max", [g.op("ReduceSum", [mask3, "axes_1"], keepdims=0), g.const("tiny_count", np.array(1e-9, np.float32))])
     pooled = g.op("Div", [summed, counts])
-    norm = g.op("Max", [g.op("ReduceL2", [pooled], axes=[-1], keepdims=1),
-                        g.const("tiny_norm", np.array(1e-12, np.float32))])
+    norm = g.op("Max", [g.op("ReduceL2", [pooled], axes=[-1], keepdims=1), g.const("tiny_norm", np.array(1e-12, np.float32))])
     g.nodes.append(helper.make_node("Div", [pooled, norm], ["sentence_embedding"], name="normalise"))
 
     tokens = ["batch", "tokens"]
     graph = helper.make_graph(
-        g.nodes, "all-MiniLM-L6-v2",
-        [helper.make_tensor_value_info("input_ids", TensorProto.INT64, tokens),
-         helper.make_tensor_value_info("attention_mask", TensorProto.INT64, tokens)],
+        g.nodes,
+        "all-MiniLM-L6-v2",
+        [
+            helper.make_tensor_value_info("input_ids", TensorProto.INT64, tokens),
+            helper.make_tensor_value_info("attention_mask", TensorProto.INT64, tokens),
+        ],
         [helper.make_tensor_value_info("sentence_embedding", TensorProto.FLOAT, ["batch", hidden])],
         initializer=g.inits,
     )
@@ -183,8 +190,7 @@ def quantized(folder: Path) -> Path:
     try:
         # Per-channel weights: per-tensor scales gave cosine 0.96 mean (0.90 min) to the float
         # vectors on tests/encoder_texts.py, per-channel 0.993 (0.983 min).
-        quantize_dynamic(str(folder / ONNX_FILE), tmp, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"],
-                         per_channel=True)
+        quantize_dynamic(str(folder / ONNX_FILE), tmp, weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"], per_channel=True)
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     finally:

@@ -9,6 +9,7 @@ torch and transformers into every gunicorn worker (about 1 GB resident each); ne
 needed anywhere now. tests/test_encoder_graph.py checks the vectors against
 sentence-transformers' (cosine >= 0.9999).
 """
+
 from __future__ import annotations
 
 import json
@@ -39,9 +40,7 @@ class QueryEncoder:
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=config["max_seq_length"])
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # to the longest text of a batch
-        self.session = onnxruntime.InferenceSession(
-            str(graph or folder / ONNX_FILE), _session_options(threads), providers=["CPUExecutionProvider"]
-        )
+        self.session = onnxruntime.InferenceSession(str(graph or folder / ONNX_FILE), _session_options(threads), providers=["CPUExecutionProvider"])
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """(len(texts), 384) unit vectors; a batch is padded to its longest text."""
@@ -152,8 +151,9 @@ def ensure_export(settings: Settings) -> Path:
             return folder
         return export_onnx(source, settings.cache_dir)
     except Exception as exc:  # a missing or unreadable model: say what to run
-        raise EncoderUnavailable(f"no ONNX export in {settings.cache_dir} ({type(exc).__name__}: {exc}): "
-                                 f"run `{EXPORT_COMMAND}` or `make reindex`") from exc
+        raise EncoderUnavailable(
+            f"no ONNX export in {settings.cache_dir} ({type(exc).__name__}: {exc}): run `{EXPORT_COMMAND}` or `make reindex`"
+        ) from exc
 
 
 def load_query_encoder(settings: Settings) -> BatchingEncoder:

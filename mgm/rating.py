@@ -11,6 +11,7 @@ The indexer stores the film value as ``rating_weighted`` (what sorting uses) and
 value on each micro-genre document; the Overview computes the group value from
 aggregations with the same function, so every page shows the same number.
 """
+
 from __future__ import annotations
 
 PRIOR_VOTES = 100  # m: votes of the catalogue mean every film starts with

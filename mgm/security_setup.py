@@ -12,6 +12,7 @@ a built-in password, and through the security REST API it sets:
 
 Passwords come from the environment (``.env`` through compose). Re-running updates them.
 """
+
 from __future__ import annotations
 
 import os
@@ -101,8 +102,7 @@ def main() -> int:
     certs = os.path.dirname(str(settings.opensearch_ca_certs or "/certs/root-ca.pem"))
     try:
         passwords = read_passwords(settings)
-        done = apply(settings.opensearch_hosts[0], Cert(f"{certs}/root-ca.pem", f"{certs}/admin.pem", f"{certs}/admin-key.pem"),
-                     settings, passwords)
+        done = apply(settings.opensearch_hosts[0], Cert(f"{certs}/root-ca.pem", f"{certs}/admin.pem", f"{certs}/admin-key.pem"), settings, passwords)
     except (ValueError, RuntimeError, requests.RequestException) as exc:
         print(f"mgm.security_setup: error: {exc}", file=sys.stderr)
         return 1

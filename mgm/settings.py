@@ -3,6 +3,7 @@
 Every knob the README documents is here, with its default, so nothing else in the code
 reads ``os.environ`` directly.
 """
+
 from __future__ import annotations
 
 import os
@@ -106,8 +107,9 @@ class Settings:
         """The same settings with every index name under ``prefix-`` (tests, benchmarks)."""
         from dataclasses import replace
 
-        return replace(self, index_alias=f"{prefix}-movies", micro_alias=f"{prefix}-micro-genres",
-                       runs_index=f"{prefix}-runs", ids_index=f"{prefix}-ids")
+        return replace(
+            self, index_alias=f"{prefix}-movies", micro_alias=f"{prefix}-micro-genres", runs_index=f"{prefix}-runs", ids_index=f"{prefix}-ids"
+        )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

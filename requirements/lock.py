@@ -9,6 +9,7 @@ resolver makes them (``pip install --dry-run --report``), with the current locks
 constraints; the packages of NO_DEPS are left out of the resolution and added as pinned, so
 their declared dependencies (sentence-transformers, thus torch and CUDA) never enter.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,13 +51,37 @@ def lock(group: str, groups: dict[str, list[str]], upgrade: bool) -> list[str]:
     pinned = {name_of(r): r for r in reqs if name_of(r) in NO_DEPS}
     with tempfile.TemporaryDirectory() as tmp:
         report, constraints = Path(tmp) / "report.json", Path(tmp) / "constraints.txt"
-        old = [] if upgrade else [line for f in GROUPS if (HERE / f"{f}.txt").is_file()
-                                  for line in (HERE / f"{f}.txt").read_text().splitlines() if "==" in line and not line.startswith("#")]
+        old = (
+            []
+            if upgrade
+            else [
+                line
+                for f in GROUPS
+                if (HERE / f"{f}.txt").is_file()
+                for line in (HERE / f"{f}.txt").read_text().splitlines()
+                if "==" in line and not line.startswith("#")
+            ]
+        )
         constraints.write_text("\n".join(sorted(set(old))) + "\n")
-        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--dry-run", "--ignore-installed", "--report", str(report),
-                        "-c", str(constraints), *resolved], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--dry-run",
+                "--ignore-installed",
+                "--report",
+                str(report),
+                "-c",
+                str(constraints),
+                *resolved,
+            ],
+            check=True,
+        )
         installed = json.loads(report.read_text())["install"]
-    pins = {canonical(p["metadata"]["name"]): f'{p["metadata"]["name"]}=={p["metadata"]["version"]}' for p in installed}
+    pins = {canonical(p["metadata"]["name"]): f"{p['metadata']['name']}=={p['metadata']['version']}" for p in installed}
     for name, req in pinned.items():
         pins[name] = req if "==" in req else next(line for line in old if name_of(line) == name)
     return [pins[n] for n in sorted(pins)]
@@ -67,9 +92,11 @@ def main() -> int:
     upgrade = "--upgrade" in sys.argv[1:]
     for group in GROUPS:
         lines = lock(group, groups, upgrade)
-        header = (f"# Lock of pyproject.toml's `{group}` group, written by requirements/lock.py: do not edit by hand.\n"
-                  f"# Install with: pip install --no-deps -r requirements/{group}.txt\n"
-                  f"# Installed without their declared dependencies (torch): {', '.join(sorted(NO_DEPS & {name_of(x) for x in lines}))}\n")
+        header = (
+            f"# Lock of pyproject.toml's `{group}` group, written by requirements/lock.py: do not edit by hand.\n"
+            f"# Install with: pip install --no-deps -r requirements/{group}.txt\n"
+            f"# Installed without their declared dependencies (torch): {', '.join(sorted(NO_DEPS & {name_of(x) for x in lines}))}\n"
+        )
         (HERE / f"{group}.txt").write_text(header + "\n".join(lines) + "\n")
         print(f"requirements/{group}.txt: {len(lines)} packages")
     return 0

@@ -1,4 +1,5 @@
 """Shared fixtures: the real OpenSearch that `make test` started, never a stand-in."""
+
 from __future__ import annotations
 
 import os
@@ -15,7 +16,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from mgm.client import make_client  # noqa: E402
 from mgm.settings import Settings  # noqa: E402
-
 
 FULL = pytest.mark.full  # needs the session's full indexer run on the real CSV (not in `make test-fast`)
 

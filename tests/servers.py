@@ -3,6 +3,7 @@
 Each helper starts what it needs, waits until it answers, and stops only the process it
 started (by its own PID), so tests stay self-contained in CI.
 """
+
 from __future__ import annotations
 
 import os

@@ -4,6 +4,7 @@ Generated from word pools (never copied from the dataset), deterministic per see
 TMDB 5000 CSV format the loader reads. A run on 120 of them indexes in seconds, which keeps
 the fault-injection tests fast.
 """
+
 from __future__ import annotations
 
 import csv
@@ -23,8 +24,23 @@ GENRES = {"space": "Science Fiction", "heist": "Crime", "zombie": "Horror", "rom
 # Hostile text in two movies, so every test on synthetic data also checks escaping and the CSV guard.
 SCRIPT = '<script>alert("mgm")</script>'
 FORMULA = '=HYPERLINK("http://evil.example","click")'
-COLUMNS = ("id", "title", "original_title", "overview", "tagline", "genres", "keywords", "release_date",
-           "vote_average", "vote_count", "popularity", "runtime", "budget", "revenue", "original_language")
+COLUMNS = (
+    "id",
+    "title",
+    "original_title",
+    "overview",
+    "tagline",
+    "genres",
+    "keywords",
+    "release_date",
+    "vote_average",
+    "vote_count",
+    "popularity",
+    "runtime",
+    "budget",
+    "revenue",
+    "original_language",
+)
 
 
 def movies(n: int, seed: int = 7) -> list[dict]:
@@ -35,23 +51,25 @@ def movies(n: int, seed: int = 7) -> list[dict]:
     for i in range(1, n + 1):
         theme = names[i % len(names)]
         words = rng.sample(THEMES[theme], 5)
-        rows.append({
-            "id": i,
-            "title": f"{words[0].title()} {words[1].title()} {i}",
-            "original_title": f"{words[0].title()} {words[1].title()} {i}",
-            "overview": f"A {words[2]} story: the {words[0]} meets a {words[1]} near the {words[3]}, and the {words[4]} changes everything.",
-            "tagline": f"Every {words[0]} has a {words[3]}.",
-            "genres": json.dumps([{"id": 1, "name": GENRES[theme]}]),
-            "keywords": json.dumps([{"id": j, "name": w} for j, w in enumerate(words[:4])]),
-            "release_date": f"{rng.randint(1950, 2015)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
-            "vote_average": round(rng.uniform(3, 9), 1),
-            "vote_count": rng.randint(5, 5000),
-            "popularity": round(rng.uniform(0.5, 80), 3),
-            "runtime": rng.randint(80, 160),
-            "budget": rng.randint(0, 10**8),
-            "revenue": rng.randint(0, 10**9),
-            "original_language": "en",
-        })
+        rows.append(
+            {
+                "id": i,
+                "title": f"{words[0].title()} {words[1].title()} {i}",
+                "original_title": f"{words[0].title()} {words[1].title()} {i}",
+                "overview": f"A {words[2]} story: the {words[0]} meets a {words[1]} near the {words[3]}, and the {words[4]} changes everything.",
+                "tagline": f"Every {words[0]} has a {words[3]}.",
+                "genres": json.dumps([{"id": 1, "name": GENRES[theme]}]),
+                "keywords": json.dumps([{"id": j, "name": w} for j, w in enumerate(words[:4])]),
+                "release_date": f"{rng.randint(1950, 2015)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+                "vote_average": round(rng.uniform(3, 9), 1),
+                "vote_count": rng.randint(5, 5000),
+                "popularity": round(rng.uniform(0.5, 80), 3),
+                "runtime": rng.randint(80, 160),
+                "budget": rng.randint(0, 10**8),
+                "revenue": rng.randint(0, 10**9),
+                "original_language": "en",
+            }
+        )
     if n >= 2:
         rows[0]["title"] = f"{SCRIPT} {rows[0]['title']}"
         rows[0]["overview"] += f" Then {SCRIPT} runs <b>wild</b>."

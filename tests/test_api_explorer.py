@@ -1,4 +1,5 @@
 """The explorer JSON API against the real OpenSearch, on a full real indexer run (live_index)."""
+
 from __future__ import annotations
 
 import csv
@@ -12,8 +13,20 @@ from mgm.rating import MIN_VOTES
 from webapp.explore.views import HYBRID_PIPELINE, PIPELINE_DIR
 
 TOY_STORY, TOY_STORY_2, TOY_STORY_3, MATRIX, MARTIAN = 862, 863, 10193, 603, 286217
-RESULT_KEYS = {"id", "title", "year", "overview", "genres", "micro_genre", "macro_genre", "vote_average", "vote_count",
-               "rating_weighted", "score", "highlight"}
+RESULT_KEYS = {
+    "id",
+    "title",
+    "year",
+    "overview",
+    "genres",
+    "micro_genre",
+    "macro_genre",
+    "vote_average",
+    "vote_count",
+    "rating_weighted",
+    "score",
+    "highlight",
+}
 TERMINATOR, INCEPTION = 218, 27205
 MODES = ["hybrid", "keyword", "semantic"]
 
@@ -129,7 +142,7 @@ def test_sort_within_the_relevant_set(api, os_client, live_index, mode, sort, fi
     else:
         values = [r[field] for r in data["results"] if r[field] is not None]
         assert values == sorted(values, reverse=True) and len(set(values)) > 1
-        assert all(r[field] is None for r in data["results"][len(values):])  # missing values last
+        assert all(r[field] is None for r in data["results"][len(values) :])  # missing values last
 
 
 def _all_pages(api, url, size):
@@ -189,9 +202,14 @@ def test_a_misspelt_word_outside_the_catalogue_still_finds_its_films(api, mode):
 
 
 def test_rating_sort_is_not_led_by_films_with_few_votes(api, os_client, live_index):
-    few = os_client.search(index=live_index.index_alias, body={
-        "size": 50, "_source": ["id"], "query": {"bool": {"filter": [
-            {"range": {"vote_count": {"gt": 0, "lt": MIN_VOTES}}}, {"range": {"vote_average": {"gte": 8.5}}}]}}})["hits"]["hits"]
+    few = os_client.search(
+        index=live_index.index_alias,
+        body={
+            "size": 50,
+            "_source": ["id"],
+            "query": {"bool": {"filter": [{"range": {"vote_count": {"gt": 0, "lt": MIN_VOTES}}}, {"range": {"vote_average": {"gte": 8.5}}}]}},
+        },
+    )["hits"]["hits"]
     assert few, "the catalogue has highly rated films with very few votes"
     few_ids = {h["_source"]["id"] for h in few}
     data = get(api, "/api/search?sort=rating&size=100")
@@ -203,8 +221,9 @@ def test_rating_sort_is_not_led_by_films_with_few_votes(api, os_client, live_ind
 
 
 def test_films_without_enough_votes_say_so(api, os_client, live_index):
-    film = os_client.search(index=live_index.index_alias, body={
-        "size": 1, "_source": ["id"], "query": {"term": {"vote_count": 0}}})["hits"]["hits"][0]["_source"]
+    film = os_client.search(index=live_index.index_alias, body={"size": 1, "_source": ["id"], "query": {"term": {"vote_count": 0}}})["hits"]["hits"][
+        0
+    ]["_source"]
     html = api.get(f"/explore?movie={film['id']}").get_data(as_text=True)
     assert "not enough votes" in html and "★ 0.0" not in html
     rated = api.get("/explore?sort=rating").get_data(as_text=True)
@@ -219,8 +238,15 @@ def test_title_first_even_with_a_typo(api, mode, q):
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "keyword"])
-@pytest.mark.parametrize("q, title", [("The talian Job", "The Italian Job"), ("The Last Kiyg of gcotland", "The Last King of Scotland"),
-                                      ("Drop Dead orgeos", "Drop Dead Gorgeous"), ("The xime Machine", "The Time Machine")])
+@pytest.mark.parametrize(
+    "q, title",
+    [
+        ("The talian Job", "The Italian Job"),
+        ("The Last Kiyg of gcotland", "The Last King of Scotland"),
+        ("Drop Dead orgeos", "Drop Dead Gorgeous"),
+        ("The xime Machine", "The Time Machine"),
+    ],
+)
 def test_long_titles_are_found_with_typos_anywhere(api, mode, q, title):
     """Two typos in a long title, or one in its first letter (which fuzzy matching keeps)."""
     assert title in [r["title"] for r in get(api, f"/api/search?q={q}&mode={mode}&size=3")["results"]]
@@ -313,7 +339,7 @@ def test_a_theme_query_names_its_micro_genre(api):
     assert "zombie" in (micro["label"] + " " + " ".join(micro["keywords"])).lower()
     assert sum(r["micro_genre"]["id"] == match["id"] for r in data["results"][:10]) >= 5
     html = api.get("/explore?q=zombie+apocalypse+survival").get_data(as_text=True)
-    assert f'href="/micro-genres/{match["id"]}"' in html and f'{match["label"]} — {match["size"]} films' in html
+    assert f'href="/micro-genres/{match["id"]}"' in html and f"{match['label']} — {match['size']} films" in html
 
 
 def test_a_theme_query_names_the_shelf_it_belongs_on(api):
@@ -325,7 +351,7 @@ def test_a_theme_query_names_the_shelf_it_belongs_on(api):
     assert sum(r["macro_genre_id"] == shelf["id"] for r in data["results"]) >= 4
     assert get(api, f"/api/search?macro={shelf['id']}&size=1")["total"] == shelf["size"]
     html = api.get("/explore?q=heist+crew+double+cross").get_data(as_text=True)
-    assert f'macro={shelf["id"]}' in html and f'Heists and Cons — {shelf["size"]} films' in html
+    assert f"macro={shelf['id']}" in html and f"Heists and Cons — {shelf['size']} films" in html
     assert get(api, f"/api/search?q=heist+crew+double+cross&macro={shelf['id']}")["macro_genre_matches"] == []  # already filtered
 
 
@@ -335,10 +361,17 @@ def test_a_mood_query_names_the_mind_bending_shelf(api):
     assert "The Sixth Sense" in [r["title"] for r in data["results"]]
 
 
-@pytest.mark.parametrize("url", ["/api/search?q=zombie+apocalypse+survival&mode=keyword",
-                                 "/api/search?q=zombie+apocalypse+survival&mode=semantic",
-                                 "/api/search?q=a+boy+hides+a+gentle+creature+from+another+planet+and+helps+it+get+back+home",
-                                 "/api/search?q=qwxzv", "/api/search?q=like+toy+story", "/api/search"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/search?q=zombie+apocalypse+survival&mode=keyword",
+        "/api/search?q=zombie+apocalypse+survival&mode=semantic",
+        "/api/search?q=a+boy+hides+a+gentle+creature+from+another+planet+and+helps+it+get+back+home",
+        "/api/search?q=qwxzv",
+        "/api/search?q=like+toy+story",
+        "/api/search",
+    ],
+)
 def test_no_micro_genre_match_outside_short_hybrid_queries(api, url):
     data = get(api, url)
     assert data["micro_genre_match"] is None and data["macro_genre_matches"] == []
@@ -378,9 +411,18 @@ def test_csv_export(api):
 
 @pytest.mark.parametrize(
     "query, field",
-    [("mode=fuzzy", "mode"), ("page=0", "page"), ("size=101", "size"), ("year_from=abc", "year_from"),
-     ("year_to=20x0", "year_to"), ("min_rating=high", "min_rating"), ("sort=random", "sort"),
-     ("q=" + "x" * 501, "q"), ("year_from=2001&year_to=1990", "year_to"), ("micro_genre=abc", "micro_genre")],
+    [
+        ("mode=fuzzy", "mode"),
+        ("page=0", "page"),
+        ("size=101", "size"),
+        ("year_from=abc", "year_from"),
+        ("year_to=20x0", "year_to"),
+        ("min_rating=high", "min_rating"),
+        ("sort=random", "sort"),
+        ("q=" + "x" * 501, "q"),
+        ("year_from=2001&year_to=1990", "year_to"),
+        ("micro_genre=abc", "micro_genre"),
+    ],
 )
 def test_search_bad_input(api, query, field):
     data = get(api, f"/api/search?{query}", status=400)
@@ -396,8 +438,9 @@ def test_movie(api):
     assert {"id", "label", "keywords"} == set(data["micro_genre"]) and data["macro_genre"]
 
 
-@pytest.mark.parametrize("url, status", [("/api/movies/1", 404), ("/api/movies/abc", 400), ("/api/movies/1/similar", 404),
-                                         ("/api/movies/x1/similar", 400)])
+@pytest.mark.parametrize(
+    "url, status", [("/api/movies/1", 404), ("/api/movies/abc", 400), ("/api/movies/1/similar", 404), ("/api/movies/x1/similar", 400)]
+)
 def test_movie_bad_ids(api, url, status):
     assert get(api, url, status=status)["field"] == "id"
 
@@ -425,8 +468,13 @@ def test_recommend_excludes_liked(api):
 
 @pytest.mark.parametrize(
     "body, status, field",
-    [("not json", 400, "body"), ({"liked": []}, 400, "liked"), ({"liked": ["x"]}, 400, "liked"),
-     ({"liked": [MATRIX], "size": 0}, 400, "size"), ({"liked": [MATRIX, 1]}, 404, "liked")],
+    [
+        ("not json", 400, "body"),
+        ({"liked": []}, 400, "liked"),
+        ({"liked": ["x"]}, 400, "liked"),
+        ({"liked": [MATRIX], "size": 0}, 400, "size"),
+        ({"liked": [MATRIX, 1]}, 404, "liked"),
+    ],
 )
 def test_recommend_bad_bodies(api, body, status, field):
     if isinstance(body, str):
@@ -513,5 +561,3 @@ def test_pages_render(api):
     page = api.get(f"/micro-genres/{micro['id']}")
     assert page.status_code == 200 and micro["label"] in page.get_data(as_text=True)
     assert api.get("/micro-genres/99999").status_code == 404
-
-

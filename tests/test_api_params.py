@@ -1,6 +1,6 @@
 """Parameter validation and query builders: pure functions, no server needed."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import pytest
 
@@ -8,7 +8,15 @@ from webapp.api.errors import ApiError
 from webapp.api.params import Filters, SearchParams, parse_recommend, parse_search
 from webapp.explore.highlight import highlight, query_stems
 from webapp.explore.search import (
-    KNN_MIN_SCORE, RANKED_WINDOW, count_facets, filter_clauses, inner_product_score, like_title, search_body, similar_body, sort_sources,
+    KNN_MIN_SCORE,
+    RANKED_WINDOW,
+    count_facets,
+    filter_clauses,
+    inner_product_score,
+    like_title,
+    search_body,
+    similar_body,
+    sort_sources,
 )
 
 VECTOR = [0.1] * 384
@@ -21,8 +29,21 @@ def test_defaults():
 
 
 def test_values_are_typed_and_stripped():
-    p = parse_search({"q": "  heist  ", "mode": "Keyword", "year_from": "1990", "year_to": "1999", "min_rating": "7.5",
-                      "micro_genre": "12", "macro": "3", "genre": "Drama", "page": "2", "size": "50", "sort": "rating"})
+    p = parse_search(
+        {
+            "q": "  heist  ",
+            "mode": "Keyword",
+            "year_from": "1990",
+            "year_to": "1999",
+            "min_rating": "7.5",
+            "micro_genre": "12",
+            "macro": "3",
+            "genre": "Drama",
+            "page": "2",
+            "size": "50",
+            "sort": "rating",
+        }
+    )
     assert p.q == "heist" and p.mode == "keyword" and p.offset == 50
     assert p.filters == Filters(genre="Drama", micro_genre=12, macro=3, year_from=1990, year_to=1999, min_rating=7.5)
 
@@ -54,9 +75,17 @@ def test_bad_values_name_their_field(args, field):
 
 @pytest.mark.parametrize(
     "body, field",
-    [(None, "body"), ([603], "body"), ({}, "liked"), ({"liked": []}, "liked"), ({"liked": ["603"]}, "liked"),
-     ({"liked": [True]}, "liked"), ({"liked": list(range(51))}, "liked"), ({"liked": [603], "size": 0}, "size"),
-     ({"liked": [603], "size": "5"}, "size")],
+    [
+        (None, "body"),
+        ([603], "body"),
+        ({}, "liked"),
+        ({"liked": []}, "liked"),
+        ({"liked": ["603"]}, "liked"),
+        ({"liked": [True]}, "liked"),
+        ({"liked": list(range(51))}, "liked"),
+        ({"liked": [603], "size": 0}, "size"),
+        ({"liked": [603], "size": "5"}, "size"),
+    ],
 )
 def test_bad_recommend_bodies(body, field):
     with pytest.raises(ApiError) as exc:
@@ -148,17 +177,21 @@ def _hit(i, **src):
 
 
 def test_sort_sources_puts_missing_last_and_breaks_ties():
-    hits = [_hit(1, rating_weighted=None, vote_count=3), _hit(2, rating_weighted=7.0, vote_count=10),
-            _hit(3, rating_weighted=8.0, vote_count=5), _hit(4, rating_weighted=7.0, vote_count=99)]
+    hits = [
+        _hit(1, rating_weighted=None, vote_count=3),
+        _hit(2, rating_weighted=7.0, vote_count=10),
+        _hit(3, rating_weighted=8.0, vote_count=5),
+        _hit(4, rating_weighted=7.0, vote_count=99),
+    ]
     assert [h["_source"]["id"] for h in sort_sources(hits, "rating")] == [3, 4, 2, 1]
     assert sort_sources(hits, "relevance") == hits
 
 
 def test_count_facets_has_the_aggregation_shape():
-    sources = [{"genres": ["Drama", "Crime"], "micro_genre_id": 5, "micro_genre": "Heist", "macro_genre_id": 1,
-                "macro_genre": "Crime", "decade": 1990},
-               {"genres": ["Drama"], "micro_genre_id": 5, "micro_genre": "Heist", "macro_genre_id": 2,
-                "macro_genre": "War", "decade": 1970}]
+    sources = [
+        {"genres": ["Drama", "Crime"], "micro_genre_id": 5, "micro_genre": "Heist", "macro_genre_id": 1, "macro_genre": "Crime", "decade": 1990},
+        {"genres": ["Drama"], "micro_genre_id": 5, "micro_genre": "Heist", "macro_genre_id": 2, "macro_genre": "War", "decade": 1970},
+    ]
     facets = count_facets(sources)
     assert facets["genres"] == [{"key": "Drama", "count": 2}, {"key": "Crime", "count": 1}]
     assert facets["micro_genres"] == [{"key": 5, "count": 2, "label": "Heist"}]

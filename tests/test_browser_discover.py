@@ -4,6 +4,7 @@ one macro theme, and axe-core (axe-playwright-python) on every page: 0 serious o
 violations. Expectations come from the index (the taxonomy changes between runs), never from
 hard-coded ids or labels.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,11 @@ def get_json(base: str, path: str) -> dict:
 def assert_accessible(page) -> None:
     """axe-core's serious and critical findings must be empty."""
     results = AXE.run(page)
-    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
-           if v["impact"] in ("serious", "critical")]
+    bad = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
     assert not bad, f"{page.url}: {bad}"
 
 
@@ -77,8 +81,9 @@ def test_like_three_films_and_get_recommendations(page, live_server):
     assert card_ids(page.locator("section[aria-labelledby=liked-heading]")) == liked
     recommended = card_ids(page.locator(".recommendations"))
     assert len(recommended) >= 10 and not set(recommended) & set(liked)
-    api = urllib.request.Request(live_server + "/api/recommend", data=json.dumps({"liked": liked, "size": 12}).encode(),
-                                 headers={"Content-Type": "application/json"})
+    api = urllib.request.Request(
+        live_server + "/api/recommend", data=json.dumps({"liked": liked, "size": 12}).encode(), headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(api) as resp:
         rows = json.load(resp)["rows"]
     assert page.locator(".recommendations .browse-row").count() == len(rows)

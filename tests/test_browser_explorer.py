@@ -2,6 +2,7 @@
 
 The ``page`` fixture fails any test that logs a console error.
 """
+
 from __future__ import annotations
 
 import re
@@ -80,7 +81,6 @@ def test_keyboard_only_search_and_pagination(page, live_server):
     expect(page.locator(".cards")).to_have_attribute("start", "21")
 
 
-
 def test_filter_and_sort_on_a_theme_keep_on_topic_films_on_top(page, live_server, os_client, live_index):
     """zombies + Comedy + 2000 or later, sorted by rating: the top cards are zombie films, rated with votes."""
     page.goto(f"{live_server}/explore?q=zombies&genre=Comedy&year_from=2000")
@@ -89,10 +89,10 @@ def test_filter_and_sort_on_a_theme_keep_on_topic_films_on_top(page, live_server
     cards = page.locator(".cards .movie")
     expect(cards.first).to_be_visible()
     titles = cards.locator("h3").all_inner_texts()[:5]
-    docs = os_client.search(index=live_index.index_alias, body={
-        "size": 5, "_source": ["title", "keywords", "overview"], "query": {"terms": {"title.raw": titles}}})["hits"]["hits"]
-    on_topic = [d["_source"]["title"] for d in docs
-                if "zombie" in d["_source"]["keywords"] or "zombie" in d["_source"]["overview"].lower()]
+    docs = os_client.search(
+        index=live_index.index_alias, body={"size": 5, "_source": ["title", "keywords", "overview"], "query": {"terms": {"title.raw": titles}}}
+    )["hits"]["hits"]
+    on_topic = [d["_source"]["title"] for d in docs if "zombie" in d["_source"]["keywords"] or "zombie" in d["_source"]["overview"].lower()]
     assert len(titles) >= 3 and len(on_topic) >= len(titles) - 1, (titles, on_topic)
     expect(cards.first.locator(".votes")).to_contain_text("votes")
     ratings = [float(t.split()[1]) for t in cards.locator(".rating:not(.unrated)").all_inner_texts()]

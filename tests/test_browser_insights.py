@@ -3,6 +3,7 @@
 The ``page`` fixture runs each test at desktop and phone widths, fails on any console error and
 saves screenshots under artifacts/screenshots/.
 """
+
 from __future__ import annotations
 
 import json

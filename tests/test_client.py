@@ -1,5 +1,6 @@
 """Hosts, basic auth and TLS settings reach the opensearch-py client (its real connections), and
 the client never repeats a request that may have been applied (a real slow HTTP server counts them)."""
+
 from __future__ import annotations
 
 import base64
@@ -39,11 +40,14 @@ def test_every_listed_node_becomes_a_connection():
 
 
 def test_auth_and_verified_tls_reach_every_connection(ca_bundle):
-    settings = Settings.from_env({
-        "OPENSEARCH_URL": "https://os-1.example:9200,https://os-2.example:9200",
-        "OPENSEARCH_USER": "mgm-web", "OPENSEARCH_PASSWORD": "s3cret:pw",
-        "OPENSEARCH_CA_CERTS": str(ca_bundle),
-    })
+    settings = Settings.from_env(
+        {
+            "OPENSEARCH_URL": "https://os-1.example:9200,https://os-2.example:9200",
+            "OPENSEARCH_USER": "mgm-web",
+            "OPENSEARCH_PASSWORD": "s3cret:pw",
+            "OPENSEARCH_CA_CERTS": str(ca_bundle),
+        }
+    )
     conns = connections(make_client(settings))
     assert len(conns) == 2
     expected = "Basic " + base64.b64encode(b"mgm-web:s3cret:pw").decode()
@@ -123,8 +127,14 @@ def test_orjson_serializer_keeps_what_the_client_sends_and_reads():
 
     client = make_client(Settings.from_env({}))
     serializer = client.transport.serializer
-    data = {"v": np.array([0.5, -1.25], dtype=np.float32), "n": np.int64(7), "d": datetime.date(2020, 1, 2),
-            "x": decimal.Decimal("1.5"), 3: "k", "s": "ünï"}
+    data = {
+        "v": np.array([0.5, -1.25], dtype=np.float32),
+        "n": np.int64(7),
+        "d": datetime.date(2020, 1, 2),
+        "x": decimal.Decimal("1.5"),
+        3: "k",
+        "s": "ünï",
+    }
     assert json.loads(serializer.dumps(data)) == {"v": [0.5, -1.25], "n": 7, "d": "2020-01-02", "x": 1.5, "3": "k", "s": "ünï"}
     assert serializer.dumps('{"already": "json"}') == '{"already": "json"}'
     assert client.transport.deserializer.loads('{"took": 3}', "application/json") == {"took": 3}

@@ -11,6 +11,7 @@ with the old alias still serving. The failover table and the reindex outcome are
 to ``artifacts/cluster-failover.json`` and ``artifacts/cluster-reindex.json`` (quoted in
 docs/scale.md).
 """
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,16 @@ NODES = 3
 SHARDS, REPLICAS = 2, 1
 CLIENTS = 8
 # Fixed query set: plot descriptions, themes and a title, each in the three search modes.
-QUERIES = ["astronaut stranded on mars", "zombie apocalypse survival", "bank heist crew", "shark attack island",
-           "haunted house", "boxing underdog", "time travel paradox", "Titanic"]
+QUERIES = [
+    "astronaut stranded on mars",
+    "zombie apocalypse survival",
+    "bank heist crew",
+    "shark attack island",
+    "haunted house",
+    "boxing underdog",
+    "time travel paradox",
+    "Titanic",
+]
 MODES = ("keyword", "semantic", "hybrid")
 # At most this share of searches may fail while a node dies and comes back.
 MAX_ERROR_RATE = 0.02
@@ -68,8 +77,14 @@ def cluster_index(settings, cluster):
 
     client, _ = cluster
     prefix = f"test-cluster-{uuid.uuid4().hex[:8]}"
-    live = replace(settings, index_alias=f"{prefix}-movies", micro_alias=f"{prefix}-micro-genres",
-                   runs_index=f"{prefix}-runs", index_shards=SHARDS, index_replicas=REPLICAS)
+    live = replace(
+        settings,
+        index_alias=f"{prefix}-movies",
+        micro_alias=f"{prefix}-micro-genres",
+        runs_index=f"{prefix}-runs",
+        index_shards=SHARDS,
+        index_replicas=REPLICAS,
+    )
     try:
         run(live, progress=False)
         cluster_health(client, 120, wait_for_status="green")
@@ -270,8 +285,12 @@ def test_reindex_with_a_node_down_succeeds_or_leaves_the_old_alias_serving(clust
     finally:
         restart_node(base_port, client)
     now = sorted(client.indices.get_alias(name=alias))
-    outcome = {"reindex_with_node_down": "ok" if error is None else f"failed cleanly: {error}",
-               "alias_before": old, "alias_after": now, "searches_during_reindex": dict(load.outcomes)}
+    outcome = {
+        "reindex_with_node_down": "ok" if error is None else f"failed cleanly: {error}",
+        "alias_before": old,
+        "alias_after": now,
+        "searches_during_reindex": dict(load.outcomes),
+    }
     REINDEX_REPORT.write_text(json.dumps(outcome, indent=2) + "\n")
     print(json.dumps(outcome, indent=2))
     assert load.errors <= MAX_ERROR_RATE * sum(load.outcomes.values()), dict(load.outcomes)

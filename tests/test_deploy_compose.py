@@ -4,6 +4,7 @@ Two real validators read the compose file: Debian's docker-compose 1.29 (`config
 also resolves variables, anchors and profiles: the tests below read its resolved output)
 and the current Compose Specification JSON schema shipped in check-jsonschema.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,8 +26,12 @@ COMPOSE = ROOT / "docker-compose.yml"
 INSECURE = ROOT / "docker-compose.insecure.yml"
 ENV_EXAMPLE = ROOT / ".env.example"
 # Compose refuses to start without these (``${VAR:?...}``); the tests give it made-up ones.
-SECRETS = {"OPENSEARCH_INITIAL_ADMIN_PASSWORD": "Test-admin-9", "MGM_WEB_PASSWORD": "test-web",
-           "MGM_INDEXER_PASSWORD": "test-indexer", "MGM_DASHBOARDS_PASSWORD": "test-dashboards"}
+SECRETS = {
+    "OPENSEARCH_INITIAL_ADMIN_PASSWORD": "Test-admin-9",
+    "MGM_WEB_PASSWORD": "test-web",
+    "MGM_INDEXER_PASSWORD": "test-indexer",
+    "MGM_DASHBOARDS_PASSWORD": "test-dashboards",
+}
 
 
 def docker_compose(*args: str, env_file: Path, compose: Path = COMPOSE, override: Path | None = None) -> subprocess.CompletedProcess:
@@ -96,9 +101,7 @@ def test_compose_file_matches_the_compose_specification_schema(compose):
 
 def test_env_example_documents_every_variable_with_the_compose_default(secrets_env, tmp_path):
     used = set(re.findall(r"\$\{(\w+)", COMPOSE.read_text()))
-    documented = dict(
-        line.split("=", 1) for line in ENV_EXAMPLE.read_text().splitlines() if line and not line.startswith("#")
-    )
+    documented = dict(line.split("=", 1) for line in ENV_EXAMPLE.read_text().splitlines() if line and not line.startswith("#"))
     assert used <= documented.keys(), f"undocumented: {sorted(used - documented.keys())}"
     # The example leaves the passwords empty: copied as is, compose still refuses to start.
     assert {k: documented[k] for k in SECRETS} == dict.fromkeys(SECRETS, "")
@@ -129,7 +132,13 @@ def test_services_and_their_wiring(resolved):
     init = services["dashboards-init"]
     assert init["depends_on"]["opensearch-dashboards"]["condition"] == "service_healthy"
     assert init["entrypoint"] + init["command"] == [
-        "python", "-m", "mgm.dashboards", "--url", "http://opensearch-dashboards:5601", "--wait", "300",
+        "python",
+        "-m",
+        "mgm.dashboards",
+        "--url",
+        "http://opensearch-dashboards:5601",
+        "--wait",
+        "300",
     ]
     for name in ("certs", "security-init", "dashboards-init", "indexer"):
         assert services[name]["restart"] == "no"
@@ -159,24 +168,32 @@ def test_opensearch_runs_tls_with_the_certificates_certs_sh_writes(resolved, tmp
     assert "BEGIN PRIVATE KEY" in (tmp_path / "node-key.pem").read_text(), "the plugin reads PKCS#8 keys only"
 
     def subject(name: str) -> str:
-        out = subprocess.run(["openssl", "x509", "-in", str(tmp_path / name), "-noout", "-subject", "-nameopt", "RFC2253"],
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            ["openssl", "x509", "-in", str(tmp_path / name), "-noout", "-subject", "-nameopt", "RFC2253"], capture_output=True, text=True, check=True
+        ).stdout
         return out.strip().removeprefix("subject=")
 
     assert subject("node.pem") == env["plugins.security.nodes_dn"]
     assert subject("admin.pem") == env["plugins.security.authcz.admin_dn"]
-    verify = subprocess.run(["openssl", "verify", "-CAfile", str(tmp_path / "root-ca.pem"), str(tmp_path / "node.pem"),
-                             str(tmp_path / "admin.pem")], capture_output=True, text=True)
+    verify = subprocess.run(
+        ["openssl", "verify", "-CAfile", str(tmp_path / "root-ca.pem"), str(tmp_path / "node.pem"), str(tmp_path / "admin.pem")],
+        capture_output=True,
+        text=True,
+    )
     assert verify.returncode == 0, verify.stdout + verify.stderr
-    san = subprocess.run(["openssl", "x509", "-in", str(tmp_path / "node.pem"), "-noout", "-ext", "subjectAltName"],
-                         capture_output=True, text=True, check=True).stdout
+    san = subprocess.run(
+        ["openssl", "x509", "-in", str(tmp_path / "node.pem"), "-noout", "-ext", "subjectAltName"], capture_output=True, text=True, check=True
+    ).stdout
     assert "DNS:opensearch" in san, "clients verify the hostname they connect to"
 
 
 def test_each_app_service_connects_over_verified_tls_with_its_own_user(resolved):
     services = resolved["services"]
-    users = {"webapp": ("mgm-web", "MGM_WEB_PASSWORD"), "indexer": ("mgm-indexer", "MGM_INDEXER_PASSWORD"),
-             "dashboards-init": ("admin", "OPENSEARCH_INITIAL_ADMIN_PASSWORD")}
+    users = {
+        "webapp": ("mgm-web", "MGM_WEB_PASSWORD"),
+        "indexer": ("mgm-indexer", "MGM_INDEXER_PASSWORD"),
+        "dashboards-init": ("admin", "OPENSEARCH_INITIAL_ADMIN_PASSWORD"),
+    }
     for name, (user, password_var) in users.items():
         env = services[name]["environment"]
         assert env["OPENSEARCH_URL"] == "https://opensearch:9200"
@@ -207,7 +224,11 @@ def test_the_users_security_init_creates_have_the_rights_their_service_needs():
     assert mappings[READER_ROLE]["users"] == ["mgm-web"] and mappings[WRITER_ROLE]["users"] == ["mgm-indexer"]
     assert mappings["kibana_server"]["users"] == ["mgm-dashboards"]
     assert set(users({u: "x" for u in ("admin", "mgm-web", "mgm-indexer", "mgm-dashboards")})) == {
-        "admin", "mgm-web", "mgm-indexer", "mgm-dashboards"}
+        "admin",
+        "mgm-web",
+        "mgm-indexer",
+        "mgm-dashboards",
+    }
     shipped = yaml.safe_load((ROOT / "opensearch" / "docker" / "internal_users.yml").read_text())
     assert set(shipped) == {"_meta"}, "no built-in users, hence no default passwords"
 
@@ -267,7 +288,11 @@ def _gunicorn_bind(env: dict[str, str]) -> str:
     parentheses), so gunicorn imports it but loads no model: the bind does not depend on it."""
     result = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", "webapp/gunicorn.conf.py", "--print-config", "webapp:create_app"],
-        capture_output=True, text=True, cwd=ROOT, env={"PATH": os.environ["PATH"], **env}, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], **env},
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     return re.search(r"^bind\s+= (.+)$", result.stdout, re.MULTILINE).group(1)
@@ -316,8 +341,12 @@ def project_folders_read_by_the_code() -> set[str]:
 def test_dockerfile_model_step_exports_the_onnx_model(tmp_path):
     """The image's build-time model step, run here as Docker would (``sh -c``), offline."""
     (command,) = [args for op, args in dockerfile() if op == "RUN" and "onnx_export" in args]
-    env = {"PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}", "HOME": str(tmp_path),
-           "HF_HUB_OFFLINE": "1", "CACHE_DIR": str(tmp_path / "cache")}
+    env = {
+        "PATH": f"{ROOT / '.venv' / 'bin'}:{os.environ['PATH']}",
+        "HOME": str(tmp_path),
+        "HF_HUB_OFFLINE": "1",
+        "CACHE_DIR": str(tmp_path / "cache"),
+    }
     result = subprocess.run(["sh", "-c", command], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert export_ready(export_dir(bundled_model_dir(), tmp_path / "cache"))

@@ -7,6 +7,7 @@ existing objects (else a conflict error), and references that must resolve to ob
 already holds or that come in the same file (else `missing_references`). Its answers have
 Dashboards' shapes: {"success": true, "successCount": N} or success false with `errors`.
 """
+
 from __future__ import annotations
 
 import base64
@@ -146,7 +147,11 @@ def dashboards(request):
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in ("OPENSEARCH_USER", "OPENSEARCH_PASSWORD")}
     return subprocess.run(
-        [sys.executable, "-m", "mgm.dashboards", *args], capture_output=True, text=True, cwd=ROOT, timeout=60,
+        [sys.executable, "-m", "mgm.dashboards", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
         env=clean | (env or {}),
     )
 

@@ -5,6 +5,7 @@ the saved search's sort and the example queries run on a real OpenSearch index c
 those mappings, so a field of the wrong kind (terms on a text field, a histogram on a keyword)
 fails here rather than in an analyst's browser.
 """
+
 from __future__ import annotations
 
 import json
@@ -153,26 +154,100 @@ def test_docs_give_five_queries_on_mapped_fields():
 # --- behaviour on a real OpenSearch ------------------------------------------------------------
 
 MOVIES = [
-    {"id": 1, "title": "Orbit", "genres": ["Science Fiction", "Drama"], "keywords": ["space travel"], "year": 2014,
-     "micro_genre": "stranded astronaut survival", "micro_genre_keywords": ["astronaut", "survival"],
-     "macro_genre": "Space and science", "vote_average": 8.1, "vote_count": 900, "original_language": "en", "runtime": 169},
-    {"id": 2, "title": "Loop", "genres": ["Adventure", "Comedy"], "keywords": ["time travel"], "year": 1985,
-     "micro_genre": "time travel comedy", "micro_genre_keywords": ["time machine"], "macro_genre": "Space and science",
-     "vote_average": 7.5, "vote_count": 5000, "original_language": "en", "runtime": 116},
-    {"id": 3, "title": "Le Casse", "genres": ["Crime", "Thriller"], "keywords": ["bank"], "year": 1999,
-     "micro_genre": "heist crew", "micro_genre_keywords": ["heist", "vault"], "macro_genre": "Crime",
-     "vote_average": 6.5, "vote_count": 40, "original_language": "fr", "runtime": 130},
-    {"id": 4, "title": "Zéro", "genres": ["Comedy"], "keywords": [], "year": 2014,
-     "micro_genre": "stranded astronaut survival", "micro_genre_keywords": ["astronaut"], "macro_genre": "Space and science",
-     "vote_average": 0.0, "vote_count": 0, "original_language": "fr", "runtime": 125},
+    {
+        "id": 1,
+        "title": "Orbit",
+        "genres": ["Science Fiction", "Drama"],
+        "keywords": ["space travel"],
+        "year": 2014,
+        "micro_genre": "stranded astronaut survival",
+        "micro_genre_keywords": ["astronaut", "survival"],
+        "macro_genre": "Space and science",
+        "vote_average": 8.1,
+        "vote_count": 900,
+        "original_language": "en",
+        "runtime": 169,
+    },
+    {
+        "id": 2,
+        "title": "Loop",
+        "genres": ["Adventure", "Comedy"],
+        "keywords": ["time travel"],
+        "year": 1985,
+        "micro_genre": "time travel comedy",
+        "micro_genre_keywords": ["time machine"],
+        "macro_genre": "Space and science",
+        "vote_average": 7.5,
+        "vote_count": 5000,
+        "original_language": "en",
+        "runtime": 116,
+    },
+    {
+        "id": 3,
+        "title": "Le Casse",
+        "genres": ["Crime", "Thriller"],
+        "keywords": ["bank"],
+        "year": 1999,
+        "micro_genre": "heist crew",
+        "micro_genre_keywords": ["heist", "vault"],
+        "macro_genre": "Crime",
+        "vote_average": 6.5,
+        "vote_count": 40,
+        "original_language": "fr",
+        "runtime": 130,
+    },
+    {
+        "id": 4,
+        "title": "Zéro",
+        "genres": ["Comedy"],
+        "keywords": [],
+        "year": 2014,
+        "micro_genre": "stranded astronaut survival",
+        "micro_genre_keywords": ["astronaut"],
+        "macro_genre": "Space and science",
+        "vote_average": 0.0,
+        "vote_count": 0,
+        "original_language": "fr",
+        "runtime": 125,
+    },
 ]
 MICRO_GENRES = [
-    {"id": 1, "label": "heist crew", "size": 25, "weighted_rating": 7.4, "mean_rating": 7.6, "macro_genre": "Crime",
-     "top_genres": ["Drama", "Crime"], "keywords": ["heist"], "year_min": 1960, "year_max": 2015},
-    {"id": 2, "label": "chamber drama", "size": 8, "weighted_rating": 7.9, "mean_rating": 8.3, "macro_genre": "Drama",
-     "top_genres": ["Drama"], "keywords": ["family"], "year_min": 1990, "year_max": 2010},
-    {"id": 3, "label": "teen comedy", "size": 40, "weighted_rating": 6.1, "mean_rating": 6.0, "macro_genre": "Comedy",
-     "top_genres": ["Comedy"], "keywords": ["school"], "year_min": 1980, "year_max": 2016},
+    {
+        "id": 1,
+        "label": "heist crew",
+        "size": 25,
+        "weighted_rating": 7.4,
+        "mean_rating": 7.6,
+        "macro_genre": "Crime",
+        "top_genres": ["Drama", "Crime"],
+        "keywords": ["heist"],
+        "year_min": 1960,
+        "year_max": 2015,
+    },
+    {
+        "id": 2,
+        "label": "chamber drama",
+        "size": 8,
+        "weighted_rating": 7.9,
+        "mean_rating": 8.3,
+        "macro_genre": "Drama",
+        "top_genres": ["Drama"],
+        "keywords": ["family"],
+        "year_min": 1990,
+        "year_max": 2010,
+    },
+    {
+        "id": 3,
+        "label": "teen comedy",
+        "size": 40,
+        "weighted_rating": 6.1,
+        "mean_rating": 6.0,
+        "macro_genre": "Comedy",
+        "top_genres": ["Comedy"],
+        "keywords": ["school"],
+        "year_min": 1980,
+        "year_max": 2016,
+    },
 ]
 # The ids each documented query (in table order) must find in the documents above.
 EXPECTED_HITS = [{"1"}, {"2"}, {"3"}, {"3"}, {"1"}]
@@ -221,8 +296,7 @@ def test_visualizations_aggregate_on_real_opensearch(objects, indices, os_client
     for vis in of_type(objects, "visualization"):
         state = vis_state(vis)
         query = search_source(vis)["query"]["query"]
-        body = {"size": 0, "aggs": bucket_aggs(state["aggs"]),
-                "query": dql_to_query_string(query) if query else {"match_all": {}}}
+        body = {"size": 0, "aggs": bucket_aggs(state["aggs"]), "query": dql_to_query_string(query) if query else {"match_all": {}}}
         results[state["title"]] = os_client.search(index=indices[pattern_alias(objects, vis)], body=body)["aggregations"]["2"]
     top = results["Movies per micro-genre"]["buckets"][0]
     assert (top["key"], top["doc_count"]) == ("stranded astronaut survival", 2)

@@ -1,6 +1,7 @@
 """Discovery endpoints against the real OpenSearch on a full indexer run (live_index):
 recommendations, micro-genre pages, map data, likes and landing rows. Expected values are
 counted from the index itself, never hard-coded ids or labels of the taxonomy."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,15 +1,16 @@
 """Pure parts of the discovery pages: grouping liked films, interleaving rows, evidence, the map
 layout, the folded stack and the no-tautology macro shift."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from indexer.features.layout import map_coordinates
-from webapp.insights.chart_data import fold_other
 from webapp.discover.data import evidence_from, shape_map, why
-from webapp.insights.findings import macro_shift
 from webapp.discover.recommend import GROUP_COSINE, group_liked, interleave
+from webapp.insights.chart_data import fold_other
+from webapp.insights.findings import macro_shift
 
 
 def unit(v):
@@ -32,8 +33,7 @@ def test_interleave_gives_slots_in_proportion_and_skips_duplicates():
 
 
 def test_evidence_from_significant_terms_gives_both_shares():
-    resp = {"aggregations": {"evidence": {"doc_count": 20, "bg_count": 4000, "buckets": [
-        {"key": "bank heist", "doc_count": 13, "bg_count": 48}]}}}
+    resp = {"aggregations": {"evidence": {"doc_count": 20, "bg_count": 4000, "buckets": [{"key": "bank heist", "doc_count": 13, "bg_count": 48}]}}}
     assert evidence_from(resp) == [{"phrase": "bank heist", "share": 0.65, "catalogue_share": 0.012}]
 
 
@@ -45,8 +45,10 @@ def test_why_lists_the_films_keywords_among_the_evidence_in_evidence_order():
 
 
 def test_shape_map_indexes_groups_once():
-    hits = [{"fields": {"id": [i], "map_x": [0.1 * i], "map_y": [-0.1 * i], "title.raw": [f"T{i}"], "macro_genre": [m],
-                        "micro_genre": [u]}} for i, m, u in ((1, "A", "a1"), (2, "B", "b1"), (3, "A", "a2"))]
+    hits = [
+        {"fields": {"id": [i], "map_x": [0.1 * i], "map_y": [-0.1 * i], "title.raw": [f"T{i}"], "macro_genre": [m], "micro_genre": [u]}}
+        for i, m, u in ((1, "A", "a1"), (2, "B", "b1"), (3, "A", "a2"))
+    ]
     out = shape_map({"hits": {"hits": hits}})
     assert out["macros"] == ["A", "B"] and out["macro"] == [0, 1, 0]
     assert out["micros"] == ["a1", "b1", "a2"] and out["year"] == [None, None, None] and out["count"] == 3
@@ -59,8 +61,8 @@ def test_map_coordinates_are_seeded_scaled_and_keep_clusters_apart():
     xy = map_coordinates(x)
     assert xy.shape == (90, 2) and np.abs(xy).max() == pytest.approx(1.0, abs=1e-3)
     assert np.array_equal(xy, map_coordinates(x))
-    means = [xy[i * 30:(i + 1) * 30].mean(axis=0) for i in range(3)]
-    spread = max(xy[i * 30:(i + 1) * 30].std() for i in range(3))
+    means = [xy[i * 30 : (i + 1) * 30].mean(axis=0) for i in range(3)]
+    spread = max(xy[i * 30 : (i + 1) * 30].std() for i in range(3))
     assert min(np.linalg.norm(means[i] - means[j]) for i in range(3) for j in range(i + 1, 3)) > 2 * spread
     assert map_coordinates(x[:2]).shape == (2, 2)
 

@@ -5,6 +5,7 @@ sentence-transformers 5.7.0 on torch 2.15.0 (``SentenceTransformer(model).encode
 normalize_embeddings=True)``) from our own 200 sentences (tests/encoder_texts.py), so this
 check needs no torch. Where torch is installed, the live comparison runs too.
 """
+
 from __future__ import annotations
 
 import json
@@ -86,8 +87,9 @@ print(json.dumps({"heavy": sorted({m.split('.')[0] for m in sys.modules} & set(s
 def test_export_indexer_model_and_keybert_never_import_torch(tmp_path):
     """A fresh interpreter, with torch and sentence-transformers made unimportable, exports the
     graph, encodes and runs KeyBERT over it (KeyBERT installed with --no-deps)."""
-    done = subprocess.run([sys.executable, "-c", EXPORT_WITHOUT_TORCH, str(tmp_path / "cache"), *HEAVY],
-                          capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", EXPORT_WITHOUT_TORCH, str(tmp_path / "cache"), *HEAVY], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     seen = json.loads(done.stdout.splitlines()[-1])
     assert seen["heavy"] == [] and seen["shape"] == [2, 384] and len(seen["keywords"]) == 2

@@ -1,6 +1,7 @@
 """Every API route and HTML page when OpenSearch is down, the alias is missing, or the search
 pipeline is gone: JSON 503/404 that says what to do, a styled page with navigation, and
 recovery without restarting the app. Real servers only (a refused port, real aliases)."""
+
 from __future__ import annotations
 
 import csv
@@ -9,9 +10,9 @@ import uuid
 from dataclasses import replace
 
 import pytest
-
 from synthetic import FORMULA, SCRIPT
 from tiny_index import tiny_settings
+
 from webapp import create_app
 from webapp.api.errors import BACKEND_DOWN, INDEX_MISSING
 from webapp.explore.views import HYBRID_PIPELINE, ensure_pipelines
@@ -37,8 +38,17 @@ API = [
     ("get", "/api/movies/1/why"),
 ]
 # /map is a shell whose script fetches /api/map (above) and says so when that fails.
-PAGES = ["/", "/explore", "/explore?q=shark", "/explore?q=vault&mode=keyword&movie=1", "/overview", "/trends", "/micro-genres/0",
-         "/likes?ids=1", "/about-model"]
+PAGES = [
+    "/",
+    "/explore",
+    "/explore?q=shark",
+    "/explore?q=vault&mode=keyword&movie=1",
+    "/overview",
+    "/trends",
+    "/micro-genres/0",
+    "/likes?ids=1",
+    "/about-model",
+]
 NAV = '<nav aria-label="Main">'
 
 

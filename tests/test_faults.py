@@ -6,6 +6,7 @@ index holding every document, and says what it observed on the way.
 - Two concurrent ``indexer run``: the second refuses with one line.
 - A reindex while 8 clients search through gunicorn: not one non-200 answer.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,13 +23,13 @@ from pathlib import Path
 
 import pytest
 import requests
+from servers import PYTHON, LocalOpenSearch, free_port, gunicorn, settings_env
+from tiny_index import build_tiny, tiny_settings
 
 from indexer.publish.lease import Lease, LeaseHeld, lease_index
 from indexer.publish.store import alias_targets
 from mgm.client import make_client
 from mgm.settings import PROJECT_ROOT
-from servers import PYTHON, LocalOpenSearch, free_port, gunicorn, settings_env
-from tiny_index import build_tiny, tiny_settings
 from webapp import create_app
 
 CHILD_ENV = {"PYTHONPATH": f"{PROJECT_ROOT / 'tests'}{os.pathsep}{PROJECT_ROOT}"}
@@ -42,8 +43,12 @@ def serving(client, settings) -> dict:
 def child(code: str, settings, *args: str, **env: str) -> subprocess.Popen:
     """A Python child process running ``code`` (with ``args``) and ``settings`` in its environment."""
     return subprocess.Popen(
-        [PYTHON, "-c", code, *args], cwd=PROJECT_ROOT, env=settings_env(settings, **CHILD_ENV, **env),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [PYTHON, "-c", code, *args],
+        cwd=PROJECT_ROOT,
+        env=settings_env(settings, **CHILD_ENV, **env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -110,9 +115,11 @@ def test_opensearch_sigkilled_during_bulk_then_restarted(second_opensearch, sett
     after = serving(client, tiny)
     assert after == {tiny.index_alias: ([f"{tiny.index_alias}-v3"], 60), tiny.micro_alias: ([f"{tiny.micro_alias}-v3"], 6)}
     assert half_built in result["pruned"] or not client.indices.exists(index=half_built)
-    print(f"\nFAULT os-sigkill-during-bulk: killed with {indexed} of 20000 documents in {half_built}; indexer exit {big.returncode}; "
-          "API 503 while down, 200 after restart; "
-          f"before {before}; after {after}; pruned {result['pruned']}")
+    print(
+        f"\nFAULT os-sigkill-during-bulk: killed with {indexed} of 20000 documents in {half_built}; indexer exit {big.returncode}; "
+        "API 503 while down, 200 after restart; "
+        f"before {before}; after {after}; pruned {result['pruned']}"
+    )
 
 
 # --- 2. The indexer killed between building and swapping ------------------------------------
@@ -164,8 +171,10 @@ def test_indexer_sigkilled_between_build_and_swap(os_client, settings, tmp_path)
         after = serving(os_client, tiny)
         assert after == {tiny.index_alias: ([f"{tiny.index_alias}-v3"], 60), tiny.micro_alias: ([f"{tiny.micro_alias}-v3"], 6)}
         assert set(built) <= set(result["pruned"])  # the orphans of the killed run are gone
-        print(f"\nFAULT indexer-sigkill-before-swap: aliases unchanged {before}; lease refused, then taken over after "
-              f"{ttl:.0f} s; after {after}; pruned {result['pruned']}")
+        print(
+            f"\nFAULT indexer-sigkill-before-swap: aliases unchanged {before}; lease refused, then taken over after "
+            f"{ttl:.0f} s; after {after}; pruned {result['pruned']}"
+        )
     finally:
         os_client.indices.delete(index=f"{tiny.runs_index.removesuffix('-runs')}-*", ignore_unavailable=True)
 
@@ -193,8 +202,15 @@ def test_a_frozen_run_whose_lease_was_taken_over_cannot_swap(os_client, settings
     """SIGSTOP a lease holder past its expiry (a VM pause, a long GC): on waking it must not swap."""
     tiny = tiny_settings(settings, f"test-fault-frozen-{uuid.uuid4().hex[:6]}")
     ttl = 2.0
-    proc = subprocess.Popen([PYTHON, "-c", FROZEN_CHILD], cwd=PROJECT_ROOT, env=settings_env(tiny, **CHILD_ENV, REINDEX_LEASE_TTL=str(ttl)),
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [PYTHON, "-c", FROZEN_CHILD],
+        cwd=PROJECT_ROOT,
+        env=settings_env(tiny, **CHILD_ENV, REINDEX_LEASE_TTL=str(ttl)),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout.readline().startswith("HELD"), proc.stderr.read()
         proc.send_signal(signal.SIGSTOP)
@@ -234,6 +250,7 @@ def test_reindex_under_8_clients_and_a_concurrent_run_refused(live_index, os_cli
     stop = threading.Event()
     env = settings_env(live_index, REINDEX_LEASE_TTL="30")
     with gunicorn(live_index, workers=2, threads=4) as url:
+
         def hammer(i: int) -> None:
             session = requests.Session()
             n = i
@@ -252,14 +269,14 @@ def test_reindex_under_8_clients_and_a_concurrent_run_refused(live_index, os_cli
         threads = [threading.Thread(target=hammer, args=(i,)) for i in range(8)]
         for t in threads:
             t.start()
-        first = subprocess.Popen([PYTHON, "-m", "indexer", "run", "--quiet"], cwd=PROJECT_ROOT, env=env,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        first = subprocess.Popen(
+            [PYTHON, "-m", "indexer", "run", "--quiet"], cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         lease_doc = lease_index(live_index.runs_index)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and not os_client.exists(index=lease_doc, id="reindex", ignore=[404]):
             time.sleep(0.2)
-        second = subprocess.run([PYTHON, "-m", "indexer", "run", "--quiet"], cwd=PROJECT_ROOT, env=env,
-                                capture_output=True, text=True, timeout=300)
+        second = subprocess.run([PYTHON, "-m", "indexer", "run", "--quiet"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
         out, err = first.communicate(timeout=900)
         stop.set()
         for t in threads:
@@ -274,5 +291,8 @@ def test_reindex_under_8_clients_and_a_concurrent_run_refused(live_index, os_cli
     assert after[live_index.micro_alias][1] == report["k"]
     assert not failures, f"{len(failures)} non-200 answers during the reindex: {Counter(failures).most_common(5)}"
     assert answers[200] > 100
-    print(f"\nFAULT reindex-under-8-clients: {sum(answers.values())} requests, {dict(answers)}; "
-          f"second run: {second.stderr.strip()!r}; before {before}; after {after}", file=sys.stderr)
+    print(
+        f"\nFAULT reindex-under-8-clients: {sum(answers.values())} requests, {dict(answers)}; "
+        f"second run: {second.stderr.strip()!r}; before {before}; after {after}",
+        file=sys.stderr,
+    )

@@ -5,6 +5,7 @@ Measured: share of old ids still live, share of still-existing micro-genres (an 
 best-overlapping new group shares at least half its films) that kept their id, share of films
 whose id is unchanged; every old id must resolve to a live one, through the web app too.
 """
+
 from __future__ import annotations
 
 import json
@@ -59,14 +60,24 @@ def test_five_percent_change_keeps_micro_genre_ids(os_client, settings, scoped_s
     survive_share = len(old_ids & new_ids) / len(old_ids)
     resolved = {i: successor(os_client, s.ids_index, "micro", i) for i in old_ids - new_ids}
     macro_resolved = {i: successor(os_client, s.ids_index, "macro", i) for i in old_macro_ids - new_macro_ids}
-    print(json.dumps({
-        "dropped": dropped, "edited": edited, "old_micro": len(old_ids), "new_micro": len(new_ids),
-        "still_existing": len(still), "still_existing_kept_id": round(kept_share, 4),
-        "old_ids_live": round(survive_share, 4), "films_same_id": round(films_share, 4),
-        "macro_old_ids_live": round(len(old_macro_ids & new_macro_ids) / len(old_macro_ids), 4),
-        "macro_films_same_id": round(sum(old_macro[f] == new_macro[f] for f in both) / len(both), 4),
-        "identity": second["identity"], "run_seconds": [first["total_seconds"], second["total_seconds"]],
-    }))
+    print(
+        json.dumps(
+            {
+                "dropped": dropped,
+                "edited": edited,
+                "old_micro": len(old_ids),
+                "new_micro": len(new_ids),
+                "still_existing": len(still),
+                "still_existing_kept_id": round(kept_share, 4),
+                "old_ids_live": round(survive_share, 4),
+                "films_same_id": round(films_share, 4),
+                "macro_old_ids_live": round(len(old_macro_ids & new_macro_ids) / len(old_macro_ids), 4),
+                "macro_films_same_id": round(sum(old_macro[f] == new_macro[f] for f in both) / len(both), 4),
+                "identity": second["identity"],
+                "run_seconds": [first["total_seconds"], second["total_seconds"]],
+            }
+        )
+    )
     assert dropped + edited >= CHANGED * len(old_micro) - 1
     assert kept_share >= 0.9
     assert all(r in new_ids for r in resolved.values()), resolved

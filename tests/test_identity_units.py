@@ -1,4 +1,5 @@
 """Persistent ids (indexer.taxonomy.identity) on planted clusterings: shuffled, perturbed, split, merged."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -34,9 +35,14 @@ def test_new_groups_get_ids_never_used_and_retired_ids_name_a_live_successor():
     merged = old.members[0] | old.members[1]
     half = sorted(old.members[2])
     members = [merged, frozenset(half[:10]), frozenset(half[10:]), *old.members[3:]]
-    centroids = np.vstack([normalize(old.centroids[:2].mean(axis=0, keepdims=True)),
-                           normalize(old.centroids[2:3] + 0.3 * rng.normal(size=(1, 16))),
-                           normalize(old.centroids[2:3] + 0.3 * rng.normal(size=(1, 16))), old.centroids[3:]])
+    centroids = np.vstack(
+        [
+            normalize(old.centroids[:2].mean(axis=0, keepdims=True)),
+            normalize(old.centroids[2:3] + 0.3 * rng.normal(size=(1, 16))),
+            normalize(old.centroids[2:3] + 0.3 * rng.normal(size=(1, 16))),
+            old.centroids[3:],
+        ]
+    )
     result = identity.match(old, centroids, members, max_used=500)
     assert result.ids[3:] == old.ids[3:]
     assert len(set(result.ids)) == len(result.ids)

@@ -1,4 +1,5 @@
 """Issue 16: `indexer add` on the real data: 200 held-out films added to a full run without them."""
+
 from __future__ import annotations
 
 import json
@@ -20,14 +21,19 @@ from mgm.settings import PROJECT_ROOT
 
 
 def _assignment(client, alias: str) -> dict[int, int]:
-    return {int(h["_id"]): h["_source"]["micro_genre_id"]
-            for h in helpers.scan(client, index=alias, query={"_source": ["micro_genre_id"]})}
+    return {int(h["_id"]): h["_source"]["micro_genre_id"] for h in helpers.scan(client, index=alias, query={"_source": ["micro_genre_id"]})}
 
 
 def _env(s) -> dict[str, str]:
     """The CLI's environment for the scoped settings."""
-    return {**os.environ, "INDEX_ALIAS": s.index_alias, "MICRO_ALIAS": s.micro_alias, "RUNS_INDEX": s.runs_index,
-            "IDS_INDEX": s.ids_index, "OPENSEARCH_URL": s.opensearch_url}
+    return {
+        **os.environ,
+        "INDEX_ALIAS": s.index_alias,
+        "MICRO_ALIAS": s.micro_alias,
+        "RUNS_INDEX": s.runs_index,
+        "IDS_INDEX": s.ids_index,
+        "OPENSEARCH_URL": s.opensearch_url,
+    }
 
 
 def _sizes_match(client, s) -> None:
@@ -69,9 +75,17 @@ def test_add_puts_held_out_films_live_in_their_micro_genre(os_client, settings, 
 
     status = subprocess.run([sys.executable, "-m", "indexer", "status"], capture_output=True, text=True, cwd=PROJECT_ROOT, env=_env(s))
     drift = json.loads(status.stdout)["since_last_run"]
-    print(json.dumps({"held_out": len(held_ids), "agreement_with_full_run": round(agreement, 4),
-                      "clustered_films_same_mapping": round(baseline, 4), "drift": drift,
-                      "full_run_seconds": base["total_seconds"]}))
+    print(
+        json.dumps(
+            {
+                "held_out": len(held_ids),
+                "agreement_with_full_run": round(agreement, 4),
+                "clustered_films_same_mapping": round(baseline, 4),
+                "drift": drift,
+                "full_run_seconds": base["total_seconds"],
+            }
+        )
+    )
     assert drift["added"] == report["counts"]["added"] and drift["distance_ratio"] > 0
     assert agreement >= 0.5
 
@@ -96,8 +110,9 @@ def test_add_puts_held_out_films_live_in_their_micro_genre(os_client, settings, 
 
 def test_cli_add_without_a_live_index_is_refused_in_one_line(scoped_settings, tmp_path):
     s = scoped_settings
-    done = subprocess.run([sys.executable, "-m", "indexer", "add", "--csv", str(tmp_path / "new.csv")],
-                          capture_output=True, text=True, cwd=PROJECT_ROOT, env=_env(s))
+    done = subprocess.run(
+        [sys.executable, "-m", "indexer", "add", "--csv", str(tmp_path / "new.csv")], capture_output=True, text=True, cwd=PROJECT_ROOT, env=_env(s)
+    )
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr.strip().splitlines() == [f"indexer: add refused: no live index behind {s.micro_alias!r}: run a full reindex first"]
 
@@ -109,8 +124,13 @@ def test_cli_add_while_a_reindex_holds_the_lease_is_refused_in_one_line(os_clien
 
     s = scoped_settings
     with Lease(os_client, lease_index(s.runs_index), "full-run-in-progress", 60):
-        done = subprocess.run([sys.executable, "-m", "indexer", "add", "--csv", str(tmp_path / "new.csv")],
-                              capture_output=True, text=True, cwd=PROJECT_ROOT, env=_env(s))
+        done = subprocess.run(
+            [sys.executable, "-m", "indexer", "add", "--csv", str(tmp_path / "new.csv")],
+            capture_output=True,
+            text=True,
+            cwd=PROJECT_ROOT,
+            env=_env(s),
+        )
         holder = os_client.get(index=lease_index(s.runs_index), id=LEASE_ID)["_source"]["owner"]
     assert done.returncode == 1 and done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1

@@ -1,4 +1,5 @@
 """The TMDB collector against a local HTTP server answering TMDB-shaped JSON (with a 429 and a 500)."""
+
 from __future__ import annotations
 
 import json
@@ -17,10 +18,21 @@ PAGES = {1: [11, 12, 13], 2: [14, 15]}
 
 def details(movie_id: int) -> dict:
     return {
-        "id": movie_id, "title": f"Movie {movie_id}", "original_title": f"Movie {movie_id}", "tagline": "",
-        "overview": f"Overview of movie {movie_id}.", "genres": [{"id": 18, "name": "Drama"}],
-        "release_date": f"2020-01-0{movie_id % 9 + 1}", "vote_average": 7.1, "vote_count": 42, "popularity": 9.5,
-        "runtime": 101, "budget": 0, "revenue": 0, "original_language": "en", "poster_path": f"/p{movie_id}.jpg",
+        "id": movie_id,
+        "title": f"Movie {movie_id}",
+        "original_title": f"Movie {movie_id}",
+        "tagline": "",
+        "overview": f"Overview of movie {movie_id}.",
+        "genres": [{"id": 18, "name": "Drama"}],
+        "release_date": f"2020-01-0{movie_id % 9 + 1}",
+        "vote_average": 7.1,
+        "vote_count": 42,
+        "popularity": 9.5,
+        "runtime": 101,
+        "budget": 0,
+        "revenue": 0,
+        "original_language": "en",
+        "poster_path": f"/p{movie_id}.jpg",
         "keywords": {"keywords": [{"id": 1, "name": "heist"}]},
         "reviews": {"results": [{"content": "Great."}]},
     }

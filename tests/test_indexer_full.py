@@ -1,4 +1,5 @@
 """A full real run on the real CSV into the real OpenSearch (the session's ``live_index``)."""
+
 from __future__ import annotations
 
 import uuid
@@ -22,8 +23,10 @@ def test_every_movie_is_searchable_with_a_micro_genre(os_client, live_index):
 
 
 def test_at_least_150_distinct_micro_genres_with_unique_labels(os_client, live_index):
-    aggs = os_client.search(index=live_index.index_alias, body={"size": 0, "aggs": {
-        "ids": {"cardinality": {"field": "micro_genre_id"}}, "macro": {"cardinality": {"field": "macro_genre_id"}}}})["aggregations"]
+    aggs = os_client.search(
+        index=live_index.index_alias,
+        body={"size": 0, "aggs": {"ids": {"cardinality": {"field": "micro_genre_id"}}, "macro": {"cardinality": {"field": "macro_genre_id"}}}},
+    )["aggregations"]
     assert aggs["ids"]["value"] >= 150 and 15 <= aggs["macro"]["value"] <= 60  # macro: the shelves in use
     docs = [h["_source"] for h in os_client.search(index=live_index.micro_alias, body={"size": 1000})["hits"]["hits"]]
     assert len(docs) == aggs["ids"]["value"]
@@ -73,8 +76,9 @@ def test_knn_on_a_movies_own_vector_returns_it_first(os_client, live_index):
         assert len(vector) == 384
         # k (lucene's candidate count per segment) 10, not 3: with 3 candidates the graph walk
         # once ranked The Matrix Reloaded above The Matrix's own vector (an approximate search).
-        hits = os_client.search(index=live_index.index_alias,
-                                body={"size": 3, "query": {"knn": {"embedding": {"vector": vector, "k": 10}}}})["hits"]["hits"]
+        hits = os_client.search(index=live_index.index_alias, body={"size": 3, "query": {"knn": {"embedding": {"vector": vector, "k": 10}}}})["hits"][
+            "hits"
+        ]
         assert hits[0]["_id"] == src["_id"]
 
 
@@ -113,8 +117,13 @@ def test_cli_status_and_ensure_read_the_live_aliases(live_index):
     import sys
     from pathlib import Path
 
-    env = {**os.environ, "INDEX_ALIAS": live_index.index_alias, "MICRO_ALIAS": live_index.micro_alias,
-           "RUNS_INDEX": live_index.runs_index, "OPENSEARCH_URL": live_index.opensearch_url}
+    env = {
+        **os.environ,
+        "INDEX_ALIAS": live_index.index_alias,
+        "MICRO_ALIAS": live_index.micro_alias,
+        "RUNS_INDEX": live_index.runs_index,
+        "OPENSEARCH_URL": live_index.opensearch_url,
+    }
     root = Path(__file__).resolve().parent.parent
     status = subprocess.run([sys.executable, "-m", "indexer", "status"], env=env, cwd=root, capture_output=True, text=True, timeout=120)
     assert status.returncode == 0, status.stderr

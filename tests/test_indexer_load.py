@@ -1,4 +1,5 @@
 """Load + validate: every rejection reason on small hand-made CSV and JSONL files."""
+
 from __future__ import annotations
 
 import csv
@@ -11,17 +12,47 @@ import pytest
 
 from indexer.ingest.load import LoadError, load_movies
 
-HEADER = ["budget", "genres", "homepage", "id", "keywords", "original_language", "original_title", "overview",
-          "popularity", "release_date", "revenue", "runtime", "tagline", "title", "vote_average", "vote_count"]
+HEADER = [
+    "budget",
+    "genres",
+    "homepage",
+    "id",
+    "keywords",
+    "original_language",
+    "original_title",
+    "overview",
+    "popularity",
+    "release_date",
+    "revenue",
+    "runtime",
+    "tagline",
+    "title",
+    "vote_average",
+    "vote_count",
+]
 GENRES = json.dumps([{"id": 18, "name": "Drama"}])
 KEYWORDS = json.dumps([{"id": 1, "name": "time travel"}, {"id": 2, "name": "duringcreditsstinger"}])
 
 
 def row(**overrides) -> dict:
-    base = dict(budget="1000", genres=GENRES, homepage="", id="1", keywords=KEYWORDS, original_language="en",
-                original_title="A Film", overview="A scientist travels through time.", popularity="1.5",
-                release_date="1999-05-01", revenue="5000", runtime="100", tagline="", title="A Film",
-                vote_average="6.5", vote_count="120")
+    base = dict(
+        budget="1000",
+        genres=GENRES,
+        homepage="",
+        id="1",
+        keywords=KEYWORDS,
+        original_language="en",
+        original_title="A Film",
+        overview="A scientist travels through time.",
+        popularity="1.5",
+        release_date="1999-05-01",
+        revenue="5000",
+        runtime="100",
+        tagline="",
+        title="A Film",
+        vote_average="6.5",
+        vote_count="120",
+    )
     base.update(overrides)
     return base
 
@@ -89,8 +120,13 @@ def test_unusable_file_raises_load_error(tmp_path, make, problem):
 
 def test_cli_reports_bad_file_in_one_line(tmp_path):
     missing = tmp_path / "nope.csv"
-    proc = subprocess.run([sys.executable, "-m", "indexer", "run", "--csv", str(missing), "--quiet"],
-                          capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "indexer", "run", "--csv", str(missing), "--quiet"],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        timeout=120,
+    )
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()
     assert lines == [f"indexer: cannot load movies: file not found ({missing})"]

@@ -1,20 +1,42 @@
 """Atomic reindex against the real OpenSearch: a failing reindex leaves the aliases alone."""
+
 from __future__ import annotations
 
 import pytest
 
 from indexer.publish.lease import Lease, LeaseHeld, LeaseLost, lease_index
 from indexer.publish.store import (
-    IndexingError, SwapError, alias_targets, discard_unaliased, last_run, mapping, missing_fields, publish, swap_aliases,
+    IndexingError,
+    SwapError,
+    alias_targets,
+    discard_unaliased,
+    last_run,
+    mapping,
+    missing_fields,
+    publish,
+    swap_aliases,
     write_run,
 )
 
 
 def micro(i: int, **extra) -> dict:
-    return {"id": i, "label": f"Genre {i}", "keywords": ["a", "b", "c", "d", "e"], "macro_genre": "M", "macro_genre_id": 0,
-            "size": 3, "mean_rating": 6.0, "weighted_rating": 6.1, "mean_popularity": 2.0, "year_min": 1990,
-            "year_max": 2000, "top_genres": ["Drama"], "top_movies": [{"id": 1, "title": "x", "year": 1990, "vote_average": 6.0}],
-            "centroid": [0.05] * 384, **extra}
+    return {
+        "id": i,
+        "label": f"Genre {i}",
+        "keywords": ["a", "b", "c", "d", "e"],
+        "macro_genre": "M",
+        "macro_genre_id": 0,
+        "size": 3,
+        "mean_rating": 6.0,
+        "weighted_rating": 6.1,
+        "mean_popularity": 2.0,
+        "year_min": 1990,
+        "year_max": 2000,
+        "top_genres": ["Drama"],
+        "top_movies": [{"id": 1, "title": "x", "year": 1990, "vote_average": 6.0}],
+        "centroid": [0.05] * 384,
+        **extra,
+    }
 
 
 def plan(base: str, n: int, docs_a: list[dict], docs_b: list[dict]) -> dict:
@@ -130,7 +152,6 @@ def test_lease_refuses_a_second_holder_until_released(os_client, scratch_index):
         second.assert_held()
 
 
-
 def test_ensure_sees_a_live_index_built_before_the_mapping_gained_a_field(os_client, scratch_index):
     """An index made from an older movies mapping (no ``title.trigram``) is reported stale;
     one made from the current mapping is not."""
@@ -141,6 +162,7 @@ def test_ensure_sees_a_live_index_built_before_the_mapping_gained_a_field(os_cli
     os_client.indices.put_alias(index=f"{scratch_index}-old", name=alias)
     assert missing_fields(os_client, alias, "movies") == ["title.trigram"]
     os_client.indices.create(index=f"{scratch_index}-new", body=mapping("movies"))
-    os_client.indices.update_aliases(body={"actions": [{"remove": {"index": f"{scratch_index}-old", "alias": alias}},
-                                                       {"add": {"index": f"{scratch_index}-new", "alias": alias}}]})
+    os_client.indices.update_aliases(
+        body={"actions": [{"remove": {"index": f"{scratch_index}-old", "alias": alias}}, {"add": {"index": f"{scratch_index}-new", "alias": alias}}]}
+    )
     assert missing_fields(os_client, alias, "movies") == []

@@ -1,4 +1,5 @@
 """Pure stages: text composition, documents, embedding cache (taxonomy stages: test_taxonomy_units)."""
+
 from __future__ import annotations
 
 import json
@@ -17,17 +18,45 @@ MAPPINGS = Path(__file__).resolve().parent.parent / "opensearch" / "mappings"
 
 
 def movie(i: int, **kw) -> Movie:
-    base = dict(id=i, title=f"Movie {i}", original_title=f"Movie {i}", tagline="", overview="A heist crew plans a job.",
-                genres=("Crime",), keywords=("heist", "duringcreditsstinger", "Based on Novel", "woman director"),
-                release_date="1999-05-01", year=1999, vote_average=7.0, vote_count=100, popularity=3.0,
-                runtime=100, budget=0, revenue=0, original_language="en")
+    base = dict(
+        id=i,
+        title=f"Movie {i}",
+        original_title=f"Movie {i}",
+        tagline="",
+        overview="A heist crew plans a job.",
+        genres=("Crime",),
+        keywords=("heist", "duringcreditsstinger", "Based on Novel", "woman director"),
+        release_date="1999-05-01",
+        year=1999,
+        vote_average=7.0,
+        vote_count=100,
+        popularity=3.0,
+        runtime=100,
+        budget=0,
+        revenue=0,
+        original_language="en",
+    )
     base.update(kw)
     return Movie(**base)
 
 
 def test_bookkeeping_keywords_are_dropped_everywhere():
-    m = movie(1, keywords=("heist", "duringcreditsstinger", "aftercreditsstinger", "Based on Novel", "woman director",
-                           "independent film", "3d", "sequel", "remake", "based on comic", "Time Travel"))
+    m = movie(
+        1,
+        keywords=(
+            "heist",
+            "duringcreditsstinger",
+            "aftercreditsstinger",
+            "Based on Novel",
+            "woman director",
+            "independent film",
+            "3d",
+            "sequel",
+            "remake",
+            "based on comic",
+            "Time Travel",
+        ),
+    )
     assert theme_keywords(m.keywords) == ["heist", "time travel"]
     text = embedding_text(m)
     assert "heist" in text and "stinger" not in text and "novel" not in text.lower() and "director" not in text
@@ -49,8 +78,16 @@ def test_film_rating_needs_the_minimum_votes():
 
 def test_documents_follow_the_strict_mappings():
     props = {n: set(json.loads((MAPPINGS / f"{n}.json").read_text())["mappings"]["properties"]) for n in ("movies", "micro_genres")}
-    g = MicroGenre(3, "Heist Crew", ["heist", "bank", "crew", "vault", "robbery"], 1, "Crime Capers", ["heist"],
-                   [{"phrase": "heist", "share": 1.0, "catalogue_share": 0.01}], 1.0)
+    g = MicroGenre(
+        3,
+        "Heist Crew",
+        ["heist", "bank", "crew", "vault", "robbery"],
+        1,
+        "Crime Capers",
+        ["heist"],
+        [{"phrase": "heist", "share": 1.0, "catalogue_share": 0.01}],
+        1.0,
+    )
     members = [movie(1), movie(2, vote_count=0, vote_average=0.0, year=2010, release_date=None)]
     catalogue = rating_prior([members])
     doc = movie_doc(members[1], np.ones(384, np.float32), g, catalogue)

@@ -1,4 +1,5 @@
 """The insight endpoints' figures equal direct counts on the real OpenSearch index."""
+
 from __future__ import annotations
 
 import json

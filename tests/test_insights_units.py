@@ -1,14 +1,15 @@
 """Pure parts of the insight pages: URL parsing, the Bayesian prior, the findings, the cache."""
+
 from __future__ import annotations
 
 import pytest
 
+from webapp.api.errors import ApiError
+from webapp.api.params import Filters, parse_filters, reject_unknown
 from webapp.insights.agg_cache import AggCache
 from webapp.insights.aggregations import cloud_body, filtered_query, trends_body
-from webapp.api.errors import ApiError
 from webapp.insights.findings import Prior, size_vs_rating
 from webapp.insights.params import TRENDS_FIELDS, parse_trends
-from webapp.api.params import Filters, parse_filters, reject_unknown
 
 
 def test_filters_parse_and_round_trip():

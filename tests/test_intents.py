@@ -1,36 +1,51 @@
 """Query intents and the pure ranking helpers of issue 22: no server needed (fast tier)."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from webapp.explore.intents import content_text, read_query, read_years
 from webapp.api.params import Filters
+from webapp.explore.intents import content_text, read_query, read_years
 from webapp.explore.search import (
-    LIKE_FIELDS, MICRO_MATCH_MAX_WORDS, MicroTable, lift, like_body, like_title, micro_match, micro_scores, micro_terms,
-    popular_first, relevant_window, shelf_match, titles_first,
+    LIKE_FIELDS,
+    MICRO_MATCH_MAX_WORDS,
+    MicroTable,
+    lift,
+    like_body,
+    like_title,
+    micro_match,
+    micro_scores,
+    micro_terms,
+    popular_first,
+    relevant_window,
+    shelf_match,
+    titles_first,
 )
 
 VECTOR = [0.1] * 384
 
 
-@pytest.mark.parametrize("q, rest, years, text", [
-    ("80s", "", (1980, 1989), "80s"),
-    ("1980s", "", (1980, 1989), "1980s"),
-    ("90's", "", (1990, 1999), "90's"),
-    ("2000s", "", (2000, 2009), "2000s"),
-    ("'80s horror", "horror", (1980, 1989), "'80s"),
-    ("from 1995", "", (1995, None), "from 1995"),
-    ("films since 2010", "", (2010, None), "since 2010"),
-    ("western before 1970", "western", (None, 1969), "before 1970"),
-    ("1970s sci-fi", "sci-fi", (1970, 1979), "1970s"),
-    ("sci-fi from the 1970s", "sci-fi", (1970, 1979), "1970s"),
-    ("movies from the 80s", "", (1980, 1989), "80s"),
-    ("early 90s action", "action", (1990, 1993), "early 90s"),
-    ("the 80s and 90s action", "action", (1980, 1999), "80s and 90s"),
-    ("heist between 1990 and 1999", "heist", (1990, 1999), "between 1990 and 1999"),
-    ("00s comedy", "comedy", (2000, 2009), "00s"),
-])
+@pytest.mark.parametrize(
+    "q, rest, years, text",
+    [
+        ("80s", "", (1980, 1989), "80s"),
+        ("1980s", "", (1980, 1989), "1980s"),
+        ("90's", "", (1990, 1999), "90's"),
+        ("2000s", "", (2000, 2009), "2000s"),
+        ("'80s horror", "horror", (1980, 1989), "'80s"),
+        ("from 1995", "", (1995, None), "from 1995"),
+        ("films since 2010", "", (2010, None), "since 2010"),
+        ("western before 1970", "western", (None, 1969), "before 1970"),
+        ("1970s sci-fi", "sci-fi", (1970, 1979), "1970s"),
+        ("sci-fi from the 1970s", "sci-fi", (1970, 1979), "1970s"),
+        ("movies from the 80s", "", (1980, 1989), "80s"),
+        ("early 90s action", "action", (1990, 1993), "early 90s"),
+        ("the 80s and 90s action", "action", (1980, 1999), "80s and 90s"),
+        ("heist between 1990 and 1999", "heist", (1990, 1999), "between 1990 and 1999"),
+        ("00s comedy", "comedy", (2000, 2009), "00s"),
+    ],
+)
 def test_years_and_decades_become_a_range_and_leave_the_text(q, rest, years, text):
     reading = read_query(q, Filters())
     assert reading.q == rest
@@ -39,12 +54,20 @@ def test_years_and_decades_become_a_range_and_leave_the_text(q, rest, years, tex
     assert reading.intents() == {"years": reading.years.as_json(), "query": rest}
 
 
-@pytest.mark.parametrize("q", [
-    "2012", "1941", "2001: a space odyssey",  # a bare year is often a title
-    "woman in her 30s finds love", "a man in his late 40s",  # ages
-    "soldiers fighting the Germans in the 1940s", "horror set in the 80s", "during the 60s",  # when it is set, not made
-    "heist gone wrong",
-])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "2012",
+        "1941",
+        "2001: a space odyssey",  # a bare year is often a title
+        "woman in her 30s finds love",
+        "a man in his late 40s",  # ages
+        "soldiers fighting the Germans in the 1940s",
+        "horror set in the 80s",
+        "during the 60s",  # when it is set, not made
+        "heist gone wrong",
+    ],
+)
 def test_no_years_where_the_text_names_none(q):
     reading = read_query(q, Filters())
     assert reading.q == q and reading.years is None and reading.filters == Filters()
@@ -70,11 +93,19 @@ def test_filler_words_leave_only_the_ends_of_the_bm25_text():
     assert content_text("movies") == "movies"  # nothing else: the query stays as typed
 
 
-@pytest.mark.parametrize("q, title", [
-    ("like toy story", "toy story"), ("movies like Inception", "Inception"), ("films similar to the matrix", "the matrix"),
-    ("similar to Alien", "Alien"), ("more like Heat", "Heat"), ("more movies like Heat", "Heat"),
-    ("something like Up", "Up"), ("show me films like Jaws", "Jaws"),
-])
+@pytest.mark.parametrize(
+    "q, title",
+    [
+        ("like toy story", "toy story"),
+        ("movies like Inception", "Inception"),
+        ("films similar to the matrix", "the matrix"),
+        ("similar to Alien", "Alien"),
+        ("more like Heat", "Heat"),
+        ("more movies like Heat", "Heat"),
+        ("something like Up", "Up"),
+        ("show me films like Jaws", "Jaws"),
+    ],
+)
 def test_like_patterns(q, title):
     assert like_title(q) == title
 
@@ -120,10 +151,12 @@ def test_micro_terms_are_a_short_querys_topic_words():
 
 def _table():
     axes = np.eye(3, 384)
-    docs = [{"id": 7, "label": "Heist and Robbery", "size": 34, "keywords": ["heist", "bank robbery"], "centroid": (2 * axes[0]).tolist()},
-            {"id": 8, "label": "Zombie Horror", "size": 47, "keywords": ["zombie", "undead"], "centroid": axes[1].tolist()},
-            {"id": 9, "label": "Sci-Fi Comedy", "size": 12, "keywords": ["alien"], "centroid": axes[2].tolist()},
-            {"id": 10, "label": "No Centroid", "size": 1, "keywords": []}]
+    docs = [
+        {"id": 7, "label": "Heist and Robbery", "size": 34, "keywords": ["heist", "bank robbery"], "centroid": (2 * axes[0]).tolist()},
+        {"id": 8, "label": "Zombie Horror", "size": 47, "keywords": ["zombie", "undead"], "centroid": axes[1].tolist()},
+        {"id": 9, "label": "Sci-Fi Comedy", "size": 12, "keywords": ["alien"], "centroid": axes[2].tolist()},
+        {"id": 10, "label": "No Centroid", "size": 1, "keywords": []},
+    ]
     return MicroTable.from_docs(docs)
 
 
@@ -160,9 +193,13 @@ def test_lift_and_popularity_reorder_the_fused_window():
     assert popular_first(famous, 0.0) == famous
 
 
-SHELF_ROWS = ({"id": 33, "label": "Heists and Cons", "size": 69}, {"id": 40, "label": "Mind-Bending Thrillers", "size": 41},
-              {"id": 19, "label": "Psychological and Mystery Thrillers", "size": 134},
-              {"id": 23, "label": "Satire and Dark Comedies", "size": 23}, {"id": 5, "label": "Westerns", "size": 70})
+SHELF_ROWS = (
+    {"id": 33, "label": "Heists and Cons", "size": 69},
+    {"id": 40, "label": "Mind-Bending Thrillers", "size": 41},
+    {"id": 19, "label": "Psychological and Mystery Thrillers", "size": 134},
+    {"id": 23, "label": "Satire and Dark Comedies", "size": 23},
+    {"id": 5, "label": "Westerns", "size": 70},
+)
 
 
 def _shelves(q: str) -> list[str]:
@@ -170,15 +207,20 @@ def _shelves(q: str) -> list[str]:
     return [row["label"] for row in shelf_match(table, micro_terms(q), q)]
 
 
-@pytest.mark.parametrize("q, names", [
-    ("heist crew double cross", ["Heists and Cons"]),  # a theme phrase of the shelf ("heist")
-    ("dark psychological thriller twist ending", ["Mind-Bending Thrillers"]),  # two phrases beat a name word
-    ("spaghetti westerns", ["Westerns"]),  # a word of its name
-    ("con artists", ["Heists and Cons"]),  # plural folded as the highlighter stems
-    ("dark comedy", ["Satire and Dark Comedies"]),  # a phrase, not its words one by one
-    ("thriller", []), ("dark", []), ("comedy", []),  # bare genre and mood words name no shelf
-    ("a boy hides a gentle creature from another planet and helps it get back home", []),  # too long: a plot, not a theme
-])
+@pytest.mark.parametrize(
+    "q, names",
+    [
+        ("heist crew double cross", ["Heists and Cons"]),  # a theme phrase of the shelf ("heist")
+        ("dark psychological thriller twist ending", ["Mind-Bending Thrillers"]),  # two phrases beat a name word
+        ("spaghetti westerns", ["Westerns"]),  # a word of its name
+        ("con artists", ["Heists and Cons"]),  # plural folded as the highlighter stems
+        ("dark comedy", ["Satire and Dark Comedies"]),  # a phrase, not its words one by one
+        ("thriller", []),
+        ("dark", []),
+        ("comedy", []),  # bare genre and mood words name no shelf
+        ("a boy hides a gentle creature from another planet and helps it get back home", []),  # too long: a plot, not a theme
+    ],
+)
 def test_a_short_query_names_the_shelves_whose_phrases_or_name_words_it_holds(q, names):
     assert _shelves(q) == names
 

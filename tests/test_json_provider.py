@@ -1,4 +1,5 @@
 """orjson behind Flask's JSON: the same JSON as Flask's standard provider, faster."""
+
 from __future__ import annotations
 
 import datetime
@@ -12,7 +13,10 @@ from webapp.api.json_provider import OrjsonProvider
 
 SAMPLE = {
     "results": [{"title": "Amélie <b>", "score": 0.75, "year": None, "genres": ["Drama"], "ok": True}],
-    "z": 1, "a": [1.5, -2, "x"], "when": datetime.datetime(2020, 1, 2, 3, 4, 5), "price": decimal.Decimal("1.50"),
+    "z": 1,
+    "a": [1.5, -2, "x"],
+    "when": datetime.datetime(2020, 1, 2, 3, 4, 5),
+    "price": decimal.Decimal("1.50"),
 }
 
 

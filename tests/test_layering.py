@@ -31,6 +31,7 @@ templates, and a template extends or imports only what its family may import. Ev
 ``url_for('static', ...)`` names a file in the one shared ``webapp/static/``. Each package's
 ``__init__.py`` opens with a docstring saying what the package owns and what it may import.
 """
+
 from __future__ import annotations
 
 import ast
@@ -127,8 +128,7 @@ def indexer_imports(path: Path, modules: set[str]) -> set[str]:
 
 
 def test_every_indexer_module_is_in_a_stage_or_is_a_run():
-    loose = sorted(name for name in indexer_modules() if name.count(".") == 1 and name not in RUNS
-                   and name.split(".")[1] not in STAGES)
+    loose = sorted(name for name in indexer_modules() if name.count(".") == 1 and name not in RUNS and name.split(".")[1] not in STAGES)
     assert not loose, f"not in a stage package, not a run: {loose}"
 
 
@@ -170,7 +170,7 @@ def test_the_indexer_has_no_import_cycle():
         state[name] = 1
         for nxt in sorted(graph[name]):
             if state.get(nxt) == 1:
-                cycles.append(" -> ".join(path[path.index(nxt):] + [nxt]))
+                cycles.append(" -> ".join(path[path.index(nxt) :] + [nxt]))
             elif nxt not in state:
                 visit(nxt, path + [nxt])
         state[name] = 2
@@ -241,8 +241,9 @@ def test_only_the_factory_imports_the_api_contract():
 
 def test_the_shared_modules_import_no_family():
     """``limits`` and the gunicorn config sit under every family: they import none of them."""
-    bad = [f"{path.relative_to(ROOT)} imports {name}" for path in sorted(WEB.glob("*.py")) if path.name != "__init__.py"
-           for name in web_imports(path)]
+    bad = [
+        f"{path.relative_to(ROOT)} imports {name}" for path in sorted(WEB.glob("*.py")) if path.name != "__init__.py" for name in web_imports(path)
+    ]
     assert not bad, "\n".join(bad)
 
 
@@ -292,8 +293,12 @@ def test_a_family_uses_only_the_templates_it_may(family):
 
 def test_the_shared_templates_use_only_shared_ones_and_static_files_exist():
     homes = {name: owners[0] for name, owners in template_homes().items()}
-    bad = [f"{path.relative_to(ROOT)} uses {name}" for path in sorted((WEB / "templates").glob("*.html"))
-           for name in TEMPLATE_REFERENCE.findall(path.read_text()) if homes.get(name) != ""]
+    bad = [
+        f"{path.relative_to(ROOT)} uses {name}"
+        for path in sorted((WEB / "templates").glob("*.html"))
+        for name in TEMPLATE_REFERENCE.findall(path.read_text())
+        if homes.get(name) != ""
+    ]
     used = {name for path in WEB.rglob("*.html") for name in STATIC_REFERENCE.findall(path.read_text())}
     assert {"app.css", "explore.js", "charts.js"} <= used
     bad += [f"/static/{name} is not in webapp/static/" for name in sorted(used) if not (WEB / "static" / name).is_file()]

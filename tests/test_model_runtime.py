@@ -1,4 +1,5 @@
 """EMBED_DEVICE / EMBED_BACKEND / EMBED_BATCH_SIZE: which runtime the indexer encodes with."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """``webapp.api.msearch``: what a page or API answers when OpenSearch rejects one search of an
 ``_msearch`` (which itself answers 200), on a real OpenSearch."""
+
 from __future__ import annotations
 
 import pytest

@@ -7,6 +7,7 @@
 - the load generator: ``bench.load``, for every load benchmark;
 - ``bench relevance`` ranks with the app's own ``webapp.explore.views.find``.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -84,11 +85,11 @@ def registry(tiny_index, os_client):
     """Retired ids in the tiny index's registry: micro 900001 -> 900002 -> 0, macro 900003 -> 1."""
     index = tiny_index.ids_index
     docs = [("micro", 900001, 900002), ("micro", 900002, 0), ("macro", 900003, 1)]
-    actions = [{"_index": index, "_id": f"{kind}-{old}",
-                "_source": {"kind": kind, "id": old, "status": "retired", "successor": new, "run_id": "test"}}
-               for kind, old, new in docs]
-    actions += [{"_index": index, "_id": f"micro-{i}", "_source": {"kind": "micro", "id": i, "status": "live", "run_id": "test"}}
-                for i in range(6)]
+    actions = [
+        {"_index": index, "_id": f"{kind}-{old}", "_source": {"kind": kind, "id": old, "status": "retired", "successor": new, "run_id": "test"}}
+        for kind, old, new in docs
+    ]
+    actions += [{"_index": index, "_id": f"micro-{i}", "_source": {"kind": "micro", "id": i, "status": "live", "run_id": "test"}} for i in range(6)]
     helpers.bulk(os_client, actions, refresh=True)
     yield index
     os_client.indices.delete(index=index, ignore_unavailable=True)
@@ -131,8 +132,9 @@ def test_retired_ids_cost_at_most_one_registry_read_per_request(tiny_app, regist
 def test_a_new_retirement_is_seen_by_the_next_request(tiny_app, registry, os_client):
     client = tiny_app.test_client()
     assert client.get("/micro-genres/900004").status_code == 404
-    os_client.index(index=registry, id="micro-900004", refresh=True,
-                    body={"kind": "micro", "id": 900004, "status": "retired", "successor": 2, "run_id": "test"})
+    os_client.index(
+        index=registry, id="micro-900004", refresh=True, body={"kind": "micro", "id": 900004, "status": "retired", "successor": 2, "run_id": "test"}
+    )
     assert client.get("/micro-genres/900004").headers["Location"].endswith("/micro-genres/2?moved_from=900004")
 
 

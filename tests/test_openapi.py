@@ -1,5 +1,6 @@
 """The OpenAPI description stays true: every JSON route is in it, with exactly the parameters its
 view accepts, and real answers (successes and errors) validate against its schemas."""
+
 from __future__ import annotations
 
 import jsonschema

@@ -1,4 +1,5 @@
 """The server under test is a real OpenSearch with the k-NN plugin (foundation checks)."""
+
 from __future__ import annotations
 
 import json
@@ -41,9 +42,7 @@ def test_knn_nearest_first_and_terms_agg(os_client, scratch_index):
         refresh=True,
     )
     query = vectors[12] + rng.normal(scale=0.05, size=384)  # a slightly moved copy of doc 12
-    hits = os_client.search(
-        index=scratch_index, body={"size": 3, "query": {"knn": {"vec": {"vector": query.tolist(), "k": 3}}}}
-    )["hits"]["hits"]
+    hits = os_client.search(index=scratch_index, body={"size": 3, "query": {"knn": {"vec": {"vector": query.tolist(), "k": 3}}}})["hits"]["hits"]
     assert hits[0]["_id"] == "12"
 
     aggs = os_client.search(index=scratch_index, body={"size": 0, "aggs": {"t": {"terms": {"field": "tag"}}}})

@@ -3,6 +3,7 @@
 Runs a real gunicorn worker against the session's real index, the real CSV and the real
 model; nothing is stubbed.
 """
+
 from __future__ import annotations
 
 import json
@@ -65,12 +66,20 @@ def test_a_real_gunicorn_worker_never_imports_torch(live_index, tmp_path):
     dumps = tmp_path / "dumps"
     dumps.mkdir()
     port = server.free_port()
-    env = dict(os.environ, PORT=str(port), OPENSEARCH_URL=live_index.opensearch_url, INDEX_ALIAS=live_index.index_alias,
-               MICRO_ALIAS=live_index.micro_alias, RUNS_INDEX=live_index.runs_index, DUMP_DIR=str(dumps),
-               WEB_WORKERS="1")
+    env = dict(
+        os.environ,
+        PORT=str(port),
+        OPENSEARCH_URL=live_index.opensearch_url,
+        INDEX_ALIAS=live_index.index_alias,
+        MICRO_ALIAS=live_index.micro_alias,
+        RUNS_INDEX=live_index.runs_index,
+        DUMP_DIR=str(dumps),
+        WEB_WORKERS="1",
+    )
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    proc = subprocess.Popen([str(gunicorn), "--config", str(config), "webapp:create_app()"], cwd=PROJECT_ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [str(gunicorn), "--config", str(config), "webapp:create_app()"], cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         server.wait_ready(proc, f"{base}/healthz")
@@ -214,8 +223,11 @@ def test_export_and_embedding_cache_are_keyed_by_the_model_files_and_backend(set
     assert model_identity(copy) != model_identity(source)
     assert export_dir(copy, settings.cache_dir) != export_dir(source, settings.cache_dir)
     cpu = replace(settings, embed_device="cpu")
-    keys = {cache_namespace(replace(cpu, embed_backend="onnx")), cache_namespace(replace(cpu, embed_backend="torch")),
-            cache_namespace(replace(cpu, model_dir=copy))}
+    keys = {
+        cache_namespace(replace(cpu, embed_backend="onnx")),
+        cache_namespace(replace(cpu, embed_backend="torch")),
+        cache_namespace(replace(cpu, model_dir=copy)),
+    }
     assert len(keys) == 3
 
 
@@ -253,8 +265,7 @@ print(json.dumps(sorted({d for t in {m.split('.')[0] for m in sys.modules} for d
 
 def test_the_web_image_holds_every_package_the_web_process_imports():
     """Imported in a fresh interpreter, every webapp module's packages are in requirements/web.txt."""
-    done = subprocess.run([sys.executable, "-c", IMPORTED_DISTRIBUTIONS], capture_output=True, text=True, cwd=PROJECT_ROOT,
-                          timeout=120)
+    done = subprocess.run([sys.executable, "-c", IMPORTED_DISTRIBUTIONS], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     imported = {n.lower().replace("_", "-") for n in json.loads(done.stdout)} - {"setuptools"}  # setuptools: in every Python image
     web = {n.replace("_", "-") for n in _pins("requirements/web.txt")}

@@ -1,5 +1,6 @@
 """Per-client rate limit: a bounded burst on loopback gets 429s with JSON, then recovers; behind
 ``TRUSTED_PROXIES`` reverse proxies the client is the forwarded address, never one a client wrote."""
+
 from __future__ import annotations
 
 import threading
@@ -89,8 +90,7 @@ LIMITED_PATH = "/api/openapi.json"  # limited like every API route, and needs no
 def proxied_app(settings, trusted_proxies: int):
     from webapp import create_app
 
-    return create_app(replace(settings, rate_limit_per_second=SLOW, rate_limit_burst=SMALL_BURST,
-                              trusted_proxies=trusted_proxies), load_model=False)
+    return create_app(replace(settings, rate_limit_per_second=SLOW, rate_limit_burst=SMALL_BURST, trusted_proxies=trusted_proxies), load_model=False)
 
 
 def status(client, peer: str, forwarded_for: str | None = None) -> int:
@@ -134,7 +134,6 @@ def test_trusted_proxies_forward_the_scheme_and_leave_a_direct_peer_alone(settin
     seen = []
     app.before_request(lambda: seen.append((request.remote_addr, request.scheme)) and None)
     client = app.test_client()
-    client.get(LIMITED_PATH, headers={"X-Forwarded-For": ALICE, "X-Forwarded-Proto": "https"},
-               environ_base={"REMOTE_ADDR": PROXY})
+    client.get(LIMITED_PATH, headers={"X-Forwarded-For": ALICE, "X-Forwarded-Proto": "https"}, environ_base={"REMOTE_ADDR": PROXY})
     client.get(LIMITED_PATH, environ_base={"REMOTE_ADDR": BOB})  # no header: the peer itself
     assert seen == [(ALICE, "https"), (BOB, "http")]

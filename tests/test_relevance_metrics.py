@@ -3,6 +3,7 @@
 Pure: no OpenSearch and no model (``bench.relevance`` imports its clients lazily), so the fast tier
 runs them. The last tests check the judged file itself (bench/mood_queries.json).
 """
+
 from __future__ import annotations
 
 import math
@@ -10,8 +11,18 @@ import math
 import pytest
 
 from bench.relevance import (
-    CUTOFF, MOOD_DEPTH, dcg, judged_share, load_mood, mean_defined, mood_scores, ndcg, precision_at, recall_at,
-    reciprocal_rank_graded, summarise,
+    CUTOFF,
+    MOOD_DEPTH,
+    dcg,
+    judged_share,
+    load_mood,
+    mean_defined,
+    mood_scores,
+    ndcg,
+    precision_at,
+    recall_at,
+    reciprocal_rank_graded,
+    summarise,
 )
 
 L3 = math.log2(3)  # the discount at rank 2
@@ -126,10 +137,26 @@ def test_mood_scores_of_one_query():
 
 def test_summarise_means_and_results_returned():
     rows = [
-        {"ndcg@10": 1.0, "p@10": 0.5, "mrr@10": 1.0, "recall@50": None, "p@10_sorted_by_rating": 0.0, "judged@10": 1.0,
-         "judged@10_sorted_by_rating": 1.0, "results": 0},
-        {"ndcg@10": 0.5, "p@10": 0.3, "mrr@10": 0.0, "recall@50": 0.5, "p@10_sorted_by_rating": 0.2, "judged@10": 0.5,
-         "judged@10_sorted_by_rating": None, "results": 40},
+        {
+            "ndcg@10": 1.0,
+            "p@10": 0.5,
+            "mrr@10": 1.0,
+            "recall@50": None,
+            "p@10_sorted_by_rating": 0.0,
+            "judged@10": 1.0,
+            "judged@10_sorted_by_rating": 1.0,
+            "results": 0,
+        },
+        {
+            "ndcg@10": 0.5,
+            "p@10": 0.3,
+            "mrr@10": 0.0,
+            "recall@50": 0.5,
+            "p@10_sorted_by_rating": 0.2,
+            "judged@10": 0.5,
+            "judged@10_sorted_by_rating": None,
+            "results": 40,
+        },
     ]
     out = summarise(rows)
     assert out["queries"] == 2

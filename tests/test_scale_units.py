@@ -1,4 +1,5 @@
 """The indexer's large-catalogue paths (issue 25) answer as the small-catalogue ones do."""
+
 from __future__ import annotations
 
 import json
@@ -45,7 +46,7 @@ def test_large_map_lays_out_a_sample_and_places_the_rest(monkeypatch):
     xy = layout.map_coordinates(x)
     assert xy.shape == (150, 2) and np.isfinite(xy).all() and np.abs(xy).max() <= 1.0001
     # every film sits nearer its own cloud's centre on the map than another cloud's
-    centre = np.stack([xy[i * 50:(i + 1) * 50].mean(axis=0) for i in range(3)])
+    centre = np.stack([xy[i * 50 : (i + 1) * 50].mean(axis=0) for i in range(3)])
     own = np.linalg.norm(xy - np.repeat(centre, 50, axis=0), axis=1)
     other = np.min([np.linalg.norm(xy - centre[(np.arange(150) // 50 + s) % 3], axis=1) for s in (1, 2)], axis=0)
     assert (own < other).mean() > 0.95
@@ -54,11 +55,27 @@ def test_large_map_lays_out_a_sample_and_places_the_rest(monkeypatch):
 def test_synthetic_rows_read_back_as_the_films_they_were_made_from():
     from bench.scale import SYNTHETIC_ID_BASE, synthetic_rows
 
-    real = [Movie(id=i + 1, title=f"Film {i}", original_title=f"Film {i}", tagline=f"tag {i}",
-                  overview=f"First part {i}. Second part {i}. Third {i}", genres=("Drama", "Crime"),
-                  keywords=("heist", f"kw{i}", "mafia"), release_date="1999-01-02", year=1999, vote_average=7.1,
-                  vote_count=10 + i, popularity=1.5, runtime=None, budget=0, revenue=0, original_language="en")
-            for i in range(3)]
+    real = [
+        Movie(
+            id=i + 1,
+            title=f"Film {i}",
+            original_title=f"Film {i}",
+            tagline=f"tag {i}",
+            overview=f"First part {i}. Second part {i}. Third {i}",
+            genres=("Drama", "Crime"),
+            keywords=("heist", f"kw{i}", "mafia"),
+            release_date="1999-01-02",
+            year=1999,
+            vote_average=7.1,
+            vote_count=10 + i,
+            popularity=1.5,
+            runtime=None,
+            budget=0,
+            revenue=0,
+            original_language="en",
+        )
+        for i in range(3)
+    ]
     rows, source = synthetic_rows(real, 7)
     loaded = validate(json.loads(json.dumps(rows))).movies
     assert [m.id for m in loaded] == [SYNTHETIC_ID_BASE + i for i in range(7)]

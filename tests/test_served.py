@@ -1,5 +1,6 @@
 """The app as deployed (gunicorn with the project's config) on the full real index: the JSON API
 fuzzed by schemathesis from its own OpenAPI description, and over-long request lines."""
+
 from __future__ import annotations
 
 import json
@@ -8,9 +9,9 @@ import sys
 
 import pytest
 import requests
+from servers import gunicorn
 
 from mgm.settings import PROJECT_ROOT
-from servers import gunicorn
 from webapp.api.params import MAX_QUERY_CHARS, MAX_QUERY_TERMS
 
 # Bounded so `make test` stays predictable: examples per operation, and a time budget for all.
@@ -26,10 +27,26 @@ def served(live_index):
 
 def test_schemathesis_finds_no_server_error_and_no_schema_mismatch(served, tmp_path):
     cmd = [
-        str(PROJECT_ROOT / ".venv" / "bin" / "schemathesis"), "run", f"{served}/api/openapi.json",
-        "--checks", CHECKS, "--max-examples", str(MAX_EXAMPLES), "--max-time", str(MAX_SECONDS), "--seed", "12",
-        "--generation-database", "none", "--request-timeout", "30", "--no-color",
-        "--report", "json", "--report-json-path", str(tmp_path / "report.json"),
+        str(PROJECT_ROOT / ".venv" / "bin" / "schemathesis"),
+        "run",
+        f"{served}/api/openapi.json",
+        "--checks",
+        CHECKS,
+        "--max-examples",
+        str(MAX_EXAMPLES),
+        "--max-time",
+        str(MAX_SECONDS),
+        "--seed",
+        "12",
+        "--generation-database",
+        "none",
+        "--request-timeout",
+        "30",
+        "--no-color",
+        "--report",
+        "json",
+        "--report-json-path",
+        str(tmp_path / "report.json"),
     ]
     run = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=MAX_SECONDS + 240)  # its cache stays out of the checkout
     report = json.loads((tmp_path / "report.json").read_text())
@@ -37,8 +54,11 @@ def test_schemathesis_finds_no_server_error_and_no_schema_mismatch(served, tmp_p
     assert report["test_cases"]["generated"] > 200
     assert report["failures"] == [] and report["errors"] == [], run.stdout[-4000:]
     assert run.returncode == 0, run.stdout[-4000:]
-    print(f"\nSCHEMATHESIS: {report['test_cases']['generated']} requests over {report['operations']['tested']} operations "
-          f"in {report['running_time']:.0f} s, 0 failures", file=sys.stderr)
+    print(
+        f"\nSCHEMATHESIS: {report['test_cases']['generated']} requests over {report['operations']['tested']} operations "
+        f"in {report['running_time']:.0f} s, 0 failures",
+        file=sys.stderr,
+    )
 
 
 @pytest.mark.parametrize("length", [4_000, 7_000])

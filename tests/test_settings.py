@@ -22,9 +22,17 @@ def test_cluster_auth_and_tls_settings():
     s = Settings.from_env({})
     assert (s.index_shards, s.index_replicas, s.opensearch_user, s.opensearch_verify_certs) == (1, 0, "", True)
     assert s.opensearch_hosts == ["http://127.0.0.1:9200"]
-    s = Settings.from_env({"OPENSEARCH_URL": "https://a:1, https://b:2,", "INDEX_SHARDS": "2", "INDEX_REPLICAS": "1",
-                           "OPENSEARCH_USER": "u", "OPENSEARCH_PASSWORD": "p", "OPENSEARCH_CA_CERTS": "/ca.pem",
-                           "OPENSEARCH_VERIFY_CERTS": "False"})
+    s = Settings.from_env(
+        {
+            "OPENSEARCH_URL": "https://a:1, https://b:2,",
+            "INDEX_SHARDS": "2",
+            "INDEX_REPLICAS": "1",
+            "OPENSEARCH_USER": "u",
+            "OPENSEARCH_PASSWORD": "p",
+            "OPENSEARCH_CA_CERTS": "/ca.pem",
+            "OPENSEARCH_VERIFY_CERTS": "False",
+        }
+    )
     assert s.opensearch_hosts == ["https://a:1", "https://b:2"]
     assert (s.index_shards, s.index_replicas, s.opensearch_user, s.opensearch_password) == (2, 1, "u", "p")
     assert (s.opensearch_ca_certs, s.opensearch_verify_certs) == (Path("/ca.pem"), False)

@@ -3,6 +3,7 @@
 Each test builds a small synthetic catalogue whose right answer is known by construction, so a
 stage that stops finding it fails here (no real data, no OpenSearch: the fast tier).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,8 +19,14 @@ from indexer.taxonomy.keyword_themes import KeywordThemes
 from mgm import shelves
 
 THEMES = ["heist", "zombie", "vampire", "boxing", "wedding", "space station"]
-GENRES = {"heist": ("Crime", "Thriller"), "zombie": ("Horror",), "vampire": ("Horror",), "boxing": ("Drama",),
-          "wedding": ("Comedy", "Romance"), "space station": ("Science Fiction",)}
+GENRES = {
+    "heist": ("Crime", "Thriller"),
+    "zombie": ("Horror",),
+    "vampire": ("Horror",),
+    "boxing": ("Drama",),
+    "wedding": ("Comedy", "Romance"),
+    "space station": ("Science Fiction",),
+}
 
 
 def planted(per_theme: int = 20, poor: int = 4, seed: int = 0) -> tuple[Corpus, np.ndarray]:
@@ -96,8 +103,13 @@ def test_each_film_goes_on_the_shelf_its_own_theme_and_neighbours_share():
     corpus, truth = planted()
     themes = shelve(corpus.vectors, corpus.keyword_lists, corpus.genres, 10)
     names = np.array([s.name for s in themes.shelves_])[themes.labels_]
-    expected = {"heist": "Heists and Cons", "zombie": "Zombies, Vampires and Monsters", "vampire": "Zombies, Vampires and Monsters",
-                "boxing": "Sports Dramas and Comedies", "wedding": "Romantic Comedies"}
+    expected = {
+        "heist": "Heists and Cons",
+        "zombie": "Zombies, Vampires and Monsters",
+        "vampire": "Zombies, Vampires and Monsters",
+        "boxing": "Sports Dramas and Comedies",
+        "wedding": "Romantic Comedies",
+    }
     for t, theme in enumerate(THEMES):
         if theme in expected:  # keyword-poor films too: their neighbours are on the shelf
             assert (names[truth == t] == expected[theme]).mean() >= 0.9, (theme, set(names[truth == t]))
@@ -162,8 +174,26 @@ def test_keyword_meaning_weighs_keywords_by_agreement_with_the_story():
 def test_the_shelf_vocabulary_is_unique_and_every_genre_has_a_shelf():
     names = [s.name for s in shelves.SHELVES]
     assert len(names) == len(set(names)) and all(1 <= len(n.split()) <= 5 for n in names)
-    for genre in ("Action", "Adventure", "Animation", "Comedy", "Crime", "Documentary", "Drama", "Family", "Fantasy",
-                  "History", "Horror", "Music", "Mystery", "Romance", "Science Fiction", "Thriller", "War", "Western"):
+    for genre in (
+        "Action",
+        "Adventure",
+        "Animation",
+        "Comedy",
+        "Crime",
+        "Documentary",
+        "Drama",
+        "Family",
+        "Fantasy",
+        "History",
+        "Horror",
+        "Music",
+        "Mystery",
+        "Romance",
+        "Science Fiction",
+        "Thriller",
+        "War",
+        "Western",
+    ):
         assert any(s.true_of((genre,), "") for s in shelves.SHELVES), genre
     assert not any(s.allows(("Animation", "Family")) for s in shelves.SHELVES if "Horror" in s.name)
 
@@ -177,14 +207,21 @@ def test_fan_fit_reads_whole_words_with_plurals_folded():
 
 
 def test_head_check_counts_each_split_and_the_first_genre_baseline():
-    judged = {"films": [
-        {"tmdb_id": 1, "title": "A", "split": "tune", "micro": ["mafia"], "macro": ["gangster"], "never": ["family"]},
-        {"tmdb_id": 2, "title": "B", "split": "tune", "micro": ["toy"], "macro": ["animated"], "never": ["horror"]},
-        {"tmdb_id": 3, "title": "C", "split": "held_out", "micro": ["heist"], "macro": ["crime"]},
-        {"tmdb_id": 9, "title": "Z", "split": "held_out", "micro": ["x"], "macro": ["y"]},  # not in the catalogue
-    ]}
-    out = quality.head_check(judged, [1, 2, 3], ["Mafia", "Friendship", "Heist"], ["Mob and Gangster Sagas", "Horror", "Heists"],
-                             [("Drama", "Crime"), ("Animation",), ("Crime",)])
+    judged = {
+        "films": [
+            {"tmdb_id": 1, "title": "A", "split": "tune", "micro": ["mafia"], "macro": ["gangster"], "never": ["family"]},
+            {"tmdb_id": 2, "title": "B", "split": "tune", "micro": ["toy"], "macro": ["animated"], "never": ["horror"]},
+            {"tmdb_id": 3, "title": "C", "split": "held_out", "micro": ["heist"], "macro": ["crime"]},
+            {"tmdb_id": 9, "title": "Z", "split": "held_out", "micro": ["x"], "macro": ["y"]},  # not in the catalogue
+        ]
+    }
+    out = quality.head_check(
+        judged,
+        [1, 2, 3],
+        ["Mafia", "Friendship", "Heist"],
+        ["Mob and Gangster Sagas", "Horror", "Heists"],
+        [("Drama", "Crime"), ("Animation",), ("Crime",)],
+    )
     assert (out["tune"]["films"], out["tune"]["micro_fit"], out["tune"]["macro_fit"]) == (2, 0.5, 0.5)
     assert out["tune"]["contradicted"] == 1 and out["tune"]["first_genre_fit"] == 0.0  # "Animation" is not "animated"
     assert out["tune"]["misses"] == ["B: Friendship (x) / Horror (x)"]
@@ -290,8 +327,7 @@ def _themed(seed: int = 11) -> tuple[Corpus, np.ndarray]:
     carried across kinds. The last two films of each kind have no keywords."""
     rng = np.random.default_rng(seed)
     centres = normalize(rng.normal(size=(5, 24)))
-    kinds = [("mafia", "crime family", ("Crime", "Drama")), ("zombie", "zombie apocalypse", ("Horror",)),
-             ("love", "romance", ("Romance", "Drama"))]
+    kinds = [("mafia", "crime family", ("Crime", "Drama")), ("zombie", "zombie apocalypse", ("Horror",)), ("love", "romance", ("Romance", "Drama"))]
     keyword_vectors = {"lawyer": centres[3], "airplane": centres[4]}
     vectors, keywords, genres, truth = [], [], [], []
     for t, (a, b, gs) in enumerate(kinds):

@@ -6,6 +6,7 @@ that the results equal OpenSearch's own ``cosinesimil`` scoring: same films, sam
 scores of 1 + cos where lucene's are (1 + cos) / 2, and the same set where OpenSearch only
 filters (the hybrid gate, a sort by rating), which applies ``min_score`` differently.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,8 +21,7 @@ QUERIES = 20
 
 def cosine_body(vector: list[float], min_score: float) -> dict:
     """The same search scored with the script's cosine (the reference)."""
-    script = {"source": "knn_score", "lang": "knn",
-              "params": {"field": "embedding", "query_value": vector, "space_type": "cosinesimil"}}
+    script = {"source": "knn_score", "lang": "knn", "params": {"field": "embedding", "query_value": vector, "space_type": "cosinesimil"}}
     return {"script_score": {"query": {"match_all": {}}, "script": script, "min_score": min_score}}
 
 
@@ -52,9 +52,15 @@ def test_the_same_films_when_opensearch_only_filters(os_client, live_index, vect
     for vector in vectors[:5]:
         ranked = _search(os_client, live_index.index_alias, close_films(vector, []))
         filtered = os_client.count(index=live_index.index_alias, body={"query": {"bool": {"filter": [close_films(vector, [])]}}})
-        by_rating = os_client.search(index=live_index.index_alias, body={
-            "query": close_films(vector, []), "sort": [{"rating_weighted": {"order": "desc", "missing": "_last"}}],
-            "size": 0, "track_total_hits": True})["hits"]
+        by_rating = os_client.search(
+            index=live_index.index_alias,
+            body={
+                "query": close_films(vector, []),
+                "sort": [{"rating_weighted": {"order": "desc", "missing": "_last"}}],
+                "size": 0,
+                "track_total_hits": True,
+            },
+        )["hits"]
         assert 0 < ranked["total"]["value"] < 4000  # a cutoff, not the catalogue
         assert filtered["count"] == by_rating["total"]["value"] == ranked["total"]["value"]
 

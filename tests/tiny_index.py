@@ -4,17 +4,18 @@ No embedding model and no clustering: each synthetic theme is a micro-genre and 
 are seeded noise around a per-theme direction. It exists so tests of failure paths and of the
 API's contract run in seconds (the fast tier) on an index of the real mapping.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
+from synthetic import THEMES, movies, write_csv
 
 from indexer.ingest.load import load_movies
 from indexer.publish.documents import MicroGenre, micro_doc, movie_doc, rating_prior
 from indexer.publish.store import mapping, publish
 from mgm.settings import Settings
-from synthetic import THEMES, movies, write_csv
 
 DIM = 384
 
@@ -30,8 +31,7 @@ def build_tiny(client, settings: Settings, folder: Path, version: str, n: int = 
     rng = np.random.default_rng(0)
     names = list(THEMES)
     axes = rng.normal(size=(len(names), DIM))
-    micros = [MicroGenre(i, f"{name.title()} Stories", list(THEMES[name][:5]), i % 2, ("Adventure", "Drama")[i % 2])
-              for i, name in enumerate(names)]
+    micros = [MicroGenre(i, f"{name.title()} Stories", list(THEMES[name][:5]), i % 2, ("Adventure", "Drama")[i % 2]) for i, name in enumerate(names)]
     groups: list[list] = [[] for _ in names]
     for movie in loaded.movies:
         groups[movie.id % len(names)].append(movie)

@@ -23,6 +23,7 @@ code, torch or scikit-learn) and never ``bench`` (tests/test_layering.py). Insid
 are layered ``api`` <- ``explore`` <- ``insights`` <- ``discover``: each imports only those to
 its left (see each package's docstring); only this factory imports every family.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -8,6 +8,7 @@ passes of `python -m bench web_layout` (117-119 vs 105-111 req/s, p95 92-94 vs 1
 web CPU 5.4 vs 7.3-7.9 ms per hybrid search) at half the memory. A worker that dies is
 restarted by the master; give a bigger machine one worker per two cores (WEB_WORKERS).
 """
+
 import os
 
 bind = f"{os.environ.get('BIND_HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"

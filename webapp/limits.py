@@ -10,6 +10,7 @@ needs no shared store; static files and ``/healthz`` are never limited.
 The client is ``request.remote_addr``: the peer's address, or behind ``TRUSTED_PROXIES``
 reverse proxies the address they forwarded (``ProxyFix`` in ``webapp/__init__.py``).
 """
+
 from __future__ import annotations
 
 import math
@@ -67,8 +68,7 @@ def register(app: Flask) -> None:
         wait = buckets.take(request.remote_addr or "unknown")
         if wait <= 0:
             return None
-        response = jsonify({"error": "too many requests: slow down and retry", "field": None,
-                            "retry_after_s": round(wait, 2)})
+        response = jsonify({"error": "too many requests: slow down and retry", "field": None, "retry_after_s": round(wait, 2)})
         response.status_code = 429
         response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
         return response

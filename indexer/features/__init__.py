@@ -9,6 +9,7 @@ film space and each film's nearest films), ``layout`` (the movie map's 2-D coord
 May import: ``mgm`` and ``indexer.ingest``; not ``taxonomy`` or ``publish`` (above it), nor the
 runs (``indexer.pipeline``, ``indexer.incremental``, ``indexer.cli``).
 """
+
 from __future__ import annotations
 
 from typing import Any

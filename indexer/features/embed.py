@@ -8,13 +8,14 @@ Encoding the 4,800 movies is the slowest stage (about 40 s on 2 cores). The cach
 re-run encode only new or changed texts; it is shared by every run using the same cache_dir
 (CLI, tests, bench), so writes go to a temporary file renamed into place.
 """
+
 from __future__ import annotations
 
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pyarrow as pa

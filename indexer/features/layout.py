@@ -15,6 +15,7 @@ and memory of one block of similarities; the map is a picture where a film must 
 its kind, which the placement gives it. At or below ``SAMPLE`` films the layout is exactly
 the full t-SNE it always was.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -46,8 +47,9 @@ def map_coordinates(vectors: np.ndarray, seed: int = SEED) -> np.ndarray:
     dims = min(PCA_DIMS, n - 1, x.shape[1])
     reduced = PCA(n_components=dims, random_state=seed).fit_transform(x)
     perplexity = min(PERPLEXITY, (n - 1) / 3)
-    xy = TSNE(n_components=2, perplexity=perplexity, init="pca", metric="cosine", random_state=seed,
-                max_iter=MAX_ITER, angle=ANGLE, n_jobs=1).fit_transform(reduced)
+    xy = TSNE(
+        n_components=2, perplexity=perplexity, init="pca", metric="cosine", random_state=seed, max_iter=MAX_ITER, angle=ANGLE, n_jobs=1
+    ).fit_transform(reduced)
     xy -= xy.mean(axis=0)
     scale = np.abs(xy).max() or 1.0
     return np.round(xy / scale, 4)
@@ -62,9 +64,9 @@ def _sampled(x: np.ndarray, seed: int) -> np.ndarray:
     anchors = unit[sample]
     out = np.empty((n, 2), np.float32)
     for start in range(0, n, BLOCK):
-        sims = unit[start:start + BLOCK] @ anchors.T
+        sims = unit[start : start + BLOCK] @ anchors.T
         top = np.argpartition(-sims, PLACE_NEIGHBOURS - 1, axis=1)[:, :PLACE_NEIGHBOURS]
         weights = np.maximum(np.take_along_axis(sims, top, axis=1), 1e-6)
-        out[start:start + BLOCK] = (weights[:, :, None] * laid[top]).sum(axis=1) / weights.sum(axis=1, keepdims=True)
+        out[start : start + BLOCK] = (weights[:, :, None] * laid[top]).sum(axis=1) / weights.sum(axis=1, keepdims=True)
     out[sample] = laid
     return np.round(out, 4)

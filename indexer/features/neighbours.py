@@ -18,6 +18,7 @@ Exact cosine neighbours, blocked so memory stays at ``vectors.CHUNK`` x films: t
 took 1.5 s for 4,800 films here.
 The cost grows with the square of the catalogue (see docs/scale.md).
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -60,8 +61,9 @@ def genre_matrix(genres: list[tuple[str, ...]]) -> np.ndarray:
     return normalize(out)
 
 
-def film_space(vectors: np.ndarray, keyword_lists: list[list[str]], genres: list[tuple[str, ...]],
-               keyword_vectors: dict[str, np.ndarray]) -> np.ndarray:
+def film_space(
+    vectors: np.ndarray, keyword_lists: list[list[str]], genres: list[tuple[str, ...]], keyword_vectors: dict[str, np.ndarray]
+) -> np.ndarray:
     """The story vector, the keyword meaning (the story itself for a film without keywords) and
     the genres, side by side."""
     story = normalize(vectors)

@@ -13,6 +13,7 @@ keyword-rich films in story space, in proportion to how much evidence they have 
 (``min(1, keywords / full_evidence)``). The clusterer also fits on keyword-rich films only (see
 ``has_evidence``), so no group can be made of keyword-poor films.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -3,6 +3,7 @@
 Pure numpy, no project import: ``theme_features`` (the keyword view borrows from story
 neighbours) and ``neighbours`` (the film space) both build on it, so neither imports the other.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -28,7 +29,7 @@ def nearest_to(queries: np.ndarray, reference: np.ndarray, k: int) -> np.ndarray
     out = np.empty((len(queries), k), int)
     chunk = max(1, min(CHUNK, BLOCK_CELLS // max(len(reference), 1)))
     for start in range(0, len(queries), chunk):
-        sims = queries[start:start + chunk] @ reference.T
+        sims = queries[start : start + chunk] @ reference.T
         np.negative(sims, out=sims)
-        out[start:start + chunk] = np.argpartition(sims, k - 1, axis=1)[:, :k]
+        out[start : start + chunk] = np.argpartition(sims, k - 1, axis=1)[:, :k]
     return out

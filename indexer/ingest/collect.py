@@ -6,6 +6,7 @@ Rate limits are TMDB's main failure mode, so 429 and 5xx answers are retried wit
 backoff, waiting at least what ``Retry-After`` asks. Each movie is appended (and flushed) as
 soon as it arrives, so an interrupted collection resumes where it stopped.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,21 @@ import requests
 RETRY_STATUS = {429, 500, 502, 503, 504}
 MAX_REVIEWS = 5
 FIELDS = (
-    "id", "title", "original_title", "tagline", "overview", "genres", "release_date", "vote_average",
-    "vote_count", "popularity", "runtime", "budget", "revenue", "original_language", "poster_path",
+    "id",
+    "title",
+    "original_title",
+    "tagline",
+    "overview",
+    "genres",
+    "release_date",
+    "vote_average",
+    "vote_count",
+    "popularity",
+    "runtime",
+    "budget",
+    "revenue",
+    "original_language",
+    "poster_path",
 )
 
 
@@ -47,8 +61,16 @@ def retry_after(value: str | None) -> float | None:
 class TmdbApi:
     """GET with retries; one ``requests.Session`` per thread."""
 
-    def __init__(self, api_key: str, base_url: str, max_retries: int = 5, backoff: float = 0.5,
-                 max_wait: float = 60.0, timeout: float = 15.0, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str,
+        max_retries: int = 5,
+        backoff: float = 0.5,
+        max_wait: float = 60.0,
+        timeout: float = 15.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.api_key, self.base_url = api_key, base_url.rstrip("/")
         self.max_retries, self.backoff, self.max_wait, self.timeout, self.sleep = max_retries, backoff, max_wait, timeout, sleep
         self._local = threading.local()
@@ -118,8 +140,9 @@ def discover(api: TmdbApi, pages: int) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
-def collect(api_key: str, pages: int, out: Path, base_url: str = "https://api.themoviedb.org/3",
-            workers: int = 4, api: TmdbApi | None = None) -> dict:
+def collect(
+    api_key: str, pages: int, out: Path, base_url: str = "https://api.themoviedb.org/3", workers: int = 4, api: TmdbApi | None = None
+) -> dict:
     """Append the details of up to ``pages`` x 20 popular movies to ``out``; return counts."""
     api = api or TmdbApi(api_key, base_url)
     out = Path(out)

@@ -4,6 +4,7 @@ Both sources go through one row validator, so a movie is judged the same way whe
 from. A bad row is rejected with a reason and counted, never silently dropped; only a file that
 cannot be read at all stops the run (``LoadError``, one line naming file and problem).
 """
+
 from __future__ import annotations
 
 import csv

@@ -5,6 +5,7 @@ TMDB keywords mix themes ("time travel") with bookkeeping about the production
 about what a movie is about, so it pulls unrelated movies together and leaks into labels:
 it is dropped here, once, for the embedding text and for the indexed ``keywords``.
 """
+
 from __future__ import annotations
 
 from indexer.ingest.load import Movie

@@ -1,4 +1,5 @@
 """Build the OpenSearch documents (the contract in opensearch/mappings/*.json). Pure functions."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -26,8 +27,14 @@ class MicroGenre:
     label_fit: float | None = None  # share of members carrying a label phrase
 
 
-def movie_doc(movie: Movie, vector: np.ndarray, micro: MicroGenre, catalogue_mean: float,
-              xy: tuple[float, float] | None = None, macro: tuple[int, str] | None = None) -> dict:
+def movie_doc(
+    movie: Movie,
+    vector: np.ndarray,
+    micro: MicroGenre,
+    catalogue_mean: float,
+    xy: tuple[float, float] | None = None,
+    macro: tuple[int, str] | None = None,
+) -> dict:
     """One film. ``rating_weighted`` (None under MIN_VOTES votes) is what sorting by rating uses;
     ``xy`` is its place on the movie map (``indexer.features.layout``), absent when not laid out; ``macro``
     (id, label) is the film's own macro theme, else its micro-genre's (films ``indexer add`` puts
@@ -98,8 +105,14 @@ def micro_doc(micro: MicroGenre, members: list[Movie], centroid: np.ndarray, cat
         "year_max": max(years) if years else None,
         "top_genres": [g for g, _ in genres.most_common(TOP_GENRES)],
         "top_movies": [
-            {"id": m.id, "title": m.title, "year": m.year, "vote_average": m.vote_average, "vote_count": m.vote_count,
-             "rating_weighted": film_rating(m.vote_count, m.vote_average, catalogue)}
+            {
+                "id": m.id,
+                "title": m.title,
+                "year": m.year,
+                "vote_average": m.vote_average,
+                "vote_count": m.vote_count,
+                "rating_weighted": film_rating(m.vote_count, m.vote_average, catalogue),
+            }
             for m in top
         ],
         "centroid": np.round(np.asarray(centroid, np.float64), 6).tolist(),

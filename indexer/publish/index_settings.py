@@ -4,6 +4,7 @@ The mapping files keep 1 shard and 0 replicas, right for one node. A cluster nee
 shards to spread the work and replicas to survive losing a node, so the counts are applied
 here, on a copy of the mapping, rather than edited into the JSON files.
 """
+
 from __future__ import annotations
 
 import copy

@@ -7,6 +7,7 @@ a live run renews it from a daemon thread every ``ttl / 3``. Every write after t
 is a compare-and-set on ``_seq_no``/``_primary_term``: a run whose lease expired and was
 taken over cannot renew it, and finds out before it swaps (``assert_held``).
 """
+
 from __future__ import annotations
 
 import logging
@@ -100,8 +101,12 @@ class Lease:
             )
         try:  # expired: a crashed run. Take it over only if nobody else did in between.
             resp = self.client.index(
-                index=self.index, id=LEASE_ID, body=self._body(), refresh="true",
-                if_seq_no=current["_seq_no"], if_primary_term=current["_primary_term"],
+                index=self.index,
+                id=LEASE_ID,
+                body=self._body(),
+                refresh="true",
+                if_seq_no=current["_seq_no"],
+                if_primary_term=current["_primary_term"],
             )
         except ConflictError:
             raise LeaseHeld("another reindex took over an expired lease just now: try again after it finishes") from None
@@ -114,9 +119,7 @@ class Lease:
                 raise LeaseLost(f"run {self.owner} lost its reindex lease")
             seq_no, term = self._version
             try:
-                resp = self.client.index(
-                    index=self.index, id=LEASE_ID, body=self._body(), refresh="true", if_seq_no=seq_no, if_primary_term=term
-                )
+                resp = self.client.index(index=self.index, id=LEASE_ID, body=self._body(), refresh="true", if_seq_no=seq_no, if_primary_term=term)
             except (ConflictError, NotFoundError):
                 self._lost = True
                 raise LeaseLost(f"run {self.owner} lost its reindex lease (it expired and another run took it)") from None

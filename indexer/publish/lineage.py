@@ -7,6 +7,7 @@ once retired, its successor. The registry is written only after the alias swap s
 failed run leaves no trace there. It lives in OpenSearch (not a local file) so that any machine
 pointing at the cluster, the web app included, resolves old ids the same way.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -120,8 +121,9 @@ def _registry_phrases(client: OpenSearch, index: str) -> dict[str, dict[int, lis
     return out
 
 
-def assign(previous: Previous | None, film_ids: list[int], result: TaxonomyResult, corpus: Corpus,
-           micro: list[MicroGenre]) -> tuple[list[MicroGenre], Lineage]:
+def assign(
+    previous: Previous | None, film_ids: list[int], result: TaxonomyResult, corpus: Corpus, micro: list[MicroGenre]
+) -> tuple[list[MicroGenre], Lineage]:
     """``micro`` (indexed by the run's group number) with persistent ids and kept labels. Pure."""
     groups, macro_groups = result.groups, result.macro_groups
     pairs = Counter(zip(result.labels.tolist(), result.film_macro.tolist()))
@@ -145,8 +147,7 @@ def assign(previous: Previous | None, film_ids: list[int], result: TaxonomyResul
         # an old label is kept only while it is as true of the films as the fresh one (a better
         # method's names replace the old ones; the ids, and so every link, stay)
         # and never when it is a bare broad word ("Violence") the labeller no longer names a group by
-        old_fits = [f if f is not None and f >= n and not is_generic(o or "") else None
-                    for f, n, o in zip(old_fits, new_fits, old_labels)]
+        old_fits = [f if f is not None and f >= n and not is_generic(o or "") else None for f, n, o in zip(old_fits, new_fits, old_labels)]
         keep = identity.keep_labels(new_labels, old_labels, old_fits)
         if kind == "macro":  # a theme is named by its shelf (mgm.shelves), whatever it was called before
             keep = [False] * len(members)
@@ -163,8 +164,7 @@ def assign(previous: Previous | None, film_ids: list[int], result: TaxonomyResul
         if kept_fit is not None:  # kept the previous label: its phrases lead the keywords
             kept = phrases["micro"][c]
             rest = [k for k in g.keywords if k not in g.phrases and k not in kept]
-            changes.update(label=labels["micro"][c], phrases=kept, keywords=[*kept, *rest][: len(g.keywords)],
-                           label_fit=round(kept_fit, 4))
+            changes.update(label=labels["micro"][c], phrases=kept, keywords=[*kept, *rest][: len(g.keywords)], label_fit=round(kept_fit, 4))
         out.append(replace(g, **changes))
     live = {kind: {m.ids[i]: (labels[kind][i], list(phrases[kind][i])) for i in range(len(m.ids))} for kind, m in matchings.items()}
     return out, Lineage(matchings, live, previous.labels if previous else {k: {} for k in KINDS}, macro_labels)
@@ -180,7 +180,13 @@ def record(client: OpenSearch, index: str, lineage: Lineage, run_id: str) -> Non
             actions.append({"_index": index, "_id": f"{kind}-{group_id}", "_source": doc})
     for kind, m in lineage.matchings.items():
         for old_id, successor in m.retired.items():
-            doc = {"kind": kind, "id": old_id, "status": "retired", "successor": successor, "run_id": run_id,
-                   "label": lineage.previous_labels[kind].get(old_id)}
+            doc = {
+                "kind": kind,
+                "id": old_id,
+                "status": "retired",
+                "successor": successor,
+                "run_id": run_id,
+                "label": lineage.previous_labels[kind].get(old_id),
+            }
             actions.append({"_index": index, "_id": f"{kind}-{old_id}", "_source": doc})
     helpers.bulk(client, actions, refresh=True)

@@ -10,6 +10,7 @@ alias pointed to when the swap was planned, with ``must_exist``, so if anything 
 alias in between the whole call fails and changes nothing. After any failure the aliases
 are read back before anything is deleted: an index an alias points to is never deleted.
 """
+
 from __future__ import annotations
 
 import copy
@@ -133,10 +134,7 @@ def swap_aliases(client: OpenSearch, new: dict[str, str], previous: dict[str, li
     if previous == wanted:
         return previous
     actions = [
-        {"remove": {"index": old, "alias": alias, "must_exist": True}}
-        for alias, olds in previous.items()
-        for old in olds
-        if old != new[alias]
+        {"remove": {"index": old, "alias": alias, "must_exist": True}} for alias, olds in previous.items() for old in olds if old != new[alias]
     ]
     actions += [{"add": {"index": index, "alias": alias}} for alias, index in new.items()]
     try:
@@ -177,11 +175,7 @@ def prune(client: OpenSearch, alias: str, keep: set[str]) -> list[str]:
     """
     existing = client.indices.get(index=f"{alias}-*", ignore_unavailable=True, allow_no_indices=True)
     newest_kept = max((_created(existing[name]) for name in keep if name in existing), default=0)
-    doomed = sorted(
-        name
-        for name, meta in existing.items()
-        if name not in keep and not meta.get("aliases") and _created(meta) < newest_kept
-    )
+    doomed = sorted(name for name, meta in existing.items() if name not in keep and not meta.get("aliases") and _created(meta) < newest_kept)
     for name in doomed:
         client.indices.delete(index=name, ignore_unavailable=True)
     return doomed

@@ -11,6 +11,7 @@ each into the group its story and borrowed keywords resemble most.
 K-Means runs on float64: scikit-learn's k-means++ upcasts float32 chunk by chunk, which made it
 3x slower here. k is a setting chosen by measurement (``python -m bench taxonomy`` sweeps it).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -86,8 +87,9 @@ def merge_into_nearest(labels: np.ndarray, features: np.ndarray, keep: np.ndarra
     return labels
 
 
-def refine_by_label(labels: np.ndarray, features: np.ndarray, label_phrases: list[set[str]],
-                    movie_phrases: list[set[str]], neighbours: int = 3) -> np.ndarray:
+def refine_by_label(
+    labels: np.ndarray, features: np.ndarray, label_phrases: list[set[str]], movie_phrases: list[set[str]], neighbours: int = 3
+) -> np.ndarray:
     """Let each film join, among its ``neighbours`` nearest groups, the nearest whose label it carries.
 
     Why: K-Means draws borders by distance alone, so a heist film can sit one centroid over from

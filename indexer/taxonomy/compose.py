@@ -11,6 +11,7 @@ it applies), so trying another clusterer or labeller is one argument:
 ``Taxonomy(clusterer=MyHDBSCAN(...)).fit(corpus)``. Everything here is pure: no I/O, no
 OpenSearch; ``indexer.pipeline`` feeds it and stores what it returns.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -119,8 +120,7 @@ class Taxonomy:
         shelves = [[Option(shelf.name, (), 1.0)] for shelf in themes.shelves_]
         macro = list(self.labeler.fit(macro_groups, stats, centroids_of(corpus.vectors, macro_groups), options=shelves).named_)
         fits = quality.label_fit(groups, [m.phrases for m in micro], corpus.texts)
-        return TaxonomyResult(labels, micro, film_macro, majority(film_macro, groups), macro, story, feature_centroids,
-                              feats, fits)
+        return TaxonomyResult(labels, micro, film_macro, majority(film_macro, groups), macro, story, feature_centroids, feats, fits)
 
     def _named(self, labels: np.ndarray, corpus: Corpus, stats: PhraseStats) -> tuple[list[list[int]], PhraseStats, list[list[Option]]]:
         """The groups of ``labels`` with their label options: the clusterer's own names first
@@ -129,8 +129,7 @@ class Taxonomy:
         own = self.clusterer.options(groups, corpus.keyword_lists, stats)
         return groups, stats, [first + (micro_options(g, stats) or fallback_option(g, stats)) for first, g in zip(own, groups)]
 
-    def _dissolve_unnamed(self, labels: np.ndarray, feats: np.ndarray, corpus: Corpus, stats: PhraseStats,
-                          passes: int = 3) -> np.ndarray:
+    def _dissolve_unnamed(self, labels: np.ndarray, feats: np.ndarray, corpus: Corpus, stats: PhraseStats, passes: int = 3) -> np.ndarray:
         """A group that no phrase describes (none carried by a third of its films) is not a
         micro-genre: its films join their nearest named group. Repeated, since moving films
         changes what the receiving groups carry."""
@@ -157,8 +156,7 @@ def _compact(labels: np.ndarray) -> np.ndarray:
 def report(result: TaxonomyResult, corpus: Corpus) -> dict:
     """The honest measures of ``result`` (see ``indexer.taxonomy.quality``)."""
     groups = result.groups
-    summary = quality.summary(groups, [m.phrases for m in result.micro], corpus.texts, corpus.keyword_lists,
-                              fits=result.label_fits)
+    summary = quality.summary(groups, [m.phrases for m in result.micro], corpus.texts, corpus.keyword_lists, fits=result.label_fits)
     sample = np.random.default_rng(0).choice(len(corpus.vectors), size=min(3000, len(corpus.vectors)), replace=False)
     from sklearn.metrics import silhouette_score
 

@@ -8,6 +8,7 @@ unmatched ones get ids above the highest ever used (ids are never reused), and e
 names its nearest successor (most of its old films, else the nearest centroid) so old links and
 filters still resolve.
 """
+
 from __future__ import annotations
 
 import re
@@ -52,8 +53,14 @@ def similarity(old: Generation, centroids: np.ndarray, members: list[frozenset[i
     return cos, jac
 
 
-def match(old: Generation | None, centroids: np.ndarray, members: list[frozenset[int]], max_used: int = -1,
-          min_cosine: float = MIN_COSINE, min_jaccard: float = MIN_JACCARD) -> Matching:
+def match(
+    old: Generation | None,
+    centroids: np.ndarray,
+    members: list[frozenset[int]],
+    max_used: int = -1,
+    min_cosine: float = MIN_COSINE,
+    min_jaccard: float = MIN_JACCARD,
+) -> Matching:
     """Give each new group a persistent id (see the module docstring).
 
     ``max_used`` is the highest id any earlier run handed out (from the registry), so an id
@@ -114,8 +121,10 @@ def keep_labels(new_labels: list[str], old_labels: list[str | None], old_fits: l
     label would make two groups share a name, so the keeper falls back to its fresh label;
     repeated until no clash remains (labels must stay unique).
     """
-    keep = [old is not None and fit is not None and fit >= KEEP_LABEL_FIT and not _renumbered(old, new)
-            for old, new, fit in zip(old_labels, new_labels, old_fits)]
+    keep = [
+        old is not None and fit is not None and fit >= KEEP_LABEL_FIT and not _renumbered(old, new)
+        for old, new, fit in zip(old_labels, new_labels, old_fits)
+    ]
     while True:
         fresh = {new_labels[i].lower() for i, k in enumerate(keep) if not k}
         clash = [i for i, k in enumerate(keep) if k and (old_labels[i] or "").lower() in fresh]  # kept: never None

@@ -23,6 +23,7 @@ TMDB's curated keyword vocabulary, and each film is then put in one of them:
 Each group is named by its theme keyword most of its films carry; the labeller's own options
 stand behind it. Deterministic: no random seed moves the result.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -58,8 +59,7 @@ class KeywordThemes:
         vocabulary = sorted(k for k, c in df.items() if c >= 2 and k in keyword_vectors and not any(ch.isdigit() for ch in k))
         if len(vocabulary) < 2:
             return {k: i for i, k in enumerate(vocabulary)}
-        merge = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
-                                        distance_threshold=self.synonym_distance)
+        merge = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average", distance_threshold=self.synonym_distance)
         labels = merge.fit_predict(np.stack([keyword_vectors[k] for k in vocabulary]))
         return dict(zip(vocabulary, labels.tolist()))
 
@@ -88,8 +88,9 @@ class KeywordThemes:
         self.film_theme_ = np.asarray(themes)[labels]
         return labels
 
-    def _pull(self, keywords: list[str], story: np.ndarray, keyword_vectors: dict[str, np.ndarray],
-              films: Counter, shared: dict[int, float]) -> dict[int, float]:
+    def _pull(
+        self, keywords: list[str], story: np.ndarray, keyword_vectors: dict[str, np.ndarray], films: Counter, shared: dict[int, float]
+    ) -> dict[int, float]:
         """Theme -> how centrally one film is about it (see the module docstring, step 2)."""
         out: dict[int, float] = {}
         for k in dict.fromkeys(keywords):

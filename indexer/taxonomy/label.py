@@ -18,13 +18,14 @@ by what the films carry, measured against the whole catalogue:
 Macro themes are named from a fan's vocabulary of shelves (``mgm.shelves``); this labeller
 only adds their description keywords.
 """
+
 from __future__ import annotations
 
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -72,8 +73,22 @@ GENERIC = frozenset(
     problem problems plan plans trip chance lover tears word words argument""".split()
 )
 GENERIC_PHRASES = frozenset(
-    {"new york", "new york city", "los angeles", "california", "london england", "dying and death", "mother role",
-     "small town", "best friend", "true story", "based on true story", "new love", "love of one life", "usa"}
+    {
+        "new york",
+        "new york city",
+        "los angeles",
+        "california",
+        "london england",
+        "dying and death",
+        "mother role",
+        "small town",
+        "best friend",
+        "true story",
+        "based on true story",
+        "new love",
+        "love of one life",
+        "usa",
+    }
 )
 # Themes so broad that a group named by one alone says nothing ("Love", "Family"): such a name
 # takes the genre most of its films share ("Love Drama", "Murder Thriller").
@@ -81,7 +96,30 @@ BROAD_THEMES = frozenset(
     """love family friendship murder violence relationship death suspense fight explosion money party sport
     comedy adventure criminal revenge marriage teenager religion""".split()
 )
-ACRONYMS = {"fbi", "cia", "usa", "nyc", "ai", "ii", "iii", "kgb", "nasa", "dea", "nsa", "mi6", "uk", "un", "lsd", "ufo", "cgi", "wwii", "la", "tv", "dj", "ww2"}
+ACRONYMS = {
+    "fbi",
+    "cia",
+    "usa",
+    "nyc",
+    "ai",
+    "ii",
+    "iii",
+    "kgb",
+    "nasa",
+    "dea",
+    "nsa",
+    "mi6",
+    "uk",
+    "un",
+    "lsd",
+    "ufo",
+    "cgi",
+    "wwii",
+    "la",
+    "tv",
+    "dj",
+    "ww2",
+}
 MINOR_WORDS = {"and", "of", "the", "in", "on", "vs", "at", "to", "a", "an", "for", "with"}
 # TMDB genre -> (word before another genre, word as the head of a label); None: never named.
 GENRE_WORDS: dict[str, tuple[str, str] | None] = {
@@ -161,11 +199,9 @@ def contains(outer: str, inner: str) -> bool:
 
 
 def title_case(phrase: str) -> str:
-    """"sword and sorcery" -> "Sword and Sorcery", "fbi agent" -> "FBI Agent"."""
+    """ "sword and sorcery" -> "Sword and Sorcery", "fbi agent" -> "FBI Agent"."""
     words = phrase.split()
-    return " ".join(
-        w.upper() if w in ACRONYMS else w if (i and w in MINOR_WORDS) else w[:1].upper() + w[1:] for i, w in enumerate(words)
-    )
+    return " ".join(w.upper() if w in ACRONYMS else w if (i and w in MINOR_WORDS) else w[:1].upper() + w[1:] for i, w in enumerate(words))
 
 
 @dataclass(frozen=True)
@@ -235,7 +271,7 @@ def micro_options(members: list[int], stats: PhraseStats, limit: int = 12) -> li
     distinctive = stats.ranked(members)
     ranked = [r for r in distinctive if r[1] >= MIN_FIT]
     options: list[Option] = []
-    for idx, (p, share, lift) in enumerate(ranked[:limit]):
+    for p, share, lift in ranked[:limit]:
         score = share**FIT_POWER * math.log(lift)
         words = len(p.split())
         for q, _, _ in ranked[:limit]:
@@ -259,8 +295,7 @@ def qualified(best: Option, ranked: list[tuple[str, float, float]]) -> list[Opti
     phrases (and so its fit) stay ``best``'s, and the micro-genre page shows the qualifier's share."""
     said = " ".join(best.phrases) + " " + best.text.lower()
     room = MAX_LABEL_WORDS - len(best.text.split())
-    others = [(p, share) for p, share, _ in ranked
-              if share >= QUALIFIER_SHARE and len(p.split()) <= room and not near_duplicate(p, said)]
+    others = [(p, share) for p, share, _ in ranked if share >= QUALIFIER_SHARE and len(p.split()) <= room and not near_duplicate(p, said)]
     others.sort(key=lambda r: -r[1])  # stable: the ranked order breaks ties
     # ``best``'s score too: the group is as well named as before (``Taxonomy`` dissolves the
     # groups whose chosen option scores 0); these come last in the list, so they are tried last.
@@ -306,8 +341,7 @@ class PhraseLabeler:
     embed: Callable[[list[str]], np.ndarray] | None = None
     named_: list[Named] = field(default_factory=list, init=False)
 
-    def fit(self, groups: list[list[int]], stats: PhraseStats, centroids: np.ndarray,
-            options: list[list[Option]] | None = None) -> "PhraseLabeler":
+    def fit(self, groups: list[list[int]], stats: PhraseStats, centroids: np.ndarray, options: list[list[Option]] | None = None) -> PhraseLabeler:
         """Name ``groups``; ``options`` overrides the per-group label options (macro themes)."""
         chosen = self.choose(groups, stats, options)
         ranked = [stats.ranked(g) for g in groups]
@@ -339,8 +373,9 @@ class PhraseLabeler:
         common = [p for p, s in free if s >= 0.15]
         return (common + [p for p, s in free if 0.05 <= s < 0.15][: max(0, TOP_N - len(chosen.phrases) - len(common))])[:limit]
 
-    def _keywords(self, groups: list[list[int]], ranked: list[list[tuple[str, float, float]]], chosen: list[Option],
-                  centroids: np.ndarray) -> list[list[str]]:
+    def _keywords(
+        self, groups: list[list[int]], ranked: list[list[tuple[str, float, float]]], chosen: list[Option], centroids: np.ndarray
+    ) -> list[list[str]]:
         """Label phrases first, then up to ``TOP_N`` diverse, central candidates (KeyBERT MMR)."""
         cands = [self._candidates(r, c) for r, c in zip(ranked, chosen)]
         picked: list[list[str]] = [c[:TOP_N] for c in cands]
@@ -350,8 +385,14 @@ class PhraseLabeler:
             for i, (cs, centroid) in enumerate(zip(cands, centroids)):
                 if len(cs) > TOP_N:
                     result = self.kw_model.extract_keywords(
-                        " ".join(cs), candidates=cs, keyphrase_ngram_range=(1, 3), stop_words=None, use_mmr=True,
-                        diversity=DIVERSITY, top_n=TOP_N, doc_embeddings=centroid.reshape(1, -1),
+                        " ".join(cs),
+                        candidates=cs,
+                        keyphrase_ngram_range=(1, 3),
+                        stop_words=None,
+                        use_mmr=True,
+                        diversity=DIVERSITY,
+                        top_n=TOP_N,
+                        doc_embeddings=centroid.reshape(1, -1),
                         word_embeddings=np.stack([vectors[p] for p in cs]),
                     )
                     picked[i] = [k for k, _ in result]

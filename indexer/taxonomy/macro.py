@@ -30,6 +30,7 @@ How a film's shelf is chosen (``mgm.shelves`` defines each shelf):
 Neighbours come from ``indexer.features.neighbours`` (story, keyword meaning and genres), the same ones
 the micro-genres read.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -57,7 +58,7 @@ class ShelfThemes:
     labels_: np.ndarray | None = field(default=None, init=False, repr=False)
     shelves_: list[Shelf] = field(default_factory=list, init=False, repr=False)
 
-    def fit(self, genres: list[tuple[str, ...]], keyword_lists: list[list[str]], near: np.ndarray) -> "ShelfThemes":
+    def fit(self, genres: list[tuple[str, ...]], keyword_lists: list[list[str]], near: np.ndarray) -> ShelfThemes:
         """``near``: each film's nearest films, itself included (``indexer.features.neighbours.nearest``)."""
         truth = np.array([[s.true_of(g, " | ".join(kws)) for s in self.shelves] for g, kws in zip(genres, keyword_lists)])
         allowed = np.array([[s.allows(g) for s in self.shelves] for g in genres])

@@ -21,6 +21,7 @@ Definitions (issue 10):
   the accepted terms occurs in it as whole words, plural folded (``fan_fits``). This judges what
   a visitor sees, not whether the film carries the word, which label fit already rewards.
 """
+
 from __future__ import annotations
 
 import json
@@ -155,8 +156,9 @@ def fan_pair_results(pairs: list[FanPair], macro_of_title: dict[str, int], micro
     }
 
 
-def summary(groups: list[list[int]], phrases: list[list[str]], texts: list[str], keyword_lists: list[list[str]],
-            fits: list[float] | None = None) -> dict:
+def summary(
+    groups: list[list[int]], phrases: list[list[str]], texts: list[str], keyword_lists: list[list[str]], fits: list[float] | None = None
+) -> dict:
     """The headline taxonomy measures for one grouping and its labels (``fits``: their
     ``label_fit`` when the caller has it already, as ``TaxonomyResult.label_fits``)."""
     fits = label_fit(groups, phrases, texts) if fits is None else fits
@@ -206,8 +208,7 @@ def load_head_films(path: Path = HEAD_FILMS) -> dict:
     return json.loads(Path(path).read_text())
 
 
-def head_check(judged: dict, film_ids: list[int], micro_names: list[str], macro_names: list[str],
-               genres: list[tuple[str, ...]]) -> dict:
+def head_check(judged: dict, film_ids: list[int], micro_names: list[str], macro_names: list[str], genres: list[tuple[str, ...]]) -> dict:
     """Per split of the judged famous films found in the catalogue: the share whose micro-genre
     and macro theme names a fan accepts, the same for TMDB's first genre used as the macro theme
     (the baseline to beat), films under a macro name the fan called wrong, and the misses."""

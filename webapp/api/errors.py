@@ -5,6 +5,7 @@ exceptions are translated here, so each route answers the same way when the back
 (503), when the index was never built (503, "run `make reindex`"), or for an unknown path (404).
 A message always says what to do next; a stack trace is never shown.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -16,8 +17,15 @@ from werkzeug.exceptions import HTTPException
 
 BACKEND_DOWN = "search backend unavailable: start OpenSearch (`make opensearch-up`) and try again"
 INDEX_MISSING = "index not built yet: run `make reindex`"
-TITLES = {400: "Bad request", 404: "Page not found", 405: "Method not allowed", 414: "Request too long",
-          500: "Something went wrong", 502: "Search backend error", 503: "Search is not available"}
+TITLES = {
+    400: "Bad request",
+    404: "Page not found",
+    405: "Method not allowed",
+    414: "Request too long",
+    500: "Something went wrong",
+    502: "Search backend error",
+    503: "Search is not available",
+}
 
 
 class ApiError(Exception):

@@ -1,4 +1,5 @@
 """``/healthz``: is OpenSearch up, and is the movies alias there?"""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify

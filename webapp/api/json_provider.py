@@ -6,6 +6,7 @@ puts all JSON work at about 2% of a web worker's CPU), but it is free: the outpu
 same JSON (sorted keys, compact), and types orjson does not know (dates, Decimal,
 ``__html__``) still go through Flask's own ``default``.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -5,6 +5,7 @@ object in its slot. Every caller must look, and all look the same way: a missing
 503 "run `make reindex`" (an alias removed between resolving it and searching), anything else
 a 502 naming OpenSearch's reason, logged with the full error, never a trace.
 """
+
 from __future__ import annotations
 
 import logging

@@ -5,6 +5,7 @@ The one parameter layer of every page and API: one ``Filters`` (``macro`` is a m
 naming them, so a typo never passes silently). Views never touch ``request.args``
 themselves; the query builders can therefore trust every value they receive.
 """
+
 from __future__ import annotations
 
 import re
@@ -75,9 +76,7 @@ def _text(args: Mapping[str, str], name: str, max_len: int = MAX_QUERY_CHARS) ->
     return value or None
 
 
-def number_arg(
-    args: Mapping[str, str], name: str, lo: float, hi: float, *, cast: type = int, default: float | None = None
-):
+def number_arg(args: Mapping[str, str], name: str, lo: float, hi: float, *, cast: type = int, default: float | None = None):
     """``args[name]`` as an ``int`` (or ``cast=float``) within [lo, hi]; absent or blank is ``default``.
 
     The one number parser of every page and API, so each reports a bad value the same way.

@@ -5,6 +5,7 @@ share in the catalogue) and ``label_fit``; until an index has them, the same evi
 derived here with a ``significant_terms`` aggregation on the films' keywords, whose buckets
 hold exactly those two counts (foreground and background).
 """
+
 from __future__ import annotations
 
 import math
@@ -18,8 +19,20 @@ ROW_FILMS = 12
 NEAREST = 6
 EVIDENCE_SIZE = 10
 MICRO_SORTS = ("popularity", "rating", "year", "votes")
-CARD_SOURCE = ["id", "title", "year", "genres", "micro_genre", "micro_genre_id", "macro_genre", "macro_genre_id",
-               "vote_average", "vote_count", "rating_weighted", "poster_path"]  # what a card shows: no overview
+CARD_SOURCE = [
+    "id",
+    "title",
+    "year",
+    "genres",
+    "micro_genre",
+    "micro_genre_id",
+    "macro_genre",
+    "macro_genre_id",
+    "vote_average",
+    "vote_count",
+    "rating_weighted",
+    "poster_path",
+]  # what a card shows: no overview
 ROW_MACROS = 3
 ROW_BEST_MICROS = 3
 ROW_LARGEST_MICROS = 2
@@ -27,23 +40,37 @@ ROW_LARGEST_MICROS = 2
 
 def _films(query: dict, sort: str, offset: int, size: int) -> dict[str, Any]:
     order = [{"vote_count": {"order": "desc"}}] if sort == "votes" else search.opensearch_sort(sort)
-    return {"query": query, "sort": order, "from": offset, "size": size, "_source": CARD_SOURCE,
-            "track_total_hits": True}
+    return {"query": query, "sort": order, "from": offset, "size": size, "_source": CARD_SOURCE, "track_total_hits": True}
 
 
 # --- landing rows --------------------------------------------------------------------------
 
+
 def row_picks(landing: dict) -> list[dict[str, Any]]:
     """Which rows the landing shows: the largest macro themes, best-rated and largest micro-genres."""
-    picks = [{"kind": "macro", "label": m["name"], "note": f"{m['count']} films · {m['micro_genres']} micro-genres",
-              "filter": {"term": {"macro_genre": m["name"]}}} for m in landing["macros"][:ROW_MACROS]]
+    picks = [
+        {
+            "kind": "macro",
+            "label": m["name"],
+            "note": f"{m['count']} films · {m['micro_genres']} micro-genres",
+            "filter": {"term": {"macro_genre": m["name"]}},
+        }
+        for m in landing["macros"][:ROW_MACROS]
+    ]
     seen: set[int] = set()
     for m in landing["best_rated"][:ROW_BEST_MICROS] + landing["largest"][:ROW_LARGEST_MICROS]:
         if m["micro_id"] in seen:
             continue
         seen.add(m["micro_id"])
-        picks.append({"kind": "micro", "label": m["name"], "href": f"/micro-genres/{m['micro_id']}",
-                      "filter": {"term": {"micro_genre_id": m["micro_id"]}}, "note": f"{m['count']} films · {m['macro']}"})
+        picks.append(
+            {
+                "kind": "micro",
+                "label": m["name"],
+                "href": f"/micro-genres/{m['micro_id']}",
+                "filter": {"term": {"micro_genre_id": m["micro_id"]}},
+                "note": f"{m['count']} films · {m['macro']}",
+            }
+        )
     return picks
 
 
@@ -65,6 +92,7 @@ def shape_rows(picks: list[dict], responses: list[dict]) -> list[dict[str, Any]]
 
 # --- micro-genre page ----------------------------------------------------------------------
 
+
 def micro_films_body(micro_id: int, sort: str, page: int, with_evidence: bool) -> dict[str, Any]:
     """One page of the micro-genre's films; with ``with_evidence``, its distinctive keywords."""
     body = _films({"bool": {"filter": [{"term": {"micro_genre_id": micro_id}}]}}, sort, (page - 1) * PAGE_SIZE, PAGE_SIZE)
@@ -77,14 +105,20 @@ def evidence_from(resp: dict) -> list[dict[str, Any]]:
     """``significant_terms`` buckets -> [{phrase, share, catalogue_share}] (the taxonomy's shape)."""
     agg = resp["aggregations"]["evidence"]
     inside, everywhere = agg["doc_count"] or 1, agg.get("bg_count") or 1
-    return [{"phrase": b["key"], "share": round(b["doc_count"] / inside, 4), "catalogue_share": round(b["bg_count"] / everywhere, 4)}
-            for b in agg["buckets"]]
+    return [
+        {"phrase": b["key"], "share": round(b["doc_count"] / inside, 4), "catalogue_share": round(b["bg_count"] / everywhere, 4)}
+        for b in agg["buckets"]
+    ]
 
 
 def siblings_body(macro_id: int | None, exclude: int) -> dict[str, Any]:
     """The other micro-genres of the same macro theme, largest first."""
-    return {"query": {"bool": {"filter": [{"term": {"macro_genre_id": macro_id}}], "must_not": [{"ids": {"values": [str(exclude)]}}]}},
-            "size": 100, "sort": [{"size": "desc"}], "_source": ["id", "label", "size"]}
+    return {
+        "query": {"bool": {"filter": [{"term": {"macro_genre_id": macro_id}}], "must_not": [{"ids": {"values": [str(exclude)]}}]}},
+        "size": 100,
+        "sort": [{"size": "desc"}],
+        "_source": ["id", "label", "size"],
+    }
 
 
 def shape_micro_page(src: dict, films: dict, siblings: dict, nearest: dict, sort: str, page: int) -> dict[str, Any]:
@@ -94,7 +128,11 @@ def shape_micro_page(src: dict, films: dict, siblings: dict, nearest: dict, sort
         evidence=src.get("evidence") if "evidence" in src else evidence_from(films),
         label_fit=src.get("label_fit"),
         films=[search.shape_hit(h) for h in films["hits"]["hits"]],
-        total=total, sort=sort, page=page, page_size=PAGE_SIZE, pages=max(1, math.ceil(total / PAGE_SIZE)),
+        total=total,
+        sort=sort,
+        page=page,
+        page_size=PAGE_SIZE,
+        pages=max(1, math.ceil(total / PAGE_SIZE)),
         siblings=[h["_source"] for h in siblings["hits"]["hits"]],
         # Lucene's cosinesimil score is (1 + cos) / 2; show the cosine itself.
         neighbours=[dict(search.shape_micro(h["_source"]), similarity=round(2 * h["_score"] - 1, 4)) for h in nearest["hits"]["hits"]],
@@ -111,6 +149,7 @@ def why(keywords: list[str], evidence: list[dict], micro_id: int | None, label: 
 
 # --- likes and map -------------------------------------------------------------------------
 
+
 def ids_body(ids: list[int]) -> dict[str, Any]:
     return {"query": {"ids": {"values": [str(i) for i in ids]}}, "size": len(ids), "_source": CARD_SOURCE}
 
@@ -118,8 +157,7 @@ def ids_body(ids: list[int]) -> dict[str, Any]:
 def map_body() -> dict[str, Any]:
     """Every film's map position and labels from doc values (no _source parsing)."""
     fields = ["id", "map_x", "map_y", "year", "title.raw", "macro_genre", "micro_genre"]
-    return {"query": {"exists": {"field": "map_x"}}, "size": 10_000, "_source": False, "docvalue_fields": fields,
-            "sort": ["_doc"]}
+    return {"query": {"exists": {"field": "map_x"}}, "size": 10_000, "_source": False, "docvalue_fields": fields, "sort": ["_doc"]}
 
 
 def shape_map(resp: dict) -> dict[str, Any]:

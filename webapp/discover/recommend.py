@@ -7,6 +7,7 @@ its own nearest films (one ``_msearch``), and the answer interleaves the groups 
 to how many liked films each holds. The page shows each group as its own row ("because you
 liked ..."). The measured effect is in ``bench/recommend.py`` and docs/explorer.md.
 """
+
 from __future__ import annotations
 
 from typing import Any

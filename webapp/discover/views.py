@@ -5,6 +5,7 @@ several are needed), so every state is a URL and the pages work without JavaScri
 scripts only add hearts (``likes.js``), title suggestions and the map's drawing. Shaping and
 request bodies are in ``data`` (pure); this module only talks to the server.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,6 +49,7 @@ def _msearch(searches: list[tuple[str, dict]]) -> list[dict]:
 
 # --- landing -------------------------------------------------------------------------------
 
+
 def landing_rows() -> dict[str, Any]:
     """The landing's data plus browse rows (a few macro themes and micro-genres, their films)."""
     movies, micro = _indices()
@@ -89,6 +91,7 @@ def surprise():
 
 # --- micro-genre pages ---------------------------------------------------------------------
 
+
 def micro_page_data(micro_id: int, sort: str, page: int) -> dict[str, Any]:
     """A micro-genre with one page of its films, its evidence, siblings and nearest ones
     (cached per concrete index like the insight pages: it only changes with a reindex)."""
@@ -99,11 +102,13 @@ def micro_page_data(micro_id: int, sort: str, page: int) -> dict[str, Any]:
             src = _client().get(index=micro, id=str(micro_id))["_source"]
         except NotFoundError:
             raise missing_micro(_client(), _settings().ids_index, micro_id) from None
-        films, siblings, nearest = _msearch([
-            (movies, dd.micro_films_body(micro_id, sort, page, with_evidence="evidence" not in src)),
-            (micro, dd.siblings_body(src.get("macro_genre_id"), micro_id)),
-            (micro, search.micro_search_body(src["centroid"], dd.NEAREST, exclude=micro_id)),
-        ])
+        films, siblings, nearest = _msearch(
+            [
+                (movies, dd.micro_films_body(micro_id, sort, page, with_evidence="evidence" not in src)),
+                (micro, dd.siblings_body(src.get("macro_genre_id"), micro_id)),
+                (micro, search.micro_search_body(src["centroid"], dd.NEAREST, exclude=micro_id)),
+            ]
+        )
         return dd.shape_micro_page(src, films, siblings, nearest, sort, page)
 
     return CACHE.get_or_compute(("micro-page", movies, micro, micro_id, sort, page), compute)
@@ -165,6 +170,7 @@ def api_why(raw_id: str):
 
 # --- likes ---------------------------------------------------------------------------------
 
+
 def parse_ids(raw: str | None) -> list[int]:
     """``ids=1,2,3`` -> unique ids in order (400 naming ``ids`` on anything else)."""
     if not raw:
@@ -218,6 +224,7 @@ def api_recommend():
 
 
 # --- movie map -----------------------------------------------------------------------------
+
 
 def map_json() -> str:
     """Every film's map position, title and groups as compact columns, serialised once per index."""

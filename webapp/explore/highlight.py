@@ -6,6 +6,7 @@ page's ids a round trip. The cards only need the query's words marked in a ~160-
 fragment, which this does in microseconds. Words match when they share a crude English stem
 ("sharks" / "shark", "hunted" / "hunting", "zombie" / "zombies"), close to what the english analyzer matches.
 """
+
 from __future__ import annotations
 
 import re

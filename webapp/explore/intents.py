@@ -17,6 +17,7 @@ query the same way (docs/explorer.md, "Query intents"):
 
 "like <title>" is read in ``webapp.explore.search.like_title`` (one pattern, used by the API and the bench).
 """
+
 from __future__ import annotations
 
 import re
@@ -30,24 +31,24 @@ FILLER = frozenset({"movie", "movies", "film", "films", "flick", "flicks", "cine
 # Lucene's English stop words (the english analyzer drops them): a query of these and filler
 # only ("movies from the") holds no topic either.
 STOP_WORDS = frozenset(
-    "a an and are as at be but by for if in into is it no not of on or such that the their then there these they "
-    "this to was will with".split()
+    "a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with".split()
 )
 _FILL = r"(?:" + "|".join(sorted(FILLER, key=len, reverse=True)) + r")"
 _FILLER = re.compile(r"^(?:\s*" + _FILL + r"\b(?![\w'’-])(?!\s+noir\b))+|(?<![\w'’-])(?:" + _FILL + r"\s*)+$", re.I)  # leading or trailing
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 # "80s", "'80s", "80's", "1980s", "1980's", optionally "early"/"mid"/"late" (ages: see _AGE).
-_DECADE = (r"(?:(?P<part{n}>early|mid|late)[\s-]+)?['’]?(?P<decade{n}>(?:18|19|20)\d0|\d0)['’]?s\b")
+_DECADE = r"(?:(?P<part{n}>early|mid|late)[\s-]+)?['’]?(?P<decade{n}>(?:18|19|20)\d0|\d0)['’]?s\b"
 _YEAR = r"(?P<year{n}>(?:18|19|20)\d\d)\b(?!['’]?s\b)"
 _LEAD = r"(?:(?P<lead>from|of|made\s+in|released\s+in|in|during|set\s+in)\s+)?(?:the\s+)?"
 SETTING = ("in", "during", "set in")  # "soldiers fighting the Germans in the 1940s": when it is set, not made
 PATTERNS = [
     # "between 1990 and 1999", "1990-1999", "1990 to 1999", "from 1990 to 1999"
-    ("range", re.compile(r"(?<![\w'’])(?:(?:between|from)\s+)?" + _YEAR.format(n=1) + r"\s*(?:-|–|to|and|until)\s*"
-                         + _YEAR.format(n=2), re.I)),
+    ("range", re.compile(r"(?<![\w'’])(?:(?:between|from)\s+)?" + _YEAR.format(n=1) + r"\s*(?:-|–|to|and|until)\s*" + _YEAR.format(n=2), re.I)),
     ("from", re.compile(r"(?<![\w'’])(?P<word>from|since|after|before|until|till)\s+(?:the\s+year\s+)?" + _YEAR.format(n=1), re.I)),
-    ("decade", re.compile(r"(?<![\w'’])" + _LEAD + _DECADE.format(n=1) + r"(?:\s*(?:and|or|to|-|–)\s*(?:the\s+)?"
-                          + _DECADE.format(n=2) + ")?", re.I)),
+    (
+        "decade",
+        re.compile(r"(?<![\w'’])" + _LEAD + _DECADE.format(n=1) + r"(?:\s*(?:and|or|to|-|–)\s*(?:the\s+)?" + _DECADE.format(n=2) + ")?", re.I),
+    ),
 ]
 # "in her 30s", "a man in his late 40s": an age, not a decade.
 _AGE = re.compile(r"\b(?:her|his|their|my|your|our|its|whose)\s+(?:early\s+|mid[\s-]+|late\s+)?$", re.I)
@@ -103,8 +104,14 @@ def _span(kind: str, m: re.Match) -> tuple[int | None, int | None] | None:
         year, word = _clamp(int(m["year1"])), m["word"].lower()
         if year is None:
             return None
-        return {"from": (year, None), "since": (year, None), "after": (year + 1, None), "before": (None, year - 1),
-                "until": (None, year), "till": (None, year)}[word]
+        return {
+            "from": (year, None),
+            "since": (year, None),
+            "after": (year + 1, None),
+            "before": (None, year - 1),
+            "until": (None, year),
+            "till": (None, year),
+        }[word]
     if m["lead"] and re.sub(r"\s+", " ", m["lead"].lower()) in SETTING:
         return None
     first = _decade(m["decade1"], m["part1"])
@@ -136,7 +143,7 @@ def read_years(q: str) -> tuple[str, Years | None]:
                 continue
             spans.append(span)
             texts.append(_LEAD_WORDS.sub("", m.group(0)).strip() if kind == "decade" else m.group(0).strip())
-            pieces.append(rest[last: m.start()])
+            pieces.append(rest[last : m.start()])
             last = m.end()
         if pieces:
             rest = "".join(pieces) + " " + rest[last:]

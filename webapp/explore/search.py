@@ -10,6 +10,7 @@ Every query search returns only films that are relevant enough (docs/explorer.md
 match, the vector side a minimum cosine (``KNN_MIN_SCORE``), and hybrid keeps a film when either
 side does. Totals, facets, the pager and exports then all describe that one set.
 """
+
 from __future__ import annotations
 
 import math
@@ -80,8 +81,21 @@ SORT_KEYS: dict[str, list[tuple[str, str]]] = {
 }
 # Only what a result card, the CSV and the facets read: no keywords, tagline, budget...
 CARD_SOURCE = [
-    "id", "title", "year", "decade", "overview", "genres", "micro_genre_id", "micro_genre", "macro_genre",
-    "macro_genre_id", "vote_average", "vote_count", "rating_weighted", "popularity", "poster_path",
+    "id",
+    "title",
+    "year",
+    "decade",
+    "overview",
+    "genres",
+    "micro_genre_id",
+    "micro_genre",
+    "macro_genre",
+    "macro_genre_id",
+    "vote_average",
+    "vote_count",
+    "rating_weighted",
+    "popularity",
+    "poster_path",
 ]
 
 
@@ -122,8 +136,11 @@ TITLE_TRIGRAM_MIN_MATCH = "3<70%"
 TITLE_TRIGRAM_BOOST = 1.0
 # "like X", "movies like X", "films similar to X", "similar to X", "more like X", "more movies like X",
 # "something like X", "anything similar to X", "show me films like X".
-LIKE_PATTERN = re.compile(r"^\s*(?:show\s+me\s+)?(?:(?:some|more|other|any)\s+)?(?:(?:movies?|films?)\s+|something\s+|anything\s+)?"
-                          r"(?:more\s+)?(?:like|similar\s+to)\s+(?P<title>\S.*?)\s*$", re.I)
+LIKE_PATTERN = re.compile(
+    r"^\s*(?:show\s+me\s+)?(?:(?:some|more|other|any)\s+)?(?:(?:movies?|films?)\s+|something\s+|anything\s+)?"
+    r"(?:more\s+)?(?:like|similar\s+to)\s+(?P<title>\S.*?)\s*$",
+    re.I,
+)
 
 
 def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
@@ -172,10 +189,8 @@ def title_clauses(q: str) -> list[dict[str, Any]]:
     return [
         {"match": {"title.keyword": {"query": q, "fuzziness": typos, "prefix_length": 1, "boost": TITLE_EXACT_BOOST}}},
         {"match_phrase": {"title.exact": {"query": q, "boost": TITLE_PHRASE_BOOST}}},
-        {"match": {"title.exact": {"query": q, "fuzziness": "AUTO", "prefix_length": 1, "operator": "and",
-                                   "boost": TITLE_FUZZY_BOOST}}},
-        {"match": {"title.trigram": {"query": q, "minimum_should_match": TITLE_TRIGRAM_MIN_MATCH,
-                                     "boost": TITLE_TRIGRAM_BOOST}}},
+        {"match": {"title.exact": {"query": q, "fuzziness": "AUTO", "prefix_length": 1, "operator": "and", "boost": TITLE_FUZZY_BOOST}}},
+        {"match": {"title.trigram": {"query": q, "minimum_should_match": TITLE_TRIGRAM_MIN_MATCH, "boost": TITLE_TRIGRAM_BOOST}}},
     ]
 
 
@@ -187,8 +202,9 @@ def popularity_prior(query: dict[str, Any], weight: float = POPULARITY_PRIOR) ->
     return {"function_score": {"query": query, "functions": functions, "score_mode": "sum", "boost_mode": "multiply"}}
 
 
-def keyword_query(q: str, min_match: str | None = BM25_MIN_MATCH, prior: float = POPULARITY_PRIOR,
-                  titles: bool = True, close: dict[str, Any] | None = None) -> dict[str, Any]:
+def keyword_query(
+    q: str, min_match: str | None = BM25_MIN_MATCH, prior: float = POPULARITY_PRIOR, titles: bool = True, close: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The BM25 side: a title match, or the query's terms when relevant enough.
 
     A film is in the set when it matches a title clause (scored by it), or when it holds
@@ -238,8 +254,7 @@ def close_films(vector: list[float], filters: list[dict[str, Any]], min_score: f
     the boost when it scores, before it when it only filters, as in the hybrid gate or a sort
     by rating.)
     """
-    script = {"source": "knn_score", "lang": "knn",
-              "params": {"field": "embedding", "query_value": vector, "space_type": "innerproduct"}}
+    script = {"source": "knn_score", "lang": "knn", "params": {"field": "embedding", "query_value": vector, "space_type": "innerproduct"}}
     scope = {"bool": {"filter": filters}} if filters else {"match_all": {}}
     return {"script_score": {"query": scope, "script": script, "min_score": inner_product_score(min_score)}}
 
@@ -264,9 +279,17 @@ def window(params: SearchParams, like: bool = False) -> int:
     return RANKED_WINDOW if like or ranked(params) else BROWSE_WINDOW
 
 
-def main_query(params: SearchParams, vector: list[float] | None, *, min_score: float | None = KNN_MIN_SCORE,
-               min_match: str | None = BM25_MIN_MATCH, keyword_min_match: str | None = KEYWORD_MODE_MIN_MATCH,
-               prior: float = POPULARITY_PRIOR, titles: bool = True, depth: int = RANKED_WINDOW) -> dict[str, Any]:
+def main_query(
+    params: SearchParams,
+    vector: list[float] | None,
+    *,
+    min_score: float | None = KNN_MIN_SCORE,
+    min_match: str | None = BM25_MIN_MATCH,
+    keyword_min_match: str | None = KEYWORD_MODE_MIN_MATCH,
+    prior: float = POPULARITY_PRIOR,
+    titles: bool = True,
+    depth: int = RANKED_WINDOW,
+) -> dict[str, Any]:
     """The query part: browse, BM25, radial k-NN, or a ``hybrid`` of BM25 and k-NN.
 
     ``hybrid`` in OpenSearch 2.19 takes no top-level filter, so each sub-query carries it.
@@ -327,8 +350,12 @@ def did_you_mean(q: str) -> dict[str, Any] | None:
     if len(q.split()) > SUGGEST_MAX_WORDS:
         return None
     generator = {"field": "title.exact", "suggest_mode": "missing", "min_word_length": 3}  # only unknown words
-    return {"text": q, "did_you_mean": {"phrase": {"field": "title.exact", "size": 1, "gram_size": 1, "confidence": 1.0,
-                                                   "max_errors": 2, "direct_generator": [generator]}}}
+    return {
+        "text": q,
+        "did_you_mean": {
+            "phrase": {"field": "title.exact", "size": 1, "gram_size": 1, "confidence": 1.0, "max_errors": 2, "direct_generator": [generator]}
+        },
+    }
 
 
 def search_body(params: SearchParams, vector: list[float] | None, **options: Any) -> dict[str, Any]:
@@ -359,8 +386,12 @@ def find_title_body(title: str) -> dict[str, Any]:
     """The film a "like <title>" query names (exact title first, then phrase or typo matches),
     with its stored vector: a one-hit search, so the script field is trustworthy and the
     similar-films search needs no second round trip to read it."""
-    return {"query": popularity_prior({"bool": {"should": title_clauses(title), "minimum_should_match": 1}}, 1.0),
-            "size": 1, "_source": ["id", "title", "year"], "script_fields": VECTOR_FIELD}
+    return {
+        "query": popularity_prior({"bool": {"should": title_clauses(title), "minimum_should_match": 1}}, 1.0),
+        "size": 1,
+        "_source": ["id", "title", "year"],
+        "script_fields": VECTOR_FIELD,
+    }
 
 
 def is_title_body(q: str) -> dict[str, Any]:
@@ -374,8 +405,7 @@ def like_title(q: str) -> str | None:
     return match.group("title") if match else None
 
 
-def similar_body(vector: list[float], exclude: list[int], filters: Filters, size: int,
-                 min_score: float = 0.0) -> dict[str, Any]:
+def similar_body(vector: list[float], exclude: list[int], filters: Filters, size: int, min_score: float = 0.0) -> dict[str, Any]:
     """The ``size`` films nearest ``vector`` (exactly scored), never the ``exclude`` ids (the seeds).
 
     Exact scoring: HNSW with a small k measured missing one of Inception's five nearest films.
@@ -405,8 +435,17 @@ def like_body(film_id: int, vector: list[float], filters: Filters, size: int, mo
     near = close_films(vector, clauses, KNN_MIN_SCORE)
     if mode != "hybrid":
         return {"query": near, "size": size, "_source": CARD_SOURCE}
-    mlt = {"more_like_this": {"fields": LIKE_FIELDS, "like": [{"_index": index, "_id": str(film_id)}], "min_term_freq": 1,
-                              "min_doc_freq": 2, "max_query_terms": LIKE_MAX_TERMS, "minimum_should_match": "1", "include": True}}
+    mlt = {
+        "more_like_this": {
+            "fields": LIKE_FIELDS,
+            "like": [{"_index": index, "_id": str(film_id)}],
+            "min_term_freq": 1,
+            "min_doc_freq": 2,
+            "max_query_terms": LIKE_MAX_TERMS,
+            "minimum_should_match": "1",
+            "include": True,
+        }
+    }
     side = {"bool": {"must": [popularity_prior(mlt, LIKE_PRIOR)], "filter": [close_films(vector, [], KNN_MIN_SCORE), *clauses]}}
     return {"query": {"hybrid": {"pagination_depth": size, "queries": [side, near]}}, "size": size, "_source": CARD_SOURCE}
 
@@ -418,14 +457,24 @@ def suggest_body(q: str, size: int) -> dict[str, Any]:
     completion suggester (``title.complete``, leading article dropped) catches one typo in
     what is typed so far ("termnat"). Popular titles first on ties.
     """
-    match = {"multi_match": {"query": q, "type": "bool_prefix", "operator": "and",
-                             "fields": ["title.suggest", "title.suggest._2gram", "title.suggest._3gram"]}}
+    match = {
+        "multi_match": {
+            "query": q,
+            "type": "bool_prefix",
+            "operator": "and",
+            "fields": ["title.suggest", "title.suggest._2gram", "title.suggest._3gram"],
+        }
+    }
     return {
         "query": popularity_prior(match, 1.0),
         "size": size,
         "_source": ["id", "title", "year"],
-        "suggest": {"complete": {"prefix": q, "completion": {"field": "title.complete", "size": size, "skip_duplicates": True,
-                                                             "fuzzy": {"fuzziness": 1, "prefix_length": 1}}}},
+        "suggest": {
+            "complete": {
+                "prefix": q,
+                "completion": {"field": "title.complete", "size": size, "skip_duplicates": True, "fuzzy": {"fuzziness": 1, "prefix_length": 1}},
+            }
+        },
     }
 
 
@@ -443,8 +492,14 @@ MICRO_LIST_MAX = 1000  # above any k the indexer can choose: the list holds ever
 
 
 def micro_list_body(size: int, offset: int = 0) -> dict[str, Any]:
-    return {"query": {"match_all": {}}, "from": offset, "size": size, "sort": [{"size": "desc"}, {"id": "asc"}],
-            "_source": MICRO_SOURCE, "track_total_hits": True}
+    return {
+        "query": {"match_all": {}},
+        "from": offset,
+        "size": size,
+        "sort": [{"size": "desc"}, {"id": "asc"}],
+        "_source": MICRO_SOURCE,
+        "track_total_hits": True,
+    }
 
 
 def micro_search_body(vector: list[float], size: int, exclude: int | None = None) -> dict[str, Any]:
@@ -483,8 +538,30 @@ MICRO_TABLE_SOURCE = ["id", "label", "size", "keywords", "centroid"]
 # are too long to name a shelf).
 SHELF_LIFT = 0.1
 SHELF_EVIDENCE = 20
-SHELF_NAME_GENERIC = frozenset({"film", "films", "movie", "movies", "story", "stories", "drama", "dramas", "comedy", "comedies",
-                                "thriller", "thrillers", "action", "adventure", "adventures", "family", "dark", "and", "the", "of"})
+SHELF_NAME_GENERIC = frozenset(
+    {
+        "film",
+        "films",
+        "movie",
+        "movies",
+        "story",
+        "stories",
+        "drama",
+        "dramas",
+        "comedy",
+        "comedies",
+        "thriller",
+        "thrillers",
+        "action",
+        "adventure",
+        "adventures",
+        "family",
+        "dark",
+        "and",
+        "the",
+        "of",
+    }
+)
 
 
 def micro_terms(q: str) -> list[str]:
@@ -528,8 +605,17 @@ class MicroTable:
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         labels = tuple(_stems(d.get("label") or "") for d in docs)
         keywords = tuple(_stems(" ".join(d.get("keywords") or [])) for d in docs)
-        return cls(tuple(d["id"] for d in docs), tuple(d.get("label") or "" for d in docs), tuple(d.get("size") or 0 for d in docs),
-                   matrix / np.where(norms > 0, norms, 1.0), labels, keywords, _postings(labels), _postings(keywords), shelves)
+        return cls(
+            tuple(d["id"] for d in docs),
+            tuple(d.get("label") or "" for d in docs),
+            tuple(d.get("size") or 0 for d in docs),
+            matrix / np.where(norms > 0, norms, 1.0),
+            labels,
+            keywords,
+            _postings(labels),
+            _postings(keywords),
+            shelves,
+        )
 
 
 def shelf_table_body() -> dict[str, Any]:
@@ -541,8 +627,7 @@ def shelf_table_body() -> dict[str, Any]:
 def shelf_rows(resp: dict[str, Any]) -> tuple[dict[str, Any], ...]:
     """``shelf_table_body``'s answer as {"id", "label", "size"} rows."""
     buckets = resp.get("aggregations", {}).get("shelves", {}).get("buckets", [])
-    return tuple({"id": b["key"], "label": b["label"]["buckets"][0]["key"], "size": b["doc_count"]}
-                 for b in buckets if b["label"]["buckets"])
+    return tuple({"id": b["key"], "label": b["label"]["buckets"][0]["key"], "size": b["doc_count"]} for b in buckets if b["label"]["buckets"])
 
 
 def _phrase_stems(text: str) -> tuple[str, ...]:
@@ -550,15 +635,17 @@ def _phrase_stems(text: str) -> tuple[str, ...]:
 
 
 _SHELF_WORDS: dict[str, tuple[frozenset[str], tuple[tuple[str, ...], ...]]] = {
-    shelf.name: (frozenset(_phrase_stems(shelf.name)) - {stem(w) for w in SHELF_NAME_GENERIC},
-                 tuple(p for p in (_phrase_stems(p) for p in shelf.phrases) if p))
+    shelf.name: (
+        frozenset(_phrase_stems(shelf.name)) - {stem(w) for w in SHELF_NAME_GENERIC},
+        tuple(p for p in (_phrase_stems(p) for p in shelf.phrases) if p),
+    )
     for shelf in SHELVES
 }
 
 
 def _holds(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     n = len(phrase)
-    return any(words[i:i + n] == phrase for i in range(len(words) - n + 1))
+    return any(words[i : i + n] == phrase for i in range(len(words) - n + 1))
 
 
 def shelf_match(table: MicroTable, terms: list[str], q: str, window: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]:
@@ -590,8 +677,9 @@ def micro_table_body() -> dict[str, Any]:
     return {"query": {"match_all": {}}, "size": MICRO_LIST_MAX, "_source": MICRO_TABLE_SOURCE}
 
 
-def micro_scores(table: MicroTable, terms: list[str], vector: list[float], label_weight: float = MICRO_LABEL_WEIGHT,
-                 keyword_weight: float = MICRO_KEYWORD_WEIGHT) -> np.ndarray:
+def micro_scores(
+    table: MicroTable, terms: list[str], vector: list[float], label_weight: float = MICRO_LABEL_WEIGHT, keyword_weight: float = MICRO_KEYWORD_WEIGHT
+) -> np.ndarray:
     """Per micro-genre: cos(query, centroid) + label_weight x the share of ``terms`` its label holds
     + keyword_weight x the share its keywords hold (a term of several words, "sci-fi", needs them all)."""
     scores = table.centroids @ np.asarray(vector, dtype=np.float32)
@@ -604,8 +692,14 @@ def micro_scores(table: MicroTable, terms: list[str], vector: list[float], label
     return scores
 
 
-def micro_match(table: MicroTable, terms: list[str], vector: list[float], min_score: float = MICRO_MIN_SCORE,
-                min_margin: float = MICRO_MIN_MARGIN, **weights: float) -> dict[str, Any] | None:
+def micro_match(
+    table: MicroTable,
+    terms: list[str],
+    vector: list[float],
+    min_score: float = MICRO_MIN_SCORE,
+    min_margin: float = MICRO_MIN_MARGIN,
+    **weights: float,
+) -> dict[str, Any] | None:
     """The micro-genre a short query names with confidence (``micro_scores``), or None."""
     if not terms or not table.ids:
         return None
@@ -623,8 +717,7 @@ def popular_first(hits: list[dict[str, Any]], weight: float = FUSED_PRIOR) -> li
     """Hybrid's fused scores x (1 + weight x log10(1 + popularity)), re-sorted (``FUSED_PRIOR``)."""
     if not weight:
         return hits
-    scored = [dict(h, _score=(h["_score"] or 0.0) * (1 + weight * math.log10(1 + max(0.0, h["_source"].get("popularity") or 0.0))))
-              for h in hits]
+    scored = [dict(h, _score=(h["_score"] or 0.0) * (1 + weight * math.log10(1 + max(0.0, h["_source"].get("popularity") or 0.0)))) for h in hits]
     return sorted(scored, key=lambda h: -h["_score"])
 
 
@@ -769,7 +862,7 @@ def relevant_window(hits: list[dict[str, Any]], floor: float = RELATIVE_FLOOR, k
 
 def window_page(hits: list[dict[str, Any]], params: SearchParams) -> list[dict[str, Any]]:
     """One page of a ranked window, in the requested order."""
-    return sort_sources(hits, params.sort)[params.offset: params.offset + params.size]
+    return sort_sources(hits, params.sort)[params.offset : params.offset + params.size]
 
 
 def suggestion(resp: dict[str, Any], q: str, total: int) -> str | None:

@@ -10,6 +10,7 @@ memoised on Flask's ``g``), however many ids the request names and however long 
 (``/trends`` named up to 11 ids, one ``GET`` per id and hop). Nothing outlives the request, so a
 reindex (which records its retirements after the alias swap) is seen by the next request.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -52,12 +53,12 @@ def retired_ids(client: OpenSearch, index: str) -> dict[tuple[str, int], int]:
 def _read_retired(client: OpenSearch, index: str) -> dict[tuple[str, int], int]:
     query = {"term": {"status": "retired"}}
     fields = ["kind", "id", "successor"]
-    hits = client.search(index=index, body={"size": RETIRED_PAGE, "query": query, "_source": fields},
-                         ignore_unavailable=True)["hits"]["hits"]
+    hits = client.search(index=index, body={"size": RETIRED_PAGE, "query": query, "_source": fields}, ignore_unavailable=True)["hits"]["hits"]
     if len(hits) >= RETIRED_PAGE:
         hits = list(helpers.scan(client, index=index, query={"query": query, "_source": fields}))
-    return {(h["_source"]["kind"], int(h["_source"]["id"])): int(h["_source"]["successor"])
-            for h in hits if h["_source"].get("successor") is not None}
+    return {
+        (h["_source"]["kind"], int(h["_source"]["id"])): int(h["_source"]["successor"]) for h in hits if h["_source"].get("successor") is not None
+    }
 
 
 def successor(client: OpenSearch, index: str, kind: str, group_id: int) -> int | None:
@@ -97,5 +98,6 @@ def current_id(client: OpenSearch, index: str, kind: str, group_id: int | None) 
 
 def current_filters(client: OpenSearch, index: str, filters: Filters) -> Filters:
     """``filters`` with retired micro-genre / macro theme ids replaced by their successors."""
-    return replace(filters, micro_genre=current_id(client, index, "micro", filters.micro_genre),
-                   macro=current_id(client, index, "macro", filters.macro))
+    return replace(
+        filters, micro_genre=current_id(client, index, "micro", filters.micro_genre), macro=current_id(client, index, "macro", filters.macro)
+    )

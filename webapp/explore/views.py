@@ -4,6 +4,7 @@ The pages are rendered on the server from the same functions the API uses, so ev
 (query, mode, filters, page, open movie) is a plain URL that can be shared, and the site
 works with the keyboard and without JavaScript.
 """
+
 from __future__ import annotations
 
 import csv
@@ -50,8 +51,19 @@ log = logging.getLogger(__name__)
 PIPELINE_DIR = PROJECT_ROOT / "opensearch" / "pipelines"
 HYBRID_PIPELINE = "mgm-hybrid"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CSV_COLUMNS = ("id", "title", "year", "genres", "micro_genre_id", "micro_genre", "macro_genre", "vote_average", "vote_count",
-               "rating_weighted", "score")
+CSV_COLUMNS = (
+    "id",
+    "title",
+    "year",
+    "genres",
+    "micro_genre_id",
+    "micro_genre",
+    "macro_genre",
+    "vote_average",
+    "vote_count",
+    "rating_weighted",
+    "score",
+)
 
 
 # --- search pipelines ---------------------------------------------------------------------
@@ -118,11 +130,24 @@ def _embed(text: str) -> list[float]:
 # --- operations shared by the API and the pages ----------------------------------------------
 
 
-def find(client, index: str, micro_index: str, params: SearchParams, embed: Callable[[str], list[float]], *,
-         floor: float = search.RELATIVE_FLOOR, keep: int = search.MIN_KEPT, micro: bool = True,
-         micro_options: dict[str, float] | None = None, lift: float = search.MICRO_LIFT,
-         shelf_lift: float = search.SHELF_LIFT, fused_prior: float = search.FUSED_PRIOR, extras: bool = True,
-         extra_source: tuple[str, ...] = (), **options: Any) -> dict[str, Any]:
+def find(
+    client,
+    index: str,
+    micro_index: str,
+    params: SearchParams,
+    embed: Callable[[str], list[float]],
+    *,
+    floor: float = search.RELATIVE_FLOOR,
+    keep: int = search.MIN_KEPT,
+    micro: bool = True,
+    micro_options: dict[str, float] | None = None,
+    lift: float = search.MICRO_LIFT,
+    shelf_lift: float = search.SHELF_LIFT,
+    fused_prior: float = search.FUSED_PRIOR,
+    extras: bool = True,
+    extra_source: tuple[str, ...] = (),
+    **options: Any,
+) -> dict[str, Any]:
     """One search as the app runs it, without Flask: the API, the pages and ``bench.relevance`` call this.
 
     The query is read first (``webapp.explore.intents``: years become the year filter, "like <title>"
@@ -142,9 +167,7 @@ def find(client, index: str, micro_index: str, params: SearchParams, embed: Call
         like, like_vector = like_film(client, index, params.q) or (None, None)
     limit = search.window(params, like=like is not None)
     if params.offset >= limit:
-        raise ApiError(
-            f"page {params.page} starts beyond the {limit} best matches this search ranks; lower page or size", field="page"
-        )
+        raise ApiError(f"page {params.page} starts beyond the {limit} best matches this search ranks; lower page or size", field="page")
     match = vector = None
     shelves: list[dict[str, Any]] = []
     if like is not None:
@@ -186,8 +209,18 @@ def find(client, index: str, micro_index: str, params: SearchParams, embed: Call
     else:
         facets = search.shape_facets(resp.get("aggregations", {}))
         total = resp["hits"]["total"]["value"]
-    return {"params": params, "reading": reading, "like": like, "micro_genre_match": match, "macro_genre_matches": shelves, "window": limit,
-            "hits": hits, "total": total, "facets": facets, "response": resp}
+    return {
+        "params": params,
+        "reading": reading,
+        "like": like,
+        "micro_genre_match": match,
+        "macro_genre_matches": shelves,
+        "window": limit,
+        "hits": hits,
+        "total": total,
+        "facets": facets,
+        "response": resp,
+    }
 
 
 def run_search(params: SearchParams) -> dict[str, Any]:
@@ -237,7 +270,7 @@ def micro_table(client, index: str, micro_index: str, served: str) -> search.Mic
     with _MICRO_TABLES_LOCK:
         if served in _MICRO_TABLES:
             return _MICRO_TABLES[served]
-    run = served[len(index) + 1:] if served.startswith(index + "-") else None
+    run = served[len(index) + 1 :] if served.startswith(index + "-") else None
     try:
         hits = client.search(index=f"{micro_index}-{run}" if run else micro_index, body=search.micro_table_body())["hits"]["hits"]
     except NotFoundError:
@@ -294,7 +327,7 @@ def _vectors(seeds: list[int], field: str) -> list[list[float]]:
 
 
 def nearest_films(movie_id: int, filters: Filters, size: int) -> list[dict[str, Any]]:
-    """"Similar films": the films nearest one film's vector, itself excluded (404 if unknown).
+    """ "Similar films": the films nearest one film's vector, itself excluded (404 if unknown).
 
     Recommendations from several liked films live in ``webapp.discover.recommend``.
     """
@@ -348,12 +381,21 @@ def _csv_response(results: list[dict[str, Any]]) -> Response:
     writer = csv.writer(buf)
     writer.writerow(CSV_COLUMNS)
     for r in results:
-        row = [r["id"], r["title"], r["year"], "|".join(r["genres"]), r["micro_genre"]["id"], r["micro_genre"]["label"],
-               r["macro_genre"], r["vote_average"], r["vote_count"], r["rating_weighted"], r["score"]]
+        row = [
+            r["id"],
+            r["title"],
+            r["year"],
+            "|".join(r["genres"]),
+            r["micro_genre"]["id"],
+            r["micro_genre"]["label"],
+            r["macro_genre"],
+            r["vote_average"],
+            r["vote_count"],
+            r["rating_weighted"],
+            r["score"],
+        ]
         writer.writerow([csv_cell(v) for v in row])
-    return Response(
-        buf.getvalue(), mimetype="text/csv", headers={"Content-Disposition": "attachment; filename=movies.csv"}
-    )
+    return Response(buf.getvalue(), mimetype="text/csv", headers={"Content-Disposition": "attachment; filename=movies.csv"})
 
 
 @bp.get("/api/movies/<raw_id>")
@@ -440,8 +482,15 @@ def explore_page():
         error, status = for_the_page(exc), exc.status
     return (
         render_template(
-            "explore.html", params=params or SearchParams(), result=result, error=error, args=args, link=link,
-            movie=movie, similar=similar, csv_link="/api/search?" + urlencode({**args, "format": "csv"}),
+            "explore.html",
+            params=params or SearchParams(),
+            result=result,
+            error=error,
+            args=args,
+            link=link,
+            movie=movie,
+            similar=similar,
+            csv_link="/api/search?" + urlencode({**args, "format": "csv"}),
             json_link="/api/search?" + urlencode({k: v for k, v in args.items() if k not in ("movie", "format")}),
         ),
         status,

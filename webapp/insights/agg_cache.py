@@ -7,6 +7,7 @@ and the pages refresh, with no TTL to tune. The run's report (the Overview's KPI
 before the swap, so the first page cached under a new run id already holds that run's figures.
 Bounded LRU, thread-safe.
 """
+
 from __future__ import annotations
 
 import threading

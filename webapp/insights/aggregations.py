@@ -3,6 +3,7 @@
 Every figure on the Landing, Overview and Trends pages comes from an aggregation built here.
 Bodies are plain dicts so tests can read them and the bench can replay them as the baseline.
 """
+
 from __future__ import annotations
 
 from webapp.api.params import Filters
@@ -174,6 +175,7 @@ def cloud_body(params: TrendsParams) -> dict:
 
 
 # --- what each page sends (the app and the bench's baseline share these lists) --------------
+
 
 def overview_searches(movies: str, micro: str, runs: str, filters: Filters) -> list[tuple[str, dict]]:
     """The Overview's first ``_msearch``: the aggregations, the latest run, the micro-genre keywords."""

@@ -3,6 +3,7 @@
 Input is the raw response dicts of the bodies in ``aggregations``; output is JSON-ready and is
 both what ``/api/...`` returns and what the page embeds for Plotly.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -24,6 +25,7 @@ SPARSE_PERIOD_FILMS = findings.MIN_HEATMAP_MOVIES  # periods with fewer films ar
 
 
 # --- small helpers over buckets ------------------------------------------------------------
+
 
 def _value(aggs: dict, name: str) -> float | None:
     return clean(aggs[name]["value"])
@@ -61,9 +63,7 @@ def catalog_from(aggs: dict) -> dict:
         str(b["key"]): {"id": b["key"], "label": _first_key(b, "label"), "macro": _first_key(b, "macro"), "count": b["doc_count"]}
         for b in aggs["catalog"]["micros"]["buckets"]
     }
-    macros = sorted(
-        ({"id": b["key"], "name": _first_key(b, "label")} for b in aggs["catalog"]["macros"]["buckets"]), key=lambda m: m["name"] or ""
-    )
+    macros = sorted(({"id": b["key"], "name": _first_key(b, "label")} for b in aggs["catalog"]["macros"]["buckets"]), key=lambda m: m["name"] or "")
     return {"macros": macros, "micros": micros}
 
 
@@ -91,6 +91,7 @@ def _best_rated(micros: list[dict], n: int) -> list[dict]:
 
 # --- overview and landing ------------------------------------------------------------------
 
+
 def shape_overview(resp: dict, run_resp: dict, micro_docs: dict, filters: Filters) -> dict:
     aggs = resp["aggregations"]
     prior = prior_from(aggs)
@@ -101,8 +102,9 @@ def shape_overview(resp: dict, run_resp: dict, micro_docs: dict, filters: Filter
     for mb in aggs["macros"]["buckets"]:
         # a micro-genre may sit under several themes: its node id names both (treemap ids are unique)
         children = [{"id": f"micro:{b['key']}/{mb['key']}", **_micro_node(b, prior, keywords)} for b in mb["micros"]["buckets"]]
-        macros.append({"id": f"macro:{mb['key']}", "macro_id": macro_ids.get(mb["key"]), "name": mb["key"], **group_stats(mb, prior),
-                       "children": children})
+        macros.append(
+            {"id": f"macro:{mb['key']}", "macro_id": macro_ids.get(mb["key"]), "name": mb["key"], **group_stats(mb, prior), "children": children}
+        )
     total = resp["hits"]["total"]["value"]
     micros = [_micro_node(b, prior, keywords) | {"macro": _first_key(b, "macro")} for b in aggs["micros"]["buckets"]]
     years = aggs["years"]
@@ -192,10 +194,16 @@ def attach_top_movies(overview: dict, top_resp: dict) -> dict:
         for hit in bucket["top"]["hits"]["hits"]:
             f = hit["fields"]
             rating, votes = f["vote_average"][0], f["vote_count"][0]
-            films.append({
-                "id": f["id"][0], "title": f["title.raw"][0], "year": (f.get("year") or [None])[0],
-                "vote_average": rating, "vote_count": votes, "weighted_rating": round(prior.shrink(rating, votes), 3),
-            })
+            films.append(
+                {
+                    "id": f["id"][0],
+                    "title": f["title.raw"][0],
+                    "year": (f.get("year") or [None])[0],
+                    "vote_average": rating,
+                    "vote_count": votes,
+                    "weighted_rating": round(prior.shrink(rating, votes), 3),
+                }
+            )
         films.sort(key=lambda x: -x["weighted_rating"])
         top[str(bucket["key"])] = films[:TOP_MOVIES_SHOWN]
     return overview | {"top_movies": top}
@@ -221,6 +229,7 @@ def shape_landing(overview: dict) -> dict:
 
 
 # --- trends --------------------------------------------------------------------------------
+
 
 def _period_key(bucket: dict, yearly: bool) -> int:
     return int(bucket["key_as_string"]) if yearly else int(bucket["key"])
@@ -285,11 +294,18 @@ def _growth(aggs: dict, params: TrendsParams, catalog: dict) -> dict:
             if e + later < params.min_support:
                 continue
             s_e, s_l = 100 * e / n_e, 100 * later / n_l
-            rows.append({
-                "id": key, "label": catalog["micros"][str(key)]["label"], "macro": catalog["micros"][str(key)]["macro"],
-                "count_earlier": e, "count_later": later, "share_earlier": round(s_e, 3), "share_later": round(s_l, 3),
-                "change_pp": round(s_l - s_e, 3),
-            })
+            rows.append(
+                {
+                    "id": key,
+                    "label": catalog["micros"][str(key)]["label"],
+                    "macro": catalog["micros"][str(key)]["macro"],
+                    "count_earlier": e,
+                    "count_later": later,
+                    "share_earlier": round(s_e, 3),
+                    "share_later": round(s_l, 3),
+                    "change_pp": round(s_l - s_e, 3),
+                }
+            )
     f = params.filters
     return {
         "split": params.split,

@@ -3,6 +3,7 @@
 Pure functions over already-aggregated groups (one number per micro-genre, decade or macro
 theme), never over movie documents. Each finding states what the numbers show, whichever way.
 """
+
 from __future__ import annotations
 
 import math
@@ -74,10 +75,14 @@ def size_vs_rating(points: list[dict]) -> dict:
         f"the largest quarter ({large[0]['count']}–{large[-1]['count']} films) {large_med:.2f}."
     )
     numbers = {
-        "n": n, "spearman_rho": round(float(rho), 4), "p_value": round(float(p_value), 4),
-        "spearman_rho_unshrunk": round(float(rho_raw), 4), "p_value_unshrunk": round(float(p_raw), 4),
+        "n": n,
+        "spearman_rho": round(float(rho), 4),
+        "p_value": round(float(p_value), 4),
+        "spearman_rho_unshrunk": round(float(rho_raw), 4),
+        "p_value_unshrunk": round(float(p_raw), 4),
         "pearson_log_size": round(float(r_log), 4),
-        "smallest_quartile_median": round(small_med, 3), "largest_quartile_median": round(large_med, 3),
+        "smallest_quartile_median": round(small_med, 3),
+        "largest_quartile_median": round(large_med, 3),
     }
     return {"title": "Do niche micro-genres rate higher?", "text": text, "numbers": numbers}
 

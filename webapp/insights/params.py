@@ -3,6 +3,7 @@
 The URL is the page state (shareable links), so every parameter is validated here and a bad
 one becomes a 400 ``{"error", "field"}`` before any aggregation runs.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

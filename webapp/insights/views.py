@@ -4,6 +4,7 @@ Each page's figures come from one ``_msearch`` of aggregations (plus one small f
 when the first answer decides what to fetch next), shaped by ``chart_data`` and cached per
 concrete index in ``agg_cache``. A page embeds exactly the JSON its ``/api/...`` twin returns.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -24,6 +25,7 @@ bp = Blueprint("insights", __name__, template_folder="templates")
 
 
 # --- data (shared by pages and API) --------------------------------------------------------
+
 
 def _client() -> OpenSearch:
     return current_app.extensions["opensearch"]
@@ -71,8 +73,11 @@ def landing_data() -> dict:
 def trends_data(params: TrendsParams) -> dict:
     movies, micro = _indices()
     ids_index = current_app.config["SETTINGS"].ids_index
-    params = replace(params, micro=tuple(current_id(_client(), ids_index, "micro", i) for i in params.micro),
-                     cloud_micro=current_id(_client(), ids_index, "micro", params.cloud_micro))
+    params = replace(
+        params,
+        micro=tuple(current_id(_client(), ids_index, "micro", i) for i in params.micro),
+        cloud_micro=current_id(_client(), ids_index, "micro", params.cloud_micro),
+    )
 
     def compute() -> dict:
         responses = _msearch(trends_searches(movies, params))
@@ -107,6 +112,7 @@ def _args() -> dict[str, str]:
 
 # --- JSON ----------------------------------------------------------------------------------
 
+
 @bp.get("/api/overview")
 @accepts(*INSIGHT_FIELDS)
 def api_overview():
@@ -120,6 +126,7 @@ def api_trends():
 
 
 # --- pages ---------------------------------------------------------------------------------
+
 
 def _page(template: str, load, **context):
     """Render ``template`` with ``data``; a bad parameter shows on the page with its status."""
