@@ -53,8 +53,9 @@ import numpy as np
 import requests
 
 from bench import server
+from bench.load import CLIENTS, app_sender, closed_loop, percentile
 from bench.relevance import all_queries, load_judgements
-from bench.search_latency import CLIENTS, _app_sender, _pct, closed_loop
+from indexer.ingest.load import CSV_COLUMNS
 from mgm.settings import PROJECT_ROOT, Settings
 
 STEPS = (5_000, 100_000)
@@ -68,23 +69,6 @@ LOAD_SECONDS = 15.0  # 8 clients: this long per mode
 ENCODE_SAMPLE = 256
 SEED = 7
 RESULTS = Path(__file__).resolve().parent / "results"
-CSV_COLUMNS = (
-    "id",
-    "title",
-    "original_title",
-    "tagline",
-    "overview",
-    "genres",
-    "keywords",
-    "release_date",
-    "vote_average",
-    "vote_count",
-    "popularity",
-    "runtime",
-    "budget",
-    "revenue",
-    "original_language",
-)
 
 
 def synthetic_rows(movies: list, n: int) -> tuple[list[dict], np.ndarray]:
@@ -254,10 +238,10 @@ def search_step(settings: Settings, queries: list[str]) -> dict[str, Any]:
                 t0 = time.perf_counter()
                 requests.get(f"{base}/api/search", params={"q": q, "mode": mode, "size": 20}, timeout=60).raise_for_status()
                 ms.append((time.perf_counter() - t0) * 1000)
-            loaded = closed_loop(_app_sender(base, mode), itertools.cycle(queries), CLIENTS, LOAD_SECONDS)
+            loaded = closed_loop(app_sender(base, mode), itertools.cycle(queries), CLIENTS, LOAD_SECONDS)
             out[mode] = {
-                "p50_ms": _pct(ms, 50),
-                "p95_ms": _pct(ms, 95),
+                "p50_ms": percentile(ms, 50),
+                "p95_ms": percentile(ms, 95),
                 "clients_8": {
                     "p50_ms": loaded["latency_ms"]["p50"],
                     "p95_ms": loaded["latency_ms"]["p95"],
@@ -428,7 +412,7 @@ def failover(settings: Settings, films: int = STEPS[-1], seconds: float = 30.0) 
             return {"movies": client.count(index=scoped.index_alias)["count"], "micro_genres": client.count(index=scoped.micro_alias)["count"]}
 
         def phase(name: str) -> dict[str, Any]:
-            result = closed_loop(_app_sender(base, "hybrid"), itertools.cycle(queries), CLIENTS, seconds)
+            result = closed_loop(app_sender(base, "hybrid"), itertools.cycle(queries), CLIENTS, seconds)
             return {
                 "p50_ms": result["latency_ms"]["p50"],
                 "p95_ms": result["latency_ms"]["p95"],

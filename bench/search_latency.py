@@ -18,7 +18,7 @@ from functools import partial
 from typing import Any
 
 from bench import server
-from bench.load import CLIENTS, app_sender, closed_loop, measured, percentile
+from bench.load import CLIENTS, app_sender, closed_loop, measured
 from bench.queries import fresh_queries
 from mgm.client import make_client
 from mgm.settings import Settings
@@ -28,8 +28,6 @@ SECONDS = 20.0
 SINGLE_SECONDS = 5.0
 RAW_QUERIES = 2000  # encoded up front; beyond them the raw run repeats them (OpenSearch caches no hits)
 TARGETS = {"hybrid_p95_ms": 80, "hybrid_rps": 100, "keyword_semantic_p95_ms": 50, "single_hybrid_p50_ms": 20, "rss_per_worker_mb": 300}
-# The load generator lives in bench.load; these old names stay until bench/scale.py imports it from there.
-_app_sender, _measured, _pct = app_sender, measured, percentile
 
 
 def raw_hybrid_baseline(settings: Settings, queries: list[str], seconds: float = SECONDS) -> dict[str, Any]:

@@ -12,6 +12,8 @@ import json
 import random
 from pathlib import Path
 
+from indexer.ingest.load import CSV_COLUMNS
+
 THEMES = {
     "space": ("astronaut", "orbit", "alien", "starship", "planet", "colony", "galaxy", "mission"),
     "heist": ("vault", "thief", "casino", "crew", "diamond", "getaway", "safecracker", "bank"),
@@ -24,23 +26,6 @@ GENRES = {"space": "Science Fiction", "heist": "Crime", "zombie": "Horror", "rom
 # Hostile text in two movies, so every test on synthetic data also checks escaping and the CSV guard.
 SCRIPT = '<script>alert("mgm")</script>'
 FORMULA = '=HYPERLINK("http://evil.example","click")'
-COLUMNS = (
-    "id",
-    "title",
-    "original_title",
-    "overview",
-    "tagline",
-    "genres",
-    "keywords",
-    "release_date",
-    "vote_average",
-    "vote_count",
-    "popularity",
-    "runtime",
-    "budget",
-    "revenue",
-    "original_language",
-)
 
 
 def movies(n: int, seed: int = 7) -> list[dict]:
@@ -80,7 +65,7 @@ def movies(n: int, seed: int = 7) -> list[dict]:
 
 def write_csv(path: Path, rows: list[dict]) -> Path:
     with path.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=COLUMNS)
+        writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
     return path

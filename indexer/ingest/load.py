@@ -19,6 +19,17 @@ from pathlib import Path
 from typing import Any
 
 REQUIRED_COLUMNS = ("id", "title", "overview", "genres", "keywords", "release_date", "vote_average", "vote_count")
+# Every TMDB 5000 column the loader reads: the header a CSV made for it needs (tests, bench scale).
+CSV_COLUMNS = (
+    *REQUIRED_COLUMNS,
+    "original_title",
+    "tagline",
+    "popularity",
+    "runtime",
+    "budget",
+    "revenue",
+    "original_language",
+)
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
