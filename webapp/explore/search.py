@@ -585,8 +585,9 @@ def _postings(stem_sets: tuple[frozenset[str], ...]) -> dict[str, frozenset[int]
 
 @dataclass(frozen=True, eq=False)
 class MicroTable:
-    """Every micro-genre of one served index: ids, labels, sizes, unit centroids, word stems and
-    their postings (stem -> rows)."""
+    """What a short query is matched against, for one served index: every micro-genre (ids,
+    labels, sizes, unit centroids, word stems and their postings, stem -> rows) and the macro
+    themes its films sit on (``shelves``, for ``shelf_match``)."""
 
     ids: tuple[int, ...]
     labels: tuple[str, ...]
