@@ -365,12 +365,31 @@ def test_keyword_theme_names_are_their_keyword_and_a_broad_one_takes_a_genre():
     assert all(m.label != "Lawyer" for m in result.micro)
 
 
+def _with_rare_keyword(corpus, films: list[int]) -> None:
+    """``films`` also carry "omerta", a rare keyword as central to them as their story."""
+    for i in films:
+        corpus.keyword_lists[i] = ["omerta", *corpus.keyword_lists[i]]
+    centre = corpus.vectors[films].mean(axis=0)
+    corpus.keyword_vectors["omerta"] = centre / np.linalg.norm(centre)
+
+
 def test_a_theme_too_small_to_browse_gives_its_films_to_their_next_theme():
     corpus, truth = _themed()
-    rare = [i for i in range(len(truth)) if truth[i] == 0][:3]
-    for i in rare:  # three mafia films also carry a rare, very central keyword
-        corpus.keyword_lists[i] = ["omerta", *corpus.keyword_lists[i]]
-    corpus.keyword_vectors["omerta"] = corpus.vectors[rare].mean(axis=0) / np.linalg.norm(corpus.vectors[rare].mean(axis=0))
+    rare = [int(np.flatnonzero(truth == t)[0]) for t in range(3)]  # one film of each theme: not each other's neighbours
+    _with_rare_keyword(corpus, rare)
     near = neighbours.nearest(neighbours.film_space(corpus.vectors, corpus.keyword_lists, corpus.genres, corpus.keyword_vectors), 8)
     labels = KeywordThemes(min_size=8).group(corpus, np.zeros((len(truth), 1)), np.ones(len(truth), bool), near)
-    assert min(np.bincount(labels)) >= 8 and len(set(labels[rare].tolist())) == 1 and labels[rare[0]] == labels[truth == 0][-1]
+    assert min(np.bincount(labels)) >= 8 and all(labels[i] == labels[truth == t][-1] for t, i in enumerate(rare))
+
+
+def test_a_tight_small_theme_a_franchise_stays_its_own_micro_genre():
+    corpus, truth = _themed()
+    trilogy = [int(i) for i in np.flatnonzero(truth == 0)[:3]]
+    sequel = normalize((corpus.vectors[trilogy[0]] + np.eye(corpus.vectors.shape[1])[0])[None])[0]
+    corpus.vectors[trilogy] = normalize(sequel + 0.01 * np.random.default_rng(1).normal(size=(3, corpus.vectors.shape[1])))
+    _with_rare_keyword(corpus, trilogy)  # three films that are each other's nearest, sharing a rare keyword
+    near = neighbours.nearest(neighbours.film_space(corpus.vectors, corpus.keyword_lists, corpus.genres, corpus.keyword_vectors), 8)
+    labels = KeywordThemes(min_size=8).group(corpus, np.zeros((len(truth), 1)), np.ones(len(truth), bool), near)
+    assert len(set(labels[trilogy].tolist())) == 1 and np.bincount(labels)[labels[trilogy[0]]] == 3
+    strict = KeywordThemes(min_size=8, franchise_min=4).group(corpus, np.zeros((len(truth), 1)), np.ones(len(truth), bool), near)
+    assert min(np.bincount(strict)) >= 8  # below the franchise floor, the trilogy rejoins its theme

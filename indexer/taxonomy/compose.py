@@ -23,7 +23,7 @@ from indexer.features.theme_features import ThemeFeatures
 from indexer.features.vectors import normalize
 from indexer.taxonomy import quality
 from indexer.taxonomy.cluster import KMeansClusterer, merge_into_nearest, merge_small, refine_by_label
-from indexer.taxonomy.keyword_themes import KeywordThemes
+from indexer.taxonomy.keyword_themes import FRANCHISE_MIN, KeywordThemes
 from indexer.taxonomy.label import Named, Option, PhraseLabeler, PhraseStats, fallback_option, keyword_vocabulary, micro_options, phrases
 from indexer.taxonomy.macro import ShelfThemes
 
@@ -91,7 +91,7 @@ class Taxonomy:
     themes: ShelfThemes = field(default_factory=ShelfThemes)
     labeler: PhraseLabeler = field(default_factory=PhraseLabeler)
     neighbours: int = NEIGHBOURS
-    min_size: int = 5  # smaller groups are merged into their nearest neighbour
+    min_size: int = FRANCHISE_MIN  # smaller groups are merged into their nearest neighbour (a tight keyword theme may hold 3 films)
     refine_rounds: int = 0  # label-guided reassignment between nearby groups (for K-Means' groups)
     refine_neighbours: int = 4
     dissolve_unnamed: bool = True  # groups no phrase describes join their nearest named group
