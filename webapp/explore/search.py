@@ -203,7 +203,12 @@ def popularity_prior(query: dict[str, Any], weight: float = POPULARITY_PRIOR) ->
 
 
 def keyword_query(
-    q: str, min_match: str | None = BM25_MIN_MATCH, prior: float = POPULARITY_PRIOR, titles: bool = True, close: dict[str, Any] | None = None
+    q: str,
+    min_match: str | None = BM25_MIN_MATCH,
+    prior: float = POPULARITY_PRIOR,
+    titles: bool = True,
+    close: dict[str, Any] | None = None,
+    shelves: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The BM25 side: a title match, or the query's terms when relevant enough.
 
@@ -214,17 +219,25 @@ def keyword_query(
     but never brings an off-topic film into it. The terms are those of ``content_text(q)``:
     "movies" or "films" at either end of a query is no topic word. The title clauses appear once: as both a
     score and a gate, their fuzzy rewrite ran twice and made half of the BM25 side's cost.
+    A film on one of ``shelves`` (the fan shelves the query names, ``named_shelves``) is in the
+    set too when it matches any term: Ocean's Eleven carries no "heist" keyword and says only
+    "crew", yet "heist crew double cross" is about it.
     """
     if not titles:  # main's query before issue 11, replayed by the benchmark
         return popularity_prior(text_query(q, min_match), prior)
     topic = content_text(q)  # "zombie movies": every zombie film need not say "movie"; title clauses read it all
     text = text_query(topic, None)
     if min_match is not None:
-        gate = [text_query(topic, min_match), *([close] if close else [])]
+        gate = [text_query(topic, min_match), *([close] if close else []), *([shelf_gate(topic, shelves)] if shelves else [])]
         text = {"bool": {"must": [text], "filter": [{"bool": {"should": gate, "minimum_should_match": 1}}]}}
     clauses = title_clauses(q)
     should = [text, *([{"bool": {"should": clauses}}] if clauses else [])]
     return popularity_prior({"bool": {"should": should, "minimum_should_match": 1}}, prior)
+
+
+def shelf_gate(topic: str, shelves: Sequence[str]) -> dict[str, Any]:
+    """The films on ``shelves`` that match any word of ``topic`` (``keyword_query``'s gate)."""
+    return {"bool": {"filter": [{"terms": {"macro_genre": list(shelves)}}, text_query(topic, None)]}}
 
 
 def knn_query(vector: list[float], k: int, filters: list[dict[str, Any]], field: str = "embedding") -> dict[str, Any]:
@@ -289,8 +302,10 @@ def main_query(
     prior: float = POPULARITY_PRIOR,
     titles: bool = True,
     depth: int = RANKED_WINDOW,
+    shelves: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The query part: browse, BM25, radial k-NN, or a ``hybrid`` of BM25 and k-NN.
+    """The query part: browse, BM25, radial k-NN, or a ``hybrid`` of BM25 and k-NN (whose BM25
+    side also lets in the films of the ``shelves`` the query names, ``keyword_query``).
 
     ``hybrid`` in OpenSearch 2.19 takes no top-level filter, so each sub-query carries it.
     The keyword arguments let the benchmark replay the pre-cutoff query (k = window, no
@@ -310,7 +325,7 @@ def main_query(
     return {
         "hybrid": {
             "pagination_depth": depth,
-            "queries": [_filtered(keyword_query(params.q, min_match, prior, titles, close), filters), knn],
+            "queries": [_filtered(keyword_query(params.q, min_match, prior, titles, close, shelves), filters), knn],
         }
     }
 
@@ -649,23 +664,32 @@ def _holds(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     return any(words[i : i + n] == phrase for i in range(len(words) - n + 1))
 
 
+def named_shelves(terms: list[str], q: str, served: Sequence[str] | None = None) -> list[str]:
+    """The fan shelves (``mgm.shelves``; of ``served`` when given) that cover the most words of a
+    short query with their theme phrases and name words: "heist crew double cross" names
+    "Heists and Cons". [] for none. Needs no index, so the search itself can use it
+    (``shelf_gate``)."""
+    if not terms:
+        return []
+    words, topic = _phrase_stems(q), {stem(t) for t in terms}
+    scored = []
+    for label in _SHELF_WORDS if served is None else served:
+        name_words, phrases = _SHELF_WORDS.get(label, (frozenset(), ()))
+        covered = (name_words & topic).union(*(p for p in phrases if _holds(words, p)))
+        if covered:
+            scored.append((len(covered), label))
+    best = max((n for n, _ in scored), default=0)
+    return [label for n, label in scored if n == best]
+
+
 def shelf_match(table: MicroTable, terms: list[str], q: str, window: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]:
     """The served macro themes a short query names (``SHELF_LIFT``): those covering the most query
     words with their theme phrases and name words; [] for none. Shelves that tie ("heist" is a
     phrase of "Heists and Cons" and of "Buddy and Action Comedies") are told apart by how many of
     the first ``SHELF_EVIDENCE`` films of the search's own ``window`` sit on each: the reading
     its results support. A tie that remains keeps them all."""
-    if not terms or not table.shelves:
-        return []
-    words, topic = _phrase_stems(q), {stem(t) for t in terms}
-    scored = []
-    for row in table.shelves:
-        name_words, phrases = _SHELF_WORDS.get(row["label"], (frozenset(), ()))
-        covered = (name_words & topic).union(*(p for p in phrases if _holds(words, p)))
-        if covered:
-            scored.append((len(covered), row))
-    best = max((n for n, _ in scored), default=0)
-    tied = [row for n, row in scored if n == best]
+    named = set(named_shelves(terms, q, [row["label"] for row in table.shelves]))
+    tied = [row for row in table.shelves if row["label"] in named]
     if len(tied) > 1 and window:
         on = Counter(h["_source"].get("macro_genre_id") for h in window[:SHELF_EVIDENCE])
         most = max(on[row["id"]] for row in tied)

@@ -143,6 +143,7 @@ def find(
     micro_options: dict[str, float] | None = None,
     lift: float = search.MICRO_LIFT,
     shelf_lift: float = search.SHELF_LIFT,
+    shelf_gate: bool = True,
     fused_prior: float = search.FUSED_PRIOR,
     extras: bool = True,
     extra_source: tuple[str, ...] = (),
@@ -156,7 +157,8 @@ def find(
     Hybrid and "like <film>" rank a window of relevant films that the
     app sorts, counts and pages; the other modes let OpenSearch page, sort and aggregate.
     Either way ``total``, ``facets`` and the page describe the same set. ``floor``, ``keep``,
-    ``micro``, ``micro_options`` (``micro_match``'s thresholds), ``lift``, ``shelf_lift``, ``fused_prior`` and
+    ``micro``, ``micro_options`` (``micro_match``'s thresholds), ``lift``, ``shelf_lift``, ``shelf_gate`` (the
+    named shelves' films enter the hybrid set, ``search.keyword_query``), ``fused_prior`` and
     ``options`` (``search.main_query``'s) let the benchmark sweep each setting; ``extras=False`` drops the
     facets and the suggester, ``extra_source`` asks for more fields (the benchmark's needs).
     """
@@ -174,6 +176,8 @@ def find(
         body = search.like_body(like["id"], like_vector, params.filters, limit, params.mode, index)
     else:
         vector = embed(params.q) if params.q and params.mode != "keyword" else None
+        if shelf_gate and shelf_lift and search.ranked(params) and params.filters.macro is None:
+            options = {"shelves": search.named_shelves(search.micro_terms(params.q), params.q), **options}
         body = search.search_body(params, vector, **options)
     if not extras:
         body.pop("aggs", None)
