@@ -49,7 +49,7 @@ CLUSTER_PORT ?= 9221
 CLUSTER_URL = $(subst $(eval) ,$(comma),$(foreach i,0 1 2,http://127.0.0.1:$(shell expr $(CLUSTER_PORT) + $(i))))
 comma := ,
 
-# Lint (ruff) and types (mypy on mgm/ and indexer/): settings in pyproject.toml. Seconds, no server.
+# Lint (ruff) and types (mypy on mgm/, indexer/ and webapp/): settings in pyproject.toml. Seconds, no server.
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -48,7 +48,8 @@ def create_app(settings: Settings | None = None, load_model: bool = True) -> Fla
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         n = settings.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
+        # Wrapping the method is Flask's documented way to add WSGI middleware (mypy forbids assigning to a method).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     app.extensions["opensearch"] = make_client(settings, timeout=10)
     if load_model:
         # ONNX Runtime + tokenizers only: torch never enters a web worker (see mgm/query_encoder.py).
@@ -78,6 +79,8 @@ def create_app(settings: Settings | None = None, load_model: bool = True) -> Fla
 
     @app.get("/favicon.ico")
     def favicon():
+        if app.static_folder is None:  # Flask(__name__) keeps its default "static" folder
+            raise TypeError("the app has no static folder")
         return send_from_directory(Path(app.static_folder), "favicon.svg", mimetype="image/svg+xml")
 
     return app

@@ -9,10 +9,10 @@ same JSON (sorted keys, compact), and types orjson does not know (dates, Decimal
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from flask import Response
+from flask import Flask, Response
 from flask.json.provider import DefaultJSONProvider
 
 # Dates go through Flask's default (HTTP dates), as with the standard provider.
@@ -30,7 +30,10 @@ class OrjsonProvider(DefaultJSONProvider):
     def response(self, *args: Any, **kwargs: Any) -> Response:
         """``jsonify``: compact orjson bytes (Flask's own passes separators, so not via dumps)."""
         data = orjson.dumps(self._prepare_response_obj(args, kwargs), default=self.default, option=OPTIONS)
-        return self._app.response_class(data + b"\n", mimetype=self.mimetype)
+        # Provably a Flask app: create_app builds this provider for its Flask (webapp/__init__.py). The
+        # base class types ``_app`` as the sans-IO ``App``, whose ``response_class`` takes no body.
+        app = cast(Flask, self._app)
+        return app.response_class(data + b"\n", mimetype=self.mimetype)
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         return super().loads(s, **kwargs) if kwargs else orjson.loads(s)

@@ -235,6 +235,8 @@ def describe(app: Flask) -> dict:
     for rule in app.url_map.iter_rules():
         if not (rule.rule.startswith("/api/") or rule.rule == "/healthz"):
             continue
+        if rule.methods is None:  # werkzeug's "any method"; Flask's add_url_rule always sets them
+            raise TypeError(f"{rule.rule}: a route without methods")
         path = _path(rule.rule)
         for method in sorted(m.lower() for m in rule.methods - {"HEAD", "OPTIONS"}):
             paths.setdefault(path, {})[method] = _operation(method, path, app.view_functions[rule.endpoint])

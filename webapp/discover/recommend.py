@@ -90,7 +90,8 @@ def recommend(client: OpenSearch, index: str, liked: list[int], size: int, metho
         mean = _unit(np.sum([_unit(vectors[i]) for i in g], axis=0))
         searches.append((index, search.similar_body(mean.tolist(), liked, Filters(), size)))
     responses = msearch(client, searches, "a recommendation query")
-    rows, by_id = [], {}
+    rows: list[dict[str, Any]] = []
+    by_id: dict[int, dict[str, Any]] = {}
     for g, resp in zip(groups, responses):
         hits = [search.shape_hit(h) for h in resp["hits"]["hits"]]
         by_id.update((h["id"], h) for h in hits)

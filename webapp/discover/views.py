@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import random
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
 from opensearchpy import OpenSearch
@@ -40,7 +40,8 @@ def _settings():
 
 def _indices() -> tuple[str, str]:
     """The concrete indices behind the aliases: the cache key that a reindex changes."""
-    return concrete_indices(_client(), _settings().index_alias, _settings().micro_alias)
+    movies, micro = concrete_indices(_client(), _settings().index_alias, _settings().micro_alias)
+    return movies, micro
 
 
 def _msearch(searches: list[tuple[str, dict]]) -> list[dict]:
@@ -220,7 +221,8 @@ def api_recommend():
     """Diversified recommendations (``webapp.discover.recommend``); ``"method": "mean"`` is the old baseline."""
     body = request.get_json(silent=True)
     liked, size = parse_recommend(body)
-    return jsonify(recommend(_client(), _settings().index_alias, liked, size, body.get("method", "diverse")))
+    method = cast(dict[str, Any], body).get("method", "diverse")  # a dict: parse_recommend raised otherwise
+    return jsonify(recommend(_client(), _settings().index_alias, liked, size, method))
 
 
 # --- movie map -----------------------------------------------------------------------------

@@ -149,10 +149,11 @@ def read_years(q: str) -> tuple[str, Years | None]:
             rest = "".join(pieces) + " " + rest[last:]
     if not spans:
         return q, None
-    starts = [s for s, _ in spans]
-    ends = [e for _, e in spans]
-    start = None if None in starts else min(starts)
-    end = None if None in ends else max(ends)
+    # An open side (None) in any span leaves the union open on that side.
+    starts = [s for s, _ in spans if s is not None]
+    ends = [e for _, e in spans if e is not None]
+    start = min(starts) if len(starts) == len(spans) else None
+    end = max(ends) if len(ends) == len(spans) else None
     return _tidy(rest), Years(start, end, " ".join(texts))
 
 

@@ -14,6 +14,7 @@ reindex (which records its retirements after the alias swap) is seen by the next
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import overload
 
 from flask import Response, g, has_request_context, jsonify
 from opensearchpy import OpenSearch, helpers
@@ -88,6 +89,10 @@ def moved_json(moved: Moved, location: str) -> Response:
     return response
 
 
+@overload
+def current_id(client: OpenSearch, index: str, kind: str, group_id: int) -> int: ...
+@overload
+def current_id(client: OpenSearch, index: str, kind: str, group_id: int | None) -> int | None: ...
 def current_id(client: OpenSearch, index: str, kind: str, group_id: int | None) -> int | None:
     """``group_id`` itself, or its successor when it was retired."""
     if group_id is None:

@@ -164,16 +164,18 @@ def find(
     """
     reading = read_query(params.q, params.filters)
     params = replace(params, q=reading.q, filters=reading.filters)
-    like = like_vector = None
+    liked = None  # like_film's (film, vector) for a "like <title>" query
     if params.q and params.mode != "keyword":  # keyword mode reads words
-        like, like_vector = like_film(client, index, params.q) or (None, None)
+        liked = like_film(client, index, params.q)
+    like = liked[0] if liked is not None else None
     limit = search.window(params, like=like is not None)
     if params.offset >= limit:
         raise ApiError(f"page {params.page} starts beyond the {limit} best matches this search ranks; lower page or size", field="page")
     match = vector = None
     shelves: list[dict[str, Any]] = []
-    if like is not None:
-        body = search.like_body(like["id"], like_vector, params.filters, limit, params.mode, index)
+    if liked is not None:
+        film, film_vector = liked
+        body = search.like_body(film["id"], film_vector, params.filters, limit, params.mode, index)
     else:
         vector = embed(params.q) if params.q and params.mode != "keyword" else None
         if shelf_gate and shelf_lift and search.ranked(params) and params.filters.macro is None:
@@ -198,6 +200,8 @@ def find(
             terms = search.micro_terms(params.q) if hits else []
             table = micro_table(client, index, micro_index, hits[0]["_index"]) if terms else None
             if table is not None and micro and params.filters.micro_genre is None:
+                if vector is None:  # hybrid embeds every ranked query, the only kind with a table
+                    raise TypeError("a ranked query without its vector")
                 match = search.micro_match(table, terms, vector, **(micro_options or {}))
             if table is not None and shelf_lift and params.filters.macro is None:
                 shelves = search.shelf_match(table, terms, params.q, hits)

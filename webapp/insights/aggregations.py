@@ -157,9 +157,11 @@ def picked_body(filters: Filters, micro_ids: list[int]) -> dict:
 def cloud_body(params: TrendsParams) -> dict:
     """Keywords (and, for a decade, micro-genres) over-represented in the focus vs the filtered set."""
     if params.cloud_micro is not None:
-        focus = {"term": {"micro_genre_id": params.cloud_micro}}
-    else:
+        focus: dict = {"term": {"micro_genre_id": params.cloud_micro}}
+    elif params.cloud_decade is not None:
         focus = {"range": {"year": {"gte": params.cloud_decade, "lte": params.cloud_decade + 9}}}
+    else:  # parse_trends always sets one of the two
+        raise TypeError("cloud_body needs cloud_micro or cloud_decade")
     background = filter_clauses(params.filters)
 
     def significant(field: str, size: int) -> dict:

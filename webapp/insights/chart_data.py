@@ -7,6 +7,7 @@ both what ``/api/...`` returns and what the page embeds for Plotly.
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 from mgm.rating import PRIOR_VOTES
 from webapp.api.params import Filters
@@ -362,7 +363,7 @@ def attach_picked(trends: dict, picked_resp: dict, ids: list[int]) -> dict:
     aggs = picked_resp["aggregations"]
     names = trends["catalog"]["micros"]
     macro_shares = trends["shares"]["macro"]
-    micro = {"picked": ids}
+    micro: dict[str, Any] = {"picked": ids}
     for name, yearly in (("by_year", True), ("by_decade", False)):
         table = macro_shares[name]
         totals = dict(zip(table["periods"], table["totals"]))

@@ -38,7 +38,8 @@ def _msearch(searches: list[tuple[str, dict]]) -> list[dict]:
 
 def _indices() -> tuple[str, str]:
     settings = current_app.config["SETTINGS"]
-    return concrete_indices(_client(), settings.index_alias, settings.micro_alias)
+    movies, micro = concrete_indices(_client(), settings.index_alias, settings.micro_alias)
+    return movies, micro
 
 
 def _check_known(catalog: dict, filters: Filters, micro_ids: tuple[int, ...] = (), field: str = "micro") -> None:
@@ -102,6 +103,8 @@ def insights_url(**changes) -> str:
     args = _args() | {k: v for k, v in changes.items() if v is not None}
     for name in (k for k, v in changes.items() if v is None):
         args.pop(name, None)
+    if request.endpoint is None:  # only the routed insight pages render it
+        raise TypeError("insights_url needs a request that matched a route")
     return url_for(request.endpoint, **args)
 
 
