@@ -1,29 +1,35 @@
 """The hybrid request bodies the app sends, prepared outside the app for the raw baselines.
 
 Built with the app's own builders (``webapp.api.params``, ``webapp.explore.search``) and its own query
-encoder, so the raw OpenSearch figures measure exactly what the web app asks for.
+encoder, so the raw OpenSearch figures measure exactly what the web app asks for. A hybrid
+search is one ``_msearch`` of its two sides (``webapp.explore.fusion``).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from mgm.query_encoder import QueryEncoder, ensure_export
 from mgm.settings import Settings
+from webapp.api.msearch import msearch_lines
 from webapp.api.params import parse_search
-from webapp.explore import search
-from webapp.explore.views import HYBRID_PIPELINE
+from webapp.explore import fusion, search
 
 BATCH = 64
 
 
-def hybrid_requests(settings: Settings, queries: list[str], size: int = 20) -> list[tuple[dict[str, Any], dict[str, str]]]:
-    """(body, query-string params) per query text, vectors encoded in batches up front."""
+def hybrid_requests(settings: Settings, queries: list[str], size: int = 20) -> list[dict[str, Any]]:
+    """The app's hybrid ``_search``-shaped body per query text, vectors encoded in batches up front."""
     encoder = QueryEncoder(ensure_export(settings), threads=2)
     out = []
     for start in range(0, len(queries), BATCH):
         chunk = queries[start : start + BATCH]
         for q, vector in zip(chunk, encoder.encode(chunk)):
-            params = parse_search({"q": q, "mode": "hybrid", "size": str(size)})
-            out.append((search.search_body(params, vector.tolist()), {"search_pipeline": HYBRID_PIPELINE}))
+            out.append(search.search_body(parse_search({"q": q, "mode": "hybrid", "size": str(size)}), vector.tolist()))
     return out
+
+
+def msearch_payload(index: str, body: dict[str, Any]) -> str:
+    """``body`` as the app sends it: the NDJSON of one ``_msearch`` of its two sides."""
+    return "".join(json.dumps(line) + "\n" for line in msearch_lines([(index, part) for part in fusion.parts(body)]))

@@ -5,11 +5,11 @@ Three views, measured in one run against a real gunicorn and OpenSearch:
    clients send hybrid searches with fresh texts, summed into categories (query encoding,
    JSON decode/encode, the OpenSearch client, Flask, the app's shaping) and the CPU ms per
    request of OpenSearch and of the workers; OpenSearch's hot threads sampled meanwhile.
-2. OpenSearch's ``profile`` API on the app's hybrid body: time per sub-query, collector
-   and aggregation (median over fresh texts).
-3. The cost of each part alone, one client: OpenSearch ``took`` for the body without
-   aggregations, without ``track_total_hits``, each sub-query alone, without the
-   normalisation pipeline; query encoding, JSON in and out, the app's facet counting and
+2. OpenSearch's ``profile`` API on each side of the app's hybrid search (BM25, k-NN): time
+   per query node, collector and aggregation (median over fresh texts).
+3. The cost of each part alone, one client: OpenSearch ``took`` for each side, the BM25 side
+   without aggregations or ``track_total_hits``, and the whole ``_msearch``; query encoding,
+   JSON in and out, the app's facet counting and
    highlighting measured in-process. Timings on a shared machine are indicative: compare rows of one run.
 """
 
@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from opensearchpy.exceptions import RequestError
 
 from bench import server
 from bench.bodies import hybrid_requests
@@ -36,6 +35,7 @@ from bench.load import CLIENTS, app_sender, closed_loop, measured
 from bench.queries import fresh_queries
 from mgm.client import make_client
 from mgm.settings import PROJECT_ROOT, Settings
+from webapp.explore import fusion
 
 LOAD_SECONDS = 15
 PART_QUERIES = 30
@@ -146,30 +146,21 @@ def _hot_summary(text: str) -> list[str]:
     return [line.strip() for line in str(text).splitlines() if "cpu usage by thread" in line]
 
 
-def _took(client, index: str, body: dict[str, Any], params: dict[str, str] | None = None) -> float:
-    return float(client.transport.perform_request("POST", f"/{index}/_search", params=params or {}, body=body)["took"])
+def _took(client, index: str, body: dict[str, Any]) -> float:
+    return float(client.transport.perform_request("POST", f"/{index}/_search", body=body)["took"])
 
 
-def profile_api(client, index: str, prepared: list[tuple[dict, dict]]) -> dict[str, Any]:
-    """The profile of the hybrid body; OpenSearch 2.19 refuses to profile a ``hybrid`` query
-    ("scorers are null for all sub-queries"), so each sub-query is then profiled alone, with
-    the body's aggregations, and the refusal is reported."""
-    try:
-        return {"hybrid": _profile(client, index, prepared)}
-    except RequestError as exc:
-        refused = str(exc.info.get("error", {}).get("root_cause", [{}])[0].get("reason", exc))
-    subs = [(_variants(b), p) for b, p in prepared]
-    return {
-        "hybrid_refused": refused,
-        **{name: _profile(client, index, [(v[name], {}) for v, _ in subs]) for name in ("BM25 sub-query alone", "k-NN sub-query alone")},
-    }
+def profile_api(client, index: str, prepared: list[dict[str, Any]]) -> dict[str, Any]:
+    """The profile of each side of the app's hybrid search (``webapp.explore.fusion.parts``)."""
+    sides = [fusion.parts(body) for body in prepared]
+    return {name: _profile(client, index, [side[i] for side in sides]) for i, name in enumerate(("BM25 side", "k-NN side"))}
 
 
-def _profile(client, index: str, prepared: list[tuple[dict, dict]]) -> dict[str, float]:
+def _profile(client, index: str, prepared: list[dict[str, Any]]) -> dict[str, float]:
     """Median milliseconds per node type of the query tree, collectors and aggregations."""
     parts: dict[str, list[float]] = {}
-    for body, params in prepared:
-        resp = client.transport.perform_request("POST", f"/{index}/_search", params=params, body=dict(body, profile=True))
+    for body in prepared:
+        resp = client.transport.perform_request("POST", f"/{index}/_search", body=dict(body, profile=True))
         for shard in resp["profile"]["shards"]:
             for search_ in shard["searches"]:
                 for node in search_["query"]:
@@ -187,20 +178,18 @@ def _profile(client, index: str, prepared: list[tuple[dict, dict]]) -> dict[str,
 
 
 def _variants(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The app's hybrid body and the same body with one part removed (or alone)."""
-    sub = body["query"]["hybrid"]["queries"]
-    no_aggs = {k: v for k, v in body.items() if k != "aggs"}
+    """Each side of the app's hybrid search, and the BM25 side with one part removed."""
+    keyword, vector = fusion.parts(body)
+    no_aggs = {k: v for k, v in keyword.items() if k != "aggs"}
     return {
-        "hybrid as sent": body,
-        "without aggregations": no_aggs,
-        "without track_total_hits": dict(body, track_total_hits=False),
-        "without aggregations and total": dict(no_aggs, track_total_hits=False),
-        "BM25 sub-query alone": dict(body, query=sub[0]),
-        "k-NN sub-query alone": dict(body, query=sub[1]),
+        "BM25 side as sent": keyword,
+        "BM25 side without aggregations": no_aggs,
+        "BM25 side without track_total_hits": dict(keyword, track_total_hits=False),
+        "k-NN side as sent": vector,
     }
 
 
-def parts(settings: Settings, prepared: list[tuple[dict, dict]], queries: list[str]) -> dict[str, Any]:
+def parts(settings: Settings, prepared: list[dict[str, Any]], queries: list[str]) -> dict[str, Any]:
     """Median ``took`` per body variant (one client), plus encoding and JSON in-process."""
     from mgm.query_encoder import load_query_encoder
     from webapp.api.params import parse_search
@@ -210,11 +199,11 @@ def parts(settings: Settings, prepared: list[tuple[dict, dict]], queries: list[s
     client, index = make_client(settings), settings.index_alias
     took: dict[str, list[float]] = {}
     raw_json: list[bytes] = []
-    for body, params in prepared:
+    for body in prepared:
         for name, variant in _variants(body).items():
-            took.setdefault(name, []).append(_took(client, index, variant, params))
-        took.setdefault("hybrid without the normalisation pipeline", []).append(_took(client, index, body))
-        resp = client.transport.perform_request("POST", f"/{index}/_search", params=params, body=body)
+            took.setdefault(name, []).append(_took(client, index, variant))
+        resp = fusion.hybrid_search(client, index, body)
+        took.setdefault("hybrid (one _msearch of both sides)", []).append(resp["took"])
         raw_json.append(json.dumps(resp).encode())
     encoder = load_query_encoder(settings)
     encode_ms = [_ms(lambda q=q: encoder.encode_one(q)) for q in queries]

@@ -63,6 +63,7 @@ from mgm.client import make_client
 from mgm.model import encode, load_model
 from mgm.settings import Settings
 from webapp.api.params import Filters, SearchParams
+from webapp.explore.fusion import hybrid_search
 from webapp.explore.search import (
     BM25_MIN_MATCH,
     FUSED_PRIOR,
@@ -81,7 +82,7 @@ from webapp.explore.search import (
     SHELF_LIFT,
     main_query,
 )
-from webapp.explore.views import HYBRID_PIPELINE, PIPELINE_DIR, ensure_pipelines, find
+from webapp.explore.views import find
 
 JUDGEMENTS = Path(__file__).with_name("relevance.json")
 MOOD_JUDGEMENTS = Path(__file__).with_name("mood_queries.json")
@@ -90,7 +91,8 @@ MOOD_DEPTH = 50  # recall@50; hybrid and "like" rank at most RANKED_WINDOW (50) 
 CUTOFF = 10
 MODES = ("keyword", "semantic", "hybrid")
 BEFORE = {"min_score": None, "min_match": None, "keyword_min_match": None, "prior": 0.0, "titles": False, "depth": 100}
-BEFORE_RATING_SORT = [{"vote_average": {"order": "desc"}}, {"vote_count": {"order": "desc"}}]
+BEFORE_RATING_FIELDS = ("vote_average", "vote_count")
+BEFORE_RATING_SORT = [{field: {"order": "desc"}} for field in BEFORE_RATING_FIELDS]
 KNN_THRESHOLDS = (0.62, 0.64, 0.66, 0.68, 0.70)
 MIN_MATCHES = ("1", "2<40%", "2<60%", "3<75%")  # keyword mode; hybrid uses BM25_MIN_MATCH
 PRIORS = (0.0, 0.05, 0.1, 0.2)
@@ -143,14 +145,25 @@ class Runner:
         params = SearchParams(q=q, mode=mode, sort=sort, filters=filters or Filters(), size=CUTOFF)
         if method == "before":
             vector = self.vectors(q) if mode != "keyword" else None
-            extra = {"params": {"search_pipeline": HYBRID_PIPELINE}} if mode == "hybrid" else {}
             body: dict[str, Any] = {"query": main_query(params, vector, **BEFORE), "size": CUTOFF, "_source": SOURCE, "track_total_hits": True}
+            if mode == "hybrid":  # it was OpenSearch's min-max pipeline: the app's fusion without an anchor is the same arithmetic
+                return self._before_hybrid(body, sort)
             if sort == "rating":
                 body["sort"] = BEFORE_RATING_SORT
-            resp = self.client.search(index=self.index, body=body, **extra)
+            resp = self.client.search(index=self.index, body=body)
             return [h["_source"] for h in resp["hits"]["hits"]], resp["hits"]["total"]["value"]
         found = find(self.client, self.index, self.micro_index, params, self.vectors, extras=False, extra_source=("keywords",), **options)
         return [h["_source"] for h in found["hits"]], found["total"]
+
+    def _before_hybrid(self, body: dict[str, Any], sort: str) -> tuple[list[dict[str, Any]], int]:
+        """The hybrid "before": its window fused, sorted by rating when asked (as OpenSearch
+        sorted the hybrid's matches), the first ``CUTOFF``."""
+        depth = body["query"]["hybrid"]["pagination_depth"]
+        resp = hybrid_search(self.client, self.index, {**body, "size": depth, "_source": [*SOURCE, *BEFORE_RATING_FIELDS]})
+        hits = [h["_source"] for h in resp["hits"]["hits"]]
+        if sort == "rating":
+            hits.sort(key=lambda h: tuple(-(h.get(f) or 0) for f in BEFORE_RATING_FIELDS))
+        return hits[:CUTOFF], resp["hits"]["total"]["value"]
 
 
 def reciprocal_rank(flags: list[bool]) -> float:
@@ -406,7 +419,6 @@ def served_indices(client, settings: Settings) -> list[str]:
 
 def run(settings: Settings) -> dict[str, Any]:
     client = make_client(settings, timeout=60)
-    ensure_pipelines(client, PIPELINE_DIR)
     indices_at_start = served_indices(client, settings)
     sets = load_judgements()
     typos = title_typos(settings.movies_csv)

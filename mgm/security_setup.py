@@ -5,8 +5,7 @@ admin client certificate (``plugins.security.authcz.admin_dn``), so the cluster 
 a built-in password, and through the security REST API it sets:
 
 - ``admin`` (all access) with ``OPENSEARCH_INITIAL_ADMIN_PASSWORD``;
-- ``mgm-web``, read-only on the project's indices (the web app). Its one non-read right is
-  putting search pipelines: the app installs its ``mgm-hybrid`` pipeline at start;
+- ``mgm-web``, read-only on the project's indices (the web app);
 - ``mgm-indexer``, all rights on the project's indices and nothing else (the indexer);
 - ``mgm-dashboards``, Dashboards' own server user (the ``kibana_server`` role).
 
@@ -45,11 +44,11 @@ def roles(settings: Settings) -> dict[str, dict]:
     patterns = index_patterns(settings)
     return {
         READER_ROLE: {
-            "cluster_permissions": ["cluster_monitor", "cluster_composite_ops_ro", "cluster:admin/search/pipeline/put"],
+            "cluster_permissions": ["cluster_monitor", "cluster_composite_ops_ro"],
             "index_permissions": [{"index_patterns": patterns, "allowed_actions": ["read", "indices:admin/aliases/get", "indices:admin/get"]}],
         },
         WRITER_ROLE: {
-            "cluster_permissions": ["cluster_monitor", "cluster_composite_ops", "cluster:admin/search/pipeline/put"],
+            "cluster_permissions": ["cluster_monitor", "cluster_composite_ops"],
             "index_permissions": [{"index_patterns": patterns, "allowed_actions": ["indices_all"]}],
         },
     }

@@ -15,7 +15,6 @@ from tiny_index import tiny_settings
 
 from webapp import create_app
 from webapp.api.errors import BACKEND_DOWN, INDEX_MISSING
-from webapp.explore.views import HYBRID_PIPELINE, ensure_pipelines
 
 API = [
     ("get", "/api/search?q=shark"),
@@ -129,20 +128,6 @@ def test_unknown_ids_and_paths_are_404(tiny_app):
     assert_error_page(client.get("/no-such-page"), 404, "Page not found")
     page = client.get("/micro-genres/999")
     assert page.status_code == 404 and NAV in page.get_data(as_text=True)
-
-
-def test_missing_search_pipeline_is_reinstalled(tiny_app, os_client):
-    os_client.transport.perform_request("DELETE", f"/_search/pipeline/{HYBRID_PIPELINE}")
-    try:
-        client = tiny_app.test_client()
-        resp = client.get("/api/search?q=astronaut+orbit&mode=hybrid&size=5")
-        assert resp.status_code == 200 and resp.get_json()["results"]
-        assert HYBRID_PIPELINE in os_client.transport.perform_request("GET", f"/_search/pipeline/{HYBRID_PIPELINE}")
-        os_client.transport.perform_request("DELETE", f"/_search/pipeline/{HYBRID_PIPELINE}")
-        for url in PAGES:
-            assert client.get(url).status_code == 200, url
-    finally:
-        ensure_pipelines(os_client)
 
 
 # --- hostile movie data: shown as text everywhere, neutralised in CSV --------------------------

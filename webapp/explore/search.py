@@ -579,9 +579,14 @@ SHELF_NAME_GENERIC = frozenset(
 )
 
 
+def topic_words(q: str) -> list[str]:
+    """The topic words of ``q`` (no stop words or filler), each once."""
+    return list(dict.fromkeys(w for w in words(q) if w not in STOP_WORDS and w not in FILLER))
+
+
 def micro_terms(q: str) -> list[str]:
-    """The topic words of ``q`` (no stop words or filler), each once; [] for a long query."""
-    kept = list(dict.fromkeys(w for w in words(q) if w not in STOP_WORDS and w not in FILLER))
+    """``topic_words`` of a short query (a mood or theme); [] for a long one (a plot)."""
+    kept = topic_words(q)
     return kept if len(kept) <= MICRO_MATCH_MAX_WORDS else []
 
 

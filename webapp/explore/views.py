@@ -9,22 +9,18 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request
-from opensearchpy.exceptions import ConnectionError as OSConnectionError
-from opensearchpy.exceptions import NotFoundError, RequestError
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from opensearchpy.exceptions import NotFoundError
 
 from mgm.client import stored_vectors
-from mgm.settings import PROJECT_ROOT
 from webapp.api.errors import ApiError, document_missing, for_the_page, unknown_movie
 from webapp.api.msearch import msearch
 from webapp.api.params import (
@@ -40,7 +36,7 @@ from webapp.api.params import (
     parse_search,
     parse_size,
 )
-from webapp.explore import search
+from webapp.explore import fusion, search
 from webapp.explore.highlight import highlight, query_stems
 from webapp.explore.intents import read_query
 from webapp.explore.successors import Moved, current_filters, missing_micro, moved_json
@@ -48,8 +44,6 @@ from webapp.explore.successors import Moved, current_filters, missing_micro, mov
 bp = Blueprint("explorer", __name__, template_folder="templates")
 log = logging.getLogger(__name__)
 
-PIPELINE_DIR = PROJECT_ROOT / "opensearch" / "pipelines"
-HYBRID_PIPELINE = "mgm-hybrid"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = (
     "id",
@@ -64,51 +58,6 @@ CSV_COLUMNS = (
     "rating_weighted",
     "score",
 )
-
-
-# --- search pipelines ---------------------------------------------------------------------
-
-
-def ensure_pipelines(client, folder: Path = PIPELINE_DIR) -> list[str]:
-    """PUT every ``<name>.json`` in ``folder`` as search pipeline ``<name>`` (idempotent)."""
-    names = []
-    for path in sorted(folder.glob("*.json")):
-        client.transport.perform_request("PUT", f"/_search/pipeline/{path.stem}", body=json.loads(path.read_text()))
-        names.append(path.stem)
-    return names
-
-
-@bp.record_once
-def _install_pipelines(state) -> None:
-    """At app start; if OpenSearch is not up yet, the first hybrid search installs them."""
-    app: Flask = state.app
-    try:
-        ensure_pipelines(app.extensions["opensearch"])
-    except OSConnectionError as exc:
-        log.warning("search pipelines not installed yet (%s); the first hybrid search will", exc)
-
-
-def _pipeline_missing(exc: RequestError) -> bool:
-    reason = exc.info.get("error", {}).get("reason", "") if isinstance(exc.info, dict) else str(exc.info)
-    return f"Pipeline {HYBRID_PIPELINE} is not defined" in reason
-
-
-def search_hybrid(client, index: str, body: dict[str, Any]) -> dict[str, Any]:
-    """A search through the hybrid pipeline, re-installing the pipeline if it disappeared.
-
-    The pipeline lives in the cluster state, not in the index: a new or wiped cluster, or
-    someone deleting it, must not break hybrid search until the app restarts. Searches are
-    idempotent, so the one retry after re-installing is safe.
-    """
-    params = {"search_pipeline": HYBRID_PIPELINE}
-    try:
-        return client.search(index=index, body=body, params=params)
-    except RequestError as exc:
-        if not _pipeline_missing(exc):
-            raise
-    log.warning("search pipeline %s missing: installing it again", HYBRID_PIPELINE)
-    ensure_pipelines(client)
-    return client.search(index=index, body=body, params=params)
 
 
 def _client():
@@ -189,11 +138,12 @@ def find(
     if vector is not None:
         body.setdefault("aggs", {})[search.WORDS_SEEN] = search.words_seen_agg(params.q)
     fused = params.mode == "hybrid" and (like is not None or search.ranked(params))
-    resp = search_hybrid(client, index, body) if fused else client.search(index=index, body=body)
+    top = fusion.vector_top(params.q) if like is None else None
+    resp = fusion.hybrid_search(client, index, body, top) if fused else client.search(index=index, body=body)
     if vector is not None and search.words_unseen(resp):  # only the vector side: a stricter cosine (search.UNSEEN_WORDS_MIN_SCORE)
         del body["aggs"][search.WORDS_SEEN]
         body["query"] = search.main_query(params, vector, **{**options, "min_score": search.UNSEEN_WORDS_MIN_SCORE})
-        resp = search_hybrid(client, index, body) if fused else client.search(index=index, body=body)
+        resp = fusion.hybrid_search(client, index, body, top) if fused else client.search(index=index, body=body)
     hits = resp["hits"]["hits"]
     if like is not None or search.ranked(params):
         if like is None:  # "like": the film itself tops both sides, so a floor relative to it would keep little
