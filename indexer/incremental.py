@@ -36,6 +36,8 @@ if TYPE_CHECKING:  # scikit-learn is a second's import: `indexer status` (drift)
     from indexer.features.theme_features import ThemeFeatures
     from indexer.taxonomy.compose import TaxonomyResult
 
+BLOCK_ROWS = 8192  # films at a time in the drift baseline's distances
+
 
 class AddRefused(RuntimeError):
     """``add`` will not run (too many films, no saved stages, no live index); nothing changed."""
@@ -66,7 +68,15 @@ class Stages:
 def stages_of(features: ThemeFeatures, result: TaxonomyResult, ids: list[int]) -> Stages:
     """The stages of a fitted run, with the clustered films' mean distance as the drift baseline
     (read from the taxonomy's own feature rows: they are computed once per run)."""
-    own = np.linalg.norm(result.features - result.feature_centroids[np.asarray(result.labels, int)], axis=1)
+    labels = np.asarray(result.labels, int)
+    # In blocks of rows: at 100k films, the whole (films, features) difference and gathered
+    # centroids were two float64 copies of the feature matrix (820 MB), the run's peak.
+    own = np.concatenate(
+        [
+            np.linalg.norm(result.features[i : i + BLOCK_ROWS] - result.feature_centroids[labels[i : i + BLOCK_ROWS]], axis=1)
+            for i in range(0, len(labels), BLOCK_ROWS)
+        ]
+    )
     return Stages(features, np.asarray(result.feature_centroids, np.float64), list(ids), round(float(own.mean()), 4))
 
 

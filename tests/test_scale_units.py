@@ -34,8 +34,11 @@ def test_neighbour_blocks_do_not_change_the_answer(monkeypatch):
 def test_carriers_share_is_share_carrying():
     texts = ["a sci-fi war film | war", "warrior of new york", "new yorker", "the war", "sci fi"]
     catalogue = quality.Carriers(texts)
-    for phrases in (["war"], ["sci-fi"], ["new york"], ["sci fi", "war"], ["nothing"], ["a"]):
-        assert catalogue.share(phrases) == quality.share_carrying(texts, phrases)
+    asked = (["war"], ["sci-fi"], ["new york"], ["sci fi", "war"], ["nothing"], ["a"])
+    indexed = quality.Carriers(texts, [p for phrases in asked for p in phrases])  # only the asked phrases' words
+    for phrases in asked:
+        assert catalogue.share(phrases) == indexed.share(phrases) == quality.share_carrying(texts, phrases)
+    assert "yorker" not in indexed.words and "york" in indexed.words
 
 
 def test_large_map_lays_out_a_sample_and_places_the_rest(monkeypatch):
@@ -111,3 +114,39 @@ def test_keyword_view_above_the_threshold_is_the_same_view(monkeypatch):
     monkeypatch.setattr(features, "EXACT_FLOAT64_MAX", 10)
     large = features.ThemeFeatures(svd_dim=8).fit_transform(vectors, keyword_lists)
     assert np.allclose(small, large, atol=1e-5)
+
+
+def test_the_cache_read_in_batches_is_the_cache_written(tmp_path, monkeypatch):
+    from indexer.features import embed
+
+    rng = np.random.default_rng(5)
+    written = {f"key {i}": rng.normal(size=384).astype(np.float32) for i in range(50)}
+    embed.write_cache(tmp_path / "c.parquet", written)
+    monkeypatch.setattr(embed, "READ_BATCH", 7)  # several batches, the last one short
+    read = embed.read_cache(tmp_path / "c.parquet")
+    assert list(read) == list(written) and all(np.array_equal(read[k], v) for k, v in written.items())
+
+
+def test_the_drift_baseline_in_blocks_is_the_whole_one(monkeypatch):
+    from types import SimpleNamespace
+
+    from indexer import incremental
+
+    rng = np.random.default_rng(6)
+    result = SimpleNamespace(features=rng.normal(size=(100, 12)), feature_centroids=rng.normal(size=(5, 12)), labels=rng.integers(0, 5, 100))
+    whole = np.linalg.norm(result.features - result.feature_centroids[result.labels], axis=1).mean()
+    monkeypatch.setattr(incremental, "BLOCK_ROWS", 9)
+    assert incremental.stages_of(None, result, list(range(5))).clustered_distance == round(float(whole), 4)
+
+
+def test_the_borrowed_view_in_blocks_is_the_whole_one(monkeypatch):
+    from indexer.features import theme_features as features
+
+    rng = np.random.default_rng(7)
+    words = [f"kw{i}" for i in range(30)]
+    keyword_lists = [list(rng.choice(words, size=int(rng.integers(0, 7)), replace=False)) for _ in range(200)]
+    vectors = normalize(rng.normal(size=(200, 16)))
+    fitted = features.ThemeFeatures(svd_dim=8).fit(vectors, keyword_lists)
+    whole = fitted.transform(vectors, keyword_lists)
+    monkeypatch.setattr(features, "MEAN_BLOCK", 7)
+    assert np.array_equal(fitted.transform(vectors, keyword_lists), whole)

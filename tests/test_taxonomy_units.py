@@ -12,7 +12,7 @@ import pytest
 from indexer.features import neighbours
 from indexer.features.theme_features import ThemeFeatures
 from indexer.features.vectors import normalize
-from indexer.taxonomy import label, macro, quality
+from indexer.taxonomy import keyword_themes, label, macro, quality
 from indexer.taxonomy.cluster import KMeansClusterer, merge_small, refine_by_label
 from indexer.taxonomy.compose import Corpus, Taxonomy
 from indexer.taxonomy.keyword_themes import KeywordThemes
@@ -393,3 +393,62 @@ def test_a_tight_small_theme_a_franchise_stays_its_own_micro_genre():
     assert len(set(labels[trilogy].tolist())) == 1 and np.bincount(labels)[labels[trilogy[0]]] == 3
     strict = KeywordThemes(min_size=8, franchise_min=4).group(corpus, np.zeros((len(truth), 1)), np.ones(len(truth), bool), near)
     assert min(np.bincount(strict)) >= 8  # below the franchise floor, the trilogy rejoins its theme
+
+
+def _synonym_field(seed: int = 0) -> np.ndarray:
+    """Unit keyword vectors whose average linkage at ``SYNONYM_DISTANCE`` is not trivial: tight
+    clouds, clouds spread around the cut, chains of steps just under the cut (one component,
+    several clusters), and pairs a hair either side of it (near-ties)."""
+    rng = np.random.default_rng(seed)
+    dim, cut = 48, keyword_themes.SYNONYM_DISTANCE
+    basis = np.linalg.qr(rng.normal(size=(dim, dim)))[0]  # orthonormal directions, one per structure
+    rows: list[np.ndarray] = []
+
+    def around(centre: np.ndarray, distance: float) -> np.ndarray:
+        """A unit vector at exactly ``distance`` (cosine) from ``centre``, in a random direction."""
+        side = rng.normal(size=dim)
+        side -= (side @ centre) * centre
+        side /= np.linalg.norm(side)
+        return (1 - distance) * centre + np.sqrt(1 - (1 - distance) ** 2) * side
+
+    for c in range(12):  # clouds: spreads from well inside to well outside the cut
+        for _ in range(int(rng.integers(2, 9))):
+            rows.append(around(basis[c], float(rng.uniform(0.02, 0.16 + 0.01 * c))))
+    for c in range(12, 16):  # chains: each step just under the cut, the ends far apart
+        step = np.arccos(1 - cut + 0.004 * (c - 11))
+        rows += [np.cos(s * step) * basis[c] + np.sin(s * step) * basis[c + 4] for s in range(7)]
+    for c in range(20, 28):  # near-ties: pairs a hair under or over the cut, and a third point between
+        gap = (-1e-6, 1e-6, -1e-5, 1e-5, 0.0, -1e-4, 1e-4, -3e-7)[c - 20]
+        rows += [basis[c], around(basis[c], cut + gap), around(basis[c], cut / 2)]
+    rows += [rng.normal(size=dim) for _ in range(30)]  # loners
+    return normalize(np.array(rows)).astype(np.float32)
+
+
+def _partition(labels) -> set[frozenset[int]]:
+    return {frozenset(np.flatnonzero(np.asarray(labels) == label).tolist()) for label in set(np.asarray(labels).tolist())}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("distance", [0.1, keyword_themes.SYNONYM_DISTANCE, 0.2])
+def test_synonyms_by_component_are_the_whole_matrix_linkage(seed, distance):
+    from sklearn.cluster import AgglomerativeClustering
+
+    vectors = _synonym_field(seed)
+    whole = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average", distance_threshold=distance).fit_predict(vectors)
+    by_component = keyword_themes.linkage_by_component(vectors, distance)
+    assert _partition(by_component) == _partition(whole)
+    assert sum(len(g) > 1 for g in _partition(whole)) >= 10 and len(_partition(whole)) > 40  # the field is not trivial
+    components = keyword_themes._close_components(vectors, distance)
+    assert max(len(set(by_component[components == c].tolist())) for c in set(components.tolist())) > 1  # a component split by the linkage
+
+
+def test_synonyms_above_the_whole_matrix_size_give_the_same_themes(monkeypatch):
+    vectors = _synonym_field()
+    names = ["kw " + "".join("abcdefghij"[int(d)] for d in f"{i:03d}") for i in range(len(vectors))]  # no digits: not decades
+    keyword_lists = [names, names]  # every keyword on two films
+    keyword_vectors = dict(zip(names, vectors))
+    whole = KeywordThemes().synonyms(keyword_lists, keyword_vectors)
+    monkeypatch.setattr(keyword_themes, "WHOLE_MATRIX_MAX", 10)
+    by_component = KeywordThemes().synonyms(keyword_lists, keyword_vectors)
+    assert _partition([whole[k] for k in names]) == _partition([by_component[k] for k in names])
+    assert sorted(set(by_component.values())) == list(range(len(set(by_component.values()))))  # numbered 0..n-1

@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 from mgm.model import DIMENSION
 
 CACHE_FILE = "embeddings.parquet"
+READ_BATCH = 8192  # rows of the cache file read at a time
 
 
 def text_key(namespace: str, text: str) -> str:
@@ -31,17 +32,28 @@ def text_key(namespace: str, text: str) -> str:
 
 
 def read_cache(path: Path) -> dict[str, np.ndarray]:
-    """key -> float32 vector; an unreadable cache is treated as empty (it is only a cache)."""
+    """key -> float32 vector (a row of one matrix); an unreadable cache is treated as empty (it
+    is only a cache).
+
+    Read in batches of ``READ_BATCH`` rows, each batch's vector bytes copied straight into the
+    matrix: the whole table, every vector as a bytes object and their join made the 100k-film
+    run's embed stage grow it by 1.05 GB for 190 MB of vectors (0.65 GB in batches).
+    """
     if not path.is_file():
         return {}
     try:
-        table = pq.read_table(path)
+        parquet = pq.ParquetFile(path)
+        matrix = np.empty((parquet.metadata.num_rows, DIMENSION), np.float32)
+        keys: list[str] = []
+        for batch in parquet.iter_batches(batch_size=READ_BATCH, columns=["key", "vector"]):
+            vectors = batch.column("vector")
+            offsets = np.frombuffer(vectors.buffers()[1], np.int32)[vectors.offset : vectors.offset + len(vectors) + 1]
+            data = np.frombuffer(vectors.buffers()[2], np.uint8)[offsets[0] : offsets[-1]]
+            matrix[len(keys) : len(keys) + len(vectors)] = data.view(np.float32).reshape(len(vectors), DIMENSION)
+            keys += batch.column("key").to_pylist()
     except (pa.ArrowInvalid, OSError):
         return {}
-    keys = table.column("key").to_pylist()
-    blob = b"".join(table.column("vector").to_pylist())
-    vectors = np.frombuffer(blob, dtype=np.float32).reshape(len(keys), DIMENSION)
-    return dict(zip(keys, vectors))
+    return dict(zip(keys, matrix))
 
 
 def write_cache(path: Path, cache: dict[str, np.ndarray]) -> None:

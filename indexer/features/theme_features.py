@@ -27,6 +27,7 @@ from indexer.features.vectors import nearest_to, normalize
 
 RANDOM_STATE = 42
 EXACT_FLOAT64_MAX = 10_000  # films: above, the keyword view's neighbours are searched in float32 blocks
+MEAN_BLOCK = 8_192  # films at a time in the borrowed view's neighbour mean
 
 
 def _tokens(keywords: list[str]) -> list[str]:
@@ -91,8 +92,11 @@ class ThemeFeatures:
             idx[borrow] = nearest_to(normalize(np.asarray(vectors)[borrow]), normalize(fitted), self.neighbours_.n_neighbors)
         else:
             _, idx = self.neighbours_.kneighbors(np.asarray(vectors, np.float64))
-        borrowed = normalize(self.reference_view_[idx].mean(axis=1))
-        return normalize(trust * own + (1 - trust) * borrowed)
+        # The neighbours' mean view in blocks of rows: gathered whole, (films, neighbours, svd_dim)
+        # float64 was 1 GB at 100k films, the run's peak. TMDB 5000 is one block.
+        reference = self.reference_view_
+        mean = np.concatenate([reference[idx[i : i + MEAN_BLOCK]].mean(axis=1) for i in range(0, len(idx), MEAN_BLOCK)])
+        return normalize(trust * own + (1 - trust) * normalize(mean))
 
     def transform(self, vectors: np.ndarray, keyword_lists: list[list[str]]) -> np.ndarray:
         return np.hstack([normalize(vectors), self.weight * self.keyword_view(vectors, keyword_lists)])

@@ -12,10 +12,10 @@ CHUNK = 2048
 BLOCK_CELLS = 1 << 24  # similarities per block at most: argpartition's int64 answer is 8 bytes a cell
 
 
-def normalize(x: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length (zero rows stay zero)."""
-    x = np.asarray(x, np.float64)
-    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+def normalize(x: np.ndarray, dtype: type[np.floating] = np.float64) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero), computed in ``dtype``."""
+    x = np.asarray(x, dtype)
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), dtype(1e-12))
 
 
 def nearest_to(queries: np.ndarray, reference: np.ndarray, k: int) -> np.ndarray:
