@@ -43,7 +43,8 @@ Issue 22's settings, each swept with the rest as in the app (hybrid mode; the mo
 split, so a setting is chosen on ``tune`` and ``held_out`` reports it): ``mood_floor_curve``
 (the relative floor and the minimum kept, ``MIN_KEPT``), ``micro_curve`` (the micro-genre match
 off, its ``min_score``, its lift; with the known-item figures and title typos beside "off" and
-the app's setting), ``shelf_curve`` (the lift of the macro themes a query names, 0 = off) and
+the app's setting), ``shelf_curve`` (the lift of the macro themes a query names, 0 = off), ``genre_curve`` (the
+lift of the films of the genres a query names, 0 = off; with the known-item figures) and
 ``fused_prior_curve`` (the popularity prior on the fused score, with the known-item figures).
 ``indices`` names the indices the aliases served at the start and the
 end of the run: another engineer's reindex between them makes the run a mix of two taxonomies.
@@ -102,6 +103,7 @@ MOOD_FLOORS = (0.2, 0.25, 0.3)
 MICRO_SCORES = (0.5, 0.6, 0.7)  # ``MICRO_MIN_SCORE`` swept at the app's margin and lift
 MICRO_LIFTS = (0.0, 0.1, 0.15, 0.3)  # 0: no lift (the match is still made)
 SHELF_LIFTS = (0.0, 0.1, 0.15, 0.2, 0.3)  # 0: no shelf match
+GENRE_LIFTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)  # 0: genre words ignored
 FUSED_PRIORS = (0.0, 0.1, 0.3, 0.5)
 SOURCE = ["id", "keywords"]
 
@@ -461,6 +463,10 @@ def run(settings: Settings) -> dict[str, Any]:
     micro_curve[f"lift {MICRO_LIFT}"]["known_items"] = _curve_row(results["hybrid after"])
     micro_curve[f"lift {MICRO_LIFT}"]["title_typos"] = typo_results["hybrid after"]
     shelf_curve = {str(w): _mood_row(mood_run(shelf_lift=w)) for w in SHELF_LIFTS}
+    genre_curve = {
+        str(w): {**_mood_row(mood_run(genre_lift=w)), "known_items": _curve_row(evaluate(runner, sets, "hybrid", "after", genre_lift=w))}
+        for w in GENRE_LIFTS
+    }
     fused_prior_curve = {
         str(w): {**_mood_row(mood_run(fused_prior=w)), "known_items": _curve_row(evaluate(runner, sets, "hybrid", "after", fused_prior=w))}
         for w in FUSED_PRIORS
@@ -499,5 +505,6 @@ def run(settings: Settings) -> dict[str, Any]:
         "mood_floor_curve": mood_floor_curve,
         "micro_curve": micro_curve,
         "shelf_curve": shelf_curve,
+        "genre_curve": genre_curve,
         "fused_prior_curve": fused_prior_curve,
     }

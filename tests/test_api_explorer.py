@@ -297,7 +297,8 @@ def test_a_franchise_word_puts_its_titles_first(api, q):
 @pytest.mark.parametrize("mode", MODES)
 def test_a_decade_in_the_query_is_a_year_filter(api, mode):
     data = get(api, f"/api/search?q=80s+high+school+comedy&mode={mode}&size=100")
-    assert data["intents"] == {"years": {"from": 1980, "to": 1989, "text": "80s", "applied": True}, "query": "high school comedy"}
+    years = {"from": 1980, "to": 1989, "text": "80s", "applied": True}
+    assert data["intents"] == {"years": years, "genres": ["Comedy"], "query": "high school comedy"}
     assert data["total"] and all(1980 <= r["year"] <= 1989 for r in data["results"])
     same = get(api, f"/api/search?q=high+school+comedy&mode={mode}&year_from=1980&year_to=1989&size=100")
     assert ids(data) == ids(same) and data["total"] == same["total"]
@@ -358,6 +359,36 @@ def test_a_mood_query_names_the_mind_bending_shelf(api):
     data = get(api, "/api/search?q=dark+psychological+thriller+twist+ending&size=10")
     assert [s["label"] for s in data["macro_genre_matches"]] == ["Mind-Bending Thrillers"]
     assert "The Sixth Sense" in [r["title"] for r in data["results"]]
+
+
+def test_a_genre_word_lifts_its_films_without_changing_the_set(app, os_client, live_index):
+    """Issue 22's example: "dark psychological thriller twist ending" once gave Deadpool third.
+    "thriller" names TMDB's Thriller genre: its films rank higher, the others lower, and the set
+    (its total, so its facets and its rating sort) stays the one the query found."""
+    from webapp.api.params import SearchParams
+    from webapp.explore.views import find
+
+    params = SearchParams(q="dark psychological thriller twist ending", mode="hybrid", size=50)
+    encode = app.extensions["query_encoder"].encode_one
+
+    def ranking(genre_lift: float) -> tuple[list[dict], int]:
+        found = find(os_client, live_index.index_alias, live_index.micro_alias, params, lambda q: encode(q).tolist(), genre_lift=genre_lift)
+        return [h["_source"] for h in found["hits"]], found["total"]
+
+    (plain, total), (lifted, lifted_total) = ranking(0.0), ranking(0.2)
+    assert total == lifted_total and {f["id"] for f in plain} == {f["id"] for f in lifted}
+
+    def thrillers(films: list[dict]) -> int:
+        return sum("Thriller" in f["genres"] for f in films[:10])
+
+    assert thrillers(lifted) >= thrillers(plain) and thrillers(lifted) >= 8
+    moved = [f["title"] for f in plain if "Thriller" not in f["genres"]][:1]
+    place = {f["title"]: i for i, f in enumerate(lifted)}
+    assert moved and place[moved[0]] > [f["title"] for f in plain].index(moved[0])
+    data = get(app.test_client(), "/api/search?q=dark+psychological+thriller+twist+ending")
+    assert data["intents"]["genres"] == ["Thriller"]
+    html = app.test_client().get("/explore?q=dark+psychological+thriller+twist+ending").get_data(as_text=True)
+    assert "Genre: Thriller" in html and "genre=Thriller" in html
 
 
 @pytest.mark.parametrize(

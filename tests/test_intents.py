@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from webapp.api.params import Filters
-from webapp.explore.intents import content_text, read_query, read_years
+from webapp.explore.intents import content_text, named_genres, read_query, read_years
 from webapp.explore.search import (
     LIKE_FIELDS,
     MICRO_MATCH_MAX_WORDS,
@@ -51,7 +51,7 @@ def test_years_and_decades_become_a_range_and_leave_the_text(q, rest, years, tex
     assert reading.q == rest
     assert (reading.filters.year_from, reading.filters.year_to) == years
     assert reading.years.as_json() == {"from": years[0], "to": years[1], "text": text, "applied": True}
-    assert reading.intents() == {"years": reading.years.as_json(), "query": rest}
+    assert reading.intents() == {"years": reading.years.as_json(), "genres": list(named_genres(rest)), "query": rest}
 
 
 @pytest.mark.parametrize(
@@ -227,3 +227,34 @@ def test_a_short_query_names_the_shelves_whose_phrases_or_name_words_it_holds(q,
 
 def test_shelves_that_name_a_query_equally_all_count():
     assert sorted(_shelves("heist western")) == ["Heists and Cons", "Westerns"]
+
+
+@pytest.mark.parametrize(
+    "q, genres",
+    [
+        ("dark psychological thriller twist ending", ("Thriller",)),
+        ("horror comedy", ("Horror", "Comedy")),
+        ("90s rom-com", ("Romance", "Comedy")),
+        ("classic science fiction", ("Science Fiction",)),
+        ("animated fairy tale princess", ("Animation",)),
+        ("whodunit murder mystery", ("Mystery",)),
+        ("mafia family saga", ()),  # "family" is a topic here, not the Family genre
+        ("cold war spy", ()),  # "war" names no genre: too often a topic
+        ("courtroom drama", ()),  # "drama" fits most films
+    ],
+)
+def test_genre_words_name_tmdb_genres(q, genres):
+    reading = read_query(q, Filters())
+    assert reading.genres == genres and reading.intents()["genres"] == list(genres)
+    assert reading.q == q.replace("90s ", "")  # the words stay in the text; only years leave it
+
+
+def test_the_genre_lift_counts_the_share_of_named_genres_a_film_has():
+    hits = [
+        {"_id": "comedy", "_score": 0.5, "_source": {"genres": ["Comedy"]}},
+        {"_id": "neither", "_score": 0.55, "_source": {"genres": ["Drama"]}},
+        {"_id": "both", "_score": 0.4, "_source": {"genres": ["Horror", "Comedy"]}},
+        {"_id": "none", "_score": 0.6, "_source": {}},
+    ]
+    lifted = {h["_id"]: h["_score"] for h in lift(hits, "genres", {"Horror", "Comedy"}, 0.2)}
+    assert lifted == pytest.approx({"comedy": 0.6, "neither": 0.55, "both": 0.6, "none": 0.6})

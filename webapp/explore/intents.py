@@ -15,6 +15,13 @@ query the same way (docs/explorer.md, "Query intents"):
   they are dropped from the BM25 text and the title key (``content_text``), not from the
   title clauses ("Scary Movie") or the vector.
 
+- **genres**: a word that can only name one of TMDB's genres ("thriller", "horror", "comedy",
+  "romantic", "sci-fi", "animated", "documentary", "western", "whodunit", "fantasy", "musical")
+  names it (``named_genres``); the hybrid ranking lifts the films that have it
+  (``webapp.explore.search.GENRE_LIFT``). The words stay in the text. Broad or double-edged
+  words name none: "drama" and "action" fit most films, "crime", "war" and "family" are as often
+  a topic ("mafia family saga", "cold war spy thriller").
+
 "like <title>" is read in ``webapp.explore.search.like_title`` (one pattern, used by the API and the bench).
 """
 
@@ -25,6 +32,22 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from webapp.api.params import YEAR_MAX, YEAR_MIN, Filters
+
+# Words that name exactly one TMDB genre (``named_genres``); "rom-com" names two.
+GENRE_WORDS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("thriller", "thrillers"), ("Thriller",)),
+    **dict.fromkeys(("horror", "horrors"), ("Horror",)),
+    **dict.fromkeys(("comedy", "comedies", "comedic"), ("Comedy",)),
+    **dict.fromkeys(("romance", "romances", "romantic"), ("Romance",)),
+    **dict.fromkeys(("rom-com", "romcom", "rom-coms", "romcoms"), ("Romance", "Comedy")),
+    **dict.fromkeys(("sci-fi", "scifi"), ("Science Fiction",)),
+    **dict.fromkeys(("animated", "animation", "cartoon", "cartoons", "anime"), ("Animation",)),
+    **dict.fromkeys(("documentary", "documentaries"), ("Documentary",)),
+    **dict.fromkeys(("western", "westerns"), ("Western",)),
+    **dict.fromkeys(("mystery", "mysteries", "whodunit", "whodunnit"), ("Mystery",)),
+    **dict.fromkeys(("fantasy",), ("Fantasy",)),
+    **dict.fromkeys(("musical", "musicals"), ("Music",)),
+}
 
 # Words that name no topic: what remains of "80s movies" is a browse, of "zombie films" "zombie".
 FILLER = frozenset({"movie", "movies", "film", "films", "flick", "flicks", "cinema"})
@@ -76,9 +99,10 @@ class Reading:
     q: str
     filters: Filters
     years: Years | None = None
+    genres: tuple[str, ...] = ()
 
     def intents(self) -> dict[str, Any]:
-        return {"years": self.years.as_json() if self.years else None, "query": self.q}
+        return {"years": self.years.as_json() if self.years else None, "genres": list(self.genres), "query": self.q}
 
 
 def _decade(digits: str, part: str | None) -> tuple[int, int] | None:
@@ -173,6 +197,14 @@ def content_text(q: str) -> str:
     return kept if has_topic(kept) else q
 
 
+def named_genres(q: str) -> tuple[str, ...]:
+    """The TMDB genres ``q``'s words name (``GENRE_WORDS``; "science fiction" as a phrase), in order, once each."""
+    found = [g for w in words(q) for g in GENRE_WORDS.get(w, ())]
+    if re.search(r"\bscience[\s-]+fiction\b", q, re.I):
+        found.append("Science Fiction")
+    return tuple(dict.fromkeys(found))
+
+
 def read_query(q: str, filters: Filters) -> Reading:
     """The text to search and the filters to apply: years in ``q`` become the year filter unless
     ``filters`` already sets year_from or year_to (then they are still taken out of the text,
@@ -180,10 +212,11 @@ def read_query(q: str, filters: Filters) -> Reading:
     if not q:
         return Reading(q, filters)
     rest, years = read_years(q)
+    genres = named_genres(rest)
     if years is None:
-        return Reading(q, filters)
+        return Reading(q, filters, genres=genres)
     if not has_topic(rest):
         rest = ""
     if filters.year_from is not None or filters.year_to is not None:
-        return Reading(rest, filters, replace(years, applied=False))
-    return Reading(rest, replace(filters, year_from=years.start, year_to=years.end), years)
+        return Reading(rest, filters, replace(years, applied=False), genres)
+    return Reading(rest, replace(filters, year_from=years.start, year_to=years.end), years, genres)

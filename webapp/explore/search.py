@@ -553,6 +553,10 @@ MICRO_TABLE_SOURCE = ["id", "label", "size", "keywords", "centroid"]
 # docs/explorer.md): 0.1 of 0 / 0.1 / 0.15 / 0.2 / 0.3; known items are unchanged (their queries
 # are too long to name a shelf).
 SHELF_LIFT = 0.1
+# Added to the fused score of a film with the genres the query names (``intents.named_genres``),
+# in proportion to the share it has ("dark psychological thriller twist ending": Deadpool is no
+# thriller). Chosen on the tuning mood queries, bench/relevance.py ``GENRE_LIFTS``.
+GENRE_LIFT = 0.2
 SHELF_EVIDENCE = 20
 SHELF_NAME_GENERIC = frozenset(
     {
@@ -752,10 +756,18 @@ def popular_first(hits: list[dict[str, Any]], weight: float = FUSED_PRIOR) -> li
     return sorted(scored, key=lambda h: -h["_score"])
 
 
-def lift(hits: list[dict[str, Any]], field: str, values: set[int], amount: float) -> list[dict[str, Any]]:
+def lift(hits: list[dict[str, Any]], field: str, values: set[Any], amount: float) -> list[dict[str, Any]]:
     """Hybrid's hits with ``amount`` added to the fused score of those whose ``field`` is one of ``values``
-    (a matched micro-genre's films: MICRO_LIFT; a named shelf's: SHELF_LIFT), re-sorted."""
-    lifted = [dict(h, _score=(h["_score"] or 0.0) + amount) if h["_source"].get(field) in values else h for h in hits]
+    (a matched micro-genre's films: MICRO_LIFT; a named shelf's: SHELF_LIFT), re-sorted. A list
+    field (``genres``: GENRE_LIFT) earns the share of ``values`` it holds: half for a comedy that
+    is no horror film on "horror comedy"."""
+
+    def share(value: Any) -> float:
+        if isinstance(value, list):
+            return len(values.intersection(value)) / len(values) if values else 0.0
+        return 1.0 if value in values else 0.0
+
+    lifted = [dict(h, _score=(h["_score"] or 0.0) + amount * share(h["_source"].get(field))) for h in hits]
     return sorted(lifted, key=lambda h: -(h["_score"] or 0.0))
 
 

@@ -93,6 +93,7 @@ def find(
     lift: float = search.MICRO_LIFT,
     shelf_lift: float = search.SHELF_LIFT,
     shelf_gate: bool = True,
+    genre_lift: float = search.GENRE_LIFT,
     fused_prior: float = search.FUSED_PRIOR,
     extras: bool = True,
     extra_source: tuple[str, ...] = (),
@@ -107,7 +108,8 @@ def find(
     app sorts, counts and pages; the other modes let OpenSearch page, sort and aggregate.
     Either way ``total``, ``facets`` and the page describe the same set. ``floor``, ``keep``,
     ``micro``, ``micro_options`` (``micro_match``'s thresholds), ``lift``, ``shelf_lift``, ``shelf_gate`` (the
-    named shelves' films enter the hybrid set, ``search.keyword_query``), ``fused_prior`` and
+    named shelves' films enter the hybrid set, ``search.keyword_query``), ``genre_lift`` (films of the
+    genres the query names, ``intents.named_genres``), ``fused_prior`` and
     ``options`` (``search.main_query``'s) let the benchmark sweep each setting; ``extras=False`` drops the
     facets and the suggester, ``extra_source`` asks for more fields (the benchmark's needs).
     """
@@ -159,8 +161,10 @@ def find(
                 hits = search.lift(hits, "micro_genre_id", {match["id"]}, lift)
             if shelves:
                 hits = search.lift(hits, "macro_genre_id", {s["id"] for s in shelves}, shelf_lift)
-            hits = search.popular_first(hits, fused_prior)
-            hits = search.titles_first(search.relevant_window(hits, floor, keep), params.q)
+            hits = search.relevant_window(search.popular_first(hits, fused_prior), floor, keep)
+            if reading.genres and genre_lift and params.filters.genre is None:  # reorders the set, never cuts it
+                hits = search.lift(hits, "genres", set(reading.genres), genre_lift)
+            hits = search.titles_first(hits, params.q)
         facets = search.count_facets([h["_source"] for h in hits])
         total = len(hits)
         hits = search.window_page(hits, params)
