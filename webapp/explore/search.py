@@ -56,6 +56,12 @@ FUSED_PRIOR = 0.3
 # Vector cutoff on lucene's cosine score (1 + cos) / 2: 0.66 keeps cos >= 0.32.
 # Calibrated on the judged queries (bench/relevance.py "cutoff_curve").
 KNN_MIN_SCORE = 0.66
+# Above EXACT_KNN_MAX films the vector side scores exactly only the HNSW graph's
+# KNN_CANDIDATES nearest films (``close_films``): the exact scan over every film is linear in
+# the catalogue (semantic p50 20 ms at 5k, 74 ms at 100k films, docs/scale.md). At TMDB 5000's
+# size the scan stays: HNSW candidates missed 15 of 2,539 films of the exact top 50s there.
+EXACT_KNN_MAX = 20_000
+KNN_CANDIDATES = 200
 # A query none of whose words occurs anywhere in the catalogue ("jjjjj kkkk", "zombeis") has
 # only its vector side, and MiniLM places any string near some film: the judged nonsense
 # strings reached cos 0.24-0.37 (one of them passed the 0.32 cutoff with 9 films), single
@@ -249,7 +255,9 @@ def knn_query(vector: list[float], k: int, filters: list[dict[str, Any]], field:
     return {"knn": {field: body}}
 
 
-def close_films(vector: list[float], filters: list[dict[str, Any]], min_score: float = KNN_MIN_SCORE) -> dict[str, Any]:
+def close_films(
+    vector: list[float], filters: list[dict[str, Any]], min_score: float = KNN_MIN_SCORE, candidates: int | None = None
+) -> dict[str, Any]:
     """Every (filtered) film whose cosine reaches ``min_score`` (on lucene's (1 + cos) / 2
     scale, as ``KNN_MIN_SCORE``), scored exactly.
 
@@ -267,9 +275,16 @@ def close_films(vector: list[float], filters: list[dict[str, Any]], min_score: f
     of 0.5 back to lucene's scale is not an option: OpenSearch applies ``min_score`` after
     the boost when it scores, before it when it only filters, as in the hybrid gate or a sort
     by rating.)
+
+    With ``candidates`` only the (filtered) films among that many HNSW neighbours are scored,
+    on the same scale and cutoff: a big catalogue's scan (``EXACT_KNN_MAX``) becomes a graph
+    walk, and the set holds at most ``candidates`` films.
     """
     script = {"source": "knn_score", "lang": "knn", "params": {"field": "embedding", "query_value": vector, "space_type": "innerproduct"}}
-    scope = {"bool": {"filter": filters}} if filters else {"match_all": {}}
+    if candidates:
+        scope = knn_query(vector, candidates, filters)
+    else:
+        scope = {"bool": {"filter": filters}} if filters else {"match_all": {}}
     return {"script_score": {"query": scope, "script": script, "min_score": inner_product_score(min_score)}}
 
 
@@ -304,9 +319,11 @@ def main_query(
     titles: bool = True,
     depth: int = RANKED_WINDOW,
     shelves: Sequence[str] = (),
+    candidates: int | None = None,
 ) -> dict[str, Any]:
     """The query part: browse, BM25, radial k-NN, or a ``hybrid`` of BM25 and k-NN (whose BM25
     side also lets in the films of the ``shelves`` the query names, ``keyword_query``).
+    ``candidates``: score only that many HNSW neighbours exactly (a big catalogue, ``close_films``).
 
     ``hybrid`` in OpenSearch 2.19 takes no top-level filter, so each sub-query carries it.
     The keyword arguments let the benchmark replay the pre-cutoff query (k = window, no
@@ -319,10 +336,10 @@ def main_query(
         return _filtered(keyword_query(params.q, keyword_min_match, prior, titles), filters)
     if vector is None:
         raise ValueError(f"mode {params.mode} needs the query vector")
-    knn = knn_query(vector, depth, filters) if min_score is None else close_films(vector, filters, min_score)
+    knn = knn_query(vector, depth, filters) if min_score is None else close_films(vector, filters, min_score, candidates)
     if params.mode == "semantic":
         return knn
-    close = close_films(vector, [], min_score) if min_score is not None else None
+    close = close_films(vector, [], min_score, candidates) if min_score is not None else None
     return {
         "hybrid": {
             "pagination_depth": depth,

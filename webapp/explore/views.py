@@ -11,6 +11,7 @@ import csv
 import io
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
@@ -129,6 +130,8 @@ def find(
         body = search.like_body(film["id"], film_vector, params.filters, limit, params.mode, index)
     else:
         vector = embed(params.q) if params.q and params.mode != "keyword" else None
+        if vector is not None:
+            options = {"candidates": knn_candidates(client, index), **options}
         if shelf_gate and shelf_lift and search.ranked(params) and params.filters.macro is None:
             options = {"shelves": search.named_shelves(search.micro_terms(params.q), params.q), **options}
         body = search.search_body(params, vector, **options)
@@ -213,6 +216,22 @@ def run_search(params: SearchParams) -> dict[str, Any]:
         "results": results,
         "facets": found["facets"],
     }
+
+
+_SIZES: dict[str, tuple[float, int]] = {}  # alias -> (monotonic time read, films)
+SIZE_SECONDS = 60.0
+
+
+def knn_candidates(client, index: str) -> int | None:
+    """``search.KNN_CANDIDATES`` when the served catalogue holds more than ``search.EXACT_KNN_MAX``
+    films, else None (every film scored exactly). The count is read at most once a minute: a
+    reindex that crosses the line takes effect within it, and either way the answers are right."""
+    now = time.monotonic()
+    seen = _SIZES.get(index)
+    if seen is None or now - seen[0] > SIZE_SECONDS:
+        seen = (now, int(client.count(index=index)["count"]))
+        _SIZES[index] = seen
+    return search.KNN_CANDIDATES if seen[1] > search.EXACT_KNN_MAX else None
 
 
 _MICRO_TABLES: OrderedDict[str, search.MicroTable] = OrderedDict()
