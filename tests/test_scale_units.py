@@ -103,13 +103,18 @@ def test_float32_space_above_the_threshold_finds_the_same_neighbours(monkeypatch
     assert np.mean([set(a) == set(b) for a, b in zip(before, after)]) > 0.99
 
 
+def _random_films(seed: int, films: int, words: int, most: int, dim: int) -> tuple[np.ndarray, list[list[str]]]:
+    """Unit story vectors and 0..``most`` keywords a film from a vocabulary of ``words``."""
+    rng = np.random.default_rng(seed)
+    vocabulary = [f"kw{i}" for i in range(words)]
+    keyword_lists = [list(rng.choice(vocabulary, size=int(rng.integers(0, most + 1)), replace=False)) for _ in range(films)]
+    return normalize(rng.normal(size=(films, dim))), keyword_lists
+
+
 def test_keyword_view_above_the_threshold_is_the_same_view(monkeypatch):
     from indexer.features import theme_features as features
 
-    rng = np.random.default_rng(4)
-    words = [f"kw{i}" for i in range(40)]
-    keyword_lists = [list(rng.choice(words, size=int(rng.integers(0, 9)), replace=False)) for _ in range(300)]
-    vectors = normalize(rng.normal(size=(300, 24)))
+    vectors, keyword_lists = _random_films(seed=4, films=300, words=40, most=8, dim=24)
     small = features.ThemeFeatures(svd_dim=8).fit_transform(vectors, keyword_lists)
     monkeypatch.setattr(features, "EXACT_FLOAT64_MAX", 10)
     large = features.ThemeFeatures(svd_dim=8).fit_transform(vectors, keyword_lists)
@@ -142,10 +147,7 @@ def test_the_drift_baseline_in_blocks_is_the_whole_one(monkeypatch):
 def test_the_borrowed_view_in_blocks_is_the_whole_one(monkeypatch):
     from indexer.features import theme_features as features
 
-    rng = np.random.default_rng(7)
-    words = [f"kw{i}" for i in range(30)]
-    keyword_lists = [list(rng.choice(words, size=int(rng.integers(0, 7)), replace=False)) for _ in range(200)]
-    vectors = normalize(rng.normal(size=(200, 16)))
+    vectors, keyword_lists = _random_films(seed=7, films=200, words=30, most=6, dim=16)
     fitted = features.ThemeFeatures(svd_dim=8).fit(vectors, keyword_lists)
     whole = fitted.transform(vectors, keyword_lists)
     monkeypatch.setattr(features, "MEAN_BLOCK", 7)
