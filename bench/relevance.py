@@ -68,6 +68,7 @@ from webapp.explore.fusion import hybrid_search
 from webapp.explore.search import (
     BM25_MIN_MATCH,
     FUSED_PRIOR,
+    GENRE_LIFT,
     KEYWORD_MODE_MIN_MATCH,
     KNN_MIN_SCORE,
     MICRO_KEYWORD_WEIGHT,
@@ -494,6 +495,7 @@ def run(settings: Settings) -> dict[str, Any]:
                 "lift": MICRO_LIFT,
             },
             "shelf_lift": SHELF_LIFT,
+            "genre_lift": GENRE_LIFT,
         },
         "results": results,
         "title_typos": typo_results,
