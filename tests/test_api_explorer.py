@@ -644,3 +644,10 @@ def test_a_big_catalogue_scores_only_the_hnsw_candidates_and_finds_the_same_film
     body = search.close_films([0.1] * 384, [], candidates=search.KNN_CANDIDATES)
     assert body["script_score"]["query"]["knn"]["embedding"]["k"] == search.KNN_CANDIDATES
     assert [first_ten(q) for q in queries] == exact and all(len(ids) == 10 for ids in exact)
+
+
+def test_a_plot_finds_its_film_before_a_film_titled_with_its_words(api):
+    """ "robot" in a plot of The Terminator once put I, Robot first: a plot-length query's BM25 text
+    leaves the title out (``search.PLOT_FIELDS``). (The Hangover still follows Last Vegas.)"""
+    plot = "killer robot sent back from the future to murder the mother of the man who will lead the resistance"
+    assert get(api, "/api/search?" + urlencode({"q": plot, "size": 5}))["results"][0]["title"] == "The Terminator"

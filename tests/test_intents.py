@@ -258,3 +258,11 @@ def test_the_genre_lift_counts_the_share_of_named_genres_a_film_has():
     ]
     lifted = {h["_id"]: h["_score"] for h in lift(hits, "genres", {"Horror", "Comedy"}, 0.2)}
     assert lifted == pytest.approx({"comedy": 0.6, "neither": 0.55, "both": 0.6, "none": 0.6})
+
+
+def test_a_plot_length_query_leaves_the_title_out_of_its_bm25_text():
+    from webapp.explore.search import KEYWORD_FIELDS, PLOT_FIELDS, text_query
+
+    plot = "killer robot sent back from the future to murder the mother of the man who will lead the resistance"
+    assert text_query(plot)["multi_match"]["fields"] == PLOT_FIELDS and not any(f.startswith("title") for f in PLOT_FIELDS)
+    assert text_query("killer robot")["multi_match"]["fields"] == KEYWORD_FIELDS and "title^2" in KEYWORD_FIELDS
