@@ -620,10 +620,10 @@ def test_a_named_shelf_lets_in_its_films_that_say_only_part_of_the_query(app, os
     assert {"Ocean's Twelve", "The Town", "Inside Man"} & added
 
 
-def test_a_big_catalogue_scores_only_the_hnsw_candidates_and_finds_the_same_films(app, os_client, live_index, monkeypatch):
+def test_a_big_catalogue_scores_only_the_hnsw_candidates_and_finds_the_same_films(app, os_client, live_index):
     """Issue 25: above ``EXACT_KNN_MAX`` films the vector side walks the HNSW graph for
     ``KNN_CANDIDATES`` films and scores only those exactly (the scan is linear in the catalogue).
-    Forced on the TMDB index, semantic search finds the same first ten films as the exact scan."""
+    Asked for on the real TMDB index, semantic search finds the same first ten films as the scan."""
     from webapp.api.params import SearchParams
     from webapp.explore import search
     from webapp.explore.views import find, knn_candidates
@@ -631,19 +631,16 @@ def test_a_big_catalogue_scores_only_the_hnsw_candidates_and_finds_the_same_film
     encode = app.extensions["query_encoder"].encode_one
     queries = ["a heist crew plans one last job", "toys come to life when humans leave", "a boy befriends an alien"]
 
-    def first_ten(q: str) -> list[int]:
+    def first_ten(q: str, **options) -> list[int]:
         params = SearchParams(q=q, mode="semantic", size=10)
-        return [
-            h["_source"]["id"] for h in find(os_client, live_index.index_alias, live_index.micro_alias, params, lambda t: encode(t).tolist())["hits"]
-        ]
+        found = find(os_client, live_index.index_alias, live_index.micro_alias, params, lambda t: encode(t).tolist(), **options)
+        return [h["_source"]["id"] for h in found["hits"]]
 
     assert knn_candidates(os_client, live_index.index_alias) is None  # 4,799 films: the exact scan
-    exact = [first_ten(q) for q in queries]
-    monkeypatch.setattr(search, "EXACT_KNN_MAX", 1000)
-    assert knn_candidates(os_client, live_index.index_alias) == search.KNN_CANDIDATES
     body = search.close_films([0.1] * 384, [], candidates=search.KNN_CANDIDATES)
     assert body["script_score"]["query"]["knn"]["embedding"]["k"] == search.KNN_CANDIDATES
-    assert [first_ten(q) for q in queries] == exact and all(len(ids) == 10 for ids in exact)
+    exact = [first_ten(q) for q in queries]
+    assert [first_ten(q, candidates=search.KNN_CANDIDATES) for q in queries] == exact and all(len(ids) == 10 for ids in exact)
 
 
 def test_a_plot_finds_its_film_before_a_film_titled_with_its_words(api):
