@@ -218,6 +218,7 @@ SHELVES: tuple[Shelf, ...] = (
         phrases="college, fraternity, party, bachelor party, drinking, road trip, las vegas, hangover, stoner, marijuana, drug",
     ),
     _s("Romantic Comedies", all_genres="Comedy, Romance"),
+    _s("Romantic Dramas", all_genres="Drama, Romance", never="Horror, Comedy"),  # a love story told straight: The Notebook, Casablanca
     _s("Comedy-Dramas", all_genres="Comedy, Drama", never="Horror"),
     _s("Love Stories", genres="Romance", never="Horror", fallback=True),
     _s("Christmas and Holiday Films", phrases="christmas, holiday, santa claus, christmas eve, thanksgiving"),

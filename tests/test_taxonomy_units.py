@@ -198,6 +198,16 @@ def test_the_shelf_vocabulary_is_unique_and_every_genre_has_a_shelf():
     assert not any(s.allows(("Animation", "Family")) for s in shelves.SHELVES if "Horror" in s.name)
 
 
+def test_a_love_story_told_straight_and_a_romantic_comedy_go_on_different_shelves():
+    """The Notebook (Drama, Romance) and A Walk to Remember sit together on a romance shelf, and a
+    comedy with a romance stays a romantic comedy: the fan's two kinds of love story."""
+    by_name = {s.name: s for s in shelves.SHELVES}
+    dramas, comedies = by_name["Romantic Dramas"], by_name["Romantic Comedies"]
+    assert dramas.true_of(("Romance", "Drama"), "") and not comedies.true_of(("Romance", "Drama"), "")
+    assert comedies.true_of(("Comedy", "Romance", "Drama"), "") and not dramas.true_of(("Comedy", "Romance", "Drama"), "")
+    assert not dramas.allows(("Drama", "Romance", "Horror"))
+
+
 def test_fan_fit_reads_whole_words_with_plurals_folded():
     assert quality.fan_fits("Superheroes and Comic Books", ["superhero"])
     assert quality.fan_fits("Romantic Comedies", ["romantic comedy"])
