@@ -44,8 +44,10 @@ split, so a setting is chosen on ``tune`` and ``held_out`` reports it): ``mood_f
 (the relative floor and the minimum kept, ``MIN_KEPT``), ``micro_curve`` (the micro-genre match
 off, its ``min_score``, its lift; with the known-item figures and title typos beside "off" and
 the app's setting), ``shelf_curve`` (the lift of the macro themes a query names, 0 = off), ``genre_curve`` (the
-lift of the films of the genres a query names, 0 = off; with the known-item figures) and
-``fused_prior_curve`` (the popularity prior on the fused score, with the known-item figures).
+lift of the films of the genres a query names, 0 = off; with the known-item figures),
+``fused_prior_curve`` (the popularity prior on the fused score, with the known-item figures) and
+``mood_anchor_curve`` (the least cosine a mood query's vector side is scaled by, ``fusion.MOOD_VECTOR_ANCHOR``;
+0 = plain min-max; with the known-item figures).
 ``indices`` names the indices the aliases served at the start and the
 end of the run: another engineer's reindex between them makes the run a mix of two taxonomies.
 """
@@ -64,7 +66,7 @@ from mgm.client import make_client
 from mgm.model import encode, load_model
 from mgm.settings import Settings
 from webapp.api.params import Filters, SearchParams
-from webapp.explore.fusion import hybrid_search
+from webapp.explore.fusion import MOOD_VECTOR_ANCHOR, hybrid_search
 from webapp.explore.search import (
     BM25_MIN_MATCH,
     FUSED_PRIOR,
@@ -106,6 +108,7 @@ MICRO_LIFTS = (0.0, 0.1, 0.15, 0.3)  # 0: no lift (the match is still made)
 SHELF_LIFTS = (0.0, 0.1, 0.15, 0.2, 0.3)  # 0: no shelf match
 GENRE_LIFTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)  # 0: genre words ignored
 FUSED_PRIORS = (0.0, 0.1, 0.3, 0.5)
+MOOD_ANCHORS = (0.0, 0.5, 0.55, 0.6, 0.65, 0.7)  # fusion.MOOD_VECTOR_ANCHOR; 0: plain min-max (no anchor)
 SOURCE = ["id", "keywords"]
 
 
@@ -472,6 +475,10 @@ def run(settings: Settings) -> dict[str, Any]:
         str(w): {**_mood_row(mood_run(fused_prior=w)), "known_items": _curve_row(evaluate(runner, sets, "hybrid", "after", fused_prior=w))}
         for w in FUSED_PRIORS
     }
+    mood_anchor_curve = {
+        str(a): {**_mood_row(mood_run(mood_anchor=a)), "known_items": _curve_row(evaluate(runner, sets, "hybrid", "after", mood_anchor=a))}
+        for a in MOOD_ANCHORS
+    }
     return {
         "queries": {name: len(queries) for name, queries in sets.items()},
         "index_alias": settings.index_alias,
@@ -495,6 +502,7 @@ def run(settings: Settings) -> dict[str, Any]:
                 "lift": MICRO_LIFT,
             },
             "shelf_lift": SHELF_LIFT,
+            "mood_vector_anchor": MOOD_VECTOR_ANCHOR,
             "genre_lift": GENRE_LIFT,
         },
         "results": results,
@@ -509,4 +517,5 @@ def run(settings: Settings) -> dict[str, Any]:
         "shelf_curve": shelf_curve,
         "genre_curve": genre_curve,
         "fused_prior_curve": fused_prior_curve,
+        "mood_anchor_curve": mood_anchor_curve,
     }

@@ -37,10 +37,12 @@ def test_an_anchor_keeps_a_weak_vector_best_from_taking_the_full_vector_weight()
     assert fusion.fuse(keyword, strong, vector_top=1.65) == fusion.fuse(keyword, strong)
 
 
-def test_only_a_query_longer_than_a_mood_query_is_anchored_on_the_close_films_scale():
-    assert fusion.vector_top("heist crew double cross") is None
+def test_a_mood_query_and_a_plot_are_anchored_at_their_own_cosines_on_the_close_films_scale():
+    assert fusion.vector_top("heist crew double cross") == pytest.approx(1 + fusion.MOOD_VECTOR_ANCHOR)
+    assert fusion.vector_top("heist crew double cross", mood_anchor=0.5) == pytest.approx(1.5)
     plot = "a banker wrongly jailed for killing his wife befriends a fellow inmate and digs his way out"
     assert fusion.vector_top(plot) == pytest.approx(1 + fusion.VECTOR_ANCHOR)
+    assert fusion.vector_top(plot, mood_anchor=0.5) == fusion.vector_top(plot)  # a plot keeps its own
     assert fusion.vector_top(plot) == inner_product_score((1 + fusion.VECTOR_ANCHOR) / 2)  # close_films' own conversion
 
 

@@ -4,17 +4,18 @@ weighted mean of their min-max normalised scores.
 Until stop 29 OpenSearch fused them (a search pipeline with the normalization processor,
 min-max and a 0.5 / 0.5 mean). That min-max scales the vector side by its own best film,
 however weak: "heist crew double cross" finds 3 films by meaning, the first (Alex Cross, whose
-title is in its embedded text) at cosine 0.47, and that film took the full vector weight. A long
-query that describes a plot has cosines that mean something on their own scale (its film
-reaches 0.65 or more), so there the vector side is scaled by max(best cosine, ``VECTOR_ANCHOR``):
-when nothing comes close, BM25 decides. OpenSearch 2.19's processor has no such bound, hence
-the fusion here. For a short mood query (at most ``search.MICRO_MATCH_MAX_WORDS`` topic words)
-cosines are low for every film and only their order means something: plain min-max, exactly
-what the processor computed (the same relevance figures to the last digit, docs/explorer.md).
+title is in its embedded text) at cosine 0.47, and that film took the full vector weight. So
+the vector side is scaled by max(best cosine, an anchor): when nothing comes close, BM25
+decides. OpenSearch 2.19's processor has no such bound, hence the fusion here. A long query
+that describes a plot has cosines that mean something on their own scale (its film reaches
+0.65 or more): ``VECTOR_ANCHOR``. A short mood query (at most ``search.MICRO_MATCH_MAX_WORDS``
+topic words) reaches lower cosines: ``MOOD_VECTOR_ANCHOR``.
 
-Measured (``python -m bench relevance``, plot queries split by md5 into halves a / b): the
+Measured (``python -m bench relevance``): for plots, split by md5 into halves a / b, the
 anchor at cosine 0.60 / 0.65 / 0.70 gave plot MRR@10 0.907 / 0.923 / 0.928 on half a and
-0.923 / 0.923 / 0.904 on half b, against 0.869 / 0.904 without; mood queries unchanged.
+0.923 / 0.923 / 0.904 on half b, against 0.869 / 0.904 without. For mood queries
+(``mood_anchor_curve``, chosen on the tuning part) 0.5 / 0.55 / 0.6 / 0.65 / 0.7 gave nDCG@10
+0.689 / 0.691 / 0.694 / 0.689 / 0.688 against 0.688 without (held out: 0.718 at 0.6, 0.710 without).
 """
 
 from __future__ import annotations
@@ -26,15 +27,14 @@ from webapp.explore.search import MICRO_MATCH_MAX_WORDS, inner_product_score, to
 
 KEYWORD_WEIGHT = 0.5  # the vector side's is 1 - this (bench/relevance.py chose 0.5 / 0.5)
 VECTOR_ANCHOR = 0.65  # cosine: a long query's vector side is scaled by at least this (chosen on half a: 0.60-0.70 alike)
+MOOD_VECTOR_ANCHOR = 0.6  # ... and a mood query's (chosen on the mood set's tuning part: 0.5-0.75 swept)
 
 
-def vector_top(q: str) -> float | None:
+def vector_top(q: str, mood_anchor: float = MOOD_VECTOR_ANCHOR) -> float:
     """The least top of the vector side's scale for ``q``, in ``search.close_films``' score
-    units: ``VECTOR_ANCHOR`` for a query longer than a mood query (a plot), else None (the
-    best film's own score, plain min-max)."""
-    if len(topic_words(q)) <= MICRO_MATCH_MAX_WORDS:
-        return None
-    return inner_product_score((1 + VECTOR_ANCHOR) / 2)
+    units: ``VECTOR_ANCHOR`` for a query longer than a mood query (a plot), else ``mood_anchor``."""
+    anchor = mood_anchor if len(topic_words(q)) <= MICRO_MATCH_MAX_WORDS else VECTOR_ANCHOR
+    return inner_product_score((1 + anchor) / 2)
 
 
 def parts(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -96,6 +96,7 @@ def find(
     shelf_gate: bool = True,
     genre_lift: float = search.GENRE_LIFT,
     fused_prior: float = search.FUSED_PRIOR,
+    mood_anchor: float = fusion.MOOD_VECTOR_ANCHOR,
     extras: bool = True,
     extra_source: tuple[str, ...] = (),
     **options: Any,
@@ -110,7 +111,7 @@ def find(
     Either way ``total``, ``facets`` and the page describe the same set. ``floor``, ``keep``,
     ``micro``, ``micro_options`` (``micro_match``'s thresholds), ``lift``, ``shelf_lift``, ``shelf_gate`` (the
     named shelves' films enter the hybrid set, ``search.keyword_query``), ``genre_lift`` (films of the
-    genres the query names, ``intents.named_genres``), ``fused_prior`` and
+    genres the query names, ``intents.named_genres``), ``fused_prior``, ``mood_anchor`` (``fusion.vector_top``) and
     ``options`` (``search.main_query``'s) let the benchmark sweep each setting; ``extras=False`` drops the
     facets and the suggester, ``extra_source`` asks for more fields (the benchmark's needs).
     """
@@ -143,7 +144,7 @@ def find(
     if vector is not None:
         body.setdefault("aggs", {})[search.WORDS_SEEN] = search.words_seen_agg(params.q)
     fused = params.mode == "hybrid" and (like is not None or search.ranked(params))
-    top = fusion.vector_top(params.q) if like is None else None
+    top = fusion.vector_top(params.q, mood_anchor) if like is None else None
     resp = fusion.hybrid_search(client, index, body, top) if fused else client.search(index=index, body=body)
     if vector is not None and search.words_unseen(resp):  # only the vector side: a stricter cosine (search.UNSEEN_WORDS_MIN_SCORE)
         del body["aggs"][search.WORDS_SEEN]
