@@ -10,6 +10,15 @@ from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import expect
 
+PHONE_MAX = 760  # explore.css: up to this width, a card drops the shelf name
+
+
+def _overlap(a: dict | None, b: dict | None) -> bool:
+    """Do two ``bounding_box`` rectangles share any area?"""
+    if not a or not b:
+        return False
+    return a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+
 
 def test_search_open_movie_and_follow_micro_genre(page, live_server):
     page.goto(f"{live_server}/explore")
@@ -22,7 +31,11 @@ def test_search_open_movie_and_follow_micro_genre(page, live_server):
     first = page.locator(".cards .movie").first
     expect(first.locator("h3")).to_have_text("The Martian")
     expect(page.locator(".toolbar .summary")).to_contain_text("hybrid")
+    expect(first.locator(".heart")).to_be_visible()
     page.screenshot_as("explore-results")
+    shelves = [(c.locator(".heart").bounding_box(), c.locator(".poster .macro").bounding_box()) for c in page.locator(".cards .movie").all()[:4]]
+    assert not any(_overlap(heart, shelf) for heart, shelf in shelves)  # the shelf name stays readable
+    assert any(shelf for _, shelf in shelves) == (page.viewport_size["width"] > PHONE_MAX)  # a phone card has no room for it
 
     first.locator("a.open").click()
     detail = page.locator("#detail")
