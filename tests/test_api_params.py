@@ -148,6 +148,13 @@ def test_title_clauses_appear_once_and_long_titles_allow_one_typo(mode):
         assert [m["fuzziness"] for m in whole] == [typos]
 
 
+def test_the_fuzzy_title_words_clause_is_for_short_queries_only():
+    """Expanding every word of a 5-8 word query against the titles cost OpenSearch more than it found."""
+    for q, fuzzy in (("the dark knigt", 1), ("lord of the rigns", 1), ("pirates of the carribean black pearl", 0)):
+        words = [m for m in _matches_on(search_body(parse_search({"q": q, "mode": "hybrid"}), VECTOR), "title.exact") if "fuzziness" in m]
+        assert len(words) == fuzzy, q
+
+
 def test_no_body_asks_opensearch_to_highlight():
     """Highlights are made in the app for the page only (webapp.explore.highlight)."""
     for mode in ("hybrid", "keyword", "semantic"):
