@@ -291,6 +291,14 @@ def test_a_franchise_word_puts_its_titles_first(api, q):
     assert titles[0] == "Batman" and all("batman" in t.lower() for t in titles[:6]), titles
 
 
+@pytest.mark.parametrize("q, near_titles", [("slasher", {"Slither", "Slacker"}), ("witch", {"The Watch"})])
+def test_a_topic_word_is_not_a_misspelt_title(api, q, near_titles):
+    """A word the films say is their topic, not a typo of a title two letters away."""
+    titles = [r["title"] for r in get(api, f"/api/search?q={q}&size=5")["results"]]
+    assert len(titles) == 5 and not near_titles & set(titles), titles
+    assert get(api, "/api/search?q=terminater&size=1")["results"][0]["title"] == "The Terminator"  # a real typo still finds its title
+
+
 # --- query intents: years ----------------------------------------------------------------------
 
 

@@ -144,6 +144,20 @@ def test_titles_first_reads_the_query_without_its_filler_words():
     assert [h["_source"]["id"] for h in titles_first(hits, "batman")] == [3, 1, 2]
 
 
+def test_a_real_word_is_not_read_as_a_misspelt_title():
+    """ "slasher" is two typos from Slither: a title first while no found film says "slasher",
+    last once one does; a title one typo away ("terminater") keeps its place either way."""
+    slither = _hit(1, 0.9, title="Slither")
+    scream = _hit(2, 0.5, title="Scream", overview="A masked killer stalks the students: a slasher with a wink.")
+    quiet = _hit(2, 0.5, title="Scream", overview="A masked killer stalks the students.")
+    assert [h["_source"]["id"] for h in titles_first([scream, slither], "slasher")] == [2, 1]
+    assert [h["_source"]["id"] for h in titles_first([quiet, slither], "slasher")] == [1, 2]  # nothing says it: a typo
+    terminator = _hit(3, 0.4, title="The Terminator")
+    said = _hit(4, 0.9, title="Taken 3", overview="a terminater of plots")
+    assert [h["_source"]["id"] for h in titles_first([said, terminator], "terminater")] == [4, 3]  # said: one typo keeps its place
+    assert [h["_source"]["id"] for h in titles_first([_hit(4, 0.9, title="Taken 3"), terminator], "terminater")] == [3, 4]
+
+
 def test_micro_terms_are_a_short_querys_topic_words():
     assert micro_terms("the zombie movies of survival") == ["zombie", "survival"]
     assert micro_terms(" ".join(f"word{i}" for i in range(MICRO_MATCH_MAX_WORDS + 1))) == []  # a plot description

@@ -894,6 +894,9 @@ def _edits(a: str, b: str) -> int:
     return row[-1]
 
 
+LITERAL_FIELDS = ("overview", "micro_genre")  # a query these say word for word is a real word, not a misspelt title
+
+
 def titles_first(hits: list[dict[str, Any]], q: str) -> list[dict[str, Any]]:
     """Hits whose title is the query (typos allowed as in ``title_clauses``), then those whose
     title contains it, then the rest, each group in fused order.
@@ -903,19 +906,27 @@ def titles_first(hits: list[dict[str, Any]], q: str) -> list[dict[str, Any]]:
     Taken 3 above The Terminator); a known-item search must find the film first. The query
     is also read without "movies" / "films" at its ends (``content_text``): "batman movies"
     puts the two films called Batman first, then every title holding "batman".
+
+    A query the found films' overviews or micro-genres say word for word is a real word, not a
+    misspelt title: then a title one typo away keeps its place and one two typos away goes last
+    ("slasher" is not Slither or Slacker, whose BM25 title clause, with two typos for a short
+    query, had put them first).
     """
     keys = list(dict.fromkeys(k for k in (_title_key(q), _title_key(content_text(q))) if k))
     if not keys:
         return hits
     allowed = {k: 0 if len(k) < 3 else 1 if len(k) <= 5 else 2 for k in keys}
     contains = [re.compile(rf"\b{re.escape(k)}\b") for k in keys]
+    said = any(c.search(_title_key(h["_source"].get(f) or "")) for h in hits for f in LITERAL_FIELDS for c in contains)
 
     def rank(hit: dict[str, Any]) -> int:
         title = _title_key(hit["_source"].get("title") or "")
         for key, n in allowed.items():
-            # The length test first: the edit distance in Python was 9% of a web worker's CPU.
-            if title == key or abs(len(title) - len(key)) <= n and _edits(title, key) <= n:
+            if title == key:
                 return 0
+            # The length test first: the edit distance in Python was 9% of a web worker's CPU.
+            if abs(len(title) - len(key)) <= n and (edits := _edits(title, key)) <= n:
+                return 0 if not said else 3 if edits > 1 else 2
         return 1 if any(c.search(title) for c in contains) else 2
 
     return sorted(hits, key=rank)
