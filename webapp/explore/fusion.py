@@ -27,7 +27,7 @@ from webapp.explore.search import MICRO_MATCH_MAX_WORDS, inner_product_score, to
 
 KEYWORD_WEIGHT = 0.5  # the vector side's is 1 - this (bench/relevance.py chose 0.5 / 0.5)
 VECTOR_ANCHOR = 0.65  # cosine: a long query's vector side is scaled by at least this (chosen on half a: 0.60-0.70 alike)
-MOOD_VECTOR_ANCHOR = 0.6  # ... and a mood query's (chosen on the mood set's tuning part: 0.5-0.75 swept)
+MOOD_VECTOR_ANCHOR = 0.6  # ... and a mood query's (chosen on the mood set's tuning part: 0.5-0.7 swept)
 
 
 def vector_top(q: str, mood_anchor: float = MOOD_VECTOR_ANCHOR) -> float:
