@@ -375,6 +375,28 @@ def test_keyword_theme_names_are_their_keyword_and_a_broad_one_takes_a_genre():
     assert all(m.label != "Lawyer" for m in result.micro)
 
 
+
+def test_a_broad_theme_takes_a_genre_most_of_its_films_have_not_a_distinctive_minority():
+    """Ten films about "dying and death": four horror films, six dramas (one of them animated,
+    as Ice Age sat in "Dying and Death Horror"). Horror is the more distinctive genre in a
+    catalogue of dramas, but a name must be true of most of its films."""
+    genres = [("Horror",)] * 4 + [("Drama",)] * 5 + [("Drama", "Animation")] + [("Drama",)] * 30
+    keyword_lists = [["dying and death"]] * 10 + [["courtroom"]] * 30
+    themes = KeywordThemes()
+    themes.theme_of_, themes.film_theme_ = {"dying and death": 0, "courtroom": 1}, np.array([0] * 10 + [1] * 30)
+    stats = label.PhraseStats([set(k) for k in keyword_lists], genres)
+    [options] = themes.options([list(range(10))], keyword_lists, stats)
+    assert [o.text for o in options] == ["Dying and Death Drama"]
+    assert label.is_generic("dying and death") and not label.is_generic("stand-up comedy")  # a hyphenated compound is one word
+
+
+def test_genre_word_truth_counts_the_films_a_name_claims_a_genre_of():
+    groups = [[0, 1, 2], [3, 4], [5]]
+    genres = [("Horror",), ("Drama",), ("Drama",), ("Comedy", "Romance"), ("Comedy",), ("War",)]
+    heads = {"Horror": "Horror", "Comedy": "Comedy", "War Film": "War"}
+    truth = quality.genre_word_truth(groups, ["Dying and Death Horror", "Romantic Comedy", "Civil War"], genres, heads)
+    assert truth == {"films": 5, "share_true": 0.6, "names_most_films_contradict": 1}  # "Civil War" names no genre
+
 def _with_rare_keyword(corpus, films: list[int]) -> None:
     """``films`` also carry "omerta", a rare keyword as central to them as their story."""
     for i in films:

@@ -22,7 +22,7 @@ from indexer.publish.documents import MicroGenre
 from indexer.publish.store import alias_targets, ensure_index, mapping
 from indexer.taxonomy import identity, quality
 from indexer.taxonomy.compose import Corpus, TaxonomyResult
-from indexer.taxonomy.label import is_generic
+from indexer.taxonomy.label import GENRE_HEADS, is_generic
 
 KINDS = ("micro", "macro")
 
@@ -146,8 +146,12 @@ def assign(
         new_fits = quality.label_fit(members, new_phrases, corpus.texts) if measured is None else measured
         # an old label is kept only while it is as true of the films as the fresh one (a better
         # method's names replace the old ones; the ids, and so every link, stay)
-        # and never when it is a bare broad word ("Violence") the labeller no longer names a group by
-        old_fits = [f if f is not None and f >= n and not is_generic(o or "") else None for f, n, o in zip(old_fits, new_fits, old_labels)]
+        # and never when it is a bare broad word ("Violence") the labeller no longer names a group by,
+        # or names a genre most of the films lack ("Dying and Death Horror" over Ice Age)
+        old_fits = [
+            f if f is not None and f >= n and not is_generic(o or "") and _genre_word_holds(o or "", g, corpus.genres) else None
+            for f, n, o, g in zip(old_fits, new_fits, old_labels, members)
+        ]
         keep = identity.keep_labels(new_labels, old_labels, old_fits)
         if kind == "macro":  # a theme is named by its shelf (mgm.shelves), whatever it was called before
             keep = [False] * len(members)
@@ -169,6 +173,11 @@ def assign(
     live = {kind: {m.ids[i]: (labels[kind][i], list(phrases[kind][i])) for i in range(len(m.ids))} for kind, m in matchings.items()}
     return out, Lineage(matchings, live, previous.labels if previous else {k: {} for k in KINDS}, macro_labels)
 
+
+
+def _genre_word_holds(label: str, members: list[int], genres: list[tuple[str, ...]]) -> bool:
+    """Is the genre word a label ends in (if any) true of most of ``members``?"""
+    return quality.genre_word_truth([members], [label], genres, GENRE_HEADS)["names_most_films_contradict"] == 0
 
 def record(client: OpenSearch, index: str, lineage: Lineage, run_id: str) -> None:
     """Upsert every live id and every id retired by this run (after the swap)."""

@@ -24,7 +24,7 @@ from indexer.features.vectors import normalize
 from indexer.taxonomy import quality
 from indexer.taxonomy.cluster import KMeansClusterer, merge_into_nearest, merge_small, refine_by_label
 from indexer.taxonomy.keyword_themes import FRANCHISE_MIN, KeywordThemes
-from indexer.taxonomy.label import Named, Option, PhraseLabeler, PhraseStats, fallback_option, keyword_vocabulary, micro_options, phrases
+from indexer.taxonomy.label import GENRE_HEADS, Named, Option, PhraseLabeler, PhraseStats, fallback_option, keyword_vocabulary, micro_options, phrases
 from indexer.taxonomy.macro import ShelfThemes
 
 NEIGHBOURS = 15  # each film's neighbourhood, itself included (measured: 15 and 25 fit alike, 50 worse)
@@ -163,4 +163,5 @@ def report(result: TaxonomyResult, corpus: Corpus) -> dict:
     summary["silhouette_embedding"] = round(float(silhouette_score(corpus.vectors[sample], result.labels[sample], metric="cosine")), 4)
     summary["keyword_poor_groups"] = int(sum(all(len(corpus.keyword_lists[i]) < 2 for i in g) for g in groups))
     summary["macro_themes"] = len(result.macro)
+    summary["genre_word_truth"] = quality.genre_word_truth(groups, [m.label for m in result.micro], corpus.genres, GENRE_HEADS)
     return summary

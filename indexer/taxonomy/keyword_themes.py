@@ -40,13 +40,18 @@ from scipy.sparse.csgraph import connected_components
 from sklearn.cluster import AgglomerativeClustering
 
 from indexer.features.vectors import BLOCK_CELLS
-from indexer.taxonomy.label import MAX_LABEL_WORDS, MIN_FIT, MINOR_GENRE_SHARE, Option, PhraseStats, genre_words, is_generic, title_case
+from indexer.taxonomy.label import MAX_LABEL_WORDS, MIN_FIT, Option, PhraseStats, genre_words, is_generic, title_case
 
 SYNONYM_DISTANCE = 0.15
 MIN_SIZE = 8
 FRANCHISE_MIN = 3  # the smallest tight theme kept (a trilogy)
 FRANCHISE_COHESION = 0.5  # a tight theme's films: on average, at least half the others are among their nearest
 SUPPORT_FLOOR = 0.25
+# A broad theme's genre word must be true of most of its films: at 0.35 (the labeller's share for
+# telling two groups apart) "Dying and Death Horror" held Ice Age and Meet Joe Black, with 12 of
+# its 33 films horror; 11 names claimed a genre most of their films lack, none at 0.5 (the run
+# report's "genre_word_truth", docs/indexer.md). At 0.6 theme recovery fell 91 -> 88.
+THEME_GENRE_SHARE = 0.5
 NAME_SCORE = 10.0  # above any c-TF-IDF option score, so the theme's own name is tried first
 WHOLE_MATRIX_MAX = 5_000  # keywords: up to here (TMDB 5000: 4,436), one linkage over every distance (100 MB of them at most)
 GRAPH_SLACK = 1e-4  # cosine: the threshold graph's float32 dot products keep every pair float64 would
@@ -162,7 +167,7 @@ class KeywordThemes:
                 continue
             name = title_case(best[1])
             if is_generic(best[1]):
-                genre = next(iter(genre_words(g, stats, best[1], MINOR_GENRE_SHARE)), None)
+                genre = next(iter(genre_words(g, stats, best[1], THEME_GENRE_SHARE)), None)
                 name = f"{name} {genre}" if genre and len(name.split()) + len(genre.split()) <= MAX_LABEL_WORDS else ""
             out.append([Option(name, (best[1],), NAME_SCORE)] if name else [])
         return out

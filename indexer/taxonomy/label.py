@@ -33,6 +33,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from indexer.taxonomy.quality import phrase_pattern
 
 TOKEN = re.compile(r"\b\w\w+\b")  # CountVectorizer's default, so KeyBERT finds every candidate
+COMPOUND = re.compile(r"\w+(?:-\w+)*")  # a word, hyphenated compounds whole
 # Phrases never span punctuation, hyphens or fields, so that a phrase a film "carries" here is
 # exactly one ``indexer.taxonomy.quality.carries`` finds as whole words ("hip hop" is not in "hip-hop").
 SEGMENT = re.compile(r"[^\w\s'’]+")
@@ -145,6 +146,8 @@ GENRE_WORDS: dict[str, tuple[str, str] | None] = {
     "TV Movie": None,
 }
 
+GENRE_HEADS = {words[1]: genre for genre, words in GENRE_WORDS.items() if words}  # the word a name ends in -> its TMDB genre
+
 
 def phrases(text: str, vocabulary: frozenset[str], max_n: int = 3) -> set[str]:
     """The 1-3 word phrases of one grounding text that are theme keywords of the corpus."""
@@ -180,7 +183,7 @@ def is_generic(keyword: str) -> bool:
     """Does a keyword say too little to name a group alone ("new york", "father son relationship",
     "love")? Such a theme is named with a genre word, or not by itself."""
     phrase = " ".join(TOKEN.findall(keyword.lower()))
-    words = phrase.split()
+    words = COMPOUND.findall(keyword.lower())  # "stand-up", "one-night" are one word each, and not generic
     return phrase in GENERIC_PHRASES or phrase in BROAD_THEMES or all(w in GENERIC or w in ENGLISH_STOP_WORDS for w in words)
 
 

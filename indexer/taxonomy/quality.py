@@ -15,6 +15,9 @@ Definitions (issue 10):
   keyword;
 - **fan pairs**: hand-written "belong together" / "must not share a theme" film pairs
   (bench/fan_pairs.json, and the pairs of indexer/taxonomy/head_films.json), judged on macro themes;
+- **genre-word truth**: of the films in micro-genres whose name ends in a genre word ("Murder
+  Thriller", "Romantic Comedy"), the share that have that TMDB genre, and how many such names
+  most of their own films contradict (a name must be true of most of its films);
 - **head-of-catalogue fit** (issue 21): for the 200 most-voted films, the words a fan accepts
   in the name of each film's micro-genre and macro theme, written before any output was seen
   (indexer/taxonomy/head_films.json, with a held-out half never tuned on). A name *fits* when one of
@@ -159,6 +162,20 @@ def fan_pair_results(pairs: list[FanPair], macro_of_title: dict[str, int], micro
         "failed": failed,
         "missing": missing,
     }
+
+
+def genre_word_truth(groups: list[list[int]], names: list[str], genres: list[tuple[str, ...]], heads: Mapping[str, str]) -> dict:
+    """How true the genre words ending the names are (``heads``: the word a name ends in -> its
+    TMDB genre, "Family Film" -> "Family"). A name without one is not counted."""
+    named = held = false_names = 0
+    for members, name in zip(groups, names):
+        genre = next((g for head, g in heads.items() if name == head or name.endswith(" " + head)), None)
+        if genre is None or not members:
+            continue
+        have = sum(genre in genres[i] for i in members)
+        named, held = named + len(members), held + have
+        false_names += have < len(members) / 2
+    return {"films": named, "share_true": round(held / named, 4) if named else 1.0, "names_most_films_contradict": false_names}
 
 
 def summary(
