@@ -375,7 +375,6 @@ def test_keyword_theme_names_are_their_keyword_and_a_broad_one_takes_a_genre():
     assert all(m.label != "Lawyer" for m in result.micro)
 
 
-
 def test_a_broad_theme_takes_a_genre_most_of_its_films_have_not_a_distinctive_minority():
     """Ten films about "dying and death": four horror films, six dramas (one of them animated,
     as Ice Age sat in "Dying and Death Horror"). Horror is the more distinctive genre in a
@@ -396,6 +395,7 @@ def test_genre_word_truth_counts_the_films_a_name_claims_a_genre_of():
     heads = {"Horror": "Horror", "Comedy": "Comedy", "War Film": "War"}
     truth = quality.genre_word_truth(groups, ["Dying and Death Horror", "Romantic Comedy", "Civil War"], genres, heads)
     assert truth == {"films": 5, "share_true": 0.6, "names_most_films_contradict": 1}  # "Civil War" names no genre
+
 
 def _with_rare_keyword(corpus, films: list[int]) -> None:
     """``films`` also carry "omerta", a rare keyword as central to them as their story."""

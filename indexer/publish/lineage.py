@@ -174,10 +174,10 @@ def assign(
     return out, Lineage(matchings, live, previous.labels if previous else {k: {} for k in KINDS}, macro_labels)
 
 
-
 def _genre_word_holds(label: str, members: list[int], genres: list[tuple[str, ...]]) -> bool:
     """Is the genre word a label ends in (if any) true of most of ``members``?"""
     return quality.genre_word_truth([members], [label], genres, GENRE_HEADS)["names_most_films_contradict"] == 0
+
 
 def record(client: OpenSearch, index: str, lineage: Lineage, run_id: str) -> None:
     """Upsert every live id and every id retired by this run (after the swap)."""
