@@ -377,6 +377,7 @@ def test_a_genre_word_lifts_its_films_without_changing_the_set(app, os_client, l
     "thriller" names TMDB's Thriller genre: its films rank higher, the others lower, and the set
     (its total, so its facets and its rating sort) stays the one the query found."""
     from webapp.api.params import SearchParams
+    from webapp.explore.search import GENRE_LIFT
     from webapp.explore.views import find
 
     params = SearchParams(q="dark psychological thriller twist ending", mode="hybrid", size=50)
@@ -386,7 +387,7 @@ def test_a_genre_word_lifts_its_films_without_changing_the_set(app, os_client, l
         found = find(os_client, live_index.index_alias, live_index.micro_alias, params, lambda q: encode(q).tolist(), genre_lift=genre_lift)
         return [h["_source"] for h in found["hits"]], found["total"]
 
-    (plain, total), (lifted, lifted_total) = ranking(0.0), ranking(0.2)
+    (plain, total), (lifted, lifted_total) = ranking(0.0), ranking(GENRE_LIFT)
     assert total == lifted_total and {f["id"] for f in plain} == {f["id"] for f in lifted}
 
     def thrillers(films: list[dict]) -> int:
@@ -396,6 +397,7 @@ def test_a_genre_word_lifts_its_films_without_changing_the_set(app, os_client, l
     moved = [f["title"] for f in plain if "Thriller" not in f["genres"]][:1]
     place = {f["title"]: i for i, f in enumerate(lifted)}
     assert moved and place[moved[0]] > [f["title"] for f in plain].index(moved[0])
+    assert "Deadpool" not in [f["title"] for f in lifted[:5]]  # no thriller: third at a lift of 0.2
     data = get(app.test_client(), "/api/search?q=dark+psychological+thriller+twist+ending")
     assert data["intents"]["genres"] == ["Thriller"]
     html = app.test_client().get("/explore?q=dark+psychological+thriller+twist+ending").get_data(as_text=True)

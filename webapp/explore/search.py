@@ -589,8 +589,9 @@ MICRO_TABLE_SOURCE = ["id", "label", "size", "keywords", "centroid"]
 SHELF_LIFT = 0.1
 # Added to the fused score of a film with the genres the query names (``intents.named_genres``),
 # in proportion to the share it has ("dark psychological thriller twist ending": Deadpool is no
-# thriller). Chosen on the tuning mood queries, bench/relevance.py ``GENRE_LIFTS``.
-GENRE_LIFT = 0.2
+# thriller). Chosen on the tuning mood queries, bench/relevance.py ``GENRE_LIFTS`` (best nDCG@10;
+# 0.2 until stop 32, when the sweep went past 0.3: docs/explorer.md).
+GENRE_LIFT = 0.5
 SHELF_EVIDENCE = 20
 SHELF_NAME_GENERIC = frozenset(
     {
