@@ -85,3 +85,10 @@ def test_macro_shift_never_states_a_tautology():
     found = macro_shift(moved, "micro-genre")
     assert found["numbers"]["gained"]["name"] == "B" and found["numbers"]["lost"]["name"] == "A"
     assert found["title"] == "Micro-genres over time"
+
+
+def test_a_poster_placeholder_shows_the_titles_first_letter_not_its_punctuation():
+    from webapp import poster_initial
+
+    titles = ("(500) Days of Summer", "The Matrix", "a Walk to Remember", "Alien", "...", None)
+    assert [poster_initial(t) for t in titles] == ["5", "M", "W", "A", "?", "?"]
