@@ -153,3 +153,46 @@ def test_stages_saved_before_the_stage_packages_still_load():
 
     assert pickle.loads(b"cindexer.features\nThemeFeatures\n.") is theme_features.ThemeFeatures
     assert pickle.loads(b"cindexer.features\n_tokens\n.") is theme_features._tokens
+
+
+def test_a_reindex_keeps_an_old_label_only_while_it_is_as_true_and_a_different_claim():
+    from indexer.publish.lineage import may_keep_label
+
+    genres = [("Drama",)] * 3 + [("Horror",)]
+    films = [0, 1, 2, 3]
+    # a different claim, as true as the fresh one: kept (names stay stable across reindexes)
+    assert may_keep_label("Heist", ["heist"], 0.8, ["robbery"], 0.7, films, genres)
+    # less true than the fresh one, or a bare broad word: the fresh label
+    assert not may_keep_label("Heist", ["heist"], 0.6, ["robbery"], 0.7, films, genres)
+    assert not may_keep_label("Violence", ["violence"], 0.9, ["robbery"], 0.7, films, genres)
+    # the same claim in old wording: the fresh wording ("Brothers")
+    assert not may_keep_label(
+        "Brother Brother Relationship Drama", ["brother brother relationship"], 0.9, ["brother brother relationship"], 0.9, films, genres
+    )
+    # a genre word most of the films lack (one horror film in four)
+    assert not may_keep_label("Dying and Death Horror", ["dying and death"], 0.9, ["funeral"], 0.5, films, genres)
+    assert may_keep_label("Dying and Death Drama", ["dying and death"], 0.9, ["funeral"], 0.5, films, genres)
+
+
+def test_labels_are_written_as_a_fan_writes_them():
+    from indexer.taxonomy.label import is_generic, title_case
+
+    phrases = [
+        "middle-earth (tolkien)",
+        "lgbt",
+        "dc comics",
+        "fbi agent",
+        "sword and sorcery",
+        "brother brother relationship",
+        "father son relationship",
+    ]
+    assert [title_case(p) for p in phrases] == [
+        "Middle-earth (Tolkien)",
+        "LGBT",
+        "DC Comics",
+        "FBI Agent",
+        "Sword and Sorcery",
+        "Brothers",
+        "Father-Son Stories",
+    ]
+    assert is_generic("father son relationship") is False  # a fan's name stands alone, without a genre word

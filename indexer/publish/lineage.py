@@ -144,13 +144,9 @@ def assign(
         old_phrases = [previous.phrases[kind].get(m.kept[i]) if previous and i in m.kept else None for i in range(len(members))]
         old_fits = [quality.label_fit([g], [p], corpus.texts)[0] if p else None for g, p in zip(members, old_phrases)]
         new_fits = quality.label_fit(members, new_phrases, corpus.texts) if measured is None else measured
-        # an old label is kept only while it is as true of the films as the fresh one (a better
-        # method's names replace the old ones; the ids, and so every link, stay)
-        # and never when it is a bare broad word ("Violence") the labeller no longer names a group by,
-        # or names a genre most of the films lack ("Dying and Death Horror" over Ice Age)
         old_fits = [
-            f if f is not None and f >= n and not is_generic(o or "") and _genre_word_holds(o or "", g, corpus.genres) else None
-            for f, n, o, g in zip(old_fits, new_fits, old_labels, members)
+            f if may_keep_label(o, op, f, np_, n, g, corpus.genres) else None
+            for o, op, f, np_, n, g in zip(old_labels, old_phrases, old_fits, new_phrases, new_fits, members)
         ]
         keep = identity.keep_labels(new_labels, old_labels, old_fits)
         if kind == "macro":  # a theme is named by its shelf (mgm.shelves), whatever it was called before
@@ -174,9 +170,26 @@ def assign(
     return out, Lineage(matchings, live, previous.labels if previous else {k: {} for k in KINDS}, macro_labels)
 
 
-def _genre_word_holds(label: str, members: list[int], genres: list[tuple[str, ...]]) -> bool:
-    """Is the genre word a label ends in (if any) true of most of ``members``?"""
-    return quality.genre_word_truth([members], [label], genres, GENRE_HEADS)["names_most_films_contradict"] == 0
+def may_keep_label(
+    old: str | None,
+    old_phrases: list[str] | None,
+    old_fit: float | None,
+    new_phrases: list[str],
+    new_fit: float,
+    members: list[int],
+    genres: list[tuple[str, ...]],
+) -> bool:
+    """May a matched group keep its previous label ``old`` over the fresh one?
+
+    Only while it is as true of the films as the fresh one (a better method's names replace the
+    old ones; the ids, and so every link, stay), and never when it is a bare broad word
+    ("Violence") the labeller no longer names a group by, when it names a genre most of the films
+    lack ("Dying and Death Horror" over Ice Age), or when it claims the fresh label's very
+    phrases: then the fresh wording is the same claim said as a fan says it ("Brother Brother
+    Relationship Drama" -> "Brothers")."""
+    if old is None or old_fit is None or old_fit < new_fit or is_generic(old) or list(old_phrases or []) == list(new_phrases):
+        return False
+    return quality.genre_word_truth([members], [old], genres, GENRE_HEADS)["names_most_films_contradict"] == 0
 
 
 def record(client: OpenSearch, index: str, lineage: Lineage, run_id: str) -> None:

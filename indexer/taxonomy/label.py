@@ -120,6 +120,33 @@ ACRONYMS = {
     "tv",
     "dj",
     "ww2",
+    "lgbt",
+    "dc",
+    "nypd",
+    "lapd",
+    "hiv",
+    "aids",
+    "nba",
+    "nfl",
+    "ussr",
+    "swat",
+}
+# TMDB's wording of a theme -> the name a fan gives it. The claim (the phrase a film must carry,
+# which label fit measures) stays TMDB's; only the display changes. Such a name is specific
+# enough to stand alone ("Brothers", not "Brother Brother Relationship Drama"), and keeps TMDB's
+# word order ("Father-Son Stories"), so a fan's "father son" is still read in it.
+DISPLAY_NAMES = {
+    "father son relationship": "Father-Son Stories",
+    "father daughter relationship": "Father-Daughter Stories",
+    "mother son relationship": "Mother-Son Stories",
+    "mother daughter relationship": "Mother-Daughter Stories",
+    "brother brother relationship": "Brothers",
+    "sister sister relationship": "Sisters",
+    "brother sister relationship": "Brother-Sister Stories",
+    "husband wife relationship": "Husband-Wife Stories",
+    "wife husband relationship": "Husband-Wife Stories",
+    "parent child relationship": "Parent-Child Stories",
+    "black people": "African American Stories",
 }
 MINOR_WORDS = {"and", "of", "the", "in", "on", "vs", "at", "to", "a", "an", "for", "with"}
 # TMDB genre -> (word before another genre, word as the head of a label); None: never named.
@@ -184,6 +211,8 @@ def is_generic(keyword: str) -> bool:
     "love")? Such a theme is named with a genre word, or not by itself."""
     phrase = " ".join(TOKEN.findall(keyword.lower()))
     words = COMPOUND.findall(keyword.lower())  # "stand-up", "one-night" are one word each, and not generic
+    if phrase in DISPLAY_NAMES:
+        return False
     return phrase in GENERIC_PHRASES or phrase in BROAD_THEMES or all(w in GENERIC or w in ENGLISH_STOP_WORDS for w in words)
 
 
@@ -202,9 +231,17 @@ def contains(outer: str, inner: str) -> bool:
 
 
 def title_case(phrase: str) -> str:
-    """ "sword and sorcery" -> "Sword and Sorcery", "fbi agent" -> "FBI Agent"."""
-    words = phrase.split()
-    return " ".join(w.upper() if w in ACRONYMS else w if (i and w in MINOR_WORDS) else w[:1].upper() + w[1:] for i, w in enumerate(words))
+    """ "sword and sorcery" -> "Sword and Sorcery", "fbi agent" -> "FBI Agent", "middle-earth
+    (tolkien)" -> "Middle-earth (Tolkien)"; a phrase with a fan's name says that (``DISPLAY_NAMES``)."""
+    if phrase in DISPLAY_NAMES:
+        return DISPLAY_NAMES[phrase]
+
+    def word(i: int, w: str) -> str:
+        if w.strip("()") in ACRONYMS:
+            return w.upper()
+        return w if i and w in MINOR_WORDS else re.sub(r"[^\W\d_]", lambda m: m.group(0).upper(), w, count=1)
+
+    return " ".join(word(i, w) for i, w in enumerate(phrase.split()))
 
 
 @dataclass(frozen=True)
