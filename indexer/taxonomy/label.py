@@ -147,6 +147,7 @@ DISPLAY_NAMES = {
     "wife husband relationship": "Husband-Wife Stories",
     "parent child relationship": "Parent-Child Stories",
     "black people": "African American Stories",
+    "jason vorhees": "Jason Voorhees",  # TMDB's misspelling of Friday the 13th's killer
 }
 MINOR_WORDS = {"and", "of", "the", "in", "on", "vs", "at", "to", "a", "an", "for", "with"}
 # TMDB genre -> (word before another genre, word as the head of a label); None: never named.
