@@ -196,3 +196,10 @@ def test_labels_are_written_as_a_fan_writes_them():
         "Father-Son Stories",
     ]
     assert is_generic("father son relationship") is False  # a fan's name stands alone, without a genre word
+
+
+def test_a_genre_word_never_repeats_the_theme_it_names():
+    from indexer.taxonomy.label import PhraseStats, genre_words
+
+    stats = PhraseStats([{"criminal"}] * 4 + [set()] * 16, [("Crime", "Thriller")] * 4 + [("Drama",)] * 16)
+    assert genre_words([0, 1, 2, 3], stats, "criminal") == ["Thriller"]  # not "Criminal Crime"

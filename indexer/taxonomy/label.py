@@ -217,13 +217,14 @@ def is_generic(keyword: str) -> bool:
     return phrase in GENERIC_PHRASES or phrase in BROAD_THEMES or all(w in GENERIC or w in ENGLISH_STOP_WORDS for w in words)
 
 
-def near_duplicate(a: str, b: str) -> bool:
-    """Do two phrases share a word stem ("toy"/"toys", "romantic"/"romance")? Then one says it all."""
-    return bool(_stems(a) & _stems(b))
+def near_duplicate(a: str, b: str, prefix: int = 5) -> bool:
+    """Do two phrases share a word stem ("toy"/"toys", "romantic"/"romance")? Then one says it all.
+    A genre word is checked on 4 letters, so "Criminal" is not named "Crime" as well."""
+    return bool(_stems(a, prefix) & _stems(b, prefix))
 
 
-def _stems(phrase: str) -> set[str]:
-    return {w[:5] if len(w) > 4 else w for w in phrase.lower().split()}
+def _stems(phrase: str, prefix: int = 5) -> set[str]:
+    return {w[:prefix] if len(w) > prefix - 1 else w for w in phrase.lower().split()}
 
 
 def contains(outer: str, inner: str) -> bool:
@@ -304,7 +305,7 @@ def genre_words(members: list[int], stats: PhraseStats, phrase: str, min_share: 
     none that repeats the phrase ("Romantic Romance")."""
     shares = stats.genre_share(members)
     fitting = [(s / (stats.genre_df[g] / stats.n), g) for g, s in shares.items() if s >= min_share and GENRE_WORDS.get(g)]
-    return [GENRE_WORDS[g][1] for _, g in sorted(fitting, reverse=True) if not near_duplicate(GENRE_WORDS[g][1], phrase)]
+    return [GENRE_WORDS[g][1] for _, g in sorted(fitting, reverse=True) if not near_duplicate(GENRE_WORDS[g][1], phrase, prefix=4)]
 
 
 def micro_options(members: list[int], stats: PhraseStats, limit: int = 12) -> list[Option]:
