@@ -660,3 +660,15 @@ def test_a_plot_finds_its_film_before_a_film_titled_with_its_words(api):
     leaves the title out (``search.PLOT_FIELDS``). (The Hangover still follows Last Vegas.)"""
     plot = "killer robot sent back from the future to murder the mother of the man who will lead the resistance"
     assert get(api, "/api/search?" + urlencode({"q": plot, "size": 5}))["results"][0]["title"] == "The Terminator"
+
+
+def test_ai_finds_the_artificial_intelligence_films(app):
+    """No film's text holds the token "ai": before abbreviations were written out, "AI" found
+    nothing and "ai turns against humans" ranked Taken and Immortals (they say "against" and
+    "humans") among the first ten."""
+    api = app.test_client()
+    data = get(api, "/api/search?q=AI&size=10")
+    assert data["intents"]["query"] == "artificial intelligence"
+    assert {"Ex Machina", "A.I. Artificial Intelligence"} <= {r["title"] for r in data["results"]}
+    titles = [r["title"] for r in get(api, "/api/search?q=ai+turns+against+humans&size=10")["results"]]
+    assert "Ex Machina" in titles and not {"Taken", "Immortals"} & set(titles)

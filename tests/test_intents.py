@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from webapp.api.params import Filters
-from webapp.explore.intents import content_text, named_genres, read_query, read_years
+from webapp.explore.intents import content_text, expand_abbreviations, named_genres, read_query, read_years
 from webapp.explore.search import (
     LIKE_FIELDS,
     MICRO_MATCH_MAX_WORDS,
@@ -280,3 +280,21 @@ def test_a_plot_length_query_leaves_the_title_out_of_its_bm25_text():
     plot = "killer robot sent back from the future to murder the mother of the man who will lead the resistance"
     assert text_query(plot)["multi_match"]["fields"] == PLOT_FIELDS and not any(f.startswith("title") for f in PLOT_FIELDS)
     assert text_query("killer robot")["multi_match"]["fields"] == KEYWORD_FIELDS and "title^2" in KEYWORD_FIELDS
+
+
+@pytest.mark.parametrize(
+    "q, text",
+    [
+        ("AI", "artificial intelligence"),
+        ("ai turns against humans", "artificial intelligence turns against humans"),
+        ("A.I. movies", "artificial intelligence movies"),
+        ("WWII resistance", "world war ii resistance"),
+        ("ww1 trenches", "world war i trenches"),
+        ("nyc romance", "new york city romance"),
+        ("said the maid", "said the maid"),  # letters inside a word are no abbreviation
+        ("chai tea", "chai tea"),
+    ],
+)
+def test_abbreviations_are_written_out_as_films_say_them(q, text):
+    assert expand_abbreviations(q) == text
+    assert read_query(q, Filters()).q == text

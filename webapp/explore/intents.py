@@ -22,6 +22,13 @@ query the same way (docs/explorer.md, "Query intents"):
   words name none: "drama" and "action" fit most films, "crime", "war" and "family" are as often
   a topic ("mafia family saga", "cold war spy thriller").
 
+- **abbreviations**: "AI", "A.I.", "WW2", "WWII", "NYC", "VR" are written out ("artificial
+  intelligence", "world war ii"...: ``ABBREVIATIONS``) before anything else reads the query. Films
+  say the words, not the letters: "AI" found nothing (no film's text holds the token "ai", so
+  only a strict cosine could admit a film), and "ai turns against humans" matched "turns",
+  "against" and "humans" (Taken, Immortals) instead of the AI films. The text searched is shown
+  in the intents (``query``).
+
 "like <title>" is read in ``webapp.explore.search.like_title`` (one pattern, used by the API and the bench).
 """
 
@@ -48,6 +55,22 @@ GENRE_WORDS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("fantasy",), ("Fantasy",)),
     **dict.fromkeys(("musical", "musicals"), ("Music",)),
 }
+
+# Letters that stand for words films say (whole words, any case; "a.i." with or without dots).
+ABBREVIATIONS: dict[str, str] = {
+    "ai": "artificial intelligence",
+    "a.i": "artificial intelligence",
+    "ww2": "world war ii",
+    "wwii": "world war ii",
+    "ww1": "world war i",
+    "wwi": "world war i",
+    "nyc": "new york city",
+    "vr": "virtual reality",
+    "mma": "mixed martial arts",
+}
+_ABBREVIATION = re.compile(
+    r"(?<![\w.'’-])(" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True)) + r")\.?(?![\w'’-])", re.I
+)
 
 # Words that name no topic: what remains of "80s movies" is a browse, of "zombie films" "zombie".
 FILLER = frozenset({"movie", "movies", "film", "films", "flick", "flicks", "cinema"})
@@ -205,12 +228,18 @@ def named_genres(q: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+def expand_abbreviations(q: str) -> str:
+    """``q`` with each abbreviation of ``ABBREVIATIONS`` written out ("AI thriller" -> "artificial intelligence thriller")."""
+    return _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1).lower()], q)
+
+
 def read_query(q: str, filters: Filters) -> Reading:
     """The text to search and the filters to apply: years in ``q`` become the year filter unless
     ``filters`` already sets year_from or year_to (then they are still taken out of the text,
     reported with ``applied`` False). A query that is only years and filler becomes a browse ("")."""
     if not q:
         return Reading(q, filters)
+    q = expand_abbreviations(q)
     rest, years = read_years(q)
     genres = named_genres(rest)
     if years is None:
