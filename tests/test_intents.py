@@ -291,6 +291,7 @@ def test_a_plot_length_query_leaves_the_title_out_of_its_bm25_text():
         ("WWII resistance", "world war ii resistance"),
         ("ww1 trenches", "world war i trenches"),
         ("nyc romance", "new york city romance"),
+        ("MCU", "marvel cinematic universe"),
         ("said the maid", "said the maid"),  # letters inside a word are no abbreviation
         ("chai tea", "chai tea"),
     ],

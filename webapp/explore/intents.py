@@ -22,8 +22,8 @@ query the same way (docs/explorer.md, "Query intents"):
   words name none: "drama" and "action" fit most films, "crime", "war" and "family" are as often
   a topic ("mafia family saga", "cold war spy thriller").
 
-- **abbreviations**: "AI", "A.I.", "WW2", "WWII", "NYC", "VR" are written out ("artificial
-  intelligence", "world war ii"...: ``ABBREVIATIONS``) before anything else reads the query. Films
+- **abbreviations**: "AI", "A.I.", "WW2", "WWII", "NYC", "VR", "MCU", "LOTR" are written out
+  ("artificial intelligence", "world war ii"...: ``ABBREVIATIONS``) before anything else reads the query. Films
   say the words, not the letters: "AI" found nothing (no film's text holds the token "ai", so
   only a strict cosine could admit a film), and "ai turns against humans" matched "turns",
   "against" and "humans" (Taken, Immortals) instead of the AI films. The text searched is shown
@@ -67,6 +67,8 @@ ABBREVIATIONS: dict[str, str] = {
     "nyc": "new york city",
     "vr": "virtual reality",
     "mma": "mixed martial arts",
+    "mcu": "marvel cinematic universe",
+    "lotr": "lord of the rings",
 }
 _ABBREVIATION = re.compile(
     r"(?<![\w.'’-])(" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True)) + r")\.?(?![\w'’-])", re.I
