@@ -144,6 +144,7 @@ def movie_from_doc(src: dict) -> Movie:
         revenue=int(src.get("revenue") or 0),
         original_language=src.get("original_language") or "",
         poster_path=src.get("poster_path"),
+        companies=tuple(src.get("companies") or ()),
     )
 
 

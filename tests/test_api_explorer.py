@@ -672,3 +672,9 @@ def test_ai_finds_the_artificial_intelligence_films(app):
     assert {"Ex Machina", "A.I. Artificial Intelligence"} <= {r["title"] for r in data["results"]}
     titles = [r["title"] for r in get(api, "/api/search?q=ai+turns+against+humans&size=10")["results"]]
     assert "Ex Machina" in titles and not {"Taken", "Immortals"} & set(titles)
+
+
+def test_a_studio_finds_its_films(app):
+    """Studios are indexed (``companies``): "pixar" found nothing before."""
+    titles = [r["title"] for r in get(app.test_client(), "/api/search?q=pixar&size=10")["results"]]
+    assert {"Toy Story", "Finding Nemo", "Up"} <= set(titles)

@@ -100,6 +100,15 @@ def test_valid_row_is_parsed(tmp_path):
     assert movie.release_date is None and movie.year is None and movie.runtime is None
     assert movie.genres == ("Drama",) and movie.keywords == ("time travel", "duringcreditsstinger")
     assert movie.vote_count == 120 and movie.vote_average == 6.5
+    assert movie.companies == ()  # no production_companies column: none, and the film stays
+
+
+def test_studios_are_read_and_a_malformed_list_drops_only_the_studios(tmp_path):
+    studios = json.dumps([{"id": 3, "name": "Pixar Animation Studios"}, {"id": 2, "name": "Walt Disney Pictures"}])
+    header = [*HEADER, "production_companies"]
+    path = write_csv(tmp_path / "m.csv", [row(production_companies=studios), row(id="2", production_companies="[{broken")], header)
+    first, second = load_movies(path).movies
+    assert first.companies == ("Pixar Animation Studios", "Walt Disney Pictures") and second.companies == ()
 
 
 @pytest.mark.parametrize(

@@ -144,6 +144,13 @@ def test_titles_first_reads_the_query_without_its_filler_words():
     assert [h["_source"]["id"] for h in titles_first(hits, "batman")] == [3, 1, 2]
 
 
+def test_the_title_itself_comes_before_titles_a_typo_away():
+    """ "Toy Story 3" is two edits from "toy story": a typo match, after the film called Toy Story."""
+    sequels = [_hit(1, 0.9, title="Toy Story 3"), _hit(2, 0.8, title="Toy Story 2"), _hit(3, 0.5, title="Toy Story")]
+    assert [h["_source"]["id"] for h in titles_first(sequels, "toy story")] == [3, 1, 2]
+    assert [h["_source"]["id"] for h in titles_first(sequels, "toy story 2")] == [2, 1, 3]
+
+
 def test_a_real_word_is_not_read_as_a_misspelt_title():
     """ "slasher" is two typos from Slither: a title first while no found film says "slasher",
     last once one does; a title one typo away ("terminater") keeps its place either way."""

@@ -28,6 +28,7 @@ FIELDS = (
     "tagline",
     "overview",
     "genres",
+    "production_companies",
     "release_date",
     "vote_average",
     "vote_count",

@@ -68,6 +68,7 @@ class Movie:
     revenue: int
     original_language: str
     poster_path: str | None = None
+    companies: tuple[str, ...] = ()  # production companies ("Pixar", "Marvel Studios"): people search by studio
 
 
 @dataclass
@@ -147,6 +148,10 @@ def parse_row(row: dict[str, Any]) -> Movie:
         raise Rejected("no_overview")
     genres = _names(row.get("genres"))
     keywords = _names(row.get("keywords"))
+    try:  # optional: a missing or malformed studio list is no reason to drop the film
+        companies = _names(row.get("production_companies"))
+    except Rejected:
+        companies = ()
     release_date, year = _date(row.get("release_date"))
     return Movie(
         id=movie_id,
@@ -166,6 +171,7 @@ def parse_row(row: dict[str, Any]) -> Movie:
         revenue=_number(row.get("revenue"), int, False) or 0,
         original_language=_text(row.get("original_language")) or "xx",
         poster_path=_text(row.get("poster_path")) or None,
+        companies=companies,
     )
 
 

@@ -48,6 +48,7 @@ def movie_doc(
         "overview": movie.overview,
         "genres": list(movie.genres),
         "keywords": theme_keywords(movie.keywords),
+        "companies": list(movie.companies),
         "micro_genre": micro.label,
         "micro_genre_id": micro.id,
         "micro_genre_keywords": list(micro.keywords),

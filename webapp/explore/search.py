@@ -33,7 +33,8 @@ from webapp.explore.intents import FILLER, STOP_WORDS, content_text, words
 
 # BM25 fields and boosts (tuned with bench/relevance.py; see docs/explorer.md). ``title`` is
 # stemmed like the rest; the title clauses of ``keyword_query`` use the unstemmed subfields.
-KEYWORD_FIELDS = ["title^2", "keywords.text^2", "micro_genre.text", "tagline", "overview^2"]
+# ``companies``: the studios, since people search by them ("pixar" found nothing before stop 32).
+KEYWORD_FIELDS = ["title^2", "keywords.text^2", "micro_genre.text", "tagline", "overview^2", "companies.text"]
 # A plot description (more than MICRO_MATCH_MAX_WORDS topic words) names the story, not the
 # title: its words that happen to be a title ("cargo", "robot", "vegas") put Cargo, I, Robot and
 # Last Vegas above Alien, The Terminator and The Hangover. Such a query's BM25 text leaves the
@@ -901,8 +902,10 @@ LITERAL_FIELDS = ("overview", "micro_genre")  # a query these say word for word 
 
 
 def titles_first(hits: list[dict[str, Any]], q: str) -> list[dict[str, Any]]:
-    """Hits whose title is the query (typos allowed as in ``title_clauses``), then those whose
-    title contains it, then the rest, each group in fused order.
+    """Hits whose title is the query, then those whose title is the query with typos (as
+    ``title_clauses`` allow them: "Toy Story 2" is two edits from "toy story", so the film called
+    Toy Story comes first), then those whose title contains it, then the rest, each group in
+    fused order.
 
     Hybrid fuses BM25 with a vector side that never saw titles (they are not embedded), so
     a BM25 title match can lose to a plot that merely resembles the words ("terminater":
@@ -927,13 +930,13 @@ def titles_first(hits: list[dict[str, Any]], q: str) -> list[dict[str, Any]]:
 
     def rank(hit: dict[str, Any]) -> int:
         title = _title_key(hit["_source"].get("title") or "")
+        if title in allowed:
+            return 0
         for key, n in allowed.items():
-            if title == key:
-                return 0
             # The length test first: the edit distance in Python was 9% of a web worker's CPU.
             if abs(len(title) - len(key)) <= n and (edits := _edits(title, key)) <= n:
-                return 0 if not said() else 3 if edits > 1 else 2
-        return 1 if any(c.search(title) for c in contains) else 2
+                return 1 if not said() else 4 if edits > 1 else 3
+        return 2 if any(c.search(title) for c in contains) else 3
 
     return sorted(hits, key=rank)
 
