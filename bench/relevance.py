@@ -467,18 +467,17 @@ def run(settings: Settings) -> dict[str, Any]:
     micro_curve[f"lift {MICRO_LIFT}"]["known_items"] = _curve_row(results["hybrid after"])
     micro_curve[f"lift {MICRO_LIFT}"]["title_typos"] = typo_results["hybrid after"]
     shelf_curve = {str(w): _mood_row(mood_run(shelf_lift=w)) for w in SHELF_LIFTS}
-    genre_curve = {
-        str(w): {**_mood_row(mood_run(genre_lift=w)), "known_items": _curve_row(evaluate(runner, sets, "hybrid", "after", genre_lift=w))}
-        for w in GENRE_LIFTS
-    }
-    fused_prior_curve = {
-        str(w): {**_mood_row(mood_run(fused_prior=w)), "known_items": _curve_row(evaluate(runner, sets, "hybrid", "after", fused_prior=w))}
-        for w in FUSED_PRIORS
-    }
-    mood_anchor_curve = {
-        str(a): {**_mood_row(mood_run(mood_anchor=a)), "known_items": _curve_row(evaluate(runner, sets, "hybrid", "after", mood_anchor=a))}
-        for a in MOOD_ANCHORS
-    }
+
+    def with_known_items(setting: str, values: tuple[float, ...]) -> dict[str, Any]:
+        """One of ``find``'s settings swept: the mood figures per split and the known-item figures."""
+        return {
+            str(v): {**_mood_row(mood_run(**{setting: v})), "known_items": _curve_row(evaluate(runner, sets, "hybrid", "after", **{setting: v}))}
+            for v in values
+        }
+
+    genre_curve = with_known_items("genre_lift", GENRE_LIFTS)
+    fused_prior_curve = with_known_items("fused_prior", FUSED_PRIORS)
+    mood_anchor_curve = with_known_items("mood_anchor", MOOD_ANCHORS)
     return {
         "queries": {name: len(queries) for name, queries in sets.items()},
         "index_alias": settings.index_alias,

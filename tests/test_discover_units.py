@@ -88,7 +88,7 @@ def test_macro_shift_never_states_a_tautology():
 
 
 def test_a_poster_placeholder_shows_the_titles_first_letter_not_its_punctuation():
-    from webapp import poster_initial
+    from webapp.explore.search import poster_initial
 
     titles = ("(500) Days of Summer", "The Matrix", "a Walk to Remember", "Alien", "...", None)
     assert [poster_initial(t) for t in titles] == ["5", "M", "W", "A", "?", "?"]

@@ -26,7 +26,6 @@ its left (see each package's docstring); only this factory imports every family.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from flask import Flask, send_from_directory
@@ -62,9 +61,10 @@ def create_app(settings: Settings | None = None, load_model: bool = True) -> Fla
     from webapp.api import errors, health, openapi, params
     from webapp.discover import views as discover
     from webapp.explore import views as explorer
+    from webapp.explore.search import poster_initial
     from webapp.insights import views as insights
 
-    app.add_template_filter(poster_initial)
+    app.add_template_filter(poster_initial)  # the card templates' placeholder letter
     limits.register(app)
     errors.register(app)
     params.check_parameters(app)
@@ -86,10 +86,3 @@ def create_app(settings: Settings | None = None, load_model: bool = True) -> Fla
         return send_from_directory(Path(app.static_folder), "favicon.svg", mimetype="image/svg+xml")
 
     return app
-
-
-def poster_initial(title: str | None) -> str:
-    """The letter a poster placeholder shows: the first letter or digit of the title without a
-    leading article ("(500) Days of Summer": 5, "The Matrix": M), "?" for none."""
-    found = re.search(r"[^\W_]", re.sub(r"^(the|a|an)\s+", "", (title or "").strip(), flags=re.IGNORECASE))
-    return found.group(0).upper() if found else "?"

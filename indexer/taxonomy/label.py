@@ -211,9 +211,9 @@ def is_generic(keyword: str) -> bool:
     """Does a keyword say too little to name a group alone ("new york", "father son relationship",
     "love")? Such a theme is named with a genre word, or not by itself."""
     phrase = " ".join(TOKEN.findall(keyword.lower()))
-    words = COMPOUND.findall(keyword.lower())  # "stand-up", "one-night" are one word each, and not generic
     if phrase in DISPLAY_NAMES:
         return False
+    words = COMPOUND.findall(keyword.lower())  # "stand-up", "one-night" are one word each, and not generic
     return phrase in GENERIC_PHRASES or phrase in BROAD_THEMES or all(w in GENERIC or w in ENGLISH_STOP_WORDS for w in words)
 
 
@@ -224,7 +224,7 @@ def near_duplicate(a: str, b: str, prefix: int = 5) -> bool:
 
 
 def _stems(phrase: str, prefix: int = 5) -> set[str]:
-    return {w[:prefix] if len(w) > prefix - 1 else w for w in phrase.lower().split()}
+    return {w[:prefix] for w in phrase.lower().split()}
 
 
 def contains(outer: str, inner: str) -> bool:

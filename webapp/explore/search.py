@@ -882,10 +882,17 @@ def sort_sources(hits: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
     return out
 
 
-def _title_key(text: str) -> str:
+def title_key(text: str) -> str:
     """A title or query as ``title.keyword`` indexes it: lowercase, accents and a leading article dropped."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower().strip()
     return re.sub(r"^(the|a|an)\s+", "", folded)
+
+
+def poster_initial(title: str | None) -> str:
+    """The letter a poster placeholder shows (a template filter): the first letter or digit of the
+    title as ``title_key`` reads it ("(500) Days of Summer": 5, "The Matrix": M), "?" for none."""
+    found = re.search(r"[^\W_]", title_key(title or ""))
+    return found.group(0).upper() if found else "?"
 
 
 def _edits(a: str, b: str) -> int:
@@ -918,7 +925,7 @@ def titles_first(hits: list[dict[str, Any]], q: str) -> list[dict[str, Any]]:
     ("slasher" is not Slither or Slacker, whose BM25 title clause, with two typos for a short
     query, had put them first).
     """
-    keys = list(dict.fromkeys(k for k in (_title_key(q), _title_key(content_text(q))) if k))
+    keys = list(dict.fromkeys(k for k in (title_key(q), title_key(content_text(q))) if k))
     if not keys:
         return hits
     allowed = {k: 0 if len(k) < 3 else 1 if len(k) <= 5 else 2 for k in keys}
@@ -926,10 +933,10 @@ def titles_first(hits: list[dict[str, Any]], q: str) -> list[dict[str, Any]]:
 
     @cache
     def said() -> bool:  # read only when a title is a typo away: most searches have none
-        return any(c.search(_title_key(h["_source"].get(f) or "")) for h in hits for f in LITERAL_FIELDS for c in contains)
+        return any(c.search(title_key(h["_source"].get(f) or "")) for h in hits for f in LITERAL_FIELDS for c in contains)
 
     def rank(hit: dict[str, Any]) -> int:
-        title = _title_key(hit["_source"].get("title") or "")
+        title = title_key(hit["_source"].get("title") or "")
         if title in allowed:
             return 0
         for key, n in allowed.items():
