@@ -83,6 +83,8 @@ from webapp.explore.search import (
     POPULARITY_PRIOR,
     RANKED_WINDOW,
     RELATIVE_FLOOR,
+    SHELF_BROWSE_LIFT,
+    SHELF_BROWSE_SHARE,
     SHELF_LIFT,
     main_query,
 )
@@ -106,6 +108,7 @@ MOOD_FLOORS = (0.2, 0.25, 0.3)
 MICRO_SCORES = (0.5, 0.6, 0.7)  # ``MICRO_MIN_SCORE`` swept at the app's margin and lift
 MICRO_LIFTS = (0.0, 0.1, 0.15, 0.3)  # 0: no lift (the match is still made)
 SHELF_LIFTS = (0.0, 0.1, 0.15, 0.2, 0.3)  # 0: no shelf match
+SHELF_BROWSE_LIFTS = (0.0, 0.1, 0.2, 0.3, 0.5)  # 0: no shelf browse
 GENRE_LIFTS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)  # 0: genre words ignored
 FUSED_PRIORS = (0.0, 0.1, 0.3, 0.5)
 MOOD_ANCHORS = (0.0, 0.5, 0.55, 0.6, 0.65, 0.7)  # fusion.MOOD_VECTOR_ANCHOR; 0: plain min-max (no anchor)
@@ -478,6 +481,7 @@ def run(settings: Settings) -> dict[str, Any]:
     genre_curve = with_known_items("genre_lift", GENRE_LIFTS)
     fused_prior_curve = with_known_items("fused_prior", FUSED_PRIORS)
     mood_anchor_curve = with_known_items("mood_anchor", MOOD_ANCHORS)
+    shelf_browse_curve = with_known_items("shelf_browse", SHELF_BROWSE_LIFTS)
     return {
         "queries": {name: len(queries) for name, queries in sets.items()},
         "index_alias": settings.index_alias,
@@ -501,6 +505,7 @@ def run(settings: Settings) -> dict[str, Any]:
                 "lift": MICRO_LIFT,
             },
             "shelf_lift": SHELF_LIFT,
+            "shelf_browse": {"share": SHELF_BROWSE_SHARE, "lift": SHELF_BROWSE_LIFT},
             "mood_vector_anchor": MOOD_VECTOR_ANCHOR,
             "genre_lift": GENRE_LIFT,
         },
@@ -517,4 +522,5 @@ def run(settings: Settings) -> dict[str, Any]:
         "genre_curve": genre_curve,
         "fused_prior_curve": fused_prior_curve,
         "mood_anchor_curve": mood_anchor_curve,
+        "shelf_browse_curve": shelf_browse_curve,
     }

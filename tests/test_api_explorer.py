@@ -372,6 +372,36 @@ def test_a_mood_query_names_the_mind_bending_shelf(api):
     assert "The Sixth Sense" in [r["title"] for r in data["results"]]
 
 
+TWIST_FILMS = {"Fight Club", "Memento", "The Prestige", "Inception", "Mulholland Drive", "Shutter Island", "Se7en", "Gone Girl", "The Sixth Sense"}
+
+
+def test_a_query_in_a_shelfs_own_words_browses_the_shelf(app, os_client, live_index):
+    """Issue 22's example: "dark psychological thriller twist ending" gave They, The Gift, The Sixth
+    Sense, then Truth or Dare and Deadpool. No TMDB keyword calls Memento or The Prestige a twist
+    film; the Mind-Bending Thrillers shelf does. The query is that shelf's own words, so its most
+    popular films join the set; with the browse off they are not found at all."""
+    from webapp.api.params import SearchParams
+    from webapp.explore.search import browses_shelf, micro_terms
+    from webapp.explore.views import find
+
+    q = "dark psychological thriller twist ending"
+    assert browses_shelf(micro_terms(q), q) and not browses_shelf(micro_terms("heist crew double cross"), "heist crew double cross")
+    encode = app.extensions["query_encoder"].encode_one
+
+    def titles(sort: str, **settings: float) -> list[str]:
+        params = SearchParams(q=q, mode="hybrid", size=10, sort=sort)
+        found = find(os_client, live_index.index_alias, live_index.micro_alias, params, lambda t: encode(t).tolist(), **settings)
+        return [h["_source"]["title"] for h in found["hits"]]
+
+    browsed, plain = titles("relevance"), titles("relevance", shelf_browse=0.0)
+    assert len(TWIST_FILMS.intersection(browsed)) >= 4 > len(TWIST_FILMS.intersection(plain))
+    assert "Deadpool" in plain and "Deadpool" not in browsed
+    assert len(TWIST_FILMS.intersection(titles("rating")[:5])) >= 4  # the best rated of the set are the classics
+    data = get(app.test_client(), "/api/search?q=mind-bending+thriller&size=10")  # a hyphen is two words of the name
+    assert [s["label"] for s in data["macro_genre_matches"]] == ["Mind-Bending Thrillers"]
+    assert "Inception" in [r["title"] for r in data["results"][:5]]
+
+
 def test_a_genre_word_lifts_its_films_without_changing_the_set(app, os_client, live_index):
     """Issue 22's example: "dark psychological thriller twist ending" once gave Deadpool third.
     "thriller" names TMDB's Thriller genre: its films rank higher, the others lower, and the set

@@ -588,6 +588,14 @@ MICRO_TABLE_SOURCE = ["id", "label", "size", "keywords", "centroid"]
 # docs/explorer.md): 0.1 of 0 / 0.1 / 0.15 / 0.2 / 0.3; known items are unchanged (their queries
 # are too long to name a shelf).
 SHELF_LIFT = 0.1
+# A query that is a shelf's own words ("dark psychological thriller twist ending": "Mind-Bending
+# Thrillers") and names no micro-genre browses the shelf: its SHELF_BROWSE_FILMS most popular
+# films join the ranked set and every film of it gains SHELF_BROWSE_LIFT, not SHELF_LIFT. The
+# shelf is the only thing that knows Memento and The Prestige are twist films: TMDB's keywords
+# never say so. Chosen on the tuning mood queries (bench/relevance.py "shelf_browse_curve").
+SHELF_BROWSE_SHARE = 0.75
+SHELF_BROWSE_FILMS = 20
+SHELF_BROWSE_LIFT = 0.3
 # Added to the fused score of a film with the genres the query names (``intents.named_genres``),
 # in proportion to the share it has ("dark psychological thriller twist ending": Deadpool is no
 # thriller). Chosen on the tuning mood queries, bench/relevance.py ``GENRE_LIFTS`` (best nDCG@10;
@@ -710,22 +718,49 @@ def _holds(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
     return any(words[i : i + n] == phrase for i in range(len(words) - n + 1))
 
 
-def named_shelves(terms: list[str], q: str, served: Sequence[str] | None = None) -> list[str]:
-    """The fan shelves (``mgm.shelves``; of ``served`` when given) that cover the most words of a
-    short query with their theme phrases and name words: "heist crew double cross" names
-    "Heists and Cons". [] for none. Needs no index, so the search itself can use it
-    (``shelf_gate``)."""
-    if not terms:
-        return []
-    words, topic = _phrase_stems(q), {stem(t) for t in terms}
+def _shelf_cover(terms: list[str], q: str, served: Sequence[str] | None = None) -> tuple[list[str], float]:
+    """(the shelves covering the most of a short query, the share of its topic stems they cover).
+    A shelf covers the words of its theme phrases that ``q`` holds word for word and the topic
+    words its name holds. A hyphenated term is its words ("mind-bending": mind, bend)."""
+    words = _phrase_stems(q)
+    topic = {s for t in terms for s in _phrase_stems(t)}
     scored = []
     for label in _SHELF_WORDS if served is None else served:
         name_words, phrases = _SHELF_WORDS.get(label, (frozenset(), ()))
         covered = (name_words & topic).union(*(p for p in phrases if _holds(words, p)))
         if covered:
-            scored.append((len(covered), label))
-    best = max((n for n, _ in scored), default=0)
-    return [label for n, label in scored if n == best]
+            scored.append((len(covered), label, len(covered & topic)))
+    best = max((n for n, _, _ in scored), default=0)
+    named = [(label, share) for n, label, share in scored if n == best]
+    return [label for label, _ in named], max((share for _, share in named), default=0) / max(len(topic), 1)
+
+
+def named_shelves(terms: list[str], q: str, served: Sequence[str] | None = None) -> list[str]:
+    """The fan shelves (``mgm.shelves``; of ``served`` when given) that cover the most words of a
+    short query with their theme phrases and name words: "heist crew double cross" names
+    "Heists and Cons". [] for none. Needs no index, so the search itself can use it
+    (``shelf_gate``)."""
+    return _shelf_cover(terms, q, served)[0] if terms else []
+
+
+def browses_shelf(terms: list[str], q: str) -> bool:
+    """Whether a short query is a shelf's own words (``SHELF_BROWSE_SHARE`` of its topic words
+    covered): "dark psychological thriller twist ending" is "Mind-Bending Thrillers" ("psychological
+    thriller", "twist ending"), no theme of its own."""
+    return bool(terms) and _shelf_cover(terms, q)[1] >= SHELF_BROWSE_SHARE
+
+
+def shelf_films_body(shelves: Sequence[str], filters: Filters, source: list[str], size: int = SHELF_BROWSE_FILMS) -> dict[str, Any]:
+    """The most popular (filtered) films of ``shelves``: what a shelf browse adds (``browses_shelf``)."""
+    query = {"bool": {"filter": [{"terms": {"macro_genre": list(shelves)}}, *filter_clauses(filters)]}}
+    return {"query": query, "size": size, "sort": opensearch_sort("popularity"), "_source": source}
+
+
+def with_films(hits: list[dict[str, Any]], more: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``hits`` and, after them at score 0, the films of ``more`` they lack (a shelf browse's films:
+    the lift and the popularity prior then rank them)."""
+    have = {h["_id"] for h in hits}
+    return [*hits, *(dict(h, _score=0.0) for h in more if h["_id"] not in have)]
 
 
 def shelf_match(table: MicroTable, terms: list[str], q: str, window: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]:

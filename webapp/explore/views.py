@@ -94,6 +94,7 @@ def find(
     lift: float = search.MICRO_LIFT,
     shelf_lift: float = search.SHELF_LIFT,
     shelf_gate: bool = True,
+    shelf_browse: float = search.SHELF_BROWSE_LIFT,
     genre_lift: float = search.GENRE_LIFT,
     fused_prior: float = search.FUSED_PRIOR,
     mood_anchor: float = fusion.MOOD_VECTOR_ANCHOR,
@@ -110,7 +111,8 @@ def find(
     app sorts, counts and pages; the other modes let OpenSearch page, sort and aggregate.
     Either way ``total``, ``facets`` and the page describe the same set. ``floor``, ``keep``,
     ``micro``, ``micro_options`` (``micro_match``'s thresholds), ``lift``, ``shelf_lift``, ``shelf_gate`` (the
-    named shelves' films enter the hybrid set, ``search.keyword_query``), ``genre_lift`` (films of the
+    named shelves' films enter the hybrid set, ``search.keyword_query``), ``shelf_browse`` (the lift of a
+    query that is a shelf's own words, ``search.browses_shelf``; 0: no browse), ``genre_lift`` (films of the
     genres the query names, ``intents.named_genres``), ``fused_prior``, ``mood_anchor`` (``fusion.vector_top``) and
     ``options`` (``search.main_query``'s) let the benchmark sweep each setting; ``extras=False`` drops the
     facets and the suggester, ``extra_source`` asks for more fields (the benchmark's needs).
@@ -164,7 +166,11 @@ def find(
             if match is not None:
                 hits = search.lift(hits, "micro_genre_id", {match["id"]}, lift)
             if shelves:
-                hits = search.lift(hits, "macro_genre_id", {s["id"] for s in shelves}, shelf_lift)
+                browse = bool(shelf_browse) and match is None and search.browses_shelf(terms, params.q)
+                if browse:  # a second round trip, for the few queries that are a shelf's own words
+                    shelf_body = search.shelf_films_body([s["label"] for s in shelves], params.filters, body["_source"])
+                    hits = search.with_films(hits, client.search(index=index, body=shelf_body)["hits"]["hits"])
+                hits = search.lift(hits, "macro_genre_id", {s["id"] for s in shelves}, shelf_browse if browse else shelf_lift)
             hits = search.relevant_window(search.popular_first(hits, fused_prior), floor, keep)
             if reading.genres and genre_lift and params.filters.genre is None:  # reorders the set, never cuts it
                 hits = search.lift(hits, "genres", set(reading.genres), genre_lift)
