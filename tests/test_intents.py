@@ -11,6 +11,7 @@ from webapp.explore.search import (
     LIKE_FIELDS,
     MICRO_MATCH_MAX_WORDS,
     MicroTable,
+    browses_shelf,
     lift,
     like_body,
     like_title,
@@ -236,6 +237,7 @@ def _shelves(q: str) -> list[str]:
         ("spaghetti westerns", ["Westerns"]),  # a word of its name
         ("con artists", ["Heists and Cons"]),  # plural folded as the highlighter stems
         ("dark comedy", ["Satire and Dark Comedies"]),  # a phrase, not its words one by one
+        ("mind-bending thriller", ["Mind-Bending Thrillers"]),  # a hyphenated word is its words
         ("thriller", []),
         ("dark", []),
         ("comedy", []),  # bare genre and mood words name no shelf
@@ -244,6 +246,21 @@ def _shelves(q: str) -> list[str]:
 )
 def test_a_short_query_names_the_shelves_whose_phrases_or_name_words_it_holds(q, names):
     assert _shelves(q) == names
+
+
+@pytest.mark.parametrize(
+    "q, browses",
+    [
+        ("dark psychological thriller twist ending", True),  # 4 of 5 words the shelf's ("dark" left over)
+        ("spaghetti westerns", False),  # half: "spaghetti" is the query's own
+        ("heist crew double cross", False),
+        ("mind-bending thriller", False),  # "thriller" is no name word of a shelf: 2 of 3
+        ("twist", False),
+        ("a boy hides a gentle creature from another planet and helps it get back home", False),
+    ],
+)
+def test_a_query_browses_a_shelf_only_in_the_shelfs_own_words(q, browses):
+    assert browses_shelf(micro_terms(q), q) is browses
 
 
 def test_shelves_that_name_a_query_equally_all_count():
