@@ -402,6 +402,17 @@ def test_a_query_in_a_shelfs_own_words_browses_the_shelf(app, os_client, live_in
     assert "Inception" in [r["title"] for r in data["results"][:5]]
 
 
+@pytest.mark.parametrize("q, genre", [("sad movies", "Drama"), ("funny movies", "Comedy"), ("scary movies", "Horror")])
+def test_a_mood_query_finds_films_of_its_mood_not_titles_with_its_words(api, q, genre):
+    """ "sad movies" once led with Movie 43, Scary Movie 2 and Bee Movie ("movies" shares their
+    title trigrams), "funny movies" with Funny Games: a mood names the genre fans file it under."""
+    data = get(api, f"/api/search?q={q.replace(' ', '+')}&size=10")
+    assert data["intents"]["genres"] == [genre]
+    titles = [r["title"] for r in data["results"]]
+    assert not any("Movie" in t for t in titles[:5]) and "Funny Games" not in titles[:5]
+    assert sum(genre in r["genres"] for r in data["results"]) >= 8
+
+
 def test_a_genre_word_lifts_its_films_without_changing_the_set(app, os_client, live_index):
     """Issue 22's example: "dark psychological thriller twist ending" once gave Deadpool third.
     "thriller" names TMDB's Thriller genre: its films rank higher, the others lower, and the set

@@ -21,6 +21,7 @@ from webapp.explore.search import (
     popular_first,
     relevant_window,
     shelf_match,
+    title_clauses,
     titles_first,
 )
 
@@ -166,6 +167,32 @@ def test_a_real_word_is_not_read_as_a_misspelt_title():
     assert [h["_source"]["id"] for h in titles_first([_hit(4, 0.9, title="Taken 3"), terminator], "terminater")] == [3, 4]
 
 
+def test_a_title_holding_the_whole_query_is_no_misspelling():
+    """ "scary movie" is two edits from Scary Movie 3 and said by a horror overview, yet the title
+    holds the query whole: the sequels come first, not last."""
+    scream = _hit(1, 0.9, title="Scream", overview="Not your usual scary movie.")
+    sequel = _hit(2, 0.5, title="Scary Movie 3")
+    assert [h["_source"]["id"] for h in titles_first([scream, sequel], "scary movie")] == [2, 1]
+
+
+def test_a_mood_word_in_a_title_does_not_put_it_first():
+    """ "funny movies" asks for comedies: Funny Games is no title match; "batman movies" still is."""
+    hits = [_hit(1, 0.9, title="Superbad"), _hit(2, 0.5, title="Funny Games")]
+    assert [h["_source"]["id"] for h in titles_first(hits, "funny movies")] == [1, 2]
+    assert [h["_source"]["id"] for h in titles_first(hits, "games")] == [2, 1]
+
+
+def test_the_title_trigrams_skip_a_query_with_filler_words():
+    """ "movies" shares three trigrams with "Movie 43", which led "sad movies"; a misspelt title
+    keeps its trigram clause."""
+
+    def fields(q: str) -> set[str]:
+        return {field for clause in title_clauses(q) for kind in clause.values() for field in kind}
+
+    assert "title.trigram" not in fields("sad movies") and "title.keyword" in fields("sad movies")
+    assert "title.trigram" in fields("the lego movei")
+
+
 def test_micro_terms_are_a_short_querys_topic_words():
     assert micro_terms("the zombie movies of survival") == ["zombie", "survival"]
     assert micro_terms(" ".join(f"word{i}" for i in range(MICRO_MATCH_MAX_WORDS + 1))) == []  # a plot description
@@ -279,6 +306,11 @@ def test_shelves_that_name_a_query_equally_all_count():
         ("mafia family saga", ()),  # "family" is a topic here, not the Family genre
         ("cold war spy", ()),  # "war" names no genre: too often a topic
         ("courtroom drama", ()),  # "drama" fits most films
+        ("funny movies", ("Comedy",)),  # moods fans file under a genre
+        ("scary movies", ("Horror",)),
+        ("sad love story", ("Drama",)),
+        ("feel good movies", ("Comedy", "Family")),
+        ("feel-good sports movies", ("Comedy", "Family")),
     ],
 )
 def test_genre_words_name_tmdb_genres(q, genres):

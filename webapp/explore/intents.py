@@ -13,14 +13,17 @@ query the same way (docs/explorer.md, "Query intents"):
 - **filler**: "movies", "films"... at the start or end of a query carry no topic: BM25 needs
   all of a two-word query's terms, so "zombie movies" asked every zombie film to say "movie";
   they are dropped from the BM25 text and the title key (``content_text``), not from the
-  title clauses ("Scary Movie") or the vector.
+  whole-title clauses ("Scary Movie") or the vector. The title-trigram clause skips such a
+  query: "movies" shares three trigrams with "Movie 43", which led "sad movies".
 
 - **genres**: a word that can only name one of TMDB's genres ("thriller", "horror", "comedy",
   "romantic", "sci-fi", "animated", "documentary", "western", "whodunit", "fantasy", "musical")
   names it (``named_genres``); the hybrid ranking lifts the films that have it
-  (``webapp.explore.search.GENRE_LIFT``). The words stay in the text. Broad or double-edged
-  words name none: "drama" and "action" fit most films, "crime", "war" and "family" are as often
-  a topic ("mafia family saga", "cold war spy thriller").
+  (``webapp.explore.search.GENRE_LIFT``). So does a mood fans file under a genre: "funny"
+  (Comedy), "scary" (Horror), "sad" and "tearjerker" (Drama), "feel-good" and "heartwarming"
+  (Comedy and Family): TMDB's keywords name themes, never moods. The words stay in the text.
+  Broad or double-edged words name none: "drama" and "action" fit most films, "crime", "war"
+  and "family" are as often a topic ("mafia family saga", "cold war spy thriller").
 
 - **abbreviations**: "AI", "A.I.", "WW2", "WWII", "NYC", "VR", "MCU", "LOTR" are written out
   ("artificial intelligence", "world war ii"...: ``ABBREVIATIONS``) before anything else reads the query. Films
@@ -54,6 +57,16 @@ GENRE_WORDS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("mystery", "mysteries", "whodunit", "whodunnit"), ("Mystery",)),
     **dict.fromkeys(("fantasy",), ("Fantasy",)),
     **dict.fromkeys(("musical", "musicals"), ("Music",)),
+    # moods that name the genre fans file them under
+    **dict.fromkeys(("funny", "hilarious"), ("Comedy",)),
+    **dict.fromkeys(("scary", "creepy", "spooky", "terrifying"), ("Horror",)),
+    **dict.fromkeys(("sad", "tearjerker", "tearjerkers", "tear-jerker", "tear-jerkers"), ("Drama",)),
+    **dict.fromkeys(("feel-good", "heartwarming", "wholesome"), ("Comedy", "Family")),
+}
+# ... and the phrases that do ("science fiction", "feel good": two words).
+GENRE_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
+    re.compile(r"\bscience[\s-]+fiction\b", re.I): ("Science Fiction",),
+    re.compile(r"\bfeel[\s-]+good\b", re.I): ("Comedy", "Family"),
 }
 
 # Letters that stand for words films say (whole words, any case; "a.i." with or without dots).
@@ -223,10 +236,9 @@ def content_text(q: str) -> str:
 
 
 def named_genres(q: str) -> tuple[str, ...]:
-    """The TMDB genres ``q``'s words name (``GENRE_WORDS``; "science fiction" as a phrase), in order, once each."""
+    """The TMDB genres ``q``'s words and phrases name (``GENRE_WORDS``, ``GENRE_PHRASES``), in order, once each."""
     found = [g for w in words(q) for g in GENRE_WORDS.get(w, ())]
-    if re.search(r"\bscience[\s-]+fiction\b", q, re.I):
-        found.append("Science Fiction")
+    found += [g for phrase, genres in GENRE_PHRASES.items() if phrase.search(q) for g in genres]
     return tuple(dict.fromkeys(found))
 
 

@@ -29,7 +29,7 @@ from mgm.shelves import SHELVES
 from webapp.api.params import Filters, SearchParams
 from webapp.explore.highlight import WORD as HIGHLIGHT_WORD
 from webapp.explore.highlight import stem
-from webapp.explore.intents import FILLER, STOP_WORDS, content_text, words
+from webapp.explore.intents import FILLER, GENRE_WORDS, STOP_WORDS, content_text, words
 
 # BM25 fields and boosts (tuned with bench/relevance.py; see docs/explorer.md). ``title`` is
 # stemmed like the rest; the title clauses of ``keyword_query`` use the unstemmed subfields.
@@ -211,11 +211,12 @@ def title_clauses(q: str) -> list[dict[str, Any]]:
         return []
     typos = "AUTO" if words <= WHOLE_TITLE_TWO_TYPOS_MAX_WORDS else 1
     fuzzy_words = {"match": {"title.exact": {"query": q, "fuzziness": "AUTO", "prefix_length": 1, "operator": "and", "boost": TITLE_FUZZY_BOOST}}}
+    trigrams = {"match": {"title.trigram": {"query": q, "minimum_should_match": TITLE_TRIGRAM_MIN_MATCH, "boost": TITLE_TRIGRAM_BOOST}}}
     return [
         {"match": {"title.keyword": {"query": q, "fuzziness": typos, "prefix_length": 1, "boost": TITLE_EXACT_BOOST}}},
         {"match_phrase": {"title.exact": {"query": q, "boost": TITLE_PHRASE_BOOST}}},
         *([fuzzy_words] if words <= TITLE_WORDS_FUZZY_MAX_WORDS else []),
-        {"match": {"title.trigram": {"query": q, "minimum_should_match": TITLE_TRIGRAM_MIN_MATCH, "boost": TITLE_TRIGRAM_BOOST}}},
+        *([trigrams] if content_text(q) == q else []),
     ]
 
 
@@ -958,13 +959,17 @@ def titles_first(hits: list[dict[str, Any]], q: str) -> list[dict[str, Any]]:
     A query the found films' overviews or micro-genres say word for word is a real word, not a
     misspelt title: then a title one typo away keeps its place and one two typos away goes last
     ("slasher" is not Slither or Slacker, whose BM25 title clause, with two typos for a short
-    query, had put them first).
+    query, had put them first). A title that holds the query whole keeps its place even so
+    ("scary movie": Scary Movie 3 first, though overviews say "scary movie"). A query of genre
+    and mood words only ("funny movies", "horror") is no title word: a title holding it
+    (Funny People, The Rocky Horror Picture Show) is not put first for that.
     """
     keys = list(dict.fromkeys(k for k in (title_key(q), title_key(content_text(q))) if k))
     if not keys:
         return hits
     allowed = {k: 0 if len(k) < 3 else 1 if len(k) <= 5 else 2 for k in keys}
     contains = [re.compile(rf"\b{re.escape(k)}\b") for k in keys]
+    mood = {k for k in keys if all(w in GENRE_WORDS for w in k.split())}  # "funny": no title word
 
     @cache
     def said() -> bool:  # read only when a title is a typo away: most searches have none
@@ -974,11 +979,12 @@ def titles_first(hits: list[dict[str, Any]], q: str) -> list[dict[str, Any]]:
         title = title_key(hit["_source"].get("title") or "")
         if title in allowed:
             return 0
-        for key, n in allowed.items():
+        holds = [c.search(title) is not None for c in contains]
+        for (key, n), held in zip(allowed.items(), holds):
             # The length test first: the edit distance in Python was 9% of a web worker's CPU.
             if abs(len(title) - len(key)) <= n and (edits := _edits(title, key)) <= n:
-                return 1 if not said() else 4 if edits > 1 else 3
-        return 2 if any(c.search(title) for c in contains) else 3
+                return 1 if held or not said() else 4 if edits > 1 else 3
+        return 2 if any(held and key not in mood for (key, _), held in zip(allowed.items(), holds)) else 3
 
     return sorted(hits, key=rank)
 
