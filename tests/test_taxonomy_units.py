@@ -389,6 +389,19 @@ def test_a_broad_theme_takes_a_genre_most_of_its_films_have_not_a_distinctive_mi
     assert label.is_generic("dying and death") and not label.is_generic("stand-up comedy")  # a hyphenated compound is one word
 
 
+def test_of_two_genres_most_of_a_broad_themes_films_have_the_commoner_names_it():
+    """ "Dream" held 9 dramas and 7 comedies of 14 (Inception among them) and was named "Dream
+    Comedy", the more distinctive of the two in a catalogue of dramas; most of its films are dramas."""
+    genres = [("Drama", "Comedy")] * 7 + [("Drama",)] * 2 + [("Thriller",)] * 5 + [("Drama",)] * 30
+    keyword_lists = [["dream"]] * 14 + [["courtroom"]] * 30
+    themes = KeywordThemes()
+    themes.theme_of_, themes.film_theme_ = {"dream": 0, "courtroom": 1}, np.array([0] * 14 + [1] * 30)
+    stats = label.PhraseStats([set(k) for k in keyword_lists], genres)
+    [options] = themes.options([list(range(14))], keyword_lists, stats)
+    assert [o.text for o in options] == ["Dream Drama"]
+    assert label.genre_words(list(range(14)), stats, "dream", 0.5)[0] == "Comedy"  # distinctive first: telling groups apart
+
+
 def test_genre_word_truth_counts_the_films_a_name_claims_a_genre_of():
     groups = [[0, 1, 2], [3, 4], [5]]
     genres = [("Horror",), ("Drama",), ("Drama",), ("Comedy", "Romance"), ("Comedy",), ("War",)]

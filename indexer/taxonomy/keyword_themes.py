@@ -167,7 +167,7 @@ class KeywordThemes:
                 continue
             name = title_case(best[1])
             if is_generic(best[1]):
-                genre = next(iter(genre_words(g, stats, best[1], THEME_GENRE_SHARE)), None)
+                genre = next(iter(genre_words(g, stats, best[1], THEME_GENRE_SHARE, commonest=True)), None)
                 name = f"{name} {genre}" if genre and len(name.split()) + len(genre.split()) <= MAX_LABEL_WORDS else ""
             out.append([Option(name, (best[1],), NAME_SCORE)] if name else [])
         return out

@@ -300,12 +300,14 @@ class PhraseStats:
         return sum(1 for i in members if a in self.movie_phrases[i] and b in self.movie_phrases[i]) / len(members)
 
 
-def genre_words(members: list[int], stats: PhraseStats, phrase: str, min_share: float = GENRE_SHARE) -> list[str]:
-    """Genres at least ``min_share`` of the films have, most distinctive first, as head words;
-    none that repeats the phrase ("Romantic Romance")."""
+def genre_words(members: list[int], stats: PhraseStats, phrase: str, min_share: float = GENRE_SHARE, *, commonest: bool = False) -> list[str]:
+    """Genres at least ``min_share`` of the films have, as head words, most distinctive first
+    (what tells two groups of one phrase apart) or, with ``commonest``, the one most of them
+    have first (what names a broad theme truly: "Dream" held 9 dramas and 7 comedies of 14, and
+    was "Dream Comedy", with Inception in it); none that repeats the phrase ("Romantic Romance")."""
     shares = stats.genre_share(members)
-    fitting = [(s / (stats.genre_df[g] / stats.n), g) for g, s in shares.items() if s >= min_share and GENRE_WORDS.get(g)]
-    return [GENRE_WORDS[g][1] for _, g in sorted(fitting, reverse=True) if not near_duplicate(GENRE_WORDS[g][1], phrase, prefix=4)]
+    fitting = [(s if commonest else 0.0, s / (stats.genre_df[g] / stats.n), g) for g, s in shares.items() if s >= min_share and GENRE_WORDS.get(g)]
+    return [GENRE_WORDS[g][1] for *_, g in sorted(fitting, reverse=True) if not near_duplicate(GENRE_WORDS[g][1], phrase, prefix=4)]
 
 
 def micro_options(members: list[int], stats: PhraseStats, limit: int = 12) -> list[Option]:
