@@ -180,6 +180,8 @@ def test_a_mood_word_in_a_title_does_not_put_it_first():
     hits = [_hit(1, 0.9, title="Superbad"), _hit(2, 0.5, title="Funny Games")]
     assert [h["_source"]["id"] for h in titles_first(hits, "funny movies")] == [1, 2]
     assert [h["_source"]["id"] for h in titles_first(hits, "games")] == [2, 1]
+    horror = [_hit(1, 0.9, title="Mama"), _hit(2, 0.5, title="#Horror")]  # one typo from "horror"
+    assert [h["_source"]["id"] for h in titles_first(horror, "horror movies")] == [1, 2]
 
 
 def test_the_title_trigrams_skip_a_query_with_filler_words():
@@ -311,6 +313,8 @@ def test_shelves_that_name_a_query_equally_all_count():
         ("sad love story", ("Drama",)),
         ("feel good movies", ("Comedy", "Family")),
         ("feel-good sports movies", ("Comedy", "Family")),
+        ("family movies", ("Family",)),  # "family" before "movies" is the genre
+        ("animated films for kids", ("Animation", "Family")),
     ],
 )
 def test_genre_words_name_tmdb_genres(q, genres):

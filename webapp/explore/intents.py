@@ -67,6 +67,8 @@ GENRE_WORDS: dict[str, tuple[str, ...]] = {
 GENRE_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
     re.compile(r"\bscience[\s-]+fiction\b", re.I): ("Science Fiction",),
     re.compile(r"\bfeel[\s-]+good\b", re.I): ("Comedy", "Family"),
+    # "family" alone is as often a topic ("mafia family saga"); before "films" or after "for", the genre
+    re.compile(r"\b(?:family|kids|children'?s)[\s-]+(?:movies?|films?)\b|\bfor\s+(?:the\s+)?(?:family|kids|children)\b", re.I): ("Family",),
 }
 
 # Letters that stand for words films say (whole words, any case; "a.i." with or without dots).

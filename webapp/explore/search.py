@@ -961,8 +961,8 @@ def titles_first(hits: list[dict[str, Any]], q: str) -> list[dict[str, Any]]:
     ("slasher" is not Slither or Slacker, whose BM25 title clause, with two typos for a short
     query, had put them first). A title that holds the query whole keeps its place even so
     ("scary movie": Scary Movie 3 first, though overviews say "scary movie"). A query of genre
-    and mood words only ("funny movies", "horror") is no title word: a title holding it
-    (Funny People, The Rocky Horror Picture Show) is not put first for that.
+    and mood words only ("funny movies", "horror") is no title word: a title holding it or a
+    typo away from it (Funny Games, #Horror) is not put first for that.
     """
     keys = list(dict.fromkeys(k for k in (title_key(q), title_key(content_text(q))) if k))
     if not keys:
@@ -982,7 +982,7 @@ def titles_first(hits: list[dict[str, Any]], q: str) -> list[dict[str, Any]]:
         holds = [c.search(title) is not None for c in contains]
         for (key, n), held in zip(allowed.items(), holds):
             # The length test first: the edit distance in Python was 9% of a web worker's CPU.
-            if abs(len(title) - len(key)) <= n and (edits := _edits(title, key)) <= n:
+            if key not in mood and abs(len(title) - len(key)) <= n and (edits := _edits(title, key)) <= n:
                 return 1 if held or not said() else 4 if edits > 1 else 3
         return 2 if any(held and key not in mood for (key, _), held in zip(allowed.items(), holds)) else 3
 
