@@ -402,6 +402,14 @@ def test_a_query_in_a_shelfs_own_words_browses_the_shelf(app, os_client, live_in
     assert "Inception" in [r["title"] for r in data["results"][:5]]
 
 
+def test_a_theme_word_finds_its_films_not_titles_holding_it(api):
+    """ "revenge" once gave Jaws: The Revenge, Revenge of the Fallen and Revenge of the Sith first;
+    a franchise word still puts its titles first."""
+    titles = [r["title"] for r in get(api, "/api/search?q=revenge&size=10")["results"]]
+    assert not any("Revenge" in t for t in titles[:5]), titles
+    assert all(t.startswith("Batman") for t in [r["title"] for r in get(api, "/api/search?q=batman+movies&size=5")["results"]])
+
+
 @pytest.mark.parametrize("q, genre", [("sad movies", "Drama"), ("funny movies", "Comedy"), ("scary movies", "Horror")])
 def test_a_mood_query_finds_films_of_its_mood_not_titles_with_its_words(api, q, genre):
     """ "sad movies" once led with Movie 43, Scary Movie 2 and Bee Movie ("movies" shares their

@@ -184,6 +184,17 @@ def test_a_mood_word_in_a_title_does_not_put_it_first():
     assert [h["_source"]["id"] for h in titles_first(horror, "horror movies")] == [1, 2]
 
 
+def test_a_theme_many_films_carry_in_a_title_does_not_put_it_first():
+    """ "revenge" is a TMDB keyword of 100+ films: Jaws: The Revenge is no answer; "batman", a
+    franchise's rare keyword, still puts its titles first."""
+    hits = [_hit(1, 0.9, title="Oldboy"), _hit(2, 0.5, title="Jaws: The Revenge")]
+    themes = frozenset({("reveng",), ("road", "trip")})
+    assert [h["_source"]["id"] for h in titles_first(hits, "revenge", themes)] == [1, 2]
+    assert [h["_source"]["id"] for h in titles_first(hits, "revenge")] == [2, 1]  # not known as a theme: a title word
+    batman = [_hit(1, 0.9, title="The Dark Knight"), _hit(2, 0.5, title="Batman Returns")]
+    assert [h["_source"]["id"] for h in titles_first(batman, "batman movies", themes)] == [2, 1]
+
+
 def test_the_title_trigrams_skip_a_query_with_filler_words():
     """ "movies" shares three trigrams with "Movie 43", which led "sad movies"; a misspelt title
     keeps its trigram clause."""

@@ -578,6 +578,11 @@ MICRO_MIN_SCORE = 0.6
 MICRO_MIN_MARGIN = 0.06
 MICRO_LIFT = 0.15
 MICRO_TABLE_SOURCE = ["id", "label", "size", "keywords", "centroid"]
+# A query that is a TMDB keyword this many films carry is a theme, not a title word: "revenge"
+# (Jaws: The Revenge, Revenge of the Sith), "magic" (Magic Mike), "superhero" (Superhero Movie)
+# put titles holding the word first. A franchise's keyword is rare ("batman": 3 films).
+THEME_MIN_FILMS = 10
+THEME_TERMS_MAX = 5_000  # above the keywords TMDB 5000 has at 10 films or more (about 400)
 # --- theme shelf match: the macro theme a short query names --------------------------------
 # The macro themes are fan shelves with written theme phrases (``mgm.shelves``: "Heists and
 # Cons" holds "heist", "bank robbery", "con artist"; "Mind-Bending Thrillers" holds "twist
@@ -668,9 +673,12 @@ class MicroTable:
     label_postings: dict[str, frozenset[int]]
     keyword_postings: dict[str, frozenset[int]]
     shelves: tuple[dict[str, Any], ...] = ()  # the served macro themes: {"id", "label", "size"}
+    themes: frozenset[tuple[str, ...]] = frozenset()  # stemmed TMDB keywords of THEME_MIN_FILMS films or more
 
     @classmethod
-    def from_docs(cls, docs: list[dict[str, Any]], shelves: tuple[dict[str, Any], ...] = ()) -> MicroTable:
+    def from_docs(
+        cls, docs: list[dict[str, Any]], shelves: tuple[dict[str, Any], ...] = (), themes: frozenset[tuple[str, ...]] = frozenset()
+    ) -> MicroTable:
         docs = [d for d in docs if d.get("centroid")]
         matrix = np.array([d["centroid"] for d in docs], dtype=np.float32).reshape(len(docs), -1) if docs else np.zeros((0, 0), np.float32)
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
@@ -686,13 +694,22 @@ class MicroTable:
             _postings(labels),
             _postings(keywords),
             shelves,
+            themes,
         )
 
 
 def shelf_table_body() -> dict[str, Any]:
-    """Every macro theme of the served films, with its id and size (``MicroTable.shelves``)."""
+    """Every macro theme of the served films, with its id and size (``MicroTable.shelves``), and
+    the TMDB keywords at least THEME_MIN_FILMS films carry (``MicroTable.themes``)."""
     terms = {"field": "macro_genre_id", "size": MICRO_LIST_MAX}
-    return {"size": 0, "aggs": {"shelves": {"terms": terms, "aggs": {"label": {"terms": {"field": "macro_genre", "size": 1}}}}}}
+    themes = {"field": "keywords", "size": THEME_TERMS_MAX, "min_doc_count": THEME_MIN_FILMS}
+    shelves = {"terms": terms, "aggs": {"label": {"terms": {"field": "macro_genre", "size": 1}}}}
+    return {"size": 0, "aggs": {"shelves": shelves, "themes": {"terms": themes}}}
+
+
+def theme_phrases(resp: dict[str, Any]) -> frozenset[tuple[str, ...]]:
+    """``shelf_table_body``'s theme keywords, each as its stems ("road trip": road, trip)."""
+    return frozenset(_phrase_stems(b["key"]) for b in resp.get("aggregations", {}).get("themes", {}).get("buckets", []))
 
 
 def shelf_rows(resp: dict[str, Any]) -> tuple[dict[str, Any], ...]:
@@ -944,7 +961,7 @@ def _edits(a: str, b: str) -> int:
 LITERAL_FIELDS = ("overview", "micro_genre")  # a query these say word for word is a real word, not a misspelt title
 
 
-def titles_first(hits: list[dict[str, Any]], q: str) -> list[dict[str, Any]]:
+def titles_first(hits: list[dict[str, Any]], q: str, themes: frozenset[tuple[str, ...]] = frozenset()) -> list[dict[str, Any]]:
     """Hits whose title is the query, then those whose title is the query with typos (as
     ``title_clauses`` allow them: "Toy Story 2" is two edits from "toy story", so the film called
     Toy Story comes first), then those whose title contains it, then the rest, each group in
@@ -962,7 +979,9 @@ def titles_first(hits: list[dict[str, Any]], q: str) -> list[dict[str, Any]]:
     query, had put them first). A title that holds the query whole keeps its place even so
     ("scary movie": Scary Movie 3 first, though overviews say "scary movie"). A query of genre
     and mood words only ("funny movies", "horror") is no title word: a title holding it or a
-    typo away from it (Funny Games, #Horror) is not put first for that.
+    typo away from it (Funny Games, #Horror) is not put first for that; nor is a title holding
+    a theme many films carry (``themes``, from ``MicroTable``: "revenge" is Jaws: The Revenge's
+    word, but no fan asks for it).
     """
     keys = list(dict.fromkeys(k for k in (title_key(q), title_key(content_text(q))) if k))
     if not keys:
@@ -970,6 +989,7 @@ def titles_first(hits: list[dict[str, Any]], q: str) -> list[dict[str, Any]]:
     allowed = {k: 0 if len(k) < 3 else 1 if len(k) <= 5 else 2 for k in keys}
     contains = [re.compile(rf"\b{re.escape(k)}\b") for k in keys]
     mood = {k for k in keys if all(w in GENRE_WORDS for w in k.split())}  # "funny": no title word
+    theme = {k for k in keys if _phrase_stems(k) in themes}  # "revenge": no title word either
 
     @cache
     def said() -> bool:  # read only when a title is a typo away: most searches have none
@@ -984,7 +1004,7 @@ def titles_first(hits: list[dict[str, Any]], q: str) -> list[dict[str, Any]]:
             # The length test first: the edit distance in Python was 9% of a web worker's CPU.
             if key not in mood and abs(len(title) - len(key)) <= n and (edits := _edits(title, key)) <= n:
                 return 1 if held or not said() else 4 if edits > 1 else 3
-        return 2 if any(held and key not in mood for (key, _), held in zip(allowed.items(), holds)) else 3
+        return 2 if any(held and key not in mood and key not in theme for (key, _), held in zip(allowed.items(), holds)) else 3
 
     return sorted(hits, key=rank)
 

@@ -174,7 +174,7 @@ def find(
             hits = search.relevant_window(search.popular_first(hits, fused_prior), floor, keep)
             if reading.genres and genre_lift and params.filters.genre is None:  # reorders the set, never cuts it
                 hits = search.lift(hits, "genres", set(reading.genres), genre_lift)
-            hits = search.titles_first(hits, params.q)
+            hits = search.titles_first(hits, params.q, table.themes if table is not None else frozenset())
         facets = search.count_facets([h["_source"] for h in hits])
         total = len(hits)
         hits = search.window_page(hits, params)
@@ -263,8 +263,8 @@ def micro_table(client, index: str, micro_index: str, served: str) -> search.Mic
         hits = client.search(index=f"{micro_index}-{run}" if run else micro_index, body=search.micro_table_body())["hits"]["hits"]
     except NotFoundError:
         hits = client.search(index=micro_index, body=search.micro_table_body())["hits"]["hits"]
-    shelves = search.shelf_rows(client.search(index=served, body=search.shelf_table_body()))
-    table = search.MicroTable.from_docs([h["_source"] for h in hits], shelves)
+    served_table = client.search(index=served, body=search.shelf_table_body())
+    table = search.MicroTable.from_docs([h["_source"] for h in hits], search.shelf_rows(served_table), search.theme_phrases(served_table))
     with _MICRO_TABLES_LOCK:
         _MICRO_TABLES[served] = table
         while len(_MICRO_TABLES) > MICRO_TABLES_KEPT:
