@@ -12,7 +12,7 @@ import pytest
 from indexer.features import neighbours
 from indexer.features.theme_features import ThemeFeatures
 from indexer.features.vectors import normalize
-from indexer.taxonomy import keyword_themes, label, macro, quality
+from indexer.taxonomy import franchise, keyword_themes, label, macro, quality
 from indexer.taxonomy.cluster import KMeansClusterer, merge_small, refine_by_label
 from indexer.taxonomy.compose import Corpus, Taxonomy
 from indexer.taxonomy.keyword_themes import KeywordThemes
@@ -126,6 +126,37 @@ def _catalogue(films: list[tuple[tuple[str, ...], list[str], np.ndarray]]) -> tu
 def shelve(vectors: np.ndarray, kws: list[list[str]], genres: list[tuple[str, ...]], k: int) -> macro.ShelfThemes:
     near = neighbours.nearest(neighbours.film_space(vectors, kws, genres, {}), k)
     return macro.ShelfThemes().fit(genres, kws, near)
+
+
+@pytest.mark.parametrize(
+    "title, key",
+    [
+        ("Men in Black II", "men in black"),
+        ("Men in Black 3", "men in black"),
+        ("The Expendables 3", "expendables"),
+        ("Jaws: The Revenge", "jaws"),
+        ("Star Wars: Episode I - The Phantom Menace", "star wars"),
+        ("Apollo 13", "apollo 13"),  # no sequel number
+        ("Charlie's Angels: Full Throttle", "charlies angels"),
+    ],
+)
+def test_a_series_title_reads_as_its_base(title, key):
+    assert franchise.franchise_key(title) == key
+
+
+def test_a_series_is_one_base_title_among_each_others_nearest_films():
+    titles = ["Men in Black II", "Men in Black", "Men in Black 3", "Frozen", "The Frozen", "Heat"]
+    near = np.array([[0, 1, 5], [1, 0, 2], [2, 1, 0], [3, 5, 0], [4, 5, 1], [5, 4, 3]])  # the two Frozens are strangers
+    assert franchise.franchises(titles, near) == [[1, 2, 0]]  # shortest title first: the first film is the anchor
+
+
+def test_a_series_sits_on_its_first_films_shelf_unless_genres_or_animation_say_otherwise():
+    """Men in Black 3 had "Dystopian and Future Sci-Fi", Men in Black "Buddy and Action Comedies"."""
+    choice = np.array([0, 1, 2, 1])  # shelves of: Men in Black, MIB 3, an animated sequel, a sequel the shelf forbids
+    allowed = np.array([[True, True, True], [True, True, True], [True, True, True], [False, True, True]])
+    first = np.array([False, False, True])  # shelf 2 is the animated one
+    macro.keep_series_together(choice, [[0, 1, 2, 3]], allowed, first)
+    assert choice.tolist() == [0, 0, 2, 1]
 
 
 def test_a_shelf_never_holds_a_film_its_genres_contradict_and_animation_comes_first():

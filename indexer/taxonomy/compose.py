@@ -23,6 +23,7 @@ from indexer.features.theme_features import ThemeFeatures
 from indexer.features.vectors import normalize
 from indexer.taxonomy import quality
 from indexer.taxonomy.cluster import KMeansClusterer, merge_into_nearest, merge_small, refine_by_label
+from indexer.taxonomy.franchise import franchises
 from indexer.taxonomy.keyword_themes import FRANCHISE_MIN, KeywordThemes
 from indexer.taxonomy.label import GENRE_HEADS, Named, Option, PhraseLabeler, PhraseStats, fallback_option, keyword_vocabulary, micro_options, phrases
 from indexer.taxonomy.macro import ShelfThemes
@@ -39,6 +40,7 @@ class Corpus:
     texts: list[str]  # grounding texts: keywords | overview | tagline, lower-cased
     genres: list[tuple[str, ...]]
     keyword_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # theme keyword -> MiniLM vector
+    titles: list[str] = field(default_factory=list)  # for the franchises (none: no film is in a series)
 
     def __post_init__(self) -> None:
         self.texts = [t.lower() for t in self.texts]
@@ -114,7 +116,7 @@ class Taxonomy:
         feature_centroids = np.stack([feats[g].mean(axis=0) for g in groups])
         _, _, options = self._named(labels, corpus, stats)
         micro = list(self.labeler.fit(groups, stats, story, options=options).named_)
-        themes = self.themes.fit(corpus.genres, corpus.keyword_lists, near)
+        themes = self.themes.fit(corpus.genres, corpus.keyword_lists, near, franchises(corpus.titles, near))
         film_macro = themes.labels_
         macro_groups = groups_of(film_macro, len(themes.shelves_))
         shelves = [[Option(shelf.name, (), 1.0)] for shelf in themes.shelves_]

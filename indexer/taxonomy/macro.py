@@ -25,7 +25,9 @@ How a film's shelf is chosen (``mgm.shelves`` defines each shelf):
    themed shelves true of it with support >= ``min_support`` or, when its genres allow it, on
    which ``borrow_support`` of its neighbours are (a sequel whose keywords miss the theme joins
    its franchise: Kill Bill: Vol. 2 beside Vol. 1), then bare kinds of film ("Dramas"), then
-   any bare kind, then any shelf the genres allow (a film with no genre).
+   any bare kind, then any shelf the genres allow (a film with no genre);
+4. a series' films join its first film's shelf (``keep_series_together``, ``indexer.taxonomy.franchise``):
+   Men in Black II and 3 beside Men in Black.
 
 Neighbours come from ``indexer.features.neighbours`` (story, keyword meaning and genres), the same ones
 the micro-genres read.
@@ -58,8 +60,11 @@ class ShelfThemes:
     labels_: np.ndarray | None = field(default=None, init=False, repr=False)
     shelves_: list[Shelf] = field(default_factory=list, init=False, repr=False)
 
-    def fit(self, genres: list[tuple[str, ...]], keyword_lists: list[list[str]], near: np.ndarray) -> ShelfThemes:
-        """``near``: each film's nearest films, itself included (``indexer.features.neighbours.nearest``)."""
+    def fit(
+        self, genres: list[tuple[str, ...]], keyword_lists: list[list[str]], near: np.ndarray, series: list[list[int]] | None = None
+    ) -> ShelfThemes:
+        """``near``: each film's nearest films, itself included (``indexer.features.neighbours.nearest``);
+        ``series``: the franchises, each anchor first (``indexer.taxonomy.franchise.franchises``)."""
         truth = np.array([[s.true_of(g, " | ".join(kws)) for s in self.shelves] for g, kws in zip(genres, keyword_lists)])
         allowed = np.array([[s.allows(g) for s in self.shelves] for g in genres])
         support = neighbour_support(near, truth)
@@ -68,11 +73,23 @@ class ShelfThemes:
         score = support * specificity * np.where(truth, self.own_weight, 1.0)
         themed = ~fallback & ((truth & (support >= self.min_support)) | (allowed & (support >= self.borrow_support)))
         choice = choose_shelves((truth & first, themed, truth & fallback, truth, allowed & fallback, allowed), score)
+        keep_series_together(choice, series or [], allowed, first)
         used = [s for s, _ in Counter(choice.tolist()).most_common()]
         renumber = {s: t for t, s in enumerate(used)}
         self.labels_ = np.array([renumber[s] for s in choice], int)
         self.shelves_ = [self.shelves[s] for s in used]
         return self
+
+
+def keep_series_together(choice: np.ndarray, series: list[list[int]], allowed: np.ndarray, first: np.ndarray) -> None:
+    """Each film of a series on its anchor's shelf (in place), when its genres allow that shelf
+    and both are on the same side of the animated-first rule (The Jungle Book 2, animated, stays
+    on the animated shelf beside the live-action Jungle Book)."""
+    for films in series:
+        shelf = choice[films[0]]
+        for i in films[1:]:
+            if allowed[i, shelf] and first[choice[i]] == first[shelf]:
+                choice[i] = shelf
 
 
 def choose_shelves(tiers: tuple[np.ndarray, ...], score: np.ndarray) -> np.ndarray:
