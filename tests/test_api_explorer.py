@@ -402,6 +402,25 @@ def test_a_query_in_a_shelfs_own_words_browses_the_shelf(app, os_client, live_in
     assert "Inception" in [r["title"] for r in data["results"][:5]]
 
 
+def test_a_query_that_only_names_a_genre_browses_its_most_popular_films(app, os_client, live_index):
+    """ "comedies" once led with Date Movie and My Big Fat Greek Wedding 2 (they say "comedy");
+    now the catalogue's most popular comedy is among the first three, as on a streaming shelf."""
+    from webapp.api.params import SearchParams
+    from webapp.explore.views import find
+
+    body = {"size": 1, "query": {"term": {"genres": "Comedy"}}, "sort": [{"popularity": "desc"}], "_source": ["title"]}
+    top = os_client.search(index=live_index.index_alias, body=body)["hits"]["hits"][0]["_source"]["title"]
+    encode = app.extensions["query_encoder"].encode_one
+
+    def titles(**settings: float) -> list[str]:
+        params = SearchParams(q="comedies", mode="hybrid", size=10)
+        found = find(os_client, live_index.index_alias, live_index.micro_alias, params, lambda t: encode(t).tolist(), **settings)
+        assert all("Comedy" in h["_source"]["genres"] for h in found["hits"])
+        return [h["_source"]["title"] for h in found["hits"]]
+
+    assert top in titles()[:3] and top not in titles(genre_browse=0.0)
+
+
 def test_a_theme_word_finds_its_films_not_titles_holding_it(api):
     """ "revenge" once gave Jaws: The Revenge, Revenge of the Fallen and Revenge of the Sith first;
     a franchise word still puts its titles first."""

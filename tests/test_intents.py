@@ -334,6 +334,25 @@ def test_genre_words_name_tmdb_genres(q, genres):
     assert reading.q == q.replace("90s ", "")  # the words stay in the text; only years leave it
 
 
+@pytest.mark.parametrize(
+    "q, browse",
+    [
+        ("horror movies", True),
+        ("comedies", True),
+        ("sci-fi", True),
+        ("science fiction films", True),  # a genre phrase
+        ("funny movies", True),  # a mood filed under Comedy
+        ("family movies", True),
+        ("horror comedy", True),
+        ("sad movies", False),  # Drama: its most popular films are no sad list
+        ("zombie movies", False),  # a topic
+        ("romantic comedy new york", False),
+    ],
+)
+def test_a_query_browses_its_genres_only_when_it_only_names_genres(q, browse):
+    assert read_query(q, Filters()).browse is browse
+
+
 def test_the_genre_lift_counts_the_share_of_named_genres_a_film_has():
     hits = [
         {"_id": "comedy", "_score": 0.5, "_source": {"genres": ["Comedy"]}},

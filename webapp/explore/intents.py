@@ -63,6 +63,9 @@ GENRE_WORDS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("sad", "tearjerker", "tearjerkers", "tear-jerker", "tear-jerkers"), ("Drama",)),
     **dict.fromkeys(("feel-good", "heartwarming", "wholesome"), ("Comedy", "Family")),
 }
+# A query only of words naming Drama is not browsed: Drama's most popular films (Fight Club,
+# The Dark Knight) are no answer to "sad movies".
+UNBROWSED_GENRES = frozenset({"Drama"})
 # ... and the phrases that do ("science fiction", "feel good": two words).
 GENRE_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
     re.compile(r"\bscience[\s-]+fiction\b", re.I): ("Science Fiction",),
@@ -140,6 +143,7 @@ class Reading:
     filters: Filters
     years: Years | None = None
     genres: tuple[str, ...] = ()
+    browse: bool = False  # the text only names genres ("horror movies"): ``names_only_genres``
 
     def intents(self) -> dict[str, Any]:
         return {"years": self.years.as_json() if self.years else None, "genres": list(self.genres), "query": self.q}
@@ -249,6 +253,18 @@ def expand_abbreviations(q: str) -> str:
     return _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1).lower()], q)
 
 
+def names_only_genres(q: str) -> bool:
+    """Whether every topic word of ``q`` names a genre ("horror movies", "sci-fi", "funny films",
+    "science fiction"), none of them Drama (``UNBROWSED_GENRES``): such a query asks for the
+    genre's films, not for the films that say its words."""
+    text = q
+    for phrase in GENRE_PHRASES:
+        text = phrase.sub(" ", text)
+    topic = [w for w in words(text) if w not in FILLER and w not in STOP_WORDS]
+    genres = named_genres(q)
+    return bool(genres) and all(w in GENRE_WORDS for w in topic) and not UNBROWSED_GENRES.intersection(genres)
+
+
 def read_query(q: str, filters: Filters) -> Reading:
     """The text to search and the filters to apply: years in ``q`` become the year filter unless
     ``filters`` already sets year_from or year_to (then they are still taken out of the text,
@@ -257,11 +273,11 @@ def read_query(q: str, filters: Filters) -> Reading:
         return Reading(q, filters)
     q = expand_abbreviations(q)
     rest, years = read_years(q)
-    genres = named_genres(rest)
+    genres, browse = named_genres(rest), names_only_genres(rest)
     if years is None:
-        return Reading(q, filters, genres=genres)
+        return Reading(q, filters, genres=genres, browse=browse)
     if not has_topic(rest):
         rest = ""
     if filters.year_from is not None or filters.year_to is not None:
-        return Reading(rest, filters, replace(years, applied=False), genres)
-    return Reading(rest, replace(filters, year_from=years.start, year_to=years.end), years, genres)
+        return Reading(rest, filters, replace(years, applied=False), genres, browse)
+    return Reading(rest, replace(filters, year_from=years.start, year_to=years.end), years, genres, browse)

@@ -595,13 +595,19 @@ THEME_TERMS_MAX = 5_000  # above the keywords TMDB 5000 has at 10 films or more 
 # are too long to name a shelf).
 SHELF_LIFT = 0.1
 # A query that is a shelf's own words ("dark psychological thriller twist ending": "Mind-Bending
-# Thrillers") and names no micro-genre browses the shelf: its SHELF_BROWSE_FILMS most popular
+# Thrillers") and names no micro-genre browses the shelf: its BROWSE_FILMS most popular
 # films join the ranked set and every film of it gains SHELF_BROWSE_LIFT, not SHELF_LIFT. The
 # shelf is the only thing that knows Memento and The Prestige are twist films: TMDB's keywords
 # never say so. Chosen on the tuning mood queries (bench/relevance.py "shelf_browse_curve").
 SHELF_BROWSE_SHARE = 0.75
-SHELF_BROWSE_FILMS = 20
+BROWSE_FILMS = 20
 SHELF_BROWSE_LIFT = 0.3
+# A query that only names genres ("horror movies", "sci-fi", "funny films") browses them the same
+# way: the BROWSE_FILMS most popular films of all its genres join the set, and each film of them
+# gains GENRE_BROWSE_LIFT before the window is cut (GENRE_LIFT still reorders after it): large
+# enough that the genre's films come first, ordered by the popularity prior and their match.
+# Chosen on the tuning mood queries (bench/relevance.py "genre_browse_curve"; docs/explorer.md).
+GENRE_BROWSE_LIFT = 2.0
 # Added to the fused score of a film with the genres the query names (``intents.named_genres``),
 # in proportion to the share it has ("dark psychological thriller twist ending": Deadpool is no
 # thriller). Chosen on the tuning mood queries, bench/relevance.py ``GENRE_LIFTS`` (best nDCG@10;
@@ -768,9 +774,10 @@ def browses_shelf(terms: list[str], q: str) -> bool:
     return bool(terms) and _shelf_cover(terms, q)[1] >= SHELF_BROWSE_SHARE
 
 
-def shelf_films_body(shelves: Sequence[str], filters: Filters, source: list[str], size: int = SHELF_BROWSE_FILMS) -> dict[str, Any]:
-    """The most popular (filtered) films of ``shelves``: what a shelf browse adds (``browses_shelf``)."""
-    query = {"bool": {"filter": [{"terms": {"macro_genre": list(shelves)}}, *filter_clauses(filters)]}}
+def popular_films_body(clauses: list[dict[str, Any]], filters: Filters, source: list[str], size: int = BROWSE_FILMS) -> dict[str, Any]:
+    """The most popular (filtered) films matching every clause: what a browse adds (a shelf,
+    ``browses_shelf``; genres, ``intents.names_only_genres``)."""
+    query = {"bool": {"filter": [*clauses, *filter_clauses(filters)]}}
     return {"query": query, "size": size, "sort": opensearch_sort("popularity"), "_source": source}
 
 

@@ -95,6 +95,7 @@ def find(
     shelf_lift: float = search.SHELF_LIFT,
     shelf_gate: bool = True,
     shelf_browse: float = search.SHELF_BROWSE_LIFT,
+    genre_browse: float = search.GENRE_BROWSE_LIFT,
     genre_lift: float = search.GENRE_LIFT,
     fused_prior: float = search.FUSED_PRIOR,
     mood_anchor: float = fusion.MOOD_VECTOR_ANCHOR,
@@ -112,7 +113,8 @@ def find(
     Either way ``total``, ``facets`` and the page describe the same set. ``floor``, ``keep``,
     ``micro``, ``micro_options`` (``micro_match``'s thresholds), ``lift``, ``shelf_lift``, ``shelf_gate`` (the
     named shelves' films enter the hybrid set, ``search.keyword_query``), ``shelf_browse`` (the lift of a
-    query that is a shelf's own words, ``search.browses_shelf``; 0: no browse), ``genre_lift`` (films of the
+    query that is a shelf's own words, ``search.browses_shelf``; 0: no browse), ``genre_browse`` (the same for a
+    query that only names genres, ``intents.names_only_genres``), ``genre_lift`` (films of the
     genres the query names, ``intents.named_genres``), ``fused_prior``, ``mood_anchor`` (``fusion.vector_top``) and
     ``options`` (``search.main_query``'s) let the benchmark sweep each setting; ``extras=False`` drops the
     facets and the suggester, ``extra_source`` asks for more fields (the benchmark's needs).
@@ -168,9 +170,13 @@ def find(
             if shelves:
                 browse = bool(shelf_browse) and match is None and search.browses_shelf(terms, params.q)
                 if browse:  # a second round trip, for the few queries that are a shelf's own words
-                    shelf_body = search.shelf_films_body([s["label"] for s in shelves], params.filters, body["_source"])
-                    hits = search.with_films(hits, client.search(index=index, body=shelf_body)["hits"]["hits"])
+                    on_shelves: list[dict[str, Any]] = [{"terms": {"macro_genre": [s["label"] for s in shelves]}}]
+                    hits = search.with_films(hits, _popular(client, index, on_shelves, params.filters, body["_source"]))
                 hits = search.lift(hits, "macro_genre_id", {s["id"] for s in shelves}, shelf_browse if browse else shelf_lift)
+            if genre_browse and reading.browse and params.filters.genre is None:  # "horror movies": the genre's own films
+                of_genres: list[dict[str, Any]] = [{"term": {"genres": g}} for g in reading.genres]
+                hits = search.with_films(hits, _popular(client, index, of_genres, params.filters, body["_source"]))
+                hits = search.lift(hits, "genres", set(reading.genres), genre_browse)
             hits = search.relevant_window(search.popular_first(hits, fused_prior), floor, keep)
             if reading.genres and genre_lift and params.filters.genre is None:  # reorders the set, never cuts it
                 hits = search.lift(hits, "genres", set(reading.genres), genre_lift)
@@ -193,6 +199,11 @@ def find(
         "facets": facets,
         "response": resp,
     }
+
+
+def _popular(client, index: str, clauses: list[dict[str, Any]], filters: Filters, source: list[str]) -> list[dict[str, Any]]:
+    """A browse's films (``search.popular_films_body``): one more round trip, for the few queries that browse."""
+    return client.search(index=index, body=search.popular_films_body(clauses, filters, source))["hits"]["hits"]
 
 
 def run_search(params: SearchParams) -> dict[str, Any]:
