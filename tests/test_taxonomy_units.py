@@ -406,30 +406,32 @@ def test_keyword_theme_names_are_their_keyword_and_a_broad_one_takes_a_genre():
     assert all(m.label != "Lawyer" for m in result.micro)
 
 
+def _broad_theme_names(theme: str, theme_genres: list[tuple[str, ...]]) -> list[str]:
+    """The name options of a broad theme's group, in a catalogue of 30 more dramas (on "courtroom")."""
+    n = len(theme_genres)
+    keyword_lists = [[theme]] * n + [["courtroom"]] * 30
+    themes = KeywordThemes()
+    themes.theme_of_, themes.film_theme_ = {theme: 0, "courtroom": 1}, np.array([0] * n + [1] * 30)
+    stats = label.PhraseStats([set(k) for k in keyword_lists], theme_genres + [("Drama",)] * 30)
+    [options] = themes.options([list(range(n))], keyword_lists, stats)
+    return [o.text for o in options]
+
+
 def test_a_broad_theme_takes_a_genre_most_of_its_films_have_not_a_distinctive_minority():
     """Ten films about "dying and death": four horror films, six dramas (one of them animated,
     as Ice Age sat in "Dying and Death Horror"). Horror is the more distinctive genre in a
     catalogue of dramas, but a name must be true of most of its films."""
-    genres = [("Horror",)] * 4 + [("Drama",)] * 5 + [("Drama", "Animation")] + [("Drama",)] * 30
-    keyword_lists = [["dying and death"]] * 10 + [["courtroom"]] * 30
-    themes = KeywordThemes()
-    themes.theme_of_, themes.film_theme_ = {"dying and death": 0, "courtroom": 1}, np.array([0] * 10 + [1] * 30)
-    stats = label.PhraseStats([set(k) for k in keyword_lists], genres)
-    [options] = themes.options([list(range(10))], keyword_lists, stats)
-    assert [o.text for o in options] == ["Dying and Death Drama"]
+    theme_genres = [("Horror",)] * 4 + [("Drama",)] * 5 + [("Drama", "Animation")]
+    assert _broad_theme_names("dying and death", theme_genres) == ["Dying and Death Drama"]
     assert label.is_generic("dying and death") and not label.is_generic("stand-up comedy")  # a hyphenated compound is one word
 
 
 def test_of_two_genres_most_of_a_broad_themes_films_have_the_commoner_names_it():
     """ "Dream" held 9 dramas and 7 comedies of 14 (Inception among them) and was named "Dream
     Comedy", the more distinctive of the two in a catalogue of dramas; most of its films are dramas."""
-    genres = [("Drama", "Comedy")] * 7 + [("Drama",)] * 2 + [("Thriller",)] * 5 + [("Drama",)] * 30
-    keyword_lists = [["dream"]] * 14 + [["courtroom"]] * 30
-    themes = KeywordThemes()
-    themes.theme_of_, themes.film_theme_ = {"dream": 0, "courtroom": 1}, np.array([0] * 14 + [1] * 30)
-    stats = label.PhraseStats([set(k) for k in keyword_lists], genres)
-    [options] = themes.options([list(range(14))], keyword_lists, stats)
-    assert [o.text for o in options] == ["Dream Drama"]
+    theme_genres = [("Drama", "Comedy")] * 7 + [("Drama",)] * 2 + [("Thriller",)] * 5
+    assert _broad_theme_names("dream", theme_genres) == ["Dream Drama"]
+    stats = label.PhraseStats([{"dream"}] * 14 + [{"courtroom"}] * 30, theme_genres + [("Drama",)] * 30)
     assert label.genre_words(list(range(14)), stats, "dream", 0.5)[0] == "Comedy"  # distinctive first: telling groups apart
 
 
