@@ -180,8 +180,8 @@ def test_a_mood_word_in_a_title_does_not_put_it_first():
     hits = [_hit(1, 0.9, title="Superbad"), _hit(2, 0.5, title="Funny Games")]
     assert [h["_source"]["id"] for h in titles_first(hits, "funny movies")] == [1, 2]
     assert [h["_source"]["id"] for h in titles_first(hits, "games")] == [2, 1]
-    horror = [_hit(1, 0.9, title="Mama"), _hit(2, 0.5, title="#Horror")]  # one typo from "horror"
-    assert [h["_source"]["id"] for h in titles_first(horror, "horror movies")] == [1, 2]
+    horror = [_hit(1, 0.9, title="#Horror"), _hit(2, 0.5, title="Mama")]  # one typo from "horror", and the better score
+    assert [h["_source"]["id"] for h in titles_first(horror, "horror movies")] == [2, 1]
 
 
 def test_a_theme_many_films_carry_in_a_title_does_not_put_it_first():
@@ -191,6 +191,9 @@ def test_a_theme_many_films_carry_in_a_title_does_not_put_it_first():
     themes = frozenset({("reveng",), ("road", "trip")})
     assert [h["_source"]["id"] for h in titles_first(hits, "revenge", themes)] == [1, 2]
     assert [h["_source"]["id"] for h in titles_first(hits, "revenge")] == [2, 1]  # not known as a theme: a title word
+    shorts = [_hit(1, 0.9, title="Shorts"), _hit(2, 0.5, title="Rocky")]  # one typo from "sports", and the better score
+    assert [h["_source"]["id"] for h in titles_first(shorts, "sports", frozenset({("sport",)}))] == [2, 1]  # a theme's typo goes last
+    assert [h["_source"]["id"] for h in titles_first(shorts, "sports")] == [1, 2]  # not known as a theme: a misspelt title
     batman = [_hit(1, 0.9, title="The Dark Knight"), _hit(2, 0.5, title="Batman Returns")]
     assert [h["_source"]["id"] for h in titles_first(batman, "batman movies", themes)] == [2, 1]
 

@@ -986,9 +986,10 @@ def titles_first(hits: list[dict[str, Any]], q: str, themes: frozenset[tuple[str
     query, had put them first). A title that holds the query whole keeps its place even so
     ("scary movie": Scary Movie 3 first, though overviews say "scary movie"). A query of genre
     and mood words only ("funny movies", "horror") is no title word: a title holding it or a
-    typo away from it (Funny Games, #Horror) is not put first for that; nor is a title holding
-    a theme many films carry (``themes``, from ``MicroTable``: "revenge" is Jaws: The Revenge's
-    word, but no fan asks for it).
+    typo away from it (Funny Games, #Horror: it goes last) is not put first for that; nor is a
+    title holding a theme many films carry or a typo away from one (``themes``, from
+    ``MicroTable``: "revenge" is Jaws: The Revenge's word and "sports" a typo of Shorts, but no
+    fan asks for them).
     """
     keys = list(dict.fromkeys(k for k in (title_key(q), title_key(content_text(q))) if k))
     if not keys:
@@ -1009,7 +1010,9 @@ def titles_first(hits: list[dict[str, Any]], q: str, themes: frozenset[tuple[str
         holds = [c.search(title) is not None for c in contains]
         for (key, n), held in zip(allowed.items(), holds):
             # The length test first: the edit distance in Python was 9% of a web worker's CPU.
-            if key not in mood and abs(len(title) - len(key)) <= n and (edits := _edits(title, key)) <= n:
+            if abs(len(title) - len(key)) <= n and (edits := _edits(title, key)) <= n:
+                if key in mood or key in theme:  # a real word the title only resembles: last
+                    return 4
                 return 1 if held or not said() else 4 if edits > 1 else 3
         return 2 if any(held and key not in mood and key not in theme for (key, _), held in zip(allowed.items(), holds)) else 3
 
