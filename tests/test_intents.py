@@ -348,6 +348,7 @@ def test_genre_words_name_tmdb_genres(q, genres):
         ("family movies", True),
         ("horror comedy", True),
         ("sad movies", False),  # Drama: its most popular films are no sad list
+        ("tearjerker romance", False),  # ... nor with another genre beside it
         ("zombie movies", False),  # a topic
         ("romantic comedy new york", False),
     ],

@@ -3,7 +3,7 @@
 Why: a fan files a series on one shelf, but each film's shelf is chosen from its own keywords,
 so Men in Black sat under "Buddy and Action Comedies", Men in Black II under "Space Sci-Fi and
 Alien Worlds" and Men in Black 3 under "Dystopian and Future Sci-Fi"; Taken 1-3 and The
-Expendables 1-3 each on three shelves. 72 of the 184 title series of TMDB 5000 were split.
+Expendables 1-3 each on three shelves: 71 of TMDB 5000's 182 shared title bases spanned shelves.
 
 A series is films whose titles share a base (``franchise_key``: before a subtitle, without a
 leading article or a sequel number: "Men in Black 3", "Taken 2", "Jaws: The Revenge") *and*

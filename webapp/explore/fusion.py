@@ -73,14 +73,17 @@ def fuse(keyword_hits: list[dict[str, Any]], vector_hits: list[dict[str, Any]], 
     return sorted(scored, key=lambda h: -h["_score"])
 
 
-def hybrid_search(client, index: str, body: dict[str, Any], vector_top: float | None = None) -> dict[str, Any]:
+def hybrid_search(client, index: str, body: dict[str, Any], vector_top: float | None = None, also: dict[str, Any] | None = None) -> dict[str, Any]:
     """Run a ``hybrid`` body as one ``_msearch`` and answer in ``_search``'s shape: the hits fused,
-    the BM25 side's aggregations and suggestions. A side OpenSearch rejects fails the search the
-    way every ``_msearch`` of the app does (``webapp.api.msearch``)."""
-    keyword, vector = msearch(client, [(index, b) for b in parts(body)], "the hybrid search")
+    the BM25 side's aggregations and suggestions. ``also``, a further search body, rides in the
+    same ``_msearch`` (a genre browse's films); its hits come back as ``"also"``. A side OpenSearch
+    rejects fails the search the way every ``_msearch`` of the app does (``webapp.api.msearch``)."""
+    keyword, vector, *more = msearch(client, [(index, b) for b in [*parts(body), *([also] if also else [])]], "the hybrid search")
     hits = fuse(keyword["hits"]["hits"], vector["hits"]["hits"], vector_top)
     total = {"value": len(hits), "relation": "gte"}  # the films the two windows hold, not every match
     out = {"took": max(keyword["took"], vector["took"]), "hits": {"total": total, "hits": hits[: body.get("size", 10)]}}
+    if more:
+        out["also"] = more[0]["hits"]["hits"]
     for part in ("aggregations", "suggest"):
         if part in keyword:
             out[part] = keyword[part]

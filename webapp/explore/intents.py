@@ -63,8 +63,8 @@ GENRE_WORDS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("sad", "tearjerker", "tearjerkers", "tear-jerker", "tear-jerkers"), ("Drama",)),
     **dict.fromkeys(("feel-good", "heartwarming", "wholesome"), ("Comedy", "Family")),
 }
-# A query only of words naming Drama is not browsed: Drama's most popular films (Fight Club,
-# The Dark Knight) are no answer to "sad movies".
+# A query naming Drama is not browsed (``Reading.browse``): Drama's most popular films (Fight
+# Club, The Dark Knight) are no answer to "sad movies".
 UNBROWSED_GENRES = frozenset({"Drama"})
 # ... and the phrases that do ("science fiction", "feel good": two words).
 GENRE_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
@@ -143,7 +143,12 @@ class Reading:
     filters: Filters
     years: Years | None = None
     genres: tuple[str, ...] = ()
-    browse: bool = False  # the text only names genres ("horror movies"): ``names_only_genres``
+
+    @property
+    def browse(self) -> bool:
+        """The text only names genres, none of them Drama ("horror movies", not "sad movies" or
+        "tearjerker romance"): it asks for the genre's films, not for the films that say its words."""
+        return bool(self.genres) and only_genre_words(self.q) and not UNBROWSED_GENRES.intersection(self.genres)
 
     def intents(self) -> dict[str, Any]:
         return {"years": self.years.as_json() if self.years else None, "genres": list(self.genres), "query": self.q}
@@ -253,16 +258,14 @@ def expand_abbreviations(q: str) -> str:
     return _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1).lower()], q)
 
 
-def names_only_genres(q: str) -> bool:
-    """Whether every topic word of ``q`` names a genre ("horror movies", "sci-fi", "funny films",
-    "science fiction"), none of them Drama (``UNBROWSED_GENRES``): such a query asks for the
-    genre's films, not for the films that say its words."""
+def only_genre_words(q: str) -> bool:
+    """Whether every topic word of ``q`` names a genre or a mood filed under one ("horror movies",
+    "sci-fi", "funny", "science fiction films"): ``GENRE_WORDS`` and ``GENRE_PHRASES``, filler and
+    stop words aside. True for a text of no topic word at all."""
     text = q
     for phrase in GENRE_PHRASES:
         text = phrase.sub(" ", text)
-    topic = [w for w in words(text) if w not in FILLER and w not in STOP_WORDS]
-    genres = named_genres(q)
-    return bool(genres) and all(w in GENRE_WORDS for w in topic) and not UNBROWSED_GENRES.intersection(genres)
+    return all(w in GENRE_WORDS for w in words(text) if w not in FILLER and w not in STOP_WORDS)
 
 
 def read_query(q: str, filters: Filters) -> Reading:
@@ -273,11 +276,11 @@ def read_query(q: str, filters: Filters) -> Reading:
         return Reading(q, filters)
     q = expand_abbreviations(q)
     rest, years = read_years(q)
-    genres, browse = named_genres(rest), names_only_genres(rest)
+    genres = named_genres(rest)
     if years is None:
-        return Reading(q, filters, genres=genres, browse=browse)
+        return Reading(q, filters, genres=genres)
     if not has_topic(rest):
         rest = ""
     if filters.year_from is not None or filters.year_to is not None:
-        return Reading(rest, filters, replace(years, applied=False), genres, browse)
-    return Reading(rest, replace(filters, year_from=years.start, year_to=years.end), years, genres, browse)
+        return Reading(rest, filters, replace(years, applied=False), genres)
+    return Reading(rest, replace(filters, year_from=years.start, year_to=years.end), years, genres)

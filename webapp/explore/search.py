@@ -29,7 +29,7 @@ from mgm.shelves import SHELVES
 from webapp.api.params import Filters, SearchParams
 from webapp.explore.highlight import WORD as HIGHLIGHT_WORD
 from webapp.explore.highlight import stem
-from webapp.explore.intents import FILLER, GENRE_WORDS, STOP_WORDS, content_text, words
+from webapp.explore.intents import FILLER, STOP_WORDS, content_text, only_genre_words, words
 
 # BM25 fields and boosts (tuned with bench/relevance.py; see docs/explorer.md). ``title`` is
 # stemmed like the rest; the title clauses of ``keyword_query`` use the unstemmed subfields.
@@ -776,7 +776,7 @@ def browses_shelf(terms: list[str], q: str) -> bool:
 
 def popular_films_body(clauses: list[dict[str, Any]], filters: Filters, source: list[str], size: int = BROWSE_FILMS) -> dict[str, Any]:
     """The most popular (filtered) films matching every clause: what a browse adds (a shelf,
-    ``browses_shelf``; genres, ``intents.names_only_genres``)."""
+    ``browses_shelf``; genres, ``intents.Reading.browse``)."""
     query = {"bool": {"filter": [*clauses, *filter_clauses(filters)]}}
     return {"query": query, "size": size, "sort": opensearch_sort("popularity"), "_source": source}
 
@@ -996,7 +996,7 @@ def titles_first(hits: list[dict[str, Any]], q: str, themes: frozenset[tuple[str
         return hits
     allowed = {k: 0 if len(k) < 3 else 1 if len(k) <= 5 else 2 for k in keys}
     contains = [re.compile(rf"\b{re.escape(k)}\b") for k in keys]
-    mood = {k for k in keys if all(w in GENRE_WORDS for w in k.split())}  # "funny": no title word
+    mood = {k for k in keys if k == content_text(k) and only_genre_words(k)}  # "funny", not "scary movie": no title word
     theme = {k for k in keys if _phrase_stems(k) in themes}  # "revenge": no title word either
 
     @cache

@@ -114,7 +114,7 @@ def find(
     ``micro``, ``micro_options`` (``micro_match``'s thresholds), ``lift``, ``shelf_lift``, ``shelf_gate`` (the
     named shelves' films enter the hybrid set, ``search.keyword_query``), ``shelf_browse`` (the lift of a
     query that is a shelf's own words, ``search.browses_shelf``; 0: no browse), ``genre_browse`` (the same for a
-    query that only names genres, ``intents.names_only_genres``), ``genre_lift`` (films of the
+    query that only names genres, ``intents.Reading.browse``), ``genre_lift`` (films of the
     genres the query names, ``intents.named_genres``), ``fused_prior``, ``mood_anchor`` (``fusion.vector_top``) and
     ``options`` (``search.main_query``'s) let the benchmark sweep each setting; ``extras=False`` drops the
     facets and the suggester, ``extra_source`` asks for more fields (the benchmark's needs).
@@ -149,11 +149,14 @@ def find(
         body.setdefault("aggs", {})[search.WORDS_SEEN] = search.words_seen_agg(params.q)
     fused = params.mode == "hybrid" and (like is not None or search.ranked(params))
     top = fusion.vector_top(params.q, mood_anchor) if like is None else None
-    resp = fusion.hybrid_search(client, index, body, top) if fused else client.search(index=index, body=body)
+    genre_films = None  # "horror movies" browses the genre: its most popular films, in the same _msearch
+    if genre_browse and reading.browse and like is None and search.ranked(params) and params.filters.genre is None:
+        genre_films = search.popular_films_body([{"term": {"genres": g}} for g in reading.genres], params.filters, body["_source"])
+    resp = fusion.hybrid_search(client, index, body, top, genre_films) if fused else client.search(index=index, body=body)
     if vector is not None and search.words_unseen(resp):  # only the vector side: a stricter cosine (search.UNSEEN_WORDS_MIN_SCORE)
         del body["aggs"][search.WORDS_SEEN]
         body["query"] = search.main_query(params, vector, **{**options, "min_score": search.UNSEEN_WORDS_MIN_SCORE})
-        resp = fusion.hybrid_search(client, index, body, top) if fused else client.search(index=index, body=body)
+        resp = fusion.hybrid_search(client, index, body, top, genre_films) if fused else client.search(index=index, body=body)
     hits = resp["hits"]["hits"]
     if like is not None or search.ranked(params):
         if like is None:  # "like": the film itself tops both sides, so a floor relative to it would keep little
@@ -169,14 +172,13 @@ def find(
                 hits = search.lift(hits, "micro_genre_id", {match["id"]}, lift)
             if shelves:
                 browse = bool(shelf_browse) and match is None and search.browses_shelf(terms, params.q)
-                if browse:  # a second round trip, for the few queries that are a shelf's own words
-                    on_shelves: list[dict[str, Any]] = [{"terms": {"macro_genre": [s["label"] for s in shelves]}}]
-                    hits = search.with_films(hits, _popular(client, index, on_shelves, params.filters, body["_source"]))
+                if browse:  # a second round trip (it needs the micro-genre match), for the few queries that are a shelf's own words
+                    on_shelves = [{"terms": {"macro_genre": [s["label"] for s in shelves]}}]
+                    more = search.popular_films_body(on_shelves, params.filters, body["_source"])
+                    hits = search.with_films(hits, client.search(index=index, body=more)["hits"]["hits"])
                 hits = search.lift(hits, "macro_genre_id", {s["id"] for s in shelves}, shelf_browse if browse else shelf_lift)
-            if genre_browse and reading.browse and params.filters.genre is None:  # "horror movies": the genre's own films
-                of_genres: list[dict[str, Any]] = [{"term": {"genres": g}} for g in reading.genres]
-                hits = search.with_films(hits, _popular(client, index, of_genres, params.filters, body["_source"]))
-                hits = search.lift(hits, "genres", set(reading.genres), genre_browse)
+            if genre_films is not None:
+                hits = search.lift(search.with_films(hits, resp.get("also", [])), "genres", set(reading.genres), genre_browse)
             hits = search.relevant_window(search.popular_first(hits, fused_prior), floor, keep)
             if reading.genres and genre_lift and params.filters.genre is None:  # reorders the set, never cuts it
                 hits = search.lift(hits, "genres", set(reading.genres), genre_lift)
@@ -199,11 +201,6 @@ def find(
         "facets": facets,
         "response": resp,
     }
-
-
-def _popular(client, index: str, clauses: list[dict[str, Any]], filters: Filters, source: list[str]) -> list[dict[str, Any]]:
-    """A browse's films (``search.popular_films_body``): one more round trip, for the few queries that browse."""
-    return client.search(index=index, body=search.popular_films_body(clauses, filters, source))["hits"]["hits"]
 
 
 def run_search(params: SearchParams) -> dict[str, Any]:
