@@ -105,7 +105,15 @@ def corpus_of(movies: list[Movie], x: np.ndarray, embed: Callable[[list[str]], n
     if embed is not None:
         keywords = sorted({k for kws in keyword_lists for k in kws})
         keyword_vectors = dict(zip(keywords, embed(keywords))) if keywords else {}
-    return Corpus(x, keyword_lists, [grounding_text(m) for m in movies], [m.genres for m in movies], keyword_vectors, [m.title for m in movies])
+    return Corpus(
+        x,
+        keyword_lists,
+        [grounding_text(m) for m in movies],
+        [m.genres for m in movies],
+        keyword_vectors,
+        [m.title for m in movies],
+        [m.overview for m in movies],
+    )
 
 
 def head_check(movies: list[Movie], corpus: Corpus, micro: list[str], macro: list[str], film_macro: np.ndarray) -> dict:

@@ -460,6 +460,39 @@ def test_a_theme_too_small_to_browse_gives_its_films_to_their_next_theme():
     assert min(np.bincount(labels)) >= 8 and all(labels[i] == labels[truth == t][-1] for t, i in enumerate(rare))
 
 
+def test_story_mentions_are_theme_words_an_overview_names_plurals_folded_never_generic():
+    keyword_lists = [["robot"], ["robot", "space station"], ["space station", "love"], ["love"], []]
+    themes = KeywordThemes().synonyms(keyword_lists, {k: np.eye(3)[i] for i, k in enumerate(["robot", "space station", "love"])})
+    stories = ["", "The last robots on a space station", "Robots fall in love on a space station", "", "A robot's love"]
+    said = keyword_themes.story_mentions(stories, keyword_lists, themes)
+    assert [set(s) for s in said] == [set(), set(), {"robot"}, set(), {"robot"}]  # never "love" (generic), nor a keyword the film has
+
+
+def test_a_theme_the_overviews_name_gathers_enough_films_to_be_a_micro_genre():
+    """Five films carry "heist"; four more only say it in their overviews. Alone, five are below
+    the minimum size and the theme is dropped; with the overviews, nine films form it. (No tight
+    theme here: ``franchise_min`` above the catalogue's themes.)"""
+    rng = np.random.default_rng(3)
+    centres = normalize(rng.normal(size=(3, 16)))
+    kinds = [("heist", 5, 4), ("zombie", 12, 0), ("mafia", 12, 0)]
+    vectors, keyword_lists, stories, truth = [], [], [], []
+    for t, (theme, carriers, tellers) in enumerate(kinds):
+        for j in range(carriers + tellers):
+            vectors.append(centres[t] + 0.1 * rng.normal(size=16))
+            keyword_lists.append([theme] if j < carriers else [])
+            stories.append(f"A crew plans one last {theme}." if j >= carriers else "A story.")
+            truth.append(t)
+    keyword_vectors = {theme: centres[t] for t, (theme, _, _) in enumerate(kinds)}
+    texts = [" | ".join([s, "", *k]) for s, k in zip(stories, keyword_lists)]
+    corpus = Corpus(normalize(np.array(vectors)), keyword_lists, texts, [("Crime",)] * len(texts), keyword_vectors, stories=stories)
+    near = neighbours.nearest(neighbours.film_space(corpus.vectors, corpus.keyword_lists, corpus.genres, corpus.keyword_vectors), 8)
+    heist = np.flatnonzero(np.array(truth) == 0)
+    with_stories = KeywordThemes(min_size=8, franchise_min=20).group(corpus, np.zeros((len(truth), 1)), np.ones(len(truth), bool), near)
+    assert set(np.flatnonzero(with_stories == with_stories[heist[0]]).tolist()) == set(heist.tolist())
+    keywords_only = KeywordThemes(min_size=8, franchise_min=20, mention_weight=0).group(corpus, np.zeros((len(truth), 1)), np.ones(len(truth), bool), near)
+    assert set(np.flatnonzero(keywords_only == keywords_only[heist[0]]).tolist()) != set(heist.tolist())
+
+
 def test_a_tight_small_theme_a_franchise_stays_its_own_micro_genre():
     corpus, truth = _themed()
     trilogy = [int(i) for i in np.flatnonzero(truth == 0)[:3]]

@@ -41,6 +41,7 @@ class Corpus:
     genres: list[tuple[str, ...]]
     keyword_vectors: dict[str, np.ndarray] = field(default_factory=dict)  # theme keyword -> MiniLM vector
     titles: list[str] = field(default_factory=list)  # for the franchises (none: no film is in a series)
+    stories: list[str] = field(default_factory=list)  # overviews: the themes a story names (none: keywords only)
 
     def __post_init__(self) -> None:
         self.texts = [t.lower() for t in self.texts]
