@@ -487,9 +487,10 @@ def test_a_theme_the_overviews_name_gathers_enough_films_to_be_a_micro_genre():
     corpus = Corpus(normalize(np.array(vectors)), keyword_lists, texts, [("Crime",)] * len(texts), keyword_vectors, stories=stories)
     near = neighbours.nearest(neighbours.film_space(corpus.vectors, corpus.keyword_lists, corpus.genres, corpus.keyword_vectors), 8)
     heist = np.flatnonzero(np.array(truth) == 0)
-    with_stories = KeywordThemes(min_size=8, franchise_min=20).group(corpus, np.zeros((len(truth), 1)), np.ones(len(truth), bool), near)
+    unused = np.zeros((len(truth), 1)), np.ones(len(truth), bool)  # K-Means' inputs
+    with_stories = KeywordThemes(min_size=8, franchise_min=20).group(corpus, *unused, near)
     assert set(np.flatnonzero(with_stories == with_stories[heist[0]]).tolist()) == set(heist.tolist())
-    keywords_only = KeywordThemes(min_size=8, franchise_min=20, mention_weight=0).group(corpus, np.zeros((len(truth), 1)), np.ones(len(truth), bool), near)
+    keywords_only = KeywordThemes(min_size=8, franchise_min=20, mention_weight=0).group(corpus, *unused, near)
     assert set(np.flatnonzero(keywords_only == keywords_only[heist[0]]).tolist()) != set(heist.tolist())
 
 

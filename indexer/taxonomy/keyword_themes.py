@@ -113,7 +113,9 @@ class KeywordThemes:
         nearest films; the feature space and evidence mask (K-Means' inputs) are not used."""
         vectors, keyword_vectors = corpus.vectors, corpus.keyword_vectors
         self.theme_of_ = theme_of = self.synonyms(corpus.keyword_lists, keyword_vectors)
-        said = story_mentions(corpus.stories, corpus.keyword_lists, theme_of, corpus.titles) if self.mention_weight else [[] for _ in corpus.keyword_lists]
+        said = [[] for _ in corpus.keyword_lists]  # themes the overviews name
+        if self.mention_weight:
+            said = story_mentions(corpus.stories, corpus.keyword_lists, theme_of, corpus.titles)
         self.keyword_lists_ = keyword_lists = [[*kws, *more] for kws, more in zip(corpus.keyword_lists, said)]
         carried = [{theme_of[k] for k in kws if k in theme_of} for kws in keyword_lists]
         films = Counter(t for themes in carried for t in themes)
