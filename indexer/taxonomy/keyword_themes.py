@@ -37,6 +37,7 @@ stand behind it. Deterministic: no random seed moves the result.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -193,7 +194,7 @@ class KeywordThemes:
         return out
 
 
-def story_mentions(stories: list[str], keyword_lists: list[list[str]], theme_of: dict[str, int], titles: list[str] = ()) -> list[list[str]]:
+def story_mentions(stories: list[str], keyword_lists: list[list[str]], theme_of: dict[str, int], titles: Sequence[str] = ()) -> list[list[str]]:
     """Per film, the theme keywords its story (overview) names as whole words that its own
     keywords lack, in story order. Only the labeller's vocabulary is read (``keyword_vocabulary``:
     keywords of two or more films, no generic word), and a plural is its singular ("robots": robot).
