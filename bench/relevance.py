@@ -70,24 +70,26 @@ from webapp.explore.fusion import MOOD_VECTOR_ANCHOR, hybrid_search
 from webapp.explore.search import (
     BM25_MIN_MATCH,
     FUSED_PRIOR,
-    GENRE_BROWSE_LIFT,
-    GENRE_LIFT,
     KEYWORD_MODE_MIN_MATCH,
     KNN_MIN_SCORE,
-    MICRO_KEYWORD_WEIGHT,
-    MICRO_LABEL_WEIGHT,
-    MICRO_LIFT,
     MICRO_MATCH_MAX_WORDS,
-    MICRO_MIN_MARGIN,
-    MICRO_MIN_SCORE,
     MIN_KEPT,
     POPULARITY_PRIOR,
     RANKED_WINDOW,
     RELATIVE_FLOOR,
+    main_query,
+)
+from webapp.explore.themes import (
+    GENRE_BROWSE_LIFT,
+    GENRE_LIFT,
+    MICRO_KEYWORD_WEIGHT,
+    MICRO_LABEL_WEIGHT,
+    MICRO_LIFT,
+    MICRO_MIN_MARGIN,
+    MICRO_MIN_SCORE,
     SHELF_BROWSE_LIFT,
     SHELF_BROWSE_SHARE,
     SHELF_LIFT,
-    main_query,
 )
 from webapp.explore.views import find
 

@@ -381,7 +381,8 @@ def test_a_query_in_a_shelfs_own_words_browses_the_shelf(app, os_client, live_in
     film; the Mind-Bending Thrillers shelf does. The query is that shelf's own words, so its most
     popular films join the set; with the browse off they are not found at all."""
     from webapp.api.params import SearchParams
-    from webapp.explore.search import browses_shelf, micro_terms
+    from webapp.explore.search import micro_terms
+    from webapp.explore.themes import browses_shelf
     from webapp.explore.views import find
 
     q = "dark psychological thriller twist ending"
@@ -445,7 +446,7 @@ def test_a_genre_word_lifts_its_films_without_changing_the_set(app, os_client, l
     "thriller" names TMDB's Thriller genre: its films rank higher, the others lower, and the set
     (its total, so its facets and its rating sort) stays the one the query found."""
     from webapp.api.params import SearchParams
-    from webapp.explore.search import GENRE_LIFT
+    from webapp.explore.themes import GENRE_LIFT
     from webapp.explore.views import find
 
     params = SearchParams(q="dark psychological thriller twist ending", mode="hybrid", size=50)
@@ -681,7 +682,7 @@ def test_a_named_shelf_lets_in_its_films_that_say_only_part_of_the_query(app, os
     of "heist crew double cross"'s words for the BM25 gate; the shelf the query names lets them
     in (when they match a word), and nothing from a shelf the query does not name."""
     from webapp.api.params import SearchParams
-    from webapp.explore import search
+    from webapp.explore import search, themes
     from webapp.explore.views import find
 
     params = SearchParams(q="heist crew double cross", mode="hybrid", size=50)
@@ -691,7 +692,7 @@ def test_a_named_shelf_lets_in_its_films_that_say_only_part_of_the_query(app, os
         found = find(os_client, live_index.index_alias, live_index.micro_alias, params, lambda q: encode(q).tolist(), shelf_gate=gate, floor=0)
         return {h["_source"]["title"]: h["_source"] for h in found["hits"]}
 
-    named = search.named_shelves(search.micro_terms(params.q), params.q)  # before the search: ties not yet told apart
+    named = themes.named_shelves(search.micro_terms(params.q), params.q)  # before the search: ties not yet told apart
     assert "Heists and Cons" in named
     without, with_gate = window(False), window(True)
     added = set(with_gate) - set(without)

@@ -10,19 +10,21 @@ from webapp.explore.intents import content_text, expand_abbreviations, named_gen
 from webapp.explore.search import (
     LIKE_FIELDS,
     MICRO_MATCH_MAX_WORDS,
-    MicroTable,
-    browses_shelf,
     lift,
     like_body,
     like_title,
-    micro_match,
-    micro_scores,
     micro_terms,
     popular_first,
     relevant_window,
-    shelf_match,
     title_clauses,
     titles_first,
+)
+from webapp.explore.themes import (
+    MicroTable,
+    browses_shelf,
+    micro_match,
+    micro_scores,
+    shelf_match,
 )
 
 VECTOR = [0.1] * 384

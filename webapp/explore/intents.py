@@ -19,7 +19,7 @@ query the same way (docs/explorer.md, "Query intents"):
 - **genres**: a word that can only name one of TMDB's genres ("thriller", "horror", "comedy",
   "romantic", "sci-fi", "animated", "documentary", "western", "whodunit", "fantasy", "musical")
   names it (``named_genres``); the hybrid ranking lifts the films that have it
-  (``webapp.explore.search.GENRE_LIFT``). So does a mood fans file under a genre: "funny"
+  (``webapp.explore.themes.GENRE_LIFT``). So does a mood fans file under a genre: "funny"
   (Comedy), "scary" (Horror), "sad" and "tearjerker" (Drama), "feel-good" and "heartwarming"
   (Comedy and Family): TMDB's keywords name themes, never moods. The words stay in the text.
   Broad or double-edged words name none: "drama" and "action" fit most films, "crime", "war"

@@ -37,7 +37,7 @@ from webapp.api.params import (
     parse_search,
     parse_size,
 )
-from webapp.explore import fusion, search
+from webapp.explore import fusion, search, themes
 from webapp.explore.highlight import highlight, query_stems
 from webapp.explore.intents import read_query
 from webapp.explore.successors import Moved, current_filters, missing_micro, moved_json
@@ -91,12 +91,12 @@ def find(
     keep: int = search.MIN_KEPT,
     micro: bool = True,
     micro_options: dict[str, float] | None = None,
-    lift: float = search.MICRO_LIFT,
-    shelf_lift: float = search.SHELF_LIFT,
+    lift: float = themes.MICRO_LIFT,
+    shelf_lift: float = themes.SHELF_LIFT,
     shelf_gate: bool = True,
-    shelf_browse: float = search.SHELF_BROWSE_LIFT,
-    genre_browse: float = search.GENRE_BROWSE_LIFT,
-    genre_lift: float = search.GENRE_LIFT,
+    shelf_browse: float = themes.SHELF_BROWSE_LIFT,
+    genre_browse: float = themes.GENRE_BROWSE_LIFT,
+    genre_lift: float = themes.GENRE_LIFT,
     fused_prior: float = search.FUSED_PRIOR,
     mood_anchor: float = fusion.MOOD_VECTOR_ANCHOR,
     extras: bool = True,
@@ -113,7 +113,7 @@ def find(
     Either way ``total``, ``facets`` and the page describe the same set. ``floor``, ``keep``,
     ``micro``, ``micro_options`` (``micro_match``'s thresholds), ``lift``, ``shelf_lift``, ``shelf_gate`` (the
     named shelves' films enter the hybrid set, ``search.keyword_query``), ``shelf_browse`` (the lift of a
-    query that is a shelf's own words, ``search.browses_shelf``; 0: no browse), ``genre_browse`` (the same for a
+    query that is a shelf's own words, ``themes.browses_shelf``; 0: no browse), ``genre_browse`` (the same for a
     query that only names genres, ``intents.Reading.browse``), ``genre_lift`` (films of the
     genres the query names, ``intents.named_genres``), ``fused_prior``, ``mood_anchor`` (``fusion.vector_top``) and
     ``options`` (``search.main_query``'s) let the benchmark sweep each setting; ``extras=False`` drops the
@@ -138,7 +138,7 @@ def find(
         if vector is not None:
             options = {"candidates": knn_candidates(client, index), **options}
         if shelf_gate and shelf_lift and search.ranked(params) and params.filters.macro is None:
-            options = {"shelves": search.named_shelves(search.micro_terms(params.q), params.q), **options}
+            options = {"shelves": themes.named_shelves(search.micro_terms(params.q), params.q), **options}
         body = search.search_body(params, vector, **options)
     if not extras:
         body.pop("aggs", None)
@@ -151,7 +151,7 @@ def find(
     top = fusion.vector_top(params.q, mood_anchor) if like is None else None
     genre_films = None  # "horror movies" browses the genre: its most popular films, in the same _msearch
     if genre_browse and reading.browse and like is None and search.ranked(params) and params.filters.genre is None:
-        genre_films = search.popular_films_body([{"term": {"genres": g}} for g in reading.genres], params.filters, body["_source"])
+        genre_films = themes.popular_films_body([{"term": {"genres": g}} for g in reading.genres], params.filters, body["_source"])
     resp = fusion.hybrid_search(client, index, body, top, genre_films) if fused else client.search(index=index, body=body)
     if vector is not None and search.words_unseen(resp):  # only the vector side: a stricter cosine (search.UNSEEN_WORDS_MIN_SCORE)
         del body["aggs"][search.WORDS_SEEN]
@@ -165,20 +165,20 @@ def find(
             if table is not None and micro and params.filters.micro_genre is None:
                 if vector is None:  # hybrid embeds every ranked query, the only kind with a table
                     raise TypeError("a ranked query without its vector")
-                match = search.micro_match(table, terms, vector, **(micro_options or {}))
+                match = themes.micro_match(table, terms, vector, **(micro_options or {}))
             if table is not None and shelf_lift and params.filters.macro is None:
-                shelves = search.shelf_match(table, terms, params.q, hits)
+                shelves = themes.shelf_match(table, terms, params.q, hits)
             if match is not None:
                 hits = search.lift(hits, "micro_genre_id", {match["id"]}, lift)
             if shelves:
-                browse = bool(shelf_browse) and match is None and search.browses_shelf(terms, params.q)
+                browse = bool(shelf_browse) and match is None and themes.browses_shelf(terms, params.q)
                 if browse:  # a second round trip (it needs the micro-genre match), for the few queries that are a shelf's own words
                     on_shelves = [{"terms": {"macro_genre": [s["label"] for s in shelves]}}]
-                    more = search.popular_films_body(on_shelves, params.filters, body["_source"])
-                    hits = search.with_films(hits, client.search(index=index, body=more)["hits"]["hits"])
+                    more = themes.popular_films_body(on_shelves, params.filters, body["_source"])
+                    hits = themes.with_films(hits, client.search(index=index, body=more)["hits"]["hits"])
                 hits = search.lift(hits, "macro_genre_id", {s["id"] for s in shelves}, shelf_browse if browse else shelf_lift)
             if genre_films is not None:
-                hits = search.lift(search.with_films(hits, resp.get("also", [])), "genres", set(reading.genres), genre_browse)
+                hits = search.lift(themes.with_films(hits, resp.get("also", [])), "genres", set(reading.genres), genre_browse)
             hits = search.relevant_window(search.popular_first(hits, fused_prior), floor, keep)
             if reading.genres and genre_lift and params.filters.genre is None:  # reorders the set, never cuts it
                 hits = search.lift(hits, "genres", set(reading.genres), genre_lift)
@@ -249,14 +249,14 @@ def knn_candidates(client, index: str) -> int | None:
     return search.KNN_CANDIDATES if seen[1] > search.EXACT_KNN_MAX else None
 
 
-_MICRO_TABLES: OrderedDict[str, search.MicroTable] = OrderedDict()
+_MICRO_TABLES: OrderedDict[str, themes.MicroTable] = OrderedDict()
 _MICRO_TABLES_LOCK = threading.Lock()
 MICRO_TABLES_KEPT = 2  # the served index and the one before a swap
 
 
-def micro_table(client, index: str, micro_index: str, served: str) -> search.MicroTable:
+def micro_table(client, index: str, micro_index: str, served: str) -> themes.MicroTable:
     """The micro-genres published with ``served`` (the index the hits came from), and the macro
-    themes its films sit on (``search.shelf_table_body``), read once.
+    themes its films sit on (``themes.shelf_table_body``), read once.
 
     The indexer publishes ``<alias>-<run>`` for both aliases in one swap, so the run of the
     served movies index names its micro-genres index: the table can never pair one run's films
@@ -268,11 +268,11 @@ def micro_table(client, index: str, micro_index: str, served: str) -> search.Mic
             return _MICRO_TABLES[served]
     run = served[len(index) + 1 :] if served.startswith(index + "-") else None
     try:
-        hits = client.search(index=f"{micro_index}-{run}" if run else micro_index, body=search.micro_table_body())["hits"]["hits"]
+        hits = client.search(index=f"{micro_index}-{run}" if run else micro_index, body=themes.micro_table_body())["hits"]["hits"]
     except NotFoundError:
-        hits = client.search(index=micro_index, body=search.micro_table_body())["hits"]["hits"]
-    served_table = client.search(index=served, body=search.shelf_table_body())
-    table = search.MicroTable.from_docs([h["_source"] for h in hits], search.shelf_rows(served_table), search.theme_phrases(served_table))
+        hits = client.search(index=micro_index, body=themes.micro_table_body())["hits"]["hits"]
+    served_table = client.search(index=served, body=themes.shelf_table_body())
+    table = themes.MicroTable.from_docs([h["_source"] for h in hits], themes.shelf_rows(served_table), themes.theme_phrases(served_table))
     with _MICRO_TABLES_LOCK:
         _MICRO_TABLES[served] = table
         while len(_MICRO_TABLES) > MICRO_TABLES_KEPT:

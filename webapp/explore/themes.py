@@ -1,0 +1,298 @@
+"""What a short query names beyond its words: a micro-genre, a fan shelf (macro theme), genres.
+
+The search itself (``webapp.explore.search``) builds the OpenSearch bodies; this module reads a
+short mood or theme query against the served taxonomy and says which films to lift or add:
+
+- the micro-genre it names (``micro_match`` over a ``MicroTable`` of the served micro-genres,
+  read once per index by ``webapp.explore.views.micro_table``);
+- the fan shelves it names (``named_shelves`` before the search, for the BM25 gate;
+  ``shelf_match`` after it, ties told apart by the results), and whether it *is* a shelf's own
+  words, so the shelf is browsed (``browses_shelf``);
+- the popular films a browse adds (``popular_films_body``, ``with_films``), and the lifts'
+  sizes, each chosen on the tuning mood queries (docs/explorer.md).
+
+Pure functions and one table: no request state, so ``bench.relevance`` sweeps every setting.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from mgm.shelves import SHELVES
+from webapp.api.params import Filters
+from webapp.explore.highlight import WORD as HIGHLIGHT_WORD
+from webapp.explore.highlight import stem
+from webapp.explore.intents import STOP_WORDS
+from webapp.explore.search import MICRO_LIST_MAX, filter_clauses, opensearch_sort, phrase_stems
+
+# --- micro-genre match: the theme a short query names -------------------------------------
+# A query of at most MICRO_MATCH_MAX_WORDS topic words (a theme, not a plot description) is
+# matched to every micro-genre, in the app, against a table of the served micro-genres read
+# once per index (``MicroTable``; webapp.explore.views caches it by the index the hits came from):
+# the cosine of the query vector to the micro-genre's centroid, plus the share of the query's
+# words found in its label and in its keywords (stemmed as the highlighter stems). The best is
+# a match when it scores MICRO_MIN_SCORE and leads the runner-up by MICRO_MIN_MARGIN; its
+# films then gain MICRO_LIFT on hybrid's fused score. Calibrated on the tune split of
+# bench/mood_queries.json (docs/explorer.md, "Query intents and taxonomy-aware ranking"). A
+# search of the micro-genres index per query did the same for about 0.7 ms of OpenSearch CPU
+# and 1 ms of wall time; the table costs one search per index and about 0.1 ms per query.
+MICRO_LABEL_WEIGHT = 0.2
+MICRO_KEYWORD_WEIGHT = 0.1
+MICRO_MIN_SCORE = 0.6
+MICRO_MIN_MARGIN = 0.06
+MICRO_LIFT = 0.15
+MICRO_TABLE_SOURCE = ["id", "label", "size", "keywords", "centroid"]
+# A query that is a TMDB keyword this many films carry is a theme, not a title word: "revenge"
+# (Jaws: The Revenge, Revenge of the Sith), "magic" (Magic Mike), "superhero" (Superhero Movie)
+# put titles holding the word first. A franchise's keyword is rare ("batman": 3 films).
+THEME_MIN_FILMS = 10
+THEME_TERMS_MAX = 5_000  # above the keywords TMDB 5000 has at 10 films or more (about 400)
+# --- theme shelf match: the macro theme a short query names --------------------------------
+# The macro themes are fan shelves with written theme phrases (``mgm.shelves``: "Heists and
+# Cons" holds "heist", "bank robbery", "con artist"; "Mind-Bending Thrillers" holds "twist
+# ending", "psychological thriller"). A short query (the micro-genre match's topic words) that
+# holds one of a shelf's phrases, or a word of its name that is no bare genre ("Heists",
+# "Westerns"), names that shelf; the shelves naming the most of it tie and all count. Their
+# films gain SHELF_LIFT on hybrid's fused score, as a matched micro-genre's do, and chips show
+# them. Chosen on the tune split of bench/mood_queries.json (bench/relevance.py "shelf_curve",
+# docs/explorer.md): 0.1 of 0 / 0.1 / 0.15 / 0.2 / 0.3; known items are unchanged (their queries
+# are too long to name a shelf).
+SHELF_LIFT = 0.1
+# A query that is a shelf's own words ("dark psychological thriller twist ending": "Mind-Bending
+# Thrillers") and names no micro-genre browses the shelf: its BROWSE_FILMS most popular
+# films join the ranked set and every film of it gains SHELF_BROWSE_LIFT, not SHELF_LIFT. The
+# shelf is the only thing that knows Memento and The Prestige are twist films: TMDB's keywords
+# never say so. Chosen on the tuning mood queries (bench/relevance.py "shelf_browse_curve").
+SHELF_BROWSE_SHARE = 0.75
+BROWSE_FILMS = 20
+SHELF_BROWSE_LIFT = 0.3
+# A query that only names genres ("horror movies", "sci-fi", "funny films") browses them the same
+# way: the BROWSE_FILMS most popular films of all its genres join the set, and each film of them
+# gains GENRE_BROWSE_LIFT before the window is cut (GENRE_LIFT still reorders after it): large
+# enough that the genre's films come first, ordered by the popularity prior and their match.
+# Chosen on the tuning mood queries (bench/relevance.py "genre_browse_curve"; docs/explorer.md).
+GENRE_BROWSE_LIFT = 2.0
+# Added to the fused score of a film with the genres the query names (``intents.named_genres``),
+# in proportion to the share it has ("dark psychological thriller twist ending": Deadpool is no
+# thriller). Chosen on the tuning mood queries, bench/relevance.py ``GENRE_LIFTS`` (best nDCG@10;
+# 0.2 until stop 32, when the sweep went past 0.3: docs/explorer.md).
+GENRE_LIFT = 0.5
+SHELF_EVIDENCE = 20
+SHELF_NAME_GENERIC = frozenset(
+    {
+        "film",
+        "films",
+        "movie",
+        "movies",
+        "story",
+        "stories",
+        "drama",
+        "dramas",
+        "comedy",
+        "comedies",
+        "thriller",
+        "thrillers",
+        "action",
+        "adventure",
+        "adventures",
+        "family",
+        "dark",
+        "and",
+        "the",
+        "of",
+    }
+)
+
+
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in HIGHLIGHT_WORD.findall(text) if w.lower() not in STOP_WORDS)
+
+
+def _postings(stem_sets: tuple[frozenset[str], ...]) -> dict[str, frozenset[int]]:
+    """stem -> the rows holding it."""
+    rows: dict[str, set[int]] = {}
+    for i, held in enumerate(stem_sets):
+        for word in held:
+            rows.setdefault(word, set()).add(i)
+    return {word: frozenset(ix) for word, ix in rows.items()}
+
+
+@dataclass(frozen=True, eq=False)
+class MicroTable:
+    """What a short query is matched against, for one served index: every micro-genre (ids,
+    labels, sizes, unit centroids, word stems and their postings, stem -> rows) and the macro
+    themes its films sit on (``shelves``, for ``shelf_match``)."""
+
+    ids: tuple[int, ...]
+    labels: tuple[str, ...]
+    sizes: tuple[int, ...]
+    centroids: np.ndarray  # one unit row per micro-genre
+    label_stems: tuple[frozenset[str], ...]
+    keyword_stems: tuple[frozenset[str], ...]
+    label_postings: dict[str, frozenset[int]]
+    keyword_postings: dict[str, frozenset[int]]
+    shelves: tuple[dict[str, Any], ...] = ()  # the served macro themes: {"id", "label", "size"}
+    themes: frozenset[tuple[str, ...]] = frozenset()  # stemmed TMDB keywords of THEME_MIN_FILMS films or more
+
+    @classmethod
+    def from_docs(
+        cls, docs: list[dict[str, Any]], shelves: tuple[dict[str, Any], ...] = (), themes: frozenset[tuple[str, ...]] = frozenset()
+    ) -> MicroTable:
+        docs = [d for d in docs if d.get("centroid")]
+        matrix = np.array([d["centroid"] for d in docs], dtype=np.float32).reshape(len(docs), -1) if docs else np.zeros((0, 0), np.float32)
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        labels = tuple(_stems(d.get("label") or "") for d in docs)
+        keywords = tuple(_stems(" ".join(d.get("keywords") or [])) for d in docs)
+        return cls(
+            tuple(d["id"] for d in docs),
+            tuple(d.get("label") or "" for d in docs),
+            tuple(d.get("size") or 0 for d in docs),
+            matrix / np.where(norms > 0, norms, 1.0),
+            labels,
+            keywords,
+            _postings(labels),
+            _postings(keywords),
+            shelves,
+            themes,
+        )
+
+
+def shelf_table_body() -> dict[str, Any]:
+    """Every macro theme of the served films, with its id and size (``MicroTable.shelves``), and
+    the TMDB keywords at least THEME_MIN_FILMS films carry (``MicroTable.themes``)."""
+    terms = {"field": "macro_genre_id", "size": MICRO_LIST_MAX}
+    themes = {"field": "keywords", "size": THEME_TERMS_MAX, "min_doc_count": THEME_MIN_FILMS}
+    shelves = {"terms": terms, "aggs": {"label": {"terms": {"field": "macro_genre", "size": 1}}}}
+    return {"size": 0, "aggs": {"shelves": shelves, "themes": {"terms": themes}}}
+
+
+def theme_phrases(resp: dict[str, Any]) -> frozenset[tuple[str, ...]]:
+    """``shelf_table_body``'s theme keywords, each as its stems ("road trip": road, trip)."""
+    return frozenset(phrase_stems(b["key"]) for b in resp.get("aggregations", {}).get("themes", {}).get("buckets", []))
+
+
+def shelf_rows(resp: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    """``shelf_table_body``'s answer as {"id", "label", "size"} rows."""
+    buckets = resp.get("aggregations", {}).get("shelves", {}).get("buckets", [])
+    return tuple({"id": b["key"], "label": b["label"]["buckets"][0]["key"], "size": b["doc_count"]} for b in buckets if b["label"]["buckets"])
+
+
+_SHELF_WORDS: dict[str, tuple[frozenset[str], tuple[tuple[str, ...], ...]]] = {
+    shelf.name: (
+        frozenset(phrase_stems(shelf.name)) - {stem(w) for w in SHELF_NAME_GENERIC},
+        tuple(p for p in (phrase_stems(p) for p in shelf.phrases) if p),
+    )
+    for shelf in SHELVES
+}
+
+
+def _holds(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(words[i : i + n] == phrase for i in range(len(words) - n + 1))
+
+
+def _shelf_cover(terms: list[str], q: str, served: Sequence[str] | None = None) -> tuple[list[str], float]:
+    """(the shelves covering the most of a short query, the share of its topic stems they cover).
+    A shelf covers the words of its theme phrases that ``q`` holds word for word and the topic
+    words its name holds. A hyphenated term is its words ("mind-bending": mind, bend)."""
+    words = phrase_stems(q)
+    topic = {s for t in terms for s in phrase_stems(t)}
+    scored = []
+    for label in _SHELF_WORDS if served is None else served:
+        name_words, phrases = _SHELF_WORDS.get(label, (frozenset(), ()))
+        covered = (name_words & topic).union(*(p for p in phrases if _holds(words, p)))
+        if covered:
+            scored.append((len(covered), label, len(covered & topic)))
+    best = max((n for n, _, _ in scored), default=0)
+    named = [(label, share) for n, label, share in scored if n == best]
+    return [label for label, _ in named], max((share for _, share in named), default=0) / max(len(topic), 1)
+
+
+def named_shelves(terms: list[str], q: str, served: Sequence[str] | None = None) -> list[str]:
+    """The fan shelves (``mgm.shelves``; of ``served`` when given) that cover the most words of a
+    short query with their theme phrases and name words: "heist crew double cross" names
+    "Heists and Cons". [] for none. Needs no index, so the search itself can use it
+    (``shelf_gate``)."""
+    return _shelf_cover(terms, q, served)[0] if terms else []
+
+
+def browses_shelf(terms: list[str], q: str) -> bool:
+    """Whether a short query is a shelf's own words (``SHELF_BROWSE_SHARE`` of its topic words
+    covered): "dark psychological thriller twist ending" is "Mind-Bending Thrillers" ("psychological
+    thriller", "twist ending"), no theme of its own."""
+    return bool(terms) and _shelf_cover(terms, q)[1] >= SHELF_BROWSE_SHARE
+
+
+def popular_films_body(clauses: list[dict[str, Any]], filters: Filters, source: list[str], size: int = BROWSE_FILMS) -> dict[str, Any]:
+    """The most popular (filtered) films matching every clause: what a browse adds (a shelf,
+    ``browses_shelf``; genres, ``intents.Reading.browse``)."""
+    query = {"bool": {"filter": [*clauses, *filter_clauses(filters)]}}
+    return {"query": query, "size": size, "sort": opensearch_sort("popularity"), "_source": source}
+
+
+def with_films(hits: list[dict[str, Any]], more: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``hits`` and, after them at score 0, the films of ``more`` they lack (a shelf browse's films:
+    the lift and the popularity prior then rank them)."""
+    have = {h["_id"] for h in hits}
+    return [*hits, *(dict(h, _score=0.0) for h in more if h["_id"] not in have)]
+
+
+def shelf_match(table: MicroTable, terms: list[str], q: str, window: Sequence[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+    """The served macro themes a short query names (``SHELF_LIFT``): those covering the most query
+    words with their theme phrases and name words; [] for none. Shelves that tie ("heist" is a
+    phrase of "Heists and Cons" and of "Buddy and Action Comedies") are told apart by how many of
+    the first ``SHELF_EVIDENCE`` films of the search's own ``window`` sit on each: the reading
+    its results support. A tie that remains keeps them all."""
+    named = set(named_shelves(terms, q, [row["label"] for row in table.shelves]))
+    tied = [row for row in table.shelves if row["label"] in named]
+    if len(tied) > 1 and window:
+        on = Counter(h["_source"].get("macro_genre_id") for h in window[:SHELF_EVIDENCE])
+        most = max(on[row["id"]] for row in tied)
+        tied = [row for row in tied if on[row["id"]] == most]
+    return tied
+
+
+def micro_table_body() -> dict[str, Any]:
+    """Every micro-genre with its centroid and keywords (``MicroTable``)."""
+    return {"query": {"match_all": {}}, "size": MICRO_LIST_MAX, "_source": MICRO_TABLE_SOURCE}
+
+
+def micro_scores(
+    table: MicroTable, terms: list[str], vector: list[float], label_weight: float = MICRO_LABEL_WEIGHT, keyword_weight: float = MICRO_KEYWORD_WEIGHT
+) -> np.ndarray:
+    """Per micro-genre: cos(query, centroid) + label_weight x the share of ``terms`` its label holds
+    + keyword_weight x the share its keywords hold (a term of several words, "sci-fi", needs them all)."""
+    scores = table.centroids @ np.asarray(vector, dtype=np.float32)
+    wanted = [w for w in (_stems(t) for t in terms) if w]
+    for weight, postings in ((label_weight, table.label_postings), (keyword_weight, table.keyword_postings)):
+        for term in wanted if weight else []:
+            holding = frozenset.intersection(*(postings.get(s, frozenset()) for s in term))
+            if holding:
+                scores[list(holding)] += weight / len(wanted)
+    return scores
+
+
+def micro_match(
+    table: MicroTable,
+    terms: list[str],
+    vector: list[float],
+    min_score: float = MICRO_MIN_SCORE,
+    min_margin: float = MICRO_MIN_MARGIN,
+    **weights: float,
+) -> dict[str, Any] | None:
+    """The micro-genre a short query names with confidence (``micro_scores``), or None."""
+    if not terms or not table.ids:
+        return None
+    scores = micro_scores(table, terms, vector, **weights)
+    order = np.argsort(-scores)
+    best = float(scores[order[0]])
+    runner_up = float(scores[order[1]]) if len(order) > 1 else -1.0
+    if best < min_score or best - runner_up < min_margin:
+        return None
+    i = int(order[0])
+    return {"id": table.ids[i], "label": table.labels[i], "size": table.sizes[i]}
