@@ -422,6 +422,47 @@ def test_a_query_that_only_names_a_genre_browses_its_most_popular_films(app, os_
     assert top in titles()[:3] and top not in titles(genre_browse=0.0)
 
 
+SPY_FILMS = {
+    "Skyfall",
+    "Casino Royale",
+    "Spectre",
+    "GoldenEye",
+    "Quantum of Solace",
+    "Mission: Impossible",
+    "Mission: Impossible - Rogue Nation",
+    "Mission: Impossible - Ghost Protocol",
+    "The Bourne Identity",
+    "The Bourne Supremacy",
+    "Bridge of Spies",
+    "Tinker Tailor Soldier Spy",
+}
+
+
+def test_a_query_in_a_shelfs_name_words_browses_the_shelf(app, os_client, live_index):
+    """ "spy movies" once gave Spy Kids, Spy Kids 2 and Harriet the Spy among its first ten, and no
+    Bond film in its first twenty: TMDB files spy films under "spy", "secret agent", "cia" and
+    "british secret service", so no one micro-genre holds them. The fan shelf "Spies and Secret
+    Agents" does, and the query is its name: its most popular films come in, and every film on
+    it goes first."""
+    from webapp.api.params import SearchParams
+    from webapp.explore.views import find
+
+    encode = app.extensions["query_encoder"].encode_one
+
+    def found(**settings: float) -> list[dict]:
+        params = SearchParams(q="spy movies", mode="hybrid", size=20)
+        return [
+            h["_source"]
+            for h in find(os_client, live_index.index_alias, live_index.micro_alias, params, lambda t: encode(t).tolist(), **settings)["hits"]
+        ]
+
+    browsed, plain = found(), found(theme_browse=0.0)
+    assert all(f["macro_genre"] == "Spies and Secret Agents" for f in browsed)
+    famous = len(SPY_FILMS & {f["title"] for f in browsed})
+    assert famous >= 6 and famous >= len(SPY_FILMS & {f["title"] for f in plain}) + 3  # 7 vs 3 when written
+    assert not {"Spy Kids", "Spy Kids 2: The Island of Lost Dreams", "Harriet the Spy"} & {f["title"] for f in browsed[:10]}
+
+
 def test_a_theme_word_finds_its_films_not_titles_holding_it(api):
     """ "revenge" once gave Jaws: The Revenge, Revenge of the Fallen and Revenge of the Sith first;
     a franchise word still puts its titles first."""

@@ -211,6 +211,7 @@ def test_highlight_marks_stems_and_escapes():
     assert "<mark>shark</mark>" in out and "<mark>hunts</mark>" in out and "&lt;b&gt;" in out and "&amp;" in out
     assert "<mark>the</mark>" not in out.lower()
     assert highlight("Nothing here.", stems) is None
+    assert "<mark>spy</mark>" in highlight("A spy comes in from the cold.", query_stems("spies"))  # -ies plurals fold too
 
 
 def test_similar_excludes_seed_inside_the_scored_set():

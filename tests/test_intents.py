@@ -25,6 +25,7 @@ from webapp.explore.themes import (
     micro_match,
     micro_scores,
     shelf_match,
+    theme_shelves,
 )
 
 VECTOR = [0.1] * 384
@@ -231,7 +232,7 @@ def test_micro_table_holds_unit_centroids_and_word_stems():
     table = _table()
     assert table.ids == (7, 8, 9)  # a document without a centroid cannot be matched
     assert np.allclose(np.linalg.norm(table.centroids, axis=1), 1.0)
-    assert table.label_stems[0] == {"heist", "robbery"} and table.keyword_stems[0] == {"heist", "bank", "robbery"}
+    assert table.label_stems[0] == {"heist", "robberi"} and table.keyword_stems[0] == {"heist", "bank", "robberi"}  # "robbery" / "robberies"
 
 
 def test_micro_scores_add_the_label_and_keyword_shares_to_the_cosine():
@@ -306,6 +307,26 @@ def test_a_short_query_names_the_shelves_whose_phrases_or_name_words_it_holds(q,
 )
 def test_a_query_browses_a_shelf_only_in_the_shelfs_own_words(q, browses):
     assert browses_shelf(micro_terms(q), q) is browses
+
+
+@pytest.mark.parametrize(
+    "q, shelves",
+    [
+        ("heist movies", ["Heists and Cons"]),  # the shelf's first name word: a fan asks for the shelf
+        ("spy movies", ["Spies and Secret Agents"]),  # "spies" / "spy": one stem
+        ("war movies", ["War Stories"]),
+        ("prison escape", ["Prison Dramas and Escapes"]),  # every word in the name
+        ("zombie movies", ["Zombies, Vampires and Monsters"]),
+        ("vampire movies", []),  # a later theme of a shelf that lists several: not the whole shelf
+        ("gangster movies", []),
+        ("vietnam war", []),  # a theme inside "War Stories", not the shelf
+        ("bank heist", []),
+        ("heist crew double cross", []),
+        ("a heist crew plans one last job in the city", []),  # too long: a plot
+    ],
+)
+def test_a_query_in_a_shelfs_name_words_names_that_shelf_for_a_theme_browse(q, shelves):
+    assert theme_shelves(micro_terms(q)) == shelves
 
 
 def test_shelves_that_name_a_query_equally_all_count():

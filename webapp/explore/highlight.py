@@ -4,7 +4,7 @@ OpenSearch's highlighter runs in the fetch phase, and a ``hybrid`` query fetches
 ranked window: highlighting there cost about 9 ms per query, and a second request for the
 page's ids a round trip. The cards only need the query's words marked in a ~160-character
 fragment, which this does in microseconds. Words match when they share a crude English stem
-("sharks" / "shark", "hunted" / "hunting", "zombie" / "zombies"), close to what the english analyzer matches.
+("sharks" / "shark", "hunted" / "hunting", "zombie" / "zombies", "spy" / "spies"), close to what the english analyzer matches.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
             word = word[: -len(suffix)]
             break
-    return word[:-1] if word.endswith("e") and len(word) > MIN_STEM else word  # zombie / zombies, love / loved
+    word = word[:-1] if word.endswith("e") and len(word) > MIN_STEM else word  # zombie / zombies, love / loved
+    return word[:-1] + "i" if word.endswith("y") else word  # spy / spies, comedy / comedies (after "es" went)
 
 
 def query_stems(q: str) -> frozenset[str]:

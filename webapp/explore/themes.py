@@ -77,6 +77,14 @@ SHELF_BROWSE_LIFT = 0.3
 # enough that the genre's films come first, ordered by the popularity prior and their match.
 # Chosen on the tuning mood queries (bench/relevance.py "genre_browse_curve"; docs/explorer.md).
 GENRE_BROWSE_LIFT = 2.0
+# A query that only names a shelf's theme by the words of its name ("heist movies", "war movies",
+# "superhero movies": ``theme_shelves``) is a fan asking for that shelf's best-known films, as
+# "horror movies" asks for the genre's: its BROWSE_FILMS most popular films join the set in the
+# search's own _msearch, and every film on it gains THEME_BROWSE_LIFT. Its micro-genre is only a
+# part of it ("Heist" holds 13 films; Ocean's Eleven and Inside Man sit elsewhere on "Heists and
+# Cons"). Chosen on the tuning mood queries (bench/relevance.py "theme_browse_curve"): nDCG@10 of
+# the 125, off / 0.5 / 1 / 2 / 3 / 5: 0.7322 / 0.7355 / 0.7352 / 0.7348 / 0.7365 / 0.7361.
+THEME_BROWSE_LIFT = 3.0
 # Added to the fused score of a film with the genres the query names (``intents.named_genres``),
 # in proportion to the share it has ("dark psychological thriller twist ending": Deadpool is no
 # thriller). Chosen on the tuning mood queries, bench/relevance.py ``GENRE_LIFTS`` (best nDCG@10;
@@ -226,6 +234,16 @@ def browses_shelf(terms: list[str], q: str) -> bool:
     covered): "dark psychological thriller twist ending" is "Mind-Bending Thrillers" ("psychological
     thriller", "twist ending"), no theme of its own."""
     return bool(terms) and _shelf_cover(terms, q)[1] >= SHELF_BROWSE_SHARE
+
+
+def theme_shelves(terms: list[str]) -> list[str]:
+    """The shelves whose name holds every topic word of a short query, its first word among them
+    ("heist movies": "Heists and Cons"; "prison escape": "Prison Dramas and Escapes"). [] when a
+    word is not in the name ("vietnam war", "bank robbery": a theme inside a shelf, not the
+    shelf), or when the query names only a later theme of a shelf that lists several ("vampire
+    movies" is not "Zombies, Vampires and Monsters")."""
+    stems = {s for t in terms for s in phrase_stems(t)}
+    return [label for label, (name, _) in _SHELF_WORDS.items() if stems and stems <= name and phrase_stems(label)[0] in stems]
 
 
 def popular_films_body(clauses: list[dict[str, Any]], filters: Filters, source: list[str], size: int = BROWSE_FILMS) -> dict[str, Any]:

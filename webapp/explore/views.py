@@ -96,6 +96,7 @@ def find(
     shelf_gate: bool = True,
     shelf_browse: float = themes.SHELF_BROWSE_LIFT,
     genre_browse: float = themes.GENRE_BROWSE_LIFT,
+    theme_browse: float = themes.THEME_BROWSE_LIFT,
     genre_lift: float = themes.GENRE_LIFT,
     fused_prior: float = search.FUSED_PRIOR,
     mood_anchor: float = fusion.MOOD_VECTOR_ANCHOR,
@@ -149,14 +150,23 @@ def find(
         body.setdefault("aggs", {})[search.WORDS_SEEN] = search.words_seen_agg(params.q)
     fused = params.mode == "hybrid" and (like is not None or search.ranked(params))
     top = fusion.vector_top(params.q, mood_anchor) if like is None else None
-    genre_films = None  # "horror movies" browses the genre: its most popular films, in the same _msearch
-    if genre_browse and reading.browse and like is None and search.ranked(params) and params.filters.genre is None:
-        genre_films = themes.popular_films_body([{"term": {"genres": g}} for g in reading.genres], params.filters, body["_source"])
-    resp = fusion.hybrid_search(client, index, body, top, genre_films) if fused else client.search(index=index, body=body)
+    # "horror movies" browses the genre, "heist movies" the shelf: their most popular films come in the
+    # same _msearch, and every film of the genres or on the shelf gains the browse's lift
+    browse_films: dict[str, Any] | None = None
+    browsed: tuple[str, set[str], float] = ("genres", set(), 0.0)  # the field, values and lift of the browsed films
+    theme = themes.theme_shelves(search.micro_terms(params.q)) if theme_browse and params.filters.macro is None else []
+    if like is None and search.ranked(params):
+        if genre_browse and reading.browse and params.filters.genre is None:
+            browse_films = themes.popular_films_body([{"term": {"genres": g}} for g in reading.genres], params.filters, body["_source"])
+            browsed = ("genres", set(reading.genres), genre_browse)
+        elif theme:
+            browse_films = themes.popular_films_body([{"terms": {"macro_genre": theme}}], params.filters, body["_source"])
+            browsed = ("macro_genre", set(theme), theme_browse)
+    resp = fusion.hybrid_search(client, index, body, top, browse_films) if fused else client.search(index=index, body=body)
     if vector is not None and search.words_unseen(resp):  # only the vector side: a stricter cosine (search.UNSEEN_WORDS_MIN_SCORE)
         del body["aggs"][search.WORDS_SEEN]
         body["query"] = search.main_query(params, vector, **{**options, "min_score": search.UNSEEN_WORDS_MIN_SCORE})
-        resp = fusion.hybrid_search(client, index, body, top, genre_films) if fused else client.search(index=index, body=body)
+        resp = fusion.hybrid_search(client, index, body, top, browse_films) if fused else client.search(index=index, body=body)
     hits = resp["hits"]["hits"]
     if like is not None or search.ranked(params):
         if like is None:  # "like": the film itself tops both sides, so a floor relative to it would keep little
@@ -171,14 +181,15 @@ def find(
             if match is not None:
                 hits = search.lift(hits, "micro_genre_id", {match["id"]}, lift)
             if shelves:
-                browse = bool(shelf_browse) and match is None and themes.browses_shelf(terms, params.q)
+                shelf_browsed = browse_films is not None and browsed[0] == "macro_genre"  # its films came already
+                browse = bool(shelf_browse) and match is None and not shelf_browsed and themes.browses_shelf(terms, params.q)
                 if browse:  # a second round trip (it needs the micro-genre match), for the few queries that are a shelf's own words
                     on_shelves = [{"terms": {"macro_genre": [s["label"] for s in shelves]}}]
                     more = themes.popular_films_body(on_shelves, params.filters, body["_source"])
                     hits = themes.with_films(hits, client.search(index=index, body=more)["hits"]["hits"])
                 hits = search.lift(hits, "macro_genre_id", {s["id"] for s in shelves}, shelf_browse if browse else shelf_lift)
-            if genre_films is not None:
-                hits = search.lift(themes.with_films(hits, resp.get("also", [])), "genres", set(reading.genres), genre_browse)
+            if browse_films is not None:
+                hits = search.lift(themes.with_films(hits, resp.get("also", [])), *browsed)
             hits = search.relevant_window(search.popular_first(hits, fused_prior), floor, keep)
             if reading.genres and genre_lift and params.filters.genre is None:  # reorders the set, never cuts it
                 hits = search.lift(hits, "genres", set(reading.genres), genre_lift)
