@@ -18,8 +18,8 @@ TMDB's curated keyword vocabulary, and each film is then put in one of them:
    A theme keyword the film's *overview* names but its keyword list lacks counts too, at
    ``mention_weight`` of its pull: TMDB gave WALL·E the single keyword "romantic comedy", and its
    overview says "the last robot left on an Earth". Mentions also count as carriers (for rarity,
-   neighbours and size), which is what lets "heist" (19 carriers, 33 with Reservoir Dogs' and
-   Ocean's Twelve's overviews) survive as a micro-genre. Only the labeller's theme vocabulary is
+   neighbours and size), which is what lets "heist" survive as a micro-genre: 19 films carry the
+   keyword, 57 once overviews count (Ocean's Twelve's "three huge heists" among them). Only the labeller's theme vocabulary is
    read in overviews (no generic words: "love", "world", "family").
 3. **Size**: a theme fewer than ``min_size`` films choose is dropped (the smallest third at a
    time) and its films choose again, until every theme has enough films to browse. A *tight*
@@ -208,12 +208,14 @@ def story_mentions(stories: list[str], keyword_lists: list[list[str]], theme_of:
     lengths = sorted({len(p.split()) for p in phrases})
     out = []
     for story, own, title in zip(stories or [""] * len(keyword_lists), keyword_lists, titles or [""] * len(keyword_lists)):
-        in_title = set(TOKEN.findall(title.lower()))
+        in_title, mine = set(TOKEN.findall(title.lower())), set(own)
         words, named = [], []  # named: a title word capitalised inside a sentence ("Danny Ocean")
+        end, last = 0, ""  # where the previous word ended; the last non-space character before this one
         for m in TOKEN.finditer(story):
+            last = story[end : m.start()].rstrip()[-1:] or last
             words.append(m.group().lower())
-            before = story[: m.start()].rstrip()
-            named.append(words[-1] in in_title and m.group()[0].isupper() and bool(before) and before[-1] not in ".!?")
+            named.append(words[-1] in in_title and m.group()[0].isupper() and last not in ("", ".", "!", "?"))
+            end, last = m.end(), m.group()[-1]
         singular = [w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words]
         found = dict.fromkeys(
             phrases[p]
@@ -222,7 +224,7 @@ def story_mentions(stories: list[str], keyword_lists: list[list[str]], theme_of:
             for i in range(len(seq) - n + 1)
             if (p := " ".join(seq[i : i + n])) in phrases and not any(named[i : i + n])
         )
-        out.append([k for k in found if k not in set(own)])
+        out.append([k for k in found if k not in mine])
     return out
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -190,13 +190,40 @@ def shelf_rows(resp: dict[str, Any]) -> tuple[dict[str, Any], ...]:
     return tuple({"id": b["key"], "label": b["label"]["buckets"][0]["key"], "size": b["doc_count"]} for b in buckets if b["label"]["buckets"])
 
 
-_SHELF_WORDS: dict[str, tuple[frozenset[str], tuple[tuple[str, ...], ...]]] = {
-    shelf.name: (
+class ShelfWords(NamedTuple):
+    """A shelf's words as the theme match reads them, stemmed once at import."""
+
+    name: frozenset[str]  # its name's words, bare genre and filler words aside
+    phrases: tuple[tuple[str, ...], ...]  # its theme phrases
+    head: str  # its name's first word ("heist" of "Heists and Cons")
+
+
+_SHELF_WORDS: dict[str, ShelfWords] = {
+    shelf.name: ShelfWords(
         frozenset(phrase_stems(shelf.name)) - {stem(w) for w in SHELF_NAME_GENERIC},
         tuple(p for p in (phrase_stems(p) for p in shelf.phrases) if p),
+        phrase_stems(shelf.name)[0],
     )
     for shelf in SHELVES
 }
+_NO_WORDS = ShelfWords(frozenset(), (), "")
+
+
+@dataclass(frozen=True)
+class Browse:
+    """A browse (``webapp.explore.views``): the most popular films matching every one of ``clauses``
+    join the ranked set (``popular_films_body``, ``with_films``), and every film whose ``field`` is
+    one of ``values`` gains ``lift``."""
+
+    clauses: list[dict[str, Any]]
+    field: str
+    values: set[str]
+    lift: float
+
+
+def _topic_stems(terms: list[str]) -> set[str]:
+    """The stems of a short query's topic words, a hyphenated word as its words ("mind-bending": mind, bend)."""
+    return {s for t in terms for s in phrase_stems(t)}
 
 
 def _holds(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
@@ -208,12 +235,11 @@ def _shelf_cover(terms: list[str], q: str, served: Sequence[str] | None = None) 
     """(the shelves covering the most of a short query, the share of its topic stems they cover).
     A shelf covers the words of its theme phrases that ``q`` holds word for word and the topic
     words its name holds. A hyphenated term is its words ("mind-bending": mind, bend)."""
-    words = phrase_stems(q)
-    topic = {s for t in terms for s in phrase_stems(t)}
+    words, topic = phrase_stems(q), _topic_stems(terms)
     scored = []
     for label in _SHELF_WORDS if served is None else served:
-        name_words, phrases = _SHELF_WORDS.get(label, (frozenset(), ()))
-        covered = (name_words & topic).union(*(p for p in phrases if _holds(words, p)))
+        shelf = _SHELF_WORDS.get(label, _NO_WORDS)
+        covered = (shelf.name & topic).union(*(p for p in shelf.phrases if _holds(words, p)))
         if covered:
             scored.append((len(covered), label, len(covered & topic)))
     best = max((n for n, _, _ in scored), default=0)
@@ -242,13 +268,13 @@ def theme_shelves(terms: list[str]) -> list[str]:
     word is not in the name ("vietnam war", "bank robbery": a theme inside a shelf, not the
     shelf), or when the query names only a later theme of a shelf that lists several ("vampire
     movies" is not "Zombies, Vampires and Monsters")."""
-    stems = {s for t in terms for s in phrase_stems(t)}
-    return [label for label, (name, _) in _SHELF_WORDS.items() if stems and stems <= name and phrase_stems(label)[0] in stems]
+    stems = _topic_stems(terms)
+    return [label for label, shelf in _SHELF_WORDS.items() if stems and stems <= shelf.name and shelf.head in stems]
 
 
 def popular_films_body(clauses: list[dict[str, Any]], filters: Filters, source: list[str], size: int = BROWSE_FILMS) -> dict[str, Any]:
-    """The most popular (filtered) films matching every clause: what a browse adds (a shelf,
-    ``browses_shelf``; genres, ``intents.Reading.browse``)."""
+    """The most popular (filtered) films matching every clause: what a browse adds (a shelf whose
+    own words the query is, ``browses_shelf``; a ``Browse`` of genres or of a shelf's name)."""
     query = {"bool": {"filter": [*clauses, *filter_clauses(filters)]}}
     return {"query": query, "size": size, "sort": opensearch_sort("popularity"), "_source": source}
 

@@ -39,7 +39,7 @@ from webapp.api.params import (
 )
 from webapp.explore import fusion, search, themes
 from webapp.explore.highlight import highlight, query_stems
-from webapp.explore.intents import read_query
+from webapp.explore.intents import Reading, read_query
 from webapp.explore.successors import Moved, current_filters, missing_micro, moved_json
 
 bp = Blueprint("explorer", __name__, template_folder="templates")
@@ -131,6 +131,7 @@ def find(
         raise ApiError(f"page {params.page} starts beyond the {limit} best matches this search ranks; lower page or size", field="page")
     match = vector = None
     shelves: list[dict[str, Any]] = []
+    terms = search.micro_terms(params.q)  # a short query's topic words ([] for a plot): what the theme match reads
     if liked is not None:
         film, film_vector = liked
         body = search.like_body(film["id"], film_vector, params.filters, limit, params.mode, index)
@@ -139,7 +140,7 @@ def find(
         if vector is not None:
             options = {"candidates": knn_candidates(client, index), **options}
         if shelf_gate and shelf_lift and search.ranked(params) and params.filters.macro is None:
-            options = {"shelves": themes.named_shelves(search.micro_terms(params.q), params.q), **options}
+            options = {"shelves": themes.named_shelves(terms, params.q), **options}
         body = search.search_body(params, vector, **options)
     if not extras:
         body.pop("aggs", None)
@@ -150,18 +151,8 @@ def find(
         body.setdefault("aggs", {})[search.WORDS_SEEN] = search.words_seen_agg(params.q)
     fused = params.mode == "hybrid" and (like is not None or search.ranked(params))
     top = fusion.vector_top(params.q, mood_anchor) if like is None else None
-    # "horror movies" browses the genre, "heist movies" the shelf: their most popular films come in the
-    # same _msearch, and every film of the genres or on the shelf gains the browse's lift
-    browse_films: dict[str, Any] | None = None
-    browsed: tuple[str, set[str], float] = ("genres", set(), 0.0)  # the field, values and lift of the browsed films
-    theme = themes.theme_shelves(search.micro_terms(params.q)) if theme_browse and params.filters.macro is None else []
-    if like is None and search.ranked(params):
-        if genre_browse and reading.browse and params.filters.genre is None:
-            browse_films = themes.popular_films_body([{"term": {"genres": g}} for g in reading.genres], params.filters, body["_source"])
-            browsed = ("genres", set(reading.genres), genre_browse)
-        elif theme:
-            browse_films = themes.popular_films_body([{"terms": {"macro_genre": theme}}], params.filters, body["_source"])
-            browsed = ("macro_genre", set(theme), theme_browse)
+    browsed = _browse(reading, params, terms, genre_browse, theme_browse) if like is None and search.ranked(params) else None
+    browse_films = themes.popular_films_body(browsed.clauses, params.filters, body["_source"]) if browsed else None
     resp = fusion.hybrid_search(client, index, body, top, browse_films) if fused else client.search(index=index, body=body)
     if vector is not None and search.words_unseen(resp):  # only the vector side: a stricter cosine (search.UNSEEN_WORDS_MIN_SCORE)
         del body["aggs"][search.WORDS_SEEN]
@@ -170,8 +161,7 @@ def find(
     hits = resp["hits"]["hits"]
     if like is not None or search.ranked(params):
         if like is None:  # "like": the film itself tops both sides, so a floor relative to it would keep little
-            terms = search.micro_terms(params.q) if hits else []
-            table = micro_table(client, index, micro_index, hits[0]["_index"]) if terms else None
+            table = micro_table(client, index, micro_index, hits[0]["_index"]) if terms and hits else None
             if table is not None and micro and params.filters.micro_genre is None:
                 if vector is None:  # hybrid embeds every ranked query, the only kind with a table
                     raise TypeError("a ranked query without its vector")
@@ -181,15 +171,15 @@ def find(
             if match is not None:
                 hits = search.lift(hits, "micro_genre_id", {match["id"]}, lift)
             if shelves:
-                shelf_browsed = browse_films is not None and browsed[0] == "macro_genre"  # its films came already
+                shelf_browsed = browsed is not None and browsed.field == "macro_genre"  # its films came already
                 browse = bool(shelf_browse) and match is None and not shelf_browsed and themes.browses_shelf(terms, params.q)
                 if browse:  # a second round trip (it needs the micro-genre match), for the few queries that are a shelf's own words
                     on_shelves = [{"terms": {"macro_genre": [s["label"] for s in shelves]}}]
                     more = themes.popular_films_body(on_shelves, params.filters, body["_source"])
                     hits = themes.with_films(hits, client.search(index=index, body=more)["hits"]["hits"])
                 hits = search.lift(hits, "macro_genre_id", {s["id"] for s in shelves}, shelf_browse if browse else shelf_lift)
-            if browse_films is not None:
-                hits = search.lift(themes.with_films(hits, resp.get("also", [])), *browsed)
+            if browsed is not None:
+                hits = search.lift(themes.with_films(hits, resp.get("also", [])), browsed.field, browsed.values, browsed.lift)
             hits = search.relevant_window(search.popular_first(hits, fused_prior), floor, keep)
             if reading.genres and genre_lift and params.filters.genre is None:  # reorders the set, never cuts it
                 hits = search.lift(hits, "genres", set(reading.genres), genre_lift)
@@ -212,6 +202,16 @@ def find(
         "facets": facets,
         "response": resp,
     }
+
+
+def _browse(reading: Reading, params: SearchParams, terms: list[str], genre_lift: float, theme_lift: float) -> themes.Browse | None:
+    """What a ranked query browses, if anything: the genres it only names ("horror movies",
+    ``intents.Reading.browse``) or the shelf whose name it is ("heist movies", ``themes.theme_shelves``).
+    Their most popular films come in the hybrid search's own _msearch. A lift of 0 turns one off."""
+    if genre_lift and reading.browse and params.filters.genre is None:
+        return themes.Browse([{"term": {"genres": g}} for g in reading.genres], "genres", set(reading.genres), genre_lift)
+    shelves = themes.theme_shelves(terms) if theme_lift and params.filters.macro is None else []
+    return themes.Browse([{"terms": {"macro_genre": shelves}}], "macro_genre", set(shelves), theme_lift) if shelves else None
 
 
 def run_search(params: SearchParams) -> dict[str, Any]:
