@@ -34,6 +34,7 @@ from mgm.settings import Settings
 PAIRS = Path(__file__).with_name("fan_pairs.json")
 CURVE_DISTANCES = (0.1, 0.15, 0.2)
 CURVE_MIN_SIZES = (6, 8, 10)
+CONFIRM_WEIGHTS = (0.0, 0.25, 0.4, 0.5, 0.75, 1.0)  # keyword_themes.CONFIRM_WEIGHT, chosen on the tuning half
 KMEANS_K = 200
 KMEANS_MIN_SIZE = 5  # K-Means' groups under 5 films were merged, as when it ran in production
 TARGETS = {
@@ -89,7 +90,7 @@ def seed_means(runs: list[dict]) -> dict:
         "fan_pairs_share": [r["fan_pairs"]["share"] for r in runs],
     }
     for split in ("tune", "held_out"):
-        for key in ("micro_fit", "macro_fit"):
+        for key in ("micro_fit", "micro_pooled_fit", "macro_fit"):
             rows[f"{split}_{key}"] = [r["head_check"][split][key] for r in runs]
     return {k: {"mean": round(sum(v) / len(v), 4), "min": min(v), "max": max(v)} for k, v in rows.items()}
 
@@ -112,6 +113,19 @@ def examples(result: TaxonomyResult, corpus: Corpus, titles: list[str], votes: l
     return {"largest": [row(c) for c in largest], "macro_themes": macros, "weakest": [row(c) for c in weakest]}
 
 
+def _curve_row(corpus: Corpus, movies: list[Movie], held_out: bool = False, **settings: float) -> dict:
+    """One ``KeywordThemes`` setting's figures; the held-out half's only when asked (a curve that
+    chooses a setting reads the tuning half)."""
+    _, s = _fit(Taxonomy(clusterer=KeywordThemes(**settings)), corpus, movies)
+    splits = ("tune", "held_out") if held_out else ("tune",)
+    return {
+        **settings,
+        **{key: s[key] for key in ("groups", "label_fit_mean", "label_fit_below_0_3", "lift_median", "theme_recovery", "coherence")},
+        **{f"{split}_{key}": s["head_check"][split][key] for split in splits for key in ("micro_fit", "micro_pooled_fit")},
+        "fan_pairs_held": s["fan_pairs"]["held"],
+    }
+
+
 def run(settings: Settings) -> dict:
     movies = load_movies(settings.movies_csv).movies
     model = model_for(settings)
@@ -122,19 +136,8 @@ def run(settings: Settings) -> dict:
     _, before_scores = _fit(before, corpus, movies)
     kmeans = [_fit(_kmeans(seed), corpus, movies)[1] for seed in SEEDS]
     after_result, after_scores = _fit(Taxonomy(), corpus, movies)
-    curve = []
-    for distance in CURVE_DISTANCES:
-        for size in CURVE_MIN_SIZES:
-            _, s = _fit(Taxonomy(clusterer=KeywordThemes(synonym_distance=distance, min_size=size)), corpus, movies)
-            curve.append(
-                {
-                    "synonym_distance": distance,
-                    "min_size": size,
-                    **{key: s[key] for key in ("groups", "label_fit_mean", "label_fit_below_0_3", "lift_median", "theme_recovery", "coherence")},
-                    "tune_micro_fit": s["head_check"]["tune"]["micro_fit"],
-                    "fan_pairs_held": s["fan_pairs"]["held"],
-                }
-            )
+    curve = [_curve_row(corpus, movies, synonym_distance=distance, min_size=size) for distance in CURVE_DISTANCES for size in CURVE_MIN_SIZES]
+    confirm_curve = [_curve_row(corpus, movies, held_out=True, confirm_weight=w) for w in CONFIRM_WEIGHTS]
     return {
         "films": len(movies),
         "targets": TARGETS,
@@ -142,5 +145,6 @@ def run(settings: Settings) -> dict:
         "kmeans_seeds": {"seeds": list(SEEDS), **seed_means(kmeans)},
         "after": after_scores,
         "curve": curve,
+        "confirm_curve": confirm_curve,
         "examples": examples(after_result, corpus, titles, [m.vote_count for m in movies]),
     }

@@ -251,7 +251,15 @@ def test_head_check_counts_each_split_and_the_first_genre_baseline():
     judged = {
         "films": [
             {"tmdb_id": 1, "title": "A", "split": "tune", "micro": ["mafia"], "macro": ["gangster"], "never": ["family"]},
-            {"tmdb_id": 2, "title": "B", "split": "tune", "micro": ["toy"], "macro": ["animated"], "never": ["horror"]},
+            {
+                "tmdb_id": 2,
+                "title": "B",
+                "split": "tune",
+                "micro": ["toy"],
+                "macro": ["animated"],
+                "never": ["horror"],
+                "labels": {"accept": ["Friendship"]},  # the blind judge's verdict
+            },
             {"tmdb_id": 3, "title": "C", "split": "held_out", "micro": ["heist"], "macro": ["crime"]},
             {"tmdb_id": 9, "title": "Z", "split": "held_out", "micro": ["x"], "macro": ["y"]},  # not in the catalogue
         ]
@@ -264,6 +272,7 @@ def test_head_check_counts_each_split_and_the_first_genre_baseline():
         [("Drama", "Crime"), ("Animation",), ("Crime",)],
     )
     assert (out["tune"]["films"], out["tune"]["micro_fit"], out["tune"]["macro_fit"]) == (2, 0.5, 0.5)
+    assert out["tune"]["micro_pooled_fit"] == 1.0 and out["held_out"]["micro_pooled_fit"] == 1.0  # the judge's accepted name counts too
     assert out["tune"]["contradicted"] == 1 and out["tune"]["first_genre_fit"] == 0.0  # "Animation" is not "animated"
     assert out["tune"]["misses"] == ["B: Friendship (x) / Horror (x)"]
     assert (out["held_out"]["films"], out["held_out"]["macro_fit"], out["held_out"]["first_genre_fit"]) == (1, 0.0, 1.0)
@@ -465,7 +474,31 @@ def test_story_mentions_are_theme_words_an_overview_names_plurals_folded_never_g
     themes = KeywordThemes().synonyms(keyword_lists, {k: np.eye(3)[i] for i, k in enumerate(["robot", "space station", "love"])})
     stories = ["", "The last robots on a space station", "Robots fall in love on a space station", "", "A robot's love"]
     said = keyword_themes.story_mentions(stories, keyword_lists, themes)
-    assert [set(s) for s in said] == [set(), set(), {"robot"}, set(), {"robot"}]  # never "love" (generic), nor a keyword the film has
+    assert [set(s) for s in said] == [set(), {"robot", "space station"}, {"robot", "space station"}, set(), {"robot"}]  # never "love" (generic)
+
+
+def test_a_theme_the_overview_states_beats_one_only_the_keywords_carry():
+    """24 films carry "dystopia" and "cyborg", every story a little nearer dystopia (24 more are
+    mafia films). The half whose overview says "cyborg" choose it once a stated theme pulls harder
+    (``confirm_weight``); the rest, and every film without it, keep dystopia."""
+    rng = np.random.default_rng(5)
+    dystopia, cyborg, mafia = np.eye(16)[:3]
+    n = 24
+    vectors = normalize(np.vstack([np.tile(1.1 * dystopia + cyborg, (n, 1)), np.tile(mafia, (n, 1))]) + 0.01 * rng.normal(size=(2 * n, 16)))
+    keyword_lists = [["dystopia", "cyborg"]] * n + [["mafia"]] * n
+    stories = ["A cyborg is sent back in time." if i < n // 2 else "A city of the future." for i in range(n)] + ["A crime family."] * n
+    keyword_vectors = {"dystopia": dystopia, "cyborg": cyborg, "mafia": mafia}
+    texts = [" | ".join([s, "", *k]) for s, k in zip(stories, keyword_lists)]
+    corpus = Corpus(vectors, keyword_lists, texts, [("Science Fiction",)] * (2 * n), keyword_vectors, stories=stories)
+    near = neighbours.nearest(neighbours.film_space(corpus.vectors, corpus.keyword_lists, corpus.genres, corpus.keyword_vectors), 8)
+    unused = np.zeros((2 * n, 1)), np.ones(2 * n, bool)  # K-Means' inputs
+    stated = KeywordThemes(min_size=8)
+    stated.group(corpus, *unused, near)
+    chosen = [stated.theme_of_[k] for k in ("cyborg", "dystopia")]
+    assert set(stated.film_theme_[: n // 2].tolist()) == {chosen[0]} and set(stated.film_theme_[n // 2 : n].tolist()) == {chosen[1]}
+    unstated = KeywordThemes(min_size=8, confirm_weight=0)
+    unstated.group(corpus, *unused, near)
+    assert set(unstated.film_theme_[:n].tolist()) == {chosen[1]}
 
 
 def test_a_theme_the_overviews_name_gathers_enough_films_to_be_a_micro_genre():

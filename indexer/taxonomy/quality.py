@@ -233,17 +233,24 @@ def load_head_films(path: Path = HEAD_FILMS) -> dict:
 def head_check(judged: dict, film_ids: list[int], micro_names: list[str], macro_names: list[str], genres: list[tuple[str, ...]]) -> dict:
     """Per split of the judged famous films found in the catalogue: the share whose micro-genre
     and macro theme names a fan accepts, the same for TMDB's first genre used as the macro theme
-    (the baseline to beat), films under a macro name the fan called wrong, and the misses."""
+    (the baseline to beat), films under a macro name the fan called wrong, and the misses.
+
+    ``micro_fit`` reads only the words written before any output was seen; ``micro_pooled_fit``
+    also counts a name the blind judge accepted for the film (its ``labels``: word lists miss
+    fair names, "Car Race" for Cars, "Magic" for The Prestige, as pooled relevance judgements
+    fill the gaps of a first pool)."""
     row = {film_id: i for i, film_id in enumerate(film_ids)}
     out: dict[str, dict] = {}
     for film in judged["films"]:
         i = row.get(int(film["tmdb_id"]))
         if i is None:
             continue
-        split = out.setdefault(film["split"], {"films": 0, "micro": 0, "macro": 0, "first_genre": 0, "contradicted": 0, "misses": []})
+        counts = {"films": 0, "micro": 0, "micro_pooled": 0, "macro": 0, "first_genre": 0, "contradicted": 0, "misses": []}
+        split = out.setdefault(film["split"], counts)
         micro, macro = fan_fits(micro_names[i], film["micro"]), fan_fits(macro_names[i], film["macro"])
         split["films"] += 1
         split["micro"] += micro
+        split["micro_pooled"] += micro or micro_names[i] in film.get("labels", {}).get("accept", ())
         split["macro"] += macro
         split["first_genre"] += bool(genres[i]) and fan_fits(genres[i][0], film["macro"])
         split["contradicted"] += fan_fits(macro_names[i], film.get("never", []))
@@ -251,7 +258,7 @@ def head_check(judged: dict, film_ids: list[int], micro_names: list[str], macro_
             split["misses"].append(f"{film['title']}: {micro_names[i]}{'' if micro else ' (x)'} / {macro_names[i]}{'' if macro else ' (x)'}")
     for split in out.values():
         n = split["films"]
-        for key in ("micro", "macro", "first_genre"):
+        for key in ("micro", "micro_pooled", "macro", "first_genre"):
             split[f"{key}_fit"] = round(split.pop(key) / n, 4) if n else 0.0
     return out
 

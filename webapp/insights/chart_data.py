@@ -147,7 +147,7 @@ def _run_kpis(run_resp: dict) -> dict | None:
 
 
 HEAD_SPLITS = ("held_out", "tune")
-HEAD_FIGURES = ("films", "micro_fit", "macro_fit", "first_genre_fit", "contradicted")
+HEAD_FIGURES = ("films", "micro_fit", "micro_pooled_fit", "macro_fit", "first_genre_fit", "contradicted")
 
 
 def _head_check(found: object) -> dict:
