@@ -82,6 +82,7 @@ from webapp.explore.search import (
 from webapp.explore.themes import (
     GENRE_BROWSE_LIFT,
     GENRE_LIFT,
+    HEADED_BROWSE_LIFT,
     MICRO_KEYWORD_WEIGHT,
     MICRO_LABEL_WEIGHT,
     MICRO_LIFT,
@@ -115,6 +116,7 @@ SHELF_LIFTS = (0.0, 0.1, 0.15, 0.2, 0.3)  # 0: no shelf match
 SHELF_BROWSE_LIFTS = (0.0, 0.1, 0.2, 0.3, 0.5)  # 0: no shelf browse
 GENRE_BROWSE_LIFTS = (0.0, 0.3, 1.0, 1.5, 2.0, 3.0)  # 0: no genre browse
 THEME_BROWSE_LIFTS = (0.0, 0.5, 1.0, 2.0, 3.0, 5.0)  # 0: no theme browse
+HEADED_BROWSE_LIFTS = (0.0, 0.3, 0.5, 1.0)  # 0: no browse of the shelf a query's first word heads
 GENRE_LIFTS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)  # 0: genre words ignored
 FUSED_PRIORS = (0.0, 0.1, 0.3, 0.5)
 MOOD_ANCHORS = (0.0, 0.5, 0.55, 0.6, 0.65, 0.7)  # fusion.MOOD_VECTOR_ANCHOR; 0: plain min-max (no anchor)
@@ -490,6 +492,7 @@ def run(settings: Settings) -> dict[str, Any]:
     shelf_browse_curve = with_known_items("shelf_browse", SHELF_BROWSE_LIFTS)
     genre_browse_curve = with_known_items("genre_browse", GENRE_BROWSE_LIFTS)
     theme_browse_curve = with_known_items("theme_browse", THEME_BROWSE_LIFTS)
+    headed_browse_curve = with_known_items("headed_browse", HEADED_BROWSE_LIFTS)
     return {
         "queries": {name: len(queries) for name, queries in sets.items()},
         "index_alias": settings.index_alias,
@@ -516,6 +519,7 @@ def run(settings: Settings) -> dict[str, Any]:
             "shelf_browse": {"share": SHELF_BROWSE_SHARE, "lift": SHELF_BROWSE_LIFT},
             "genre_browse_lift": GENRE_BROWSE_LIFT,
             "theme_browse_lift": THEME_BROWSE_LIFT,
+            "headed_browse_lift": HEADED_BROWSE_LIFT,
             "mood_vector_anchor": MOOD_VECTOR_ANCHOR,
             "genre_lift": GENRE_LIFT,
         },
@@ -535,4 +539,5 @@ def run(settings: Settings) -> dict[str, Any]:
         "shelf_browse_curve": shelf_browse_curve,
         "genre_browse_curve": genre_browse_curve,
         "theme_browse_curve": theme_browse_curve,
+        "headed_browse_curve": headed_browse_curve,
     }

@@ -22,6 +22,7 @@ from webapp.explore.search import (
 from webapp.explore.themes import (
     MicroTable,
     browses_shelf,
+    headed_shelves,
     micro_match,
     micro_scores,
     shelf_match,
@@ -327,6 +328,22 @@ def test_a_query_browses_a_shelf_only_in_the_shelfs_own_words(q, browses):
 )
 def test_a_query_in_a_shelfs_name_words_names_that_shelf_for_a_theme_browse(q, shelves):
     assert theme_shelves(micro_terms(q)) == shelves
+
+
+@pytest.mark.parametrize(
+    "q, shelves",
+    [
+        ("heist crew double cross", ["Heists and Cons"]),  # the first word heads the shelf; the rest rank within it
+        ("zombie apocalypse survival", ["Zombies, Vampires and Monsters"]),
+        ("war brotherhood soldiers", ["War Stories"]),
+        ("vietnam war", []),  # "war" heads a shelf, but it is not the query's first word
+        ("bank heist", []),
+        ("slow burn horror", []),
+        ("a heist crew plans one last job in the city", []),  # too long: a plot
+    ],
+)
+def test_a_query_whose_first_word_heads_a_shelf_names_that_shelf(q, shelves):
+    assert headed_shelves(micro_terms(q)) == shelves
 
 
 def test_shelves_that_name_a_query_equally_all_count():

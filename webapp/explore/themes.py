@@ -8,6 +8,8 @@ short mood or theme query against the served taxonomy and says which films to li
 - the fan shelves it names (``named_shelves`` before the search, for the BM25 gate;
   ``shelf_match`` after it, ties told apart by the results), and whether it *is* a shelf's own
   words, so the shelf is browsed (``browses_shelf``);
+- the shelves a query names whole (``theme_shelves``: "heist movies") or by its first word
+  (``headed_shelves``: "heist crew double cross"), which the search browses;
 - the popular films a browse adds (``popular_films_body``, ``with_films``), and the lifts'
   sizes, each chosen on the tuning mood queries (docs/explorer.md).
 
@@ -85,6 +87,14 @@ GENRE_BROWSE_LIFT = 2.0
 # Cons"). Chosen on the tuning mood queries (bench/relevance.py "theme_browse_curve"): nDCG@10 of
 # the 125, off / 0.5 / 1 / 2 / 3 / 5: 0.7322 / 0.7355 / 0.7352 / 0.7348 / 0.7365 / 0.7361.
 THEME_BROWSE_LIFT = 3.0
+# A short query whose *first* topic word is a shelf's head word and that says more ("heist crew
+# double cross", "zombie apocalypse survival", "war brotherhood soldiers": ``headed_shelves``) asks
+# for that shelf's films that fit the rest: the BROWSE_FILMS most popular films on it matching any
+# of its words join the set in the _msearch, and every film on the shelf gains HEADED_BROWSE_LIFT,
+# a nudge, not THEME_BROWSE_LIFT's takeover: the other words still rank. Chosen on the tuning mood
+# queries with the films each setting brought into a top 10 judged (bench/relevance.py
+# "headed_browse_curve"): nDCG@10 off / 0.3 / 0.5 / 1: 0.7328 / 0.7366 / 0.7354 / 0.7320.
+HEADED_BROWSE_LIFT = 0.3
 # Added to the fused score of a film with the genres the query names (``intents.named_genres``),
 # in proportion to the share it has ("dark psychological thriller twist ending": Deadpool is no
 # thriller). Chosen on the tuning mood queries, bench/relevance.py ``GENRE_LIFTS`` (best nDCG@10;
@@ -270,6 +280,14 @@ def theme_shelves(terms: list[str]) -> list[str]:
     movies" is not "Zombies, Vampires and Monsters")."""
     stems = _topic_stems(terms)
     return [label for label, shelf in _SHELF_WORDS.items() if stems and stems <= shelf.name and shelf.head in stems]
+
+
+def headed_shelves(terms: list[str]) -> list[str]:
+    """The shelves whose name's first word is a short query's first topic word ("heist crew double
+    cross": "Heists and Cons"; "war brotherhood soldiers": "War Stories"). A query that names a
+    shelf whole (``theme_shelves``) browses it that way instead."""
+    stems = [s for t in terms for s in phrase_stems(t)]
+    return [label for label, shelf in _SHELF_WORDS.items() if stems and shelf.head == stems[0]]
 
 
 def popular_films_body(clauses: list[dict[str, Any]], filters: Filters, source: list[str], size: int = BROWSE_FILMS) -> dict[str, Any]:

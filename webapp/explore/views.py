@@ -39,7 +39,7 @@ from webapp.api.params import (
 )
 from webapp.explore import fusion, search, themes
 from webapp.explore.highlight import highlight, query_stems
-from webapp.explore.intents import Reading, read_query
+from webapp.explore.intents import Reading, content_text, read_query
 from webapp.explore.successors import Moved, current_filters, missing_micro, moved_json
 
 bp = Blueprint("explorer", __name__, template_folder="templates")
@@ -97,6 +97,7 @@ def find(
     shelf_browse: float = themes.SHELF_BROWSE_LIFT,
     genre_browse: float = themes.GENRE_BROWSE_LIFT,
     theme_browse: float = themes.THEME_BROWSE_LIFT,
+    headed_browse: float = themes.HEADED_BROWSE_LIFT,
     genre_lift: float = themes.GENRE_LIFT,
     fused_prior: float = search.FUSED_PRIOR,
     mood_anchor: float = fusion.MOOD_VECTOR_ANCHOR,
@@ -151,7 +152,8 @@ def find(
         body.setdefault("aggs", {})[search.WORDS_SEEN] = search.words_seen_agg(params.q)
     fused = params.mode == "hybrid" and (like is not None or search.ranked(params))
     top = fusion.vector_top(params.q, mood_anchor) if like is None else None
-    browsed = _browse(reading, params, terms, genre_browse, theme_browse) if like is None and search.ranked(params) else None
+    lifts = (genre_browse, theme_browse, headed_browse)
+    browsed = _browse(reading, params, terms, *lifts) if like is None and search.ranked(params) else None
     browse_films = themes.popular_films_body(browsed.clauses, params.filters, body["_source"]) if browsed else None
     resp = fusion.hybrid_search(client, index, body, top, browse_films) if fused else client.search(index=index, body=body)
     if vector is not None and search.words_unseen(resp):  # only the vector side: a stricter cosine (search.UNSEEN_WORDS_MIN_SCORE)
@@ -204,14 +206,25 @@ def find(
     }
 
 
-def _browse(reading: Reading, params: SearchParams, terms: list[str], genre_lift: float, theme_lift: float) -> themes.Browse | None:
+def _browse(
+    reading: Reading, params: SearchParams, terms: list[str], genre_lift: float, theme_lift: float, headed_lift: float
+) -> themes.Browse | None:
     """What a ranked query browses, if anything: the genres it only names ("horror movies",
-    ``intents.Reading.browse``) or the shelf whose name it is ("heist movies", ``themes.theme_shelves``).
-    Their most popular films come in the hybrid search's own _msearch. A lift of 0 turns one off."""
+    ``intents.Reading.browse``), the shelf whose name it is ("heist movies", ``themes.theme_shelves``)
+    or the shelf its first word heads (the shelf's films matching its words: "heist crew double
+    cross", ``themes.headed_shelves``). Their most popular films come in the hybrid search's own
+    _msearch. A lift of 0 turns one off."""
     if genre_lift and reading.browse and params.filters.genre is None:
         return themes.Browse([{"term": {"genres": g}} for g in reading.genres], "genres", set(reading.genres), genre_lift)
-    shelves = themes.theme_shelves(terms) if theme_lift and params.filters.macro is None else []
-    return themes.Browse([{"terms": {"macro_genre": shelves}}], "macro_genre", set(shelves), theme_lift) if shelves else None
+    if params.filters.macro is not None:
+        return None
+    shelves = themes.theme_shelves(terms) if theme_lift else []
+    if shelves:
+        return themes.Browse([{"terms": {"macro_genre": shelves}}], "macro_genre", set(shelves), theme_lift)
+    shelves = themes.headed_shelves(terms) if headed_lift else []
+    if shelves:
+        return themes.Browse([search.shelf_gate(content_text(params.q), shelves)], "macro_genre", set(shelves), headed_lift)
+    return None
 
 
 def run_search(params: SearchParams) -> dict[str, Any]:
