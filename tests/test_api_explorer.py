@@ -730,7 +730,9 @@ def test_a_named_shelf_lets_in_its_films_that_say_only_part_of_the_query(app, os
     encode = app.extensions["query_encoder"].encode_one
 
     def window(gate: bool) -> dict[str, dict]:
-        found = find(os_client, live_index.index_alias, live_index.micro_alias, params, lambda q: encode(q).tolist(), shelf_gate=gate, floor=0)
+        found = find(
+            os_client, live_index.index_alias, live_index.micro_alias, params, lambda q: encode(q).tolist(), shelf_gate=gate, floor=0, headed_browse=0
+        )  # the browse of the shelf "heist" heads would bring its films either way
         return {h["_source"]["title"]: h["_source"] for h in found["hits"]}
 
     named = themes.named_shelves(search.micro_terms(params.q), params.q)  # before the search: ties not yet told apart
@@ -740,6 +742,28 @@ def test_a_named_shelf_lets_in_its_films_that_say_only_part_of_the_query(app, os
     assert all(with_gate[t]["macro_genre"] in named for t in added)
     assert sum(with_gate[t]["macro_genre"] == "Heists and Cons" for t in added) >= 5
     assert {"Ocean's Twelve", "The Town", "Inside Man"} & added
+
+
+def test_a_query_whose_first_word_heads_a_shelf_nudges_that_shelfs_films_up(app, os_client, live_index):
+    """Stop 35: "heist crew double cross" browses "Heists and Cons" (its first word heads the shelf):
+    the shelf's popular films that match a word join the set and gain ``HEADED_BROWSE_LIFT``, so
+    Inside Man and The Town, heist films the words barely reach, come up."""
+    from webapp.api.params import SearchParams
+    from webapp.explore.views import find
+
+    params = SearchParams(q="heist crew double cross", mode="hybrid", size=50)
+    encode = app.extensions["query_encoder"].encode_one
+
+    def top(**options: float) -> list[dict]:
+        found = find(os_client, live_index.index_alias, live_index.micro_alias, params, lambda q: encode(q).tolist(), floor=0, **options)
+        return [h["_source"] for h in found["hits"]]  # the whole ranked window, no relative floor
+
+    on, off = top(), top(headed_browse=0)
+    on_shelf = [sum(f["macro_genre"] == "Heists and Cons" for f in films[:20]) for films in (on, off)]
+    assert on_shelf[0] > on_shelf[1]
+    rank = [{f["title"]: r for r, f in enumerate(films)} for films in (on, off)]
+    for title in ("Inside Man", "The Town"):
+        assert rank[0][title] < rank[1].get(title, len(off))
 
 
 def test_a_big_catalogue_scores_only_the_hnsw_candidates_and_finds_the_same_films(app, os_client, live_index):
