@@ -83,6 +83,7 @@ from webapp.explore.themes import (
     GENRE_BROWSE_LIFT,
     GENRE_LIFT,
     HEADED_BROWSE_LIFT,
+    LIKE_SHELF_LIFT,
     MICRO_KEYWORD_WEIGHT,
     MICRO_LABEL_WEIGHT,
     MICRO_LIFT,
@@ -117,6 +118,7 @@ SHELF_BROWSE_LIFTS = (0.0, 0.1, 0.2, 0.3, 0.5)  # 0: no shelf browse
 GENRE_BROWSE_LIFTS = (0.0, 0.3, 1.0, 1.5, 2.0, 3.0)  # 0: no genre browse
 THEME_BROWSE_LIFTS = (0.0, 0.5, 1.0, 2.0, 3.0, 5.0)  # 0: no theme browse
 HEADED_BROWSE_LIFTS = (0.0, 0.3, 0.5, 1.0)  # 0: no browse of the shelf a query's first word heads
+LIKE_SHELF_LIFTS = (0.0, 0.15, 0.3, 0.6, 1.0)  # 0: "like <film>" ignores the film's shelf
 GENRE_LIFTS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)  # 0: genre words ignored
 FUSED_PRIORS = (0.0, 0.1, 0.3, 0.5)
 MOOD_ANCHORS = (0.0, 0.5, 0.55, 0.6, 0.65, 0.7)  # fusion.MOOD_VECTOR_ANCHOR; 0: plain min-max (no anchor)
@@ -493,6 +495,7 @@ def run(settings: Settings) -> dict[str, Any]:
     genre_browse_curve = with_known_items("genre_browse", GENRE_BROWSE_LIFTS)
     theme_browse_curve = with_known_items("theme_browse", THEME_BROWSE_LIFTS)
     headed_browse_curve = with_known_items("headed_browse", HEADED_BROWSE_LIFTS)
+    like_shelf_curve = with_known_items("like_shelf", LIKE_SHELF_LIFTS)
     return {
         "queries": {name: len(queries) for name, queries in sets.items()},
         "index_alias": settings.index_alias,
@@ -520,6 +523,7 @@ def run(settings: Settings) -> dict[str, Any]:
             "genre_browse_lift": GENRE_BROWSE_LIFT,
             "theme_browse_lift": THEME_BROWSE_LIFT,
             "headed_browse_lift": HEADED_BROWSE_LIFT,
+            "like_shelf_lift": LIKE_SHELF_LIFT,
             "mood_vector_anchor": MOOD_VECTOR_ANCHOR,
             "genre_lift": GENRE_LIFT,
         },
@@ -540,4 +544,5 @@ def run(settings: Settings) -> dict[str, Any]:
         "genre_browse_curve": genre_browse_curve,
         "theme_browse_curve": theme_browse_curve,
         "headed_browse_curve": headed_browse_curve,
+        "like_shelf_curve": like_shelf_curve,
     }

@@ -279,6 +279,26 @@ def test_like_toy_story_is_toy_story_then_its_sequels_then_animated_and_family_f
     assert "Films like" in html and "itself first" in html
 
 
+def test_hybrid_like_a_film_puts_the_films_on_its_shelf_first(app, os_client, live_index):
+    """Stop 35: "like the godfather" and "like toy story" lift the films on the liked film's own
+    shelf (``LIKE_SHELF_LIFT``): more of the first ten share it than without the lift, and the film
+    itself stays first."""
+    from webapp.api.params import SearchParams
+    from webapp.explore import themes
+    from webapp.explore.views import find
+
+    encode = app.extensions["query_encoder"].encode_one
+    for q in ("like the godfather", "like toy story"):
+        params = SearchParams(q=q, mode="hybrid", size=10)
+        on, off = (
+            find(os_client, live_index.index_alias, live_index.micro_alias, params, lambda t: encode(t).tolist(), like_shelf=lift)["hits"]
+            for lift in (themes.LIKE_SHELF_LIFT, 0.0)
+        )
+        shelf = on[0]["_source"]["macro_genre_id"]
+        assert on[0]["_id"] == off[0]["_id"]
+        assert sum(h["_source"]["macro_genre_id"] == shelf for h in on) > sum(h["_source"]["macro_genre_id"] == shelf for h in off), q
+
+
 @pytest.mark.parametrize("q, title_id", [("like crazy", 60420), ("Like Mike", 21972)])
 def test_a_title_that_starts_with_like_is_a_title(api, q, title_id):
     data = get(api, f"/api/search?q={q.replace(' ', '+')}&size=3")

@@ -98,6 +98,7 @@ def find(
     genre_browse: float = themes.GENRE_BROWSE_LIFT,
     theme_browse: float = themes.THEME_BROWSE_LIFT,
     headed_browse: float = themes.HEADED_BROWSE_LIFT,
+    like_shelf: float = themes.LIKE_SHELF_LIFT,
     genre_lift: float = themes.GENRE_LIFT,
     fused_prior: float = search.FUSED_PRIOR,
     mood_anchor: float = fusion.MOOD_VECTOR_ANCHOR,
@@ -162,6 +163,8 @@ def find(
         resp = fusion.hybrid_search(client, index, body, top, browse_films) if fused else client.search(index=index, body=body)
     hits = resp["hits"]["hits"]
     if like is not None or search.ranked(params):
+        if fused and like is not None and like_shelf and like.get("macro_genre_id") is not None:  # hybrid "like <film>": its shelf first
+            hits = search.lift(hits, "macro_genre_id", {like["macro_genre_id"]}, like_shelf)
         if like is None:  # "like": the film itself tops both sides, so a floor relative to it would keep little
             table = micro_table(client, index, micro_index, hits[0]["_index"]) if terms and hits else None
             if table is not None and micro and params.filters.micro_genre is None:
