@@ -238,9 +238,10 @@ class Browse:
     lift: float
 
 
-def _topic_stems(terms: list[str]) -> set[str]:
-    """The stems of a short query's topic words, a hyphenated word as its words ("mind-bending": mind, bend)."""
-    return {s for t in terms for s in phrase_stems(t)}
+def _topic_stems(terms: list[str]) -> list[str]:
+    """The stems of a short query's topic words in query order, a hyphenated word as its words
+    ("mind-bending": mind, bend)."""
+    return [s for t in terms for s in phrase_stems(t)]
 
 
 def _holds(words: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
@@ -252,7 +253,7 @@ def _shelf_cover(terms: list[str], q: str, served: Sequence[str] | None = None) 
     """(the shelves covering the most of a short query, the share of its topic stems they cover).
     A shelf covers the words of its theme phrases that ``q`` holds word for word and the topic
     words its name holds. A hyphenated term is its words ("mind-bending": mind, bend)."""
-    words, topic = phrase_stems(q), _topic_stems(terms)
+    words, topic = phrase_stems(q), set(_topic_stems(terms))
     scored = []
     for label in _SHELF_WORDS if served is None else served:
         shelf = _SHELF_WORDS.get(label, _NO_WORDS)
@@ -285,7 +286,7 @@ def theme_shelves(terms: list[str]) -> list[str]:
     word is not in the name ("vietnam war", "bank robbery": a theme inside a shelf, not the
     shelf), or when the query names only a later theme of a shelf that lists several ("vampire
     movies" is not "Zombies, Vampires and Monsters")."""
-    stems = _topic_stems(terms)
+    stems = set(_topic_stems(terms))
     return [label for label, shelf in _SHELF_WORDS.items() if stems and stems <= shelf.name and shelf.head in stems]
 
 
@@ -293,7 +294,7 @@ def headed_shelves(terms: list[str]) -> list[str]:
     """The shelves whose name's first word is a short query's first topic word ("heist crew double
     cross": "Heists and Cons"; "war brotherhood soldiers": "War Stories"). A query that names a
     shelf whole (``theme_shelves``) browses it that way instead."""
-    stems = [s for t in terms for s in phrase_stems(t)]
+    stems = _topic_stems(terms)
     return [label for label, shelf in _SHELF_WORDS.items() if stems and shelf.head == stems[0]]
 
 

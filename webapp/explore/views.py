@@ -153,8 +153,7 @@ def find(
         body.setdefault("aggs", {})[search.WORDS_SEEN] = search.words_seen_agg(params.q)
     fused = params.mode == "hybrid" and (like is not None or search.ranked(params))
     top = fusion.vector_top(params.q, mood_anchor) if like is None else None
-    lifts = (genre_browse, theme_browse, headed_browse)
-    browsed = _browse(reading, params, terms, *lifts) if like is None and search.ranked(params) else None
+    browsed = _browse(reading, params, terms, genre_browse, theme_browse, headed_browse) if like is None and search.ranked(params) else None
     browse_films = themes.popular_films_body(browsed.clauses, params.filters, body["_source"]) if browsed else None
     resp = fusion.hybrid_search(client, index, body, top, browse_films) if fused else client.search(index=index, body=body)
     if vector is not None and search.words_unseen(resp):  # only the vector side: a stricter cosine (search.UNSEEN_WORDS_MIN_SCORE)
