@@ -597,3 +597,34 @@ def test_synonyms_above_the_whole_matrix_size_give_the_same_themes(monkeypatch):
     by_component = KeywordThemes().synonyms(keyword_lists, keyword_vectors)
     assert _partition([whole[k] for k in names]) == _partition([by_component[k] for k in names])
     assert sorted(set(by_component.values())) == list(range(len(set(by_component.values()))))  # numbered 0..n-1
+
+
+def test_a_film_its_nearest_films_outvote_joins_their_theme():
+    """Step 4 of ``keyword_themes``: The Return of the King carries "middle-earth (tolkien)", not
+    "hobbit", and chose "ghost"; its four nearest films (the other Tolkien films) chose the hobbit
+    theme, so it joins them. A film one neighbour agrees with, or with only three votes against
+    it, keeps its own theme; the vote reads the choices as they were, not as they move."""
+    choice = np.array([7, 3, 3, 3, 3, 5, 8, 8, 8, 9, 9, 9, 9, -1])
+    near = np.array(
+        [
+            [0, 1, 2, 3, 4, 5],  # outvoted: four 3s, none 7
+            [1, 0, 2, 3, 4, 5],  # its own theme among its neighbours: stays
+            [2, 1, 3, 4, 0, 6],
+            [3, 1, 2, 4, 0, 6],
+            [4, 1, 2, 3, 0, 6],
+            [5, 6, 7, 8, 1, 2],  # three 8s only: stays
+            [6, 7, 8, 5, 1, 2],
+            [7, 6, 8, 5, 1, 2],
+            [8, 6, 7, 5, 1, 2],
+            [9, 10, 11, 12, 0, 1],
+            [10, 9, 11, 12, 0, 1],
+            [11, 9, 10, 12, 0, 1],
+            [12, 9, 10, 11, 0, 1],
+            [13, 9, 10, 11, 12, 0],  # no theme yet: four 9s give it one
+        ]
+    )
+    out = keyword_themes._outvoted(choice, near, of=5, need=4)
+    assert out.tolist() == [3, 3, 3, 3, 3, 5, 8, 8, 8, 9, 9, 9, 9, 9]
+    assert keyword_themes._outvoted(choice, near, of=5, need=5)[0] == 7  # four of five is not five
+    assert keyword_themes._outvoted(choice, near, of=0, need=4).tolist() == choice.tolist()  # off
+    assert choice[0] == 7  # the input is not changed in place
