@@ -45,7 +45,8 @@ split, so a setting is chosen on ``tune`` and ``held_out`` reports it): ``mood_f
 off, its ``min_score``, its lift; with the known-item figures and title typos beside "off" and
 the app's setting), ``shelf_curve`` (the lift of the macro themes a query names, 0 = off), ``genre_curve`` (the
 lift of the films of the genres a query names, 0 = off; with the known-item figures),
-``fused_prior_curve`` (the popularity prior on the fused score, with the known-item figures) and
+``fused_prior_curve`` (the prior on the fused score by votes, with the known-item figures),
+``prior_field_curve`` (that prior by TMDB's popularity, stop 35's, against votes) and
 ``mood_anchor_curve`` (the least cosine a mood query's vector side is scaled by, ``fusion.MOOD_VECTOR_ANCHOR``;
 0 = plain min-max; with the known-item figures).
 ``indices`` names the indices the aliases served at the start and the
@@ -58,6 +59,7 @@ import json
 import math
 import random
 import statistics
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +72,7 @@ from webapp.explore.fusion import MOOD_VECTOR_ANCHOR, hybrid_search
 from webapp.explore.search import (
     BM25_MIN_MATCH,
     FUSED_PRIOR,
+    PRIOR_FIELD,
     KEYWORD_MODE_MIN_MATCH,
     KNN_MIN_SCORE,
     MICRO_MATCH_MAX_WORDS,
@@ -98,6 +101,7 @@ from webapp.explore.views import find
 
 JUDGEMENTS = Path(__file__).with_name("relevance.json")
 MOOD_JUDGEMENTS = Path(__file__).with_name("mood_queries.json")
+FAN_EXPECTED = Path(__file__).with_name("fan_expected.json")  # per mood query, the known films a fan expects on page one
 MOOD_SPLITS = ("tune", "held_out")
 MOOD_DEPTH = 50  # recall@50; hybrid and "like" rank at most RANKED_WINDOW (50) films anyway
 CUTOFF = 10
@@ -117,10 +121,11 @@ SHELF_LIFTS = (0.0, 0.1, 0.15, 0.2, 0.3)  # 0: no shelf match
 SHELF_BROWSE_LIFTS = (0.0, 0.1, 0.2, 0.3, 0.5)  # 0: no shelf browse
 GENRE_BROWSE_LIFTS = (0.0, 0.3, 1.0, 1.5, 2.0, 3.0)  # 0: no genre browse
 THEME_BROWSE_LIFTS = (0.0, 0.5, 1.0, 2.0, 3.0, 5.0)  # 0: no theme browse
-HEADED_BROWSE_LIFTS = (0.0, 0.3, 0.5, 1.0)  # 0: no browse of the shelf a query's first word heads
+HEADED_BROWSE_LIFTS = (0.0, 0.3, 0.5, 0.8, 1.0)  # 0: no browse of the shelf a query's first word heads
 LIKE_SHELF_LIFTS = (0.0, 0.15, 0.3, 0.6, 1.0)  # 0: "like <film>" ignores the film's shelf
-GENRE_LIFTS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)  # 0: genre words ignored
-FUSED_PRIORS = (0.0, 0.1, 0.3, 0.5)
+GENRE_LIFTS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 1.0, 1.5)  # 0: genre words ignored
+FUSED_PRIORS = (0.0, 0.1, 0.3, 0.5, 0.75)
+PRIOR_FIELDS = (("popularity", 0.3), ("vote_count", 0.3), ("vote_count", 0.5))  # (field, weight); popularity 0.3 until stop 36
 MOOD_ANCHORS = (0.0, 0.5, 0.55, 0.6, 0.65, 0.7)  # fusion.MOOD_VECTOR_ANCHOR; 0: plain min-max (no anchor)
 SOURCE = ["id", "keywords"]
 
@@ -310,10 +315,12 @@ def mean_defined(values: list[float | None]) -> float | None:
 # --- Mood and theme queries ------------------------------------------------------------------
 
 
-def load_mood(path: Path = MOOD_JUDGEMENTS) -> list[dict[str, Any]]:
-    """The mood queries, each with ``query``, ``split`` and ``judged`` as ``{film id (int): grade}``."""
+def load_mood(path: Path = MOOD_JUDGEMENTS, fan_path: Path = FAN_EXPECTED) -> list[dict[str, Any]]:
+    """The mood queries, each with ``query``, ``split``, ``judged`` as ``{film id (int): grade}`` and
+    ``fan``, the ids of the films a fan expects on its first page (``fan_expected.json``, same order)."""
     rows = json.loads(path.read_text())["queries"]
-    return [{**r, "judged": {int(i): int(g) for i, g in r["judged"].items()}} for r in rows]
+    fan = {r["query"]: [f["id"] for f in r["films"]] for r in json.loads(fan_path.read_text())["queries"]}
+    return [{**r, "judged": {int(i): int(g) for i, g in r["judged"].items()}, "fan": fan.get(r["query"], [])} for r in rows]
 
 
 class MoodRunner:
@@ -333,9 +340,11 @@ class MoodRunner:
         return [h["_source"]["id"] for h in found["hits"]], found["total"]
 
 
-def mood_scores(ranking: list[int], rated: list[int], returned: int, judged: dict[int, int]) -> dict[str, Any]:
-    """One query's figures: ``ranking`` in relevance order (top 50), ``rated`` the rating-sorted top 10."""
+def mood_scores(ranking: list[int], rated: list[int], returned: int, judged: dict[int, int], fan: Sequence[int] = ()) -> dict[str, Any]:
+    """One query's figures: ``ranking`` in relevance order (top 50), ``rated`` the rating-sorted top 10,
+    ``fan`` the films a fan expects on page one (``fan@10``: the share of them in the top 10; None without)."""
     return {
+        "fan@10": len(set(ranking[:CUTOFF]).intersection(fan)) / len(fan) if fan else None,
         "ndcg@10": ndcg(ranking, judged),
         "p@10": precision_at(ranking, judged),
         "mrr@10": reciprocal_rank_graded(ranking, judged),
@@ -350,7 +359,7 @@ def mood_scores(ranking: list[int], rated: list[int], returned: int, judged: dic
 def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Means over queries (metrics that are None for a query are left out), and the results returned."""
     out: dict[str, Any] = {"queries": len(rows)}
-    for name in ("ndcg@10", "p@10", "mrr@10", "recall@50", "p@10_sorted_by_rating", "judged@10", "judged@10_sorted_by_rating"):
+    for name in ("ndcg@10", "p@10", "mrr@10", "recall@50", "p@10_sorted_by_rating", "judged@10", "judged@10_sorted_by_rating", "fan@10"):
         out[name] = mean_defined([r[name] for r in rows])
     returned = [r["results"] for r in rows]
     out["results"] = {
@@ -370,7 +379,7 @@ def evaluate_mood(run: MoodRunner, queries: list[dict[str, Any]], modes: tuple[s
         for j in queries:
             ranking, returned = run.ranking(j["query"], mode)
             rated, _ = run.ranking(j["query"], mode, sort="rating", size=CUTOFF)
-            row = {"split": j["split"], **mood_scores(ranking, rated, returned, j["judged"]), "top10": ranking[:CUTOFF]}
+            row = {"split": j["split"], **mood_scores(ranking, rated, returned, j["judged"], j["fan"]), "top10": ranking[:CUTOFF]}
             per_query.setdefault(j["query"], {"split": j["split"]})[mode] = {k: v for k, v in row.items() if k != "split"}
             rows.append(row)
         summary[mode] = {split: summarise([r for r in rows if r["split"] == split]) for split in MOOD_SPLITS}
@@ -424,7 +433,7 @@ def _curve_row(result: dict[str, Any]) -> dict[str, Any]:
 
 def _mood_row(result: dict[str, Any]) -> dict[str, Any]:
     """Hybrid's mood figures per split, for the sweeps."""
-    keys = ("ndcg@10", "p@10", "recall@50", "p@10_sorted_by_rating")
+    keys = ("ndcg@10", "p@10", "recall@50", "p@10_sorted_by_rating", "fan@10")
     return {
         split: {**{k: result["results"]["hybrid"][split][k] for k in keys}, "results_median": result["results"]["hybrid"][split]["results"]["median"]}
         for split in MOOD_SPLITS
@@ -490,6 +499,10 @@ def run(settings: Settings) -> dict[str, Any]:
 
     genre_curve = with_known_items("genre_lift", GENRE_LIFTS)
     fused_prior_curve = with_known_items("fused_prior", FUSED_PRIORS)
+    prior_field_curve = {
+        f"{field} {weight}": {**_mood_row(mood_run(prior_field=field, fused_prior=weight)), "known_items": _curve_row(evaluate(runner, sets, "hybrid", "after", prior_field=field, fused_prior=weight))}
+        for field, weight in PRIOR_FIELDS
+    }
     mood_anchor_curve = with_known_items("mood_anchor", MOOD_ANCHORS)
     shelf_browse_curve = with_known_items("shelf_browse", SHELF_BROWSE_LIFTS)
     genre_browse_curve = with_known_items("genre_browse", GENRE_BROWSE_LIFTS)
@@ -510,6 +523,7 @@ def run(settings: Settings) -> dict[str, Any]:
             "relative_floor": RELATIVE_FLOOR,
             "min_kept": MIN_KEPT,
             "fused_prior": FUSED_PRIOR,
+            "prior_field": PRIOR_FIELD,
             "micro_match": {
                 "max_words": MICRO_MATCH_MAX_WORDS,
                 "label_weight": MICRO_LABEL_WEIGHT,
@@ -539,6 +553,7 @@ def run(settings: Settings) -> dict[str, Any]:
         "shelf_curve": shelf_curve,
         "genre_curve": genre_curve,
         "fused_prior_curve": fused_prior_curve,
+        "prior_field_curve": prior_field_curve,
         "mood_anchor_curve": mood_anchor_curve,
         "shelf_browse_curve": shelf_browse_curve,
         "genre_browse_curve": genre_browse_curve,

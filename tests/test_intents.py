@@ -13,6 +13,7 @@ from webapp.explore.search import (
     lift,
     like_body,
     like_title,
+    known,
     micro_terms,
     popular_first,
     relevant_window,
@@ -257,9 +258,23 @@ def test_lift_and_popularity_reorder_the_fused_window():
     hits = [_hit(1, 0.9, micro_genre_id=1, popularity=1.0), _hit(2, 0.8, micro_genre_id=7, popularity=1.0)]
     assert [h["_source"]["id"] for h in lift(hits, "micro_genre_id", {7}, 0.15)] == [2, 1]
     assert [h["_source"]["id"] for h in lift(hits, "micro_genre_id", {3}, 0.15)] == [1, 2]
-    famous = [_hit(1, 0.9, popularity=0.0), _hit(2, 0.8, popularity=500.0)]
-    assert [h["_source"]["id"] for h in popular_first(famous, 0.3)] == [2, 1]
+    famous = [_hit(1, 0.9, vote_count=0, popularity=500.0), _hit(2, 0.8, vote_count=5000, popularity=0.0)]
+    assert [h["_source"]["id"] for h in popular_first(famous, 0.3)] == [2, 1]  # by votes, not TMDB's popularity
+    assert [h["_source"]["id"] for h in popular_first(famous, 0.3, "popularity")] == [1, 2]
     assert popular_first(famous, 0.0) == famous
+
+
+def test_a_lift_by_fame_puts_the_films_a_visitor_knows_first():
+    """The shelf a query's first word heads ("heist crew double cross") lifts its films by how well
+    known they are: Ocean's Eleven (4,000 votes) above Armored (300) when the words rank them alike."""
+    hits = [_hit(1, 0.30, macro_genre="Heists and Cons", vote_count=300), _hit(2, 0.25, macro_genre="Heists and Cons", vote_count=4000)]
+    hits.append(_hit(3, 0.5, macro_genre="Comedies", vote_count=10000))
+    flat = lift(hits, "macro_genre", {"Heists and Cons"}, 0.5)
+    by_fame = lift(hits, "macro_genre", {"Heists and Cons"}, 0.5, by_fame=True)
+    assert [h["_source"]["id"] for h in flat] == [1, 2, 3]
+    assert [h["_source"]["id"] for h in by_fame] == [2, 1, 3]
+    assert known({"vote_count": 10000}) == pytest.approx(1.0) and known({"vote_count": 50000}) == 1.0 and known({}) == 0.0
+    assert by_fame[0]["_score"] == pytest.approx(0.25 + 0.5 * known({"vote_count": 4000}))
 
 
 SHELF_ROWS = (

@@ -133,6 +133,8 @@ def test_mood_scores_of_one_query():
     assert row["judged@10"] == pytest.approx(2 / 3)
     assert row["judged@10_sorted_by_rating"] == 1.0
     assert row["results"] == 3
+    assert row["fan@10"] is None  # no fan-expected films for this query
+    assert mood_scores([4, 1, 9], [], 3, judged, fan=[9, 7])["fan@10"] == 0.5  # one of the two known films on page one
 
 
 def test_summarise_means_and_results_returned():
@@ -145,6 +147,7 @@ def test_summarise_means_and_results_returned():
             "p@10_sorted_by_rating": 0.0,
             "judged@10": 1.0,
             "judged@10_sorted_by_rating": 1.0,
+            "fan@10": None,
             "results": 0,
         },
         {
@@ -155,6 +158,7 @@ def test_summarise_means_and_results_returned():
             "p@10_sorted_by_rating": 0.2,
             "judged@10": 0.5,
             "judged@10_sorted_by_rating": None,
+            "fan@10": 0.25,
             "results": 40,
         },
     ]
@@ -162,7 +166,7 @@ def test_summarise_means_and_results_returned():
     assert out["queries"] == 2
     assert out["ndcg@10"] == 0.75 and out["p@10"] == 0.4 and out["mrr@10"] == 0.5
     assert out["recall@50"] == 0.5  # the undefined one left out
-    assert out["judged@10_sorted_by_rating"] == 1.0
+    assert out["judged@10_sorted_by_rating"] == 1.0 and out["fan@10"] == 0.25
     assert out["results"] == {"mean": 20, "median": 20.0, "zero": 1}
 
 

@@ -90,11 +90,16 @@ THEME_BROWSE_LIFT = 3.0
 # A short query whose *first* topic word is a shelf's head word and that says more ("heist crew
 # double cross", "zombie apocalypse survival", "war brotherhood soldiers": ``headed_shelves``) asks
 # for that shelf's films that fit the rest: the BROWSE_FILMS most popular films on it matching any
-# of its words join the set in the _msearch, and every film on the shelf gains HEADED_BROWSE_LIFT,
-# a nudge, not THEME_BROWSE_LIFT's takeover: the other words still rank. Chosen on the tuning mood
-# queries with the films each setting brought into a top 10 judged (bench/relevance.py
-# "headed_browse_curve"): nDCG@10 off / 0.3 / 0.5 / 1: 0.7328 / 0.7366 / 0.7354 / 0.7320.
-HEADED_BROWSE_LIFT = 0.3
+# of its words join the set in the _msearch, and every film on the shelf gains up to
+# HEADED_BROWSE_LIFT by how well known it is (``search.known``): a nudge, not THEME_BROWSE_LIFT's
+# takeover, so the other words still rank, and among the shelf's films those a visitor knows come
+# first (with a flat 0.3, "heist crew double cross" had Armored and Takers on page one and Ocean's
+# Eleven 26th). Stop 35 chose a flat 0.3 (nDCG@10 off / 0.3 / 0.5 / 1: 0.7328 / 0.7366 / 0.7354 /
+# 0.7320). Stop 36, with the vote-count prior, on the tuning mood queries (bench/relevance.py
+# "headed_browse_curve"; the films the settings brought into a top 10 judged first): flat 0.3
+# nDCG@10 0.7266, fan@10 0.428; by fame 0.5 / 0.8: 0.7258 / 0.7222, fan@10 0.433 / 0.437. 0.5 is the
+# largest that keeps nDCG@10 (held out: 0.7302 -> 0.7340, fan@10 0.424 -> 0.434).
+HEADED_BROWSE_LIFT = 0.5
 # Hybrid "like <film>" ranks the films nearest it by story and keywords; those on its own fan shelf
 # gain LIKE_SHELF_LIFT (semantic mode and a film's /similar stay pure story similarity), so "like
 # toy story" keeps to animated family films before a live-action teen comedy that shares a word.
@@ -105,8 +110,11 @@ LIKE_SHELF_LIFT = 0.15
 # Added to the fused score of a film with the genres the query names (``intents.named_genres``),
 # in proportion to the share it has ("dark psychological thriller twist ending": Deadpool is no
 # thriller). Chosen on the tuning mood queries, bench/relevance.py ``GENRE_LIFTS`` (best nDCG@10;
-# 0.2 until stop 32, when the sweep went past 0.3: docs/explorer.md).
-GENRE_LIFT = 0.5
+# 0.2 until stop 32, when the sweep went past 0.3: docs/explorer.md). 0.5 until stop 36, whose
+# vote-count prior multiplies a fused score by up to 3 (1.9 before), so an added lift weighs less:
+# Deadpool ("a dark, twisted sense of humor") rose to 4th there. With it, tune nDCG@10 0.5 / 0.8 /
+# 1.0 / 1.5: 0.7258 / 0.7273 / 0.7277 / 0.7278; 0.8 is the least that keeps Deadpool off page one.
+GENRE_LIFT = 0.8
 SHELF_EVIDENCE = 20
 SHELF_NAME_GENERIC = frozenset(
     {
@@ -230,12 +238,13 @@ _NO_WORDS = ShelfWords(frozenset(), (), "")
 class Browse:
     """A browse (``webapp.explore.views``): the most popular films matching every one of ``clauses``
     join the ranked set (``popular_films_body``, ``with_films``), and every film whose ``field`` is
-    one of ``values`` gains ``lift``."""
+    one of ``values`` gains ``lift`` (``by_fame``: scaled by how well known it is, ``search.lift``)."""
 
     clauses: list[dict[str, Any]]
     field: str
     values: set[str]
     lift: float
+    by_fame: bool = False
 
 
 def _topic_stems(terms: list[str]) -> list[str]:

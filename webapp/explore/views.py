@@ -101,6 +101,7 @@ def find(
     like_shelf: float = themes.LIKE_SHELF_LIFT,
     genre_lift: float = themes.GENRE_LIFT,
     fused_prior: float = search.FUSED_PRIOR,
+    prior_field: str = search.PRIOR_FIELD,
     mood_anchor: float = fusion.MOOD_VECTOR_ANCHOR,
     extras: bool = True,
     extra_source: tuple[str, ...] = (),
@@ -118,7 +119,7 @@ def find(
     named shelves' films enter the hybrid set, ``search.keyword_query``), ``shelf_browse`` (the lift of a
     query that is a shelf's own words, ``themes.browses_shelf``; 0: no browse), ``genre_browse`` (the same for a
     query that only names genres, ``intents.Reading.browse``), ``genre_lift`` (films of the
-    genres the query names, ``intents.named_genres``), ``fused_prior``, ``mood_anchor`` (``fusion.vector_top``) and
+    genres the query names, ``intents.named_genres``), ``fused_prior`` and its ``prior_field``, ``mood_anchor`` (``fusion.vector_top``) and
     ``options`` (``search.main_query``'s) let the benchmark sweep each setting; ``extras=False`` drops the
     facets and the suggester, ``extra_source`` asks for more fields (the benchmark's needs).
     """
@@ -183,8 +184,8 @@ def find(
                     hits = themes.with_films(hits, client.search(index=index, body=more)["hits"]["hits"])
                 hits = search.lift(hits, "macro_genre_id", {s["id"] for s in shelves}, shelf_browse if browse else shelf_lift)
             if browsed is not None:
-                hits = search.lift(themes.with_films(hits, resp.get("also", [])), browsed.field, browsed.values, browsed.lift)
-            hits = search.relevant_window(search.popular_first(hits, fused_prior), floor, keep)
+                hits = search.lift(themes.with_films(hits, resp.get("also", [])), browsed.field, browsed.values, browsed.lift, browsed.by_fame)
+            hits = search.relevant_window(search.popular_first(hits, fused_prior, prior_field), floor, keep)
             if reading.genres and genre_lift and params.filters.genre is None:  # reorders the set, never cuts it
                 hits = search.lift(hits, "genres", set(reading.genres), genre_lift)
             hits = search.titles_first(hits, params.q, table.themes if table is not None else frozenset())
@@ -225,7 +226,7 @@ def _browse(
         return themes.Browse([{"terms": {"macro_genre": shelves}}], "macro_genre", set(shelves), theme_lift)
     shelves = themes.headed_shelves(terms) if headed_lift else []
     if shelves:
-        return themes.Browse([search.shelf_gate(content_text(params.q), shelves)], "macro_genre", set(shelves), headed_lift)
+        return themes.Browse([search.shelf_gate(content_text(params.q), shelves)], "macro_genre", set(shelves), headed_lift, by_fame=True)
     return None
 
 
