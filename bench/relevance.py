@@ -72,12 +72,12 @@ from webapp.explore.fusion import MOOD_VECTOR_ANCHOR, hybrid_search
 from webapp.explore.search import (
     BM25_MIN_MATCH,
     FUSED_PRIOR,
-    PRIOR_FIELD,
     KEYWORD_MODE_MIN_MATCH,
     KNN_MIN_SCORE,
     MICRO_MATCH_MAX_WORDS,
     MIN_KEPT,
     POPULARITY_PRIOR,
+    PRIOR_FIELD,
     RANKED_WINDOW,
     RELATIVE_FLOOR,
     main_query,
@@ -490,19 +490,17 @@ def run(settings: Settings) -> dict[str, Any]:
     micro_curve[f"lift {MICRO_LIFT}"]["title_typos"] = typo_results["hybrid after"]
     shelf_curve = {str(w): _mood_row(mood_run(shelf_lift=w)) for w in SHELF_LIFTS}
 
+    def with_known_items_at(**options: Any) -> dict[str, Any]:
+        """``find`` with ``options``: the mood figures per split and the known-item figures."""
+        return {**_mood_row(mood_run(**options)), "known_items": _curve_row(evaluate(runner, sets, "hybrid", "after", **options))}
+
     def with_known_items(setting: str, values: tuple[float, ...]) -> dict[str, Any]:
-        """One of ``find``'s settings swept: the mood figures per split and the known-item figures."""
-        return {
-            str(v): {**_mood_row(mood_run(**{setting: v})), "known_items": _curve_row(evaluate(runner, sets, "hybrid", "after", **{setting: v}))}
-            for v in values
-        }
+        """One of ``find``'s settings swept (``with_known_items_at``)."""
+        return {str(v): with_known_items_at(**{setting: v}) for v in values}
 
     genre_curve = with_known_items("genre_lift", GENRE_LIFTS)
     fused_prior_curve = with_known_items("fused_prior", FUSED_PRIORS)
-    prior_field_curve = {
-        f"{field} {weight}": {**_mood_row(mood_run(prior_field=field, fused_prior=weight)), "known_items": _curve_row(evaluate(runner, sets, "hybrid", "after", prior_field=field, fused_prior=weight))}
-        for field, weight in PRIOR_FIELDS
-    }
+    prior_field_curve = {f"{field} {weight}": with_known_items_at(prior_field=field, fused_prior=weight) for field, weight in PRIOR_FIELDS}
     mood_anchor_curve = with_known_items("mood_anchor", MOOD_ANCHORS)
     shelf_browse_curve = with_known_items("shelf_browse", SHELF_BROWSE_LIFTS)
     genre_browse_curve = with_known_items("genre_browse", GENRE_BROWSE_LIFTS)

@@ -10,10 +10,10 @@ from webapp.explore.intents import content_text, expand_abbreviations, named_gen
 from webapp.explore.search import (
     LIKE_FIELDS,
     MICRO_MATCH_MAX_WORDS,
+    known,
     lift,
     like_body,
     like_title,
-    known,
     micro_terms,
     popular_first,
     relevant_window,
