@@ -163,8 +163,8 @@ class KeywordThemes:
             if not small:
                 break
             active -= {t for _, t in small[: max(1, len(small) // 3)]}
-        choice = _outvoted(np.array(choice), near, self.consensus_of, self.consensus_need)
-        labels, themes = _join_neighbours(choice, near)
+        chosen = _outvoted(np.array(choice), near, self.consensus_of, self.consensus_need)
+        labels, themes = _join_neighbours(chosen, near)
         self.film_theme_ = np.asarray(themes)[labels]
         return labels
 
