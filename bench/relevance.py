@@ -86,6 +86,7 @@ from webapp.explore.themes import (
     GENRE_BROWSE_LIFT,
     GENRE_LIFT,
     HEADED_BROWSE_LIFT,
+    LIKE_BROWSE_LIFT,
     LIKE_SHELF_LIFT,
     MICRO_KEYWORD_WEIGHT,
     MICRO_LABEL_WEIGHT,
@@ -123,6 +124,7 @@ GENRE_BROWSE_LIFTS = (0.0, 0.3, 1.0, 1.5, 2.0, 3.0)  # 0: no genre browse
 THEME_BROWSE_LIFTS = (0.0, 0.5, 1.0, 2.0, 3.0, 5.0)  # 0: no theme browse
 HEADED_BROWSE_LIFTS = (0.0, 0.3, 0.5, 0.8, 1.0)  # 0: no browse of the shelf a query's first word heads
 LIKE_SHELF_LIFTS = (0.0, 0.15, 0.3, 0.6, 1.0)  # 0: "like <film>" ignores the film's shelf
+LIKE_BROWSE_LIFTS = (0.0, 0.15, 0.3, 0.5, 0.8)  # 0: "like <film>" brings no film from its shelf
 GENRE_LIFTS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 1.0, 1.5)  # 0: genre words ignored
 FUSED_PRIORS = (0.0, 0.1, 0.3, 0.5, 0.75)
 PRIOR_FIELDS = (("popularity", 0.3), ("vote_count", 0.3), ("vote_count", 0.5))  # (field, weight); popularity 0.3 until stop 36
@@ -507,6 +509,7 @@ def run(settings: Settings) -> dict[str, Any]:
     theme_browse_curve = with_known_items("theme_browse", THEME_BROWSE_LIFTS)
     headed_browse_curve = with_known_items("headed_browse", HEADED_BROWSE_LIFTS)
     like_shelf_curve = with_known_items("like_shelf", LIKE_SHELF_LIFTS)
+    like_browse_curve = with_known_items("like_browse", LIKE_BROWSE_LIFTS)
     return {
         "queries": {name: len(queries) for name, queries in sets.items()},
         "index_alias": settings.index_alias,
@@ -536,6 +539,7 @@ def run(settings: Settings) -> dict[str, Any]:
             "theme_browse_lift": THEME_BROWSE_LIFT,
             "headed_browse_lift": HEADED_BROWSE_LIFT,
             "like_shelf_lift": LIKE_SHELF_LIFT,
+            "like_browse_lift": LIKE_BROWSE_LIFT,
             "mood_vector_anchor": MOOD_VECTOR_ANCHOR,
             "genre_lift": GENRE_LIFT,
         },
@@ -558,4 +562,5 @@ def run(settings: Settings) -> dict[str, Any]:
         "theme_browse_curve": theme_browse_curve,
         "headed_browse_curve": headed_browse_curve,
         "like_shelf_curve": like_shelf_curve,
+        "like_browse_curve": like_browse_curve,
     }

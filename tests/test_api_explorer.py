@@ -290,13 +290,35 @@ def test_hybrid_like_a_film_puts_the_films_on_its_shelf_first(app, os_client, li
     encode = app.extensions["query_encoder"].encode_one
     for q in ("like the godfather", "like toy story"):
         params = SearchParams(q=q, mode="hybrid", size=10)
+        index, micro, embed = live_index.index_alias, live_index.micro_alias, lambda t: encode(t).tolist()
         on, off = (
-            find(os_client, live_index.index_alias, live_index.micro_alias, params, lambda t: encode(t).tolist(), like_shelf=lift)["hits"]
-            for lift in (themes.LIKE_SHELF_LIFT, 0.0)
-        )
+            find(os_client, index, micro, params, embed, like_shelf=lift, like_browse=0)["hits"] for lift in (themes.LIKE_SHELF_LIFT, 0.0)
+        )  # the shelf's own films (``like_browse``) would fill it either way
         shelf = on[0]["_source"]["macro_genre_id"]
         assert on[0]["_id"] == off[0]["_id"]
         assert sum(h["_source"]["macro_genre_id"] == shelf for h in on) > sum(h["_source"]["macro_genre_id"] == shelf for h in off), q
+
+
+def test_hybrid_like_a_film_brings_the_best_known_films_of_its_shelf(app, os_client, live_index):
+    """Stop 36: "like toy story" means Pixar and its kind to a fan, yet Monsters, Inc. and Finding
+    Nemo are not among Toy Story's 400 nearest films by story. The shelf's best-known films join the
+    hybrid set (``LIKE_BROWSE_LIFT``, by fame); the film itself stays first, semantic mode is pure
+    story similarity still."""
+    from webapp.api.params import SearchParams
+    from webapp.explore.views import find
+
+    encode = app.extensions["query_encoder"].encode_one
+
+    def titles(mode: str = "hybrid", **options: float) -> list[str]:
+        params = SearchParams(q="like toy story", mode=mode, size=20)
+        found = find(os_client, live_index.index_alias, live_index.micro_alias, params, lambda t: encode(t).tolist(), **options)
+        return [h["_source"]["title"] for h in found["hits"]]
+
+    pixar = {"Monsters, Inc.", "Finding Nemo", "Up", "Inside Out", "WALL·E", "The Incredibles", "Cars", "Ratatouille"}
+    on, off = titles(), titles(like_browse=0)
+    assert on[0] == off[0] == "Toy Story"
+    assert len(pixar & set(on)) >= 3 and not pixar & set(off)
+    assert not pixar & set(titles("semantic"))
 
 
 @pytest.mark.parametrize("q, title_id", [("like crazy", 60420), ("Like Mike", 21972)])

@@ -30,7 +30,7 @@ from webapp.api.params import Filters
 from webapp.explore.highlight import WORD as HIGHLIGHT_WORD
 from webapp.explore.highlight import stem
 from webapp.explore.intents import STOP_WORDS
-from webapp.explore.search import MICRO_LIST_MAX, filter_clauses, opensearch_sort, phrase_stems
+from webapp.explore.search import MICRO_LIST_MAX, PRIOR_FIELD, filter_clauses, phrase_stems
 
 # --- micro-genre match: the theme a short query names -------------------------------------
 # A query of at most MICRO_MATCH_MAX_WORDS topic words (a theme, not a plot description) is
@@ -107,6 +107,14 @@ HEADED_BROWSE_LIFT = 0.5
 # "like_shelf_curve"): nDCG@10 0.513 off, 0.605 from 0.15 to 1 (the smallest lift that reaches
 # it); held out 0.542 -> 0.633.
 LIKE_SHELF_LIFT = 0.15
+# ... and its shelf's BROWSE_FILMS best-known films (most votes) join the set, each gaining up to
+# LIKE_BROWSE_LIFT by how well known it is (``like_browse``): "like <film>" means the same kind of
+# film to a fan, and the story's nearest 50 held no other Pixar film for Toy Story (Monsters, Inc.
+# and Finding Nemo are not among its 400 nearest). Chosen on the 10 tuning "like" queries, the
+# films each lift brought into a top 10 judged first (bench/relevance.py "like_browse_curve"):
+# nDCG@10 off / 0.15 / 0.3 / 0.5 / 0.8: 0.591 / 0.616 / 0.617 / 0.611 / 0.609, fan@10 0.35 -> 0.415.
+# Held out (5): 0.609 / 0.614 / 0.609 / 0.642 / 0.671, fan@10 0.35 -> 0.35 (0.43 from 0.5).
+LIKE_BROWSE_LIFT = 0.3
 # Added to the fused score of a film with the genres the query names (``intents.named_genres``),
 # in proportion to the share it has ("dark psychological thriller twist ending": Deadpool is no
 # thriller). Chosen on the tuning mood queries, bench/relevance.py ``GENRE_LIFTS`` (best nDCG@10;
@@ -245,6 +253,7 @@ class Browse:
     values: set[str]
     lift: float
     by_fame: bool = False
+    by: str = "popularity"  # the field that tells which films come: TMDB's popularity, or the votes
 
 
 def _topic_stems(terms: list[str]) -> list[str]:
@@ -307,11 +316,22 @@ def headed_shelves(terms: list[str]) -> list[str]:
     return [label for label, shelf in _SHELF_WORDS.items() if stems and shelf.head == stems[0]]
 
 
-def popular_films_body(clauses: list[dict[str, Any]], filters: Filters, source: list[str], size: int = BROWSE_FILMS) -> dict[str, Any]:
-    """The most popular (filtered) films matching every clause: what a browse adds (a shelf whose
-    own words the query is, ``browses_shelf``; a ``Browse`` of genres or of a shelf's name)."""
+def popular_films_body(
+    clauses: list[dict[str, Any]], filters: Filters, source: list[str], size: int = BROWSE_FILMS, by: str = "popularity"
+) -> dict[str, Any]:
+    """The (filtered) films matching every clause with the highest ``by``: what a browse adds (a
+    shelf whose own words the query is, ``browses_shelf``; a ``Browse`` of genres or of a shelf's name)."""
     query = {"bool": {"filter": [*clauses, *filter_clauses(filters)]}}
-    return {"query": query, "size": size, "sort": opensearch_sort("popularity"), "_source": source}
+    return {"query": query, "size": size, "sort": [{by: {"order": "desc", "missing": "_last"}}], "_source": source}
+
+
+def like_browse(like: dict[str, Any], lift: float) -> Browse | None:
+    """What hybrid "like <film>" browses: the best-known films of the film's own fan shelf, each
+    lifted by ``lift`` times how well known it is (None: no shelf, or ``lift`` 0)."""
+    shelf = like.get("macro_genre_id")
+    if not lift or shelf is None:
+        return None
+    return Browse([{"term": {"macro_genre_id": shelf}}], "macro_genre_id", {shelf}, lift, by_fame=True, by=PRIOR_FIELD)
 
 
 def with_films(hits: list[dict[str, Any]], more: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -99,6 +99,7 @@ def find(
     theme_browse: float = themes.THEME_BROWSE_LIFT,
     headed_browse: float = themes.HEADED_BROWSE_LIFT,
     like_shelf: float = themes.LIKE_SHELF_LIFT,
+    like_browse: float = themes.LIKE_BROWSE_LIFT,
     genre_lift: float = themes.GENRE_LIFT,
     fused_prior: float = search.FUSED_PRIOR,
     prior_field: str = search.PRIOR_FIELD,
@@ -154,8 +155,11 @@ def find(
         body.setdefault("aggs", {})[search.WORDS_SEEN] = search.words_seen_agg(params.q)
     fused = params.mode == "hybrid" and (like is not None or search.ranked(params))
     top = fusion.vector_top(params.q, mood_anchor) if like is None else None
-    browsed = _browse(reading, params, terms, genre_browse, theme_browse, headed_browse) if like is None and search.ranked(params) else None
-    browse_films = themes.popular_films_body(browsed.clauses, params.filters, body["_source"]) if browsed else None
+    if like is None:
+        browsed = _browse(reading, params, terms, genre_browse, theme_browse, headed_browse) if search.ranked(params) else None
+    else:
+        browsed = themes.like_browse(like, like_browse) if fused else None
+    browse_films = themes.popular_films_body(browsed.clauses, params.filters, body["_source"], by=browsed.by) if browsed else None
     resp = fusion.hybrid_search(client, index, body, top, browse_films) if fused else client.search(index=index, body=body)
     if vector is not None and search.words_unseen(resp):  # only the vector side: a stricter cosine (search.UNSEEN_WORDS_MIN_SCORE)
         del body["aggs"][search.WORDS_SEEN]
@@ -165,6 +169,8 @@ def find(
     if like is not None or search.ranked(params):
         if fused and like is not None and like_shelf and like.get("macro_genre_id") is not None:  # hybrid "like <film>": its shelf first
             hits = search.lift(hits, "macro_genre_id", {like["macro_genre_id"]}, like_shelf)
+        if like is not None and browsed is not None:  # ... and its shelf's best-known films come too
+            hits = search.lift(themes.with_films(hits, resp.get("also", [])), browsed.field, browsed.values, browsed.lift, browsed.by_fame)
         if like is None:  # "like": the film itself tops both sides, so a floor relative to it would keep little
             table = micro_table(client, index, micro_index, hits[0]["_index"]) if terms and hits else None
             if table is not None and micro and params.filters.micro_genre is None:
