@@ -277,6 +277,7 @@ def test_like_toy_story_is_toy_story_then_its_sequels_then_animated_and_family_f
     assert len(family) >= 3, [r["title"] for r in data["results"]]
     html = api.get("/explore?q=like+toy+story").get_data(as_text=True)
     assert "Films like" in html and "itself first" in html
+    assert f"best-known films of its shelf ({data['like']['macro_genre']})" in html  # the shelf it brings films from
 
 
 def test_hybrid_like_a_film_puts_the_films_on_its_shelf_first(app, os_client, live_index):

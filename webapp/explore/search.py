@@ -446,7 +446,7 @@ def find_title_body(title: str) -> dict[str, Any]:
     return {
         "query": popularity_prior({"bool": {"should": title_clauses(title), "minimum_should_match": 1}}, 1.0),
         "size": 1,
-        "_source": ["id", "title", "year", "macro_genre_id"],
+        "_source": ["id", "title", "year", "macro_genre_id", "macro_genre"],
         "script_fields": VECTOR_FIELD,
     }
 
