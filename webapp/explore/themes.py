@@ -30,7 +30,7 @@ from webapp.api.params import Filters
 from webapp.explore.highlight import WORD as HIGHLIGHT_WORD
 from webapp.explore.highlight import stem
 from webapp.explore.intents import STOP_WORDS
-from webapp.explore.search import MICRO_LIST_MAX, PRIOR_FIELD, filter_clauses, phrase_stems
+from webapp.explore.search import MICRO_LIST_MAX, PRIOR_FIELD, filter_clauses, lift, phrase_stems
 
 # --- micro-genre match: the theme a short query names -------------------------------------
 # A query of at most MICRO_MATCH_MAX_WORDS topic words (a theme, not a plot description) is
@@ -255,6 +255,10 @@ class Browse:
     by_fame: bool = False
     by: str = "popularity"  # the field that tells which films come: TMDB's popularity, or the votes
 
+    def join(self, hits: list[dict[str, Any]], films: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``hits`` with the browse's ``films`` they lack (``with_films``), lifted and re-sorted."""
+        return lift(with_films(hits, films), self.field, self.values, self.lift, self.by_fame)
+
 
 def _topic_stems(terms: list[str]) -> list[str]:
     """The stems of a short query's topic words in query order, a hyphenated word as its words
@@ -325,13 +329,13 @@ def popular_films_body(
     return {"query": query, "size": size, "sort": [{by: {"order": "desc", "missing": "_last"}}], "_source": source}
 
 
-def like_browse(like: dict[str, Any], lift: float) -> Browse | None:
+def like_browse(like: dict[str, Any], amount: float) -> Browse | None:
     """What hybrid "like <film>" browses: the best-known films of the film's own fan shelf, each
-    lifted by ``lift`` times how well known it is (None: no shelf, or ``lift`` 0)."""
+    lifted by ``amount`` times how well known it is (None: no shelf, or ``amount`` 0)."""
     shelf = like.get("macro_genre_id")
-    if not lift or shelf is None:
+    if not amount or shelf is None:
         return None
-    return Browse([{"term": {"macro_genre_id": shelf}}], "macro_genre_id", {shelf}, lift, by_fame=True, by=PRIOR_FIELD)
+    return Browse([{"term": {"macro_genre_id": shelf}}], "macro_genre_id", {shelf}, amount, by_fame=True, by=PRIOR_FIELD)
 
 
 def with_films(hits: list[dict[str, Any]], more: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -120,7 +120,9 @@ def find(
     named shelves' films enter the hybrid set, ``search.keyword_query``), ``shelf_browse`` (the lift of a
     query that is a shelf's own words, ``themes.browses_shelf``; 0: no browse), ``genre_browse`` (the same for a
     query that only names genres, ``intents.Reading.browse``), ``genre_lift`` (films of the
-    genres the query names, ``intents.named_genres``), ``fused_prior`` and its ``prior_field``, ``mood_anchor`` (``fusion.vector_top``) and
+    genres the query names, ``intents.named_genres``), ``like_shelf`` and ``like_browse`` (hybrid "like <film>": its
+    shelf's films lifted, its shelf's best-known films brought, ``themes.like_browse``), ``fused_prior`` and its
+    ``prior_field``, ``mood_anchor`` (``fusion.vector_top``) and
     ``options`` (``search.main_query``'s) let the benchmark sweep each setting; ``extras=False`` drops the
     facets and the suggester, ``extra_source`` asks for more fields (the benchmark's needs).
     """
@@ -170,7 +172,7 @@ def find(
         if fused and like is not None and like_shelf and like.get("macro_genre_id") is not None:  # hybrid "like <film>": its shelf first
             hits = search.lift(hits, "macro_genre_id", {like["macro_genre_id"]}, like_shelf)
         if like is not None and browsed is not None:  # ... and its shelf's best-known films come too
-            hits = search.lift(themes.with_films(hits, resp.get("also", [])), browsed.field, browsed.values, browsed.lift, browsed.by_fame)
+            hits = browsed.join(hits, resp.get("also", []))
         if like is None:  # "like": the film itself tops both sides, so a floor relative to it would keep little
             table = micro_table(client, index, micro_index, hits[0]["_index"]) if terms and hits else None
             if table is not None and micro and params.filters.micro_genre is None:
@@ -190,7 +192,7 @@ def find(
                     hits = themes.with_films(hits, client.search(index=index, body=more)["hits"]["hits"])
                 hits = search.lift(hits, "macro_genre_id", {s["id"] for s in shelves}, shelf_browse if browse else shelf_lift)
             if browsed is not None:
-                hits = search.lift(themes.with_films(hits, resp.get("also", [])), browsed.field, browsed.values, browsed.lift, browsed.by_fame)
+                hits = browsed.join(hits, resp.get("also", []))
             hits = search.relevant_window(search.popular_first(hits, fused_prior, prior_field), floor, keep)
             if reading.genres and genre_lift and params.filters.genre is None:  # reorders the set, never cuts it
                 hits = search.lift(hits, "genres", set(reading.genres), genre_lift)
