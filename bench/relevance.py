@@ -36,7 +36,9 @@ nDCG@10 (linear gain, log2 discount, ideal from every judged grade of the query)
 >= 1, over 10), MRR@10 (first grade-2 result), recall@50 (grade >= 1 films on the first 50
 places the app would list: hybrid and "like" rank at most 50, fewer after the relative floor;
 keyword and semantic page deeper, cut at 50 here), films returned (the app's ``total``), P@10
-sorted by rating and the share of each top 10 that is judged. The metric functions are the pure
+sorted by rating, the share of each top 10 that is judged, and ``fan@10``: the share of the
+well-known films a fan expects on page one (``bench/fan_expected.json``, 2-5 per query, written
+blind) that are in the top 10. The metric functions are the pure
 ones under "Graded metrics" (tests/test_relevance_metrics.py).
 
 Issue 22's settings, each swept with the rest as in the app (hybrid mode; the mood figures per
