@@ -280,6 +280,18 @@ def test_like_toy_story_is_toy_story_then_its_sequels_then_animated_and_family_f
     assert f"best-known films of its shelf ({data['like']['macro_genre']})" in html  # the shelf it brings films from
 
 
+@pytest.mark.parametrize("q", ["like toy story", "funny movies", "heist crew double cross"])
+def test_a_browse_never_grows_the_set_past_what_the_pages_reach(api, q):
+    """A browse's films join the union of both windows ("like toy story" held 68 films, "funny
+    movies" 64), yet the pages reach only the ranked window: the total, facets and CSV describe
+    the films a visitor can page to."""
+    data = get(api, f"/api/search?q={q.replace(' ', '+')}&size=20")
+    assert data["total"] <= data["window"] == 50
+    assert sum(f["count"] for f in data["facets"]["macro_genres"]) == data["total"]
+    last = get(api, f"/api/search?q={q.replace(' ', '+')}&size=20&page={data['pages']}")
+    assert len(last["results"]) == data["total"] - 20 * (data["pages"] - 1)
+
+
 def test_hybrid_like_a_film_puts_the_films_on_its_shelf_first(app, os_client, live_index):
     """Stop 35: "like the godfather" and "like toy story" lift the films on the liked film's own
     shelf (``LIKE_SHELF_LIFT``): more of the first ten share it than without the lift, and the film

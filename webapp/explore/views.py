@@ -197,6 +197,7 @@ def find(
             if reading.genres and genre_lift and params.filters.genre is None:  # reorders the set, never cuts it
                 hits = search.lift(hits, "genres", set(reading.genres), genre_lift)
             hits = search.titles_first(hits, params.q, table.themes if table is not None else frozenset())
+        hits = hits[:limit]  # a browse's films join both windows' union: the set stays what the pages reach
         facets = search.count_facets([h["_source"] for h in hits])
         total = len(hits)
         hits = search.window_page(hits, params)
