@@ -10,24 +10,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mgm.query_encoder import QueryEncoder, ensure_export
+from mgm.query_encoder import load_query_encoder
 from mgm.settings import Settings
 from webapp.api.msearch import msearch_lines
 from webapp.api.params import parse_search
 from webapp.explore import fusion, search
 
-BATCH = 64
-
 
 def hybrid_requests(settings: Settings, queries: list[str], size: int = 20) -> list[dict[str, Any]]:
-    """The app's hybrid ``_search``-shaped body per query text, vectors encoded in batches up front."""
-    encoder = QueryEncoder(ensure_export(settings), threads=2)
-    out = []
-    for start in range(0, len(queries), BATCH):
-        chunk = queries[start : start + BATCH]
-        for q, vector in zip(chunk, encoder.encode(chunk)):
-            out.append(search.search_body(parse_search({"q": q, "mode": "hybrid", "size": str(size)}), vector.tolist()))
-    return out
+    """The app's hybrid ``_search``-shaped body per query text, each vector encoded up front as the app encodes it."""
+    encoder = load_query_encoder(settings)
+    return [search.search_body(parse_search({"q": q, "mode": "hybrid", "size": str(size)}), encoder.encode_one(q).tolist()) for q in queries]
 
 
 def msearch_payload(index: str, body: dict[str, Any]) -> str:

@@ -61,13 +61,15 @@ import json
 import math
 import random
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from indexer.ingest.load import load_movies
 from mgm.client import make_client
-from mgm.model import encode, load_model
+from mgm.query_encoder import load_query_encoder
 from mgm.settings import Settings
 from webapp.api.params import Filters, SearchParams
 from webapp.explore.fusion import MOOD_VECTOR_ANCHOR, hybrid_search
@@ -145,16 +147,17 @@ def all_queries(sets: dict[str, list[dict[str, Any]]]) -> list[str]:
 
 
 class Vectors:
-    """Query vectors: the judged texts encoded up front in batches, any other text (a query without
-    its years, as ``webapp.explore.intents`` reads it) encoded once on first use."""
+    """Query vectors as the web app encodes them (``load_query_encoder``: ``QUERY_BACKEND``, each
+    text alone), each text once. Any text the app encodes is asked for: a judged query, or a
+    query without its years as ``webapp.explore.intents`` reads it."""
 
-    def __init__(self, model, texts: list[str]):
-        self.model = model
-        self.cache = dict(zip(texts, (v.tolist() for v in encode(model, texts)))) if texts else {}
+    def __init__(self, encode_one: Callable[[str], np.ndarray]):
+        self.encode_one = encode_one
+        self.cache: dict[str, list[float]] = {}
 
     def __call__(self, text: str) -> list[float]:
         if text not in self.cache:
-            self.cache[text] = encode(self.model, [text])[0].tolist()
+            self.cache[text] = self.encode_one(text).tolist()
         return self.cache[text]
 
 
@@ -454,16 +457,12 @@ def run(settings: Settings) -> dict[str, Any]:
     indices_at_start = served_indices(client, settings)
     sets = load_judgements()
     typos = title_typos(settings.movies_csv)
-    texts = list(dict.fromkeys(all_queries(sets) + [q for _, q in typos]))
-    model = load_model(settings.model_dir, settings.embed_backend, settings.cache_dir)
-    vectors = Vectors(model, texts)
+    vectors = Vectors(load_query_encoder(settings).encode_one)
     runner = Runner(client, settings.index_alias, settings.micro_alias, vectors)
     mood = load_mood()
-    # encoded on their own: the batches above, and their vectors, stay as they were
-    mood_vectors = Vectors(model, [j["query"] for j in mood])
 
     def mood_run(modes: tuple[str, ...] = ("hybrid",), **options: Any) -> dict[str, Any]:
-        return evaluate_mood(MoodRunner(client, settings.index_alias, settings.micro_alias, mood_vectors, **options), mood, modes)
+        return evaluate_mood(MoodRunner(client, settings.index_alias, settings.micro_alias, vectors, **options), mood, modes)
 
     mood_results = mood_run(MODES)
     results = {f"{mode} {method}": evaluate(runner, sets, mode, method) for mode in MODES for method in ("before", "after")}
@@ -518,6 +517,7 @@ def run(settings: Settings) -> dict[str, Any]:
         # A run is one index only when both lists agree: compare runs only on the same indices.
         "indices": {"at_start": indices_at_start, "at_end": served_indices(client, settings)},
         "app": {
+            "query_backend": settings.query_backend,
             "knn_min_score": KNN_MIN_SCORE,
             "bm25_min_match": BM25_MIN_MATCH,
             "keyword_mode_min_match": KEYWORD_MODE_MIN_MATCH,

@@ -39,6 +39,7 @@ def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
         "RUNS_INDEX": settings.runs_index,
         "IDS_INDEX": settings.ids_index,  # else a child's lineage lands in the developer's own registry
         "CACHE_DIR": str(settings.cache_dir),
+        "QUERY_BACKEND": settings.query_backend,
         "HF_HUB_OFFLINE": "1",
         **extra,
     }

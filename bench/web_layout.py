@@ -1,4 +1,4 @@
-"""gunicorn worker/thread layouts and query-encoder threads on 2 cores: `python -m bench web_layout`.
+"""gunicorn worker/thread layouts, query-encoder threads and backends on 2 cores: `python -m bench web_layout`.
 
 Hybrid searches with fresh texts, 8 closed-loop clients, each layout in turn and then the
 whole list again (a shared machine drifts: two passes show it). Per layout: requests/s,
@@ -16,15 +16,23 @@ from bench.queries import fresh_queries
 from mgm.client import make_client
 from mgm.settings import Settings
 
-# (WEB_WORKERS, WEB_THREADS, QUERY_ENCODER_THREADS)
-LAYOUTS = ((2, 4, 1), (1, 8, 1), (1, 6, 1), (1, 4, 1), (2, 2, 1), (1, 8, 2))
+# (WEB_WORKERS, WEB_THREADS, QUERY_ENCODER_THREADS, QUERY_BACKEND)
+LAYOUTS = (
+    (2, 4, 1, "onnx"),
+    (1, 8, 1, "onnx"),
+    (1, 4, 1, "onnx"),
+    (2, 4, 1, "onnx-int8"),
+    (1, 8, 1, "onnx-int8"),
+    (2, 2, 1, "onnx-int8"),
+    (3, 4, 1, "onnx-int8"),
+)
 SECONDS = 15.0
 PASSES = 2
 
 
-def _one(settings: Settings, texts, layout: tuple[int, int, int]) -> dict[str, Any]:
-    workers, threads, encoder = layout
-    env = {"WEB_WORKERS": str(workers), "WEB_THREADS": str(threads), "QUERY_ENCODER_THREADS": str(encoder)}
+def _one(settings: Settings, texts, layout: tuple[int, int, int, str]) -> dict[str, Any]:
+    workers, threads, encoder, backend = layout
+    env = {"WEB_WORKERS": str(workers), "WEB_THREADS": str(threads), "QUERY_ENCODER_THREADS": str(encoder), "QUERY_BACKEND": backend}
     port = server.free_port()
     proc = server.start(settings, port, env)
     base = f"http://127.0.0.1:{port}"
@@ -40,14 +48,14 @@ def _one(settings: Settings, texts, layout: tuple[int, int, int]) -> dict[str, A
 
 def run(settings: Settings) -> dict[str, Any]:
     texts = iter(fresh_queries(settings.movies_csv))
-    passes = [{f"{w}x{t} enc{e}": _one(settings, texts, (w, t, e)) for w, t, e in LAYOUTS} for _ in range(PASSES)]
+    passes = [{f"{w}x{t} enc{e} {b}": _one(settings, texts, (w, t, e, b)) for w, t, e, b in LAYOUTS} for _ in range(PASSES)]
     return {
         "setup": {
             "clients": CLIENTS,
             "seconds": SECONDS,
             "mode": "hybrid",
             "cpus": os.cpu_count(),
-            "layout": "WEB_WORKERS x WEB_THREADS encQUERY_ENCODER_THREADS",
+            "layout": "WEB_WORKERS x WEB_THREADS encQUERY_ENCODER_THREADS QUERY_BACKEND",
             "load_average_at_end": os.getloadavg(),
         },
         "passes": passes,

@@ -21,6 +21,8 @@ import numpy as np
 from mgm.model_files import ENCODER_CONFIG, EXPORT_COMMAND, ONNX_FILE, bundled_model_dir, export_dir, export_ready
 from mgm.settings import Settings
 
+MAX_BATCH = 8  # queries per pass of the batching encoder (one per request thread of a worker)
+
 
 class EncoderUnavailable(RuntimeError):
     """The ONNX export is missing and could not be made."""
@@ -75,7 +77,7 @@ class BatchingEncoder:
     other threads keep serving.
     """
 
-    def __init__(self, encoder: QueryEncoder, max_batch: int = 8):
+    def __init__(self, encoder: QueryEncoder, max_batch: int = MAX_BATCH):
         self.encoder, self.max_batch = encoder, max_batch
         self._lock = threading.Lock()
         self._queue: list[_Job] = []
@@ -156,8 +158,35 @@ def ensure_export(settings: Settings) -> Path:
         ) from exc
 
 
+QUERY_BACKENDS = ("onnx", "onnx-int8")
+
+
+def query_graph(settings: Settings) -> tuple[Path, Path | None]:
+    """The export folder and the graph ``QUERY_BACKEND`` names in it (None: the float32 one),
+    made here if missing. gunicorn's master calls it once, so workers never race to make them."""
+    if settings.query_backend not in QUERY_BACKENDS:
+        raise EncoderUnavailable(f"unknown QUERY_BACKEND {settings.query_backend!r}: use {' or '.join(QUERY_BACKENDS)}")
+    folder = ensure_export(settings)
+    if settings.query_backend == "onnx":
+        return folder, None
+    from mgm.onnx_export import quantized
+
+    try:
+        return folder, quantized(folder)
+    except Exception as exc:  # onnxruntime's quantization tools missing or the export unreadable
+        raise EncoderUnavailable(f"could not make the int8 graph in {folder} ({type(exc).__name__}: {exc}): set QUERY_BACKEND=onnx") from exc
+
+
 def load_query_encoder(settings: Settings) -> BatchingEncoder:
-    """The web app's encoder, warmed: the first run allocates ONNX buffers, paid at start."""
-    encoder = BatchingEncoder(QueryEncoder(ensure_export(settings), settings.query_encoder_threads))
+    """The web app's encoder (``QUERY_BACKEND``), warmed: the first run allocates ONNX buffers,
+    paid at start. The benchmarks encode their queries with it too, so they measure the app's vectors.
+
+    The int8 graph encodes each query alone: dynamic quantization takes each activation's
+    int8 scale from the whole batch, so a query's vector (and its results) would depend on
+    the queries that happened to share its pass.
+    """
+    folder, graph = query_graph(settings)
+    model = QueryEncoder(folder, settings.query_encoder_threads, graph=graph)
+    encoder = BatchingEncoder(model, max_batch=1 if graph else MAX_BATCH)
     encoder.encode_one("warm-up query")
     return encoder

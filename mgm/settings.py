@@ -82,6 +82,9 @@ class Settings:
     embed_device: str = "auto"
     embed_batch_size: int = 32
     query_encoder_threads: int = 1
+    # The web app's query encoder: "onnx-int8" (int8 weights, about half float32's CPU a query) or
+    # "onnx" (float32, the graph the indexer's vectors come from); mgm.query_encoder.QUERY_BACKENDS.
+    query_backend: str = "onnx-int8"
     # Requests per second each client may send to the web app, and the burst it may save up
     # (per gunicorn worker); 0 turns the limit off.
     rate_limit_per_second: float = 50.0
@@ -139,6 +142,7 @@ class Settings:
             embed_device=env.get("EMBED_DEVICE", cls.embed_device),
             embed_batch_size=int(env.get("EMBED_BATCH_SIZE", cls.embed_batch_size)),
             query_encoder_threads=int(env.get("QUERY_ENCODER_THREADS", cls.query_encoder_threads)),
+            query_backend=env.get("QUERY_BACKEND", cls.query_backend),
             rate_limit_per_second=float(env.get("RATE_LIMIT_PER_SECOND", cls.rate_limit_per_second)),
             rate_limit_burst=int(env.get("RATE_LIMIT_BURST", cls.rate_limit_burst)),
             trusted_proxies=_hop_count(env, "TRUSTED_PROXIES", cls.trusted_proxies),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from webapp.explore import fusion
+from webapp.explore import fusion, search
 from webapp.explore.search import close_films, inner_product_score
 
 
@@ -58,3 +58,31 @@ def test_parts_give_the_keyword_side_the_extras_and_both_the_window():
     keyword, vector = fusion.parts(body)
     assert keyword == {"query": {"match": {"title": "x"}}, "size": 50, "_source": ["id"], "aggs": {"seen": {}}, "suggest": {"s": {}}}
     assert vector == {"query": vector_side, "size": 50, "_source": ["id"]}
+
+
+def _gate(query: dict) -> list[dict]:
+    """The membership gate (a ``should`` list) inside ``keyword_query``'s body."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "must" in node and "filter" in node:
+                found.extend(node["filter"][0]["bool"]["should"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(query)
+    return found
+
+
+def test_a_plot_lets_a_close_film_into_its_bm25_set_only_on_two_shared_terms():
+    close = close_films([0.1] * 4, [])
+    plot = "a retired hitman hunts the gangsters who killed the dog his late wife gave him"
+    assert len(search.topic_words(plot)) > search.MICRO_MATCH_MAX_WORDS
+    wrapped = [g for g in _gate(search.keyword_query(plot, close=close)) if "script_score" not in g and close in g.get("bool", {}).get("filter", [])]
+    assert wrapped == [{"bool": {"filter": [close, search.text_query(search.content_text(plot), search.PLOT_GATE_MIN_MATCH)]}}]
+    mood = "feel good road trip"
+    assert close in _gate(search.keyword_query(mood, close=close))  # a mood query's close films need one shared term, as before

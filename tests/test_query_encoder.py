@@ -26,7 +26,8 @@ from indexer.ingest.text import embedding_text
 from mgm.client import stored_vectors
 from mgm.model import cache_namespace
 from mgm.model_files import bundled_model_dir, export_dir, export_ready, model_identity
-from mgm.query_encoder import BatchingEncoder, EncoderUnavailable, QueryEncoder, ensure_export
+from mgm.onnx_export import quantized
+from mgm.query_encoder import BatchingEncoder, EncoderUnavailable, QueryEncoder, ensure_export, load_query_encoder, query_graph
 from mgm.settings import PROJECT_ROOT
 
 HEAVY = {"torch", "transformers", "sentence_transformers"}
@@ -229,6 +230,50 @@ def test_export_and_embedding_cache_are_keyed_by_the_model_files_and_backend(set
         cache_namespace(replace(cpu, model_dir=copy)),
     }
     assert len(keys) == 3
+
+
+def test_the_int8_query_encoder_gives_a_query_one_vector_whatever_runs_beside_it(settings):
+    """Dynamic quantization takes each activation's int8 scale from the whole batch, so int8
+    vectors of one text differ with its batch-mates; the web app's int8 encoder therefore
+    encodes each query alone, and concurrent requests get exactly a lone call's vector."""
+    folder = ensure_export(settings)
+    raw = QueryEncoder(folder, graph=quantized(folder))
+    text, other = "two rival magicians", "a very long and rambling description of a heist " * 8
+    assert not np.array_equal(raw.encode([text, other])[0], raw.encode([text])[0]), "int8 batches no longer move a vector: max_batch=1 may go"
+    encoder = load_query_encoder(replace(settings, query_backend="onnx-int8"))
+    assert encoder.max_batch == 1
+    texts = [f"{text}, take {i}" + " again" * i for i in range(8)]
+    alone = {t: raw.encode([t])[0] for t in texts}
+    results: dict = {}
+    threads = [threading.Thread(target=lambda t=t: results.__setitem__(t, encoder.encode_one(t))) for t in texts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert all(np.array_equal(results[t], alone[t]) for t in texts)
+    fp32 = QueryEncoder(folder).encode(texts)
+    assert min(float(a @ results[t]) for a, t in zip(fp32, texts)) >= 0.98  # the float32 vectors it stands in for
+
+
+def test_an_unknown_query_backend_is_refused_with_the_setting_named(settings):
+    with pytest.raises(EncoderUnavailable, match=r"unknown QUERY_BACKEND 'fp16': use onnx or onnx-int8"):
+        query_graph(replace(settings, query_backend="fp16"))
+    assert query_graph(replace(settings, query_backend="onnx"))[1] is None
+
+
+def test_gunicorn_refuses_an_unknown_query_backend_in_one_line(settings):
+    env = server.settings_env(settings, PORT=str(server.free_port()), QUERY_BACKEND="fp16")
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    done = subprocess.run(
+        [str(gunicorn), "--config", "webapp/gunicorn.conf.py", "webapp:create_app()"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "unknown QUERY_BACKEND 'fp16'" in done.stderr and "Traceback" not in done.stderr, done.stderr
 
 
 def test_a_model_that_cannot_be_exported_names_the_command_to_run(settings, tmp_path):

@@ -1,20 +1,22 @@
 """gunicorn settings for `make run` and the web image: loopback only, gthread workers.
 
 BIND_HOST lets the container image listen on 0.0.0.0 (Docker publishes the port); on a
-developer machine the default stays loopback. One worker with 8 threads by default: its
-request threads share one query encoder, whose batches then serve more requests per pass
-(``mgm.query_encoder.BatchingEncoder``). On 2 cores that beat 2 workers x 4 threads in both
-passes of `python -m bench web_layout` (117-119 vs 105-111 req/s, p95 92-94 vs 108-118 ms,
-web CPU 5.4 vs 7.3-7.9 ms per hybrid search) at half the memory. A worker that dies is
-restarted by the master; give a bigger machine one worker per two cores (WEB_WORKERS).
+developer machine the default stays loopback. Two workers with 4 threads each by default:
+with the int8 query encoder (``QUERY_BACKEND``, each query encoded alone in about 1.4 ms) a
+second process serves while the first holds the GIL. `python -m bench web_layout`, two passes
+on 2 cores, 8 clients (hybrid req/s, p95): int8 2x4 145 / 153, 86 / 76 ms; int8 1x8 131 / 143,
+91 / 84 ms; float32 1x8, the previous default, 115 / 115, 102 / 102 ms (float32 batches the
+queries of a worker's threads, ``mgm.query_encoder.BatchingEncoder``: one worker suited it).
+A worker that dies is restarted by the master; give a bigger machine more (WEB_WORKERS).
+Each worker keeps its own rate-limit buckets.
 """
 
 import os
 
 bind = f"{os.environ.get('BIND_HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_WORKERS", "1"))
+workers = int(os.environ.get("WEB_WORKERS", "2"))
 worker_class = "gthread"
-threads = int(os.environ.get("WEB_THREADS", "8"))
+threads = int(os.environ.get("WEB_THREADS", "4"))
 timeout = 60
 accesslog = "-"
 # Above the app's own limits, so an over-long query gets the API's JSON 400 naming the field
@@ -24,16 +26,17 @@ limit_request_line = 8190
 
 
 def on_starting(server):
-    """Make the ONNX export once, in a subprocess, before any worker starts.
+    """Make the ONNX export (and the int8 graph, when ``QUERY_BACKEND`` asks for it) once,
+    before any worker starts, and refuse an unknown backend with one line.
 
     Workers would otherwise each start an export when it is missing (safe, but twice the
-    work); the master never imports torch either (``mgm.query_encoder.ensure_export``).
+    work); the master never imports torch either (``mgm.query_encoder.query_graph``).
     """
-    from mgm.query_encoder import EncoderUnavailable, ensure_export
+    from mgm.query_encoder import EncoderUnavailable, query_graph
     from mgm.settings import Settings
 
     try:
-        ensure_export(Settings.from_env())
+        query_graph(Settings.from_env())
     except EncoderUnavailable as exc:  # one line that says what to run, not a stack trace
         server.log.error("%s", exc)
         raise SystemExit(1) from None
