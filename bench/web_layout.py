@@ -18,13 +18,12 @@ from mgm.settings import Settings
 
 # (WEB_WORKERS, WEB_THREADS, QUERY_ENCODER_THREADS, QUERY_BACKEND)
 LAYOUTS = (
-    (2, 4, 1, "onnx"),
     (1, 8, 1, "onnx"),
-    (1, 4, 1, "onnx"),
+    (2, 8, 1, "onnx"),
+    (2, 8, 1, "onnx-int8"),
     (2, 4, 1, "onnx-int8"),
     (1, 8, 1, "onnx-int8"),
-    (2, 2, 1, "onnx-int8"),
-    (3, 4, 1, "onnx-int8"),
+    (3, 8, 1, "onnx-int8"),
 )
 SECONDS = 15.0
 PASSES = 2

@@ -1,14 +1,18 @@
 """gunicorn settings for `make run` and the web image: loopback only, gthread workers.
 
 BIND_HOST lets the container image listen on 0.0.0.0 (Docker publishes the port); on a
-developer machine the default stays loopback. Two workers with 4 threads each by default:
+developer machine the default stays loopback. Two workers with 8 threads each by default:
 with the int8 query encoder (``QUERY_BACKEND``, each query encoded alone in about 1.4 ms) a
-second process serves while the first holds the GIL. `python -m bench web_layout`, two passes
-on 2 cores, 8 clients (hybrid req/s, p95): int8 2x4 145 / 153, 86 / 76 ms; int8 1x8 131 / 143,
-91 / 84 ms; float32 1x8, the previous default, 115 / 115, 102 / 102 ms (float32 batches the
-queries of a worker's threads, ``mgm.query_encoder.BatchingEncoder``: one worker suited it).
-A worker that dies is restarted by the master; give a bigger machine more (WEB_WORKERS).
-Each worker keeps its own rate-limit buckets.
+second process serves while the first holds the GIL, and 8 threads let either worker serve
+at once every client whose keep-alive connection it holds, however the clients split. 2 x 4
+and 2 x 8 interleaved (8 clients, 20 s each): p95 78.7 / 78.3 vs 70.3 / 69.3 ms; in the
+committed web_layout run below they are alike (67 / 72 vs 70 / 67 ms).
+`python -m bench web_layout`, two passes on 2 cores, 8 clients (hybrid req/s, p95): int8 2 x 8
+170 / 177, 70 / 67 ms; int8 1 x 8 155 / 166, 77 / 72 ms; float32 1 x 8, the previous default,
+130 / 130, 91 / 90 ms (float32 batched the queries of one worker's threads,
+``mgm.query_encoder.BatchingEncoder``, so one worker suited it). A worker that dies is
+restarted by the master; give a bigger machine more (WEB_WORKERS). Each worker keeps its own
+rate-limit buckets.
 """
 
 import os
@@ -16,7 +20,7 @@ import os
 bind = f"{os.environ.get('BIND_HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_WORKERS", "2"))
 worker_class = "gthread"
-threads = int(os.environ.get("WEB_THREADS", "4"))
+threads = int(os.environ.get("WEB_THREADS", "8"))
 timeout = 60
 accesslog = "-"
 # Above the app's own limits, so an over-long query gets the API's JSON 400 naming the field
