@@ -91,7 +91,10 @@ def test_filters_narrow_totals_and_hold_for_every_hit(api, mode):
     base = f"/api/search?q=friendship+and+adventure&mode={mode}&size=50"
     everything = get(api, base)
     narrowed = get(api, base + "&genre=Animation&year_from=1995&year_to=2010&min_rating=6")
-    assert 0 < narrowed["total"] < everything["total"]
+    if mode == "hybrid":  # a total of its own ranked window, which filters refill: both may sit at MIN_KEPT (20)
+        assert narrowed["total"] > 0 and any("Animation" not in r["genres"] for r in everything["results"])
+    else:
+        assert 0 < narrowed["total"] < everything["total"]
     for r in narrowed["results"]:
         assert "Animation" in r["genres"] and 1995 <= r["year"] <= 2010 and r["rating_weighted"] >= 6
 

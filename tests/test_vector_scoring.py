@@ -17,6 +17,7 @@ from mgm.client import stored_vectors
 from webapp.explore.search import KNN_MIN_SCORE, close_films
 
 QUERIES = 20
+TIE = 1e-6  # cosine: float32 rounding of one score
 
 
 def cosine_body(vector: list[float], min_score: float) -> dict:
@@ -42,7 +43,11 @@ def test_inner_product_scoring_equals_the_cosine(os_client, live_index, vectors,
         ours = _search(os_client, live_index.index_alias, close_films(vector, [], min_score))
         reference = _search(os_client, live_index.index_alias, cosine_body(vector, min_score))
         assert ours["total"]["value"] == reference["total"]["value"]
-        assert [h["_id"] for h in ours["hits"]] == [h["_id"] for h in reference["hits"]]
+        # The same order, except between films whose cosines differ only by float32 rounding
+        # (0.68709415 vs 0.68709433 swapped places once): each next film scores no higher.
+        cosine = {h["_id"]: 2 * h["_score"] for h in reference["hits"]}
+        ranked = [cosine[h["_id"]] for h in ours["hits"][:-1]]  # the last may tie with one past the cut
+        assert all(a >= b - TIE for a, b in zip(ranked, ranked[1:]))
         assert np.allclose([h["_score"] for h in ours["hits"]], [2 * h["_score"] for h in reference["hits"]], atol=1e-5)
 
 
