@@ -36,6 +36,7 @@ CURVE_DISTANCES = (0.1, 0.15, 0.2)
 CURVE_MIN_SIZES = (6, 8, 10)
 CONFIRM_WEIGHTS = (0.0, 0.25, 0.4, 0.5, 0.75, 1.0)  # keyword_themes.CONFIRM_WEIGHT, chosen on the tuning half
 CONSENSUS_VOTES = ((0, 0), (3, 3), (4, 4), (5, 4), (5, 5), (6, 5))  # keyword_themes.CONSENSUS_OF / _NEED, likewise
+BROAD_SHARES = (0.0, 0.01, 0.02, 0.04)  # keyword_themes.BROAD_SHARE (0: no scattered franchise regathers)
 KMEANS_K = 200
 KMEANS_MIN_SIZE = 5  # K-Means' groups under 5 films were merged, as when it ran in production
 TARGETS = {
@@ -140,6 +141,7 @@ def run(settings: Settings) -> dict:
     curve = [_curve_row(corpus, movies, synonym_distance=distance, min_size=size) for distance in CURVE_DISTANCES for size in CURVE_MIN_SIZES]
     confirm_curve = [_curve_row(corpus, movies, held_out=True, confirm_weight=w) for w in CONFIRM_WEIGHTS]
     consensus_curve = [_curve_row(corpus, movies, held_out=True, consensus_of=of, consensus_need=need) for of, need in CONSENSUS_VOTES]
+    scattered_curve = [_curve_row(corpus, movies, held_out=True, broad_share=share) for share in BROAD_SHARES]
     return {
         "films": len(movies),
         "targets": TARGETS,
@@ -149,5 +151,6 @@ def run(settings: Settings) -> dict:
         "curve": curve,
         "confirm_curve": confirm_curve,
         "consensus_curve": consensus_curve,
+        "scattered_curve": scattered_curve,
         "examples": examples(after_result, corpus, titles, [m.vote_count for m in movies]),
     }

@@ -599,6 +599,32 @@ def test_synonyms_above_the_whole_matrix_size_give_the_same_themes(monkeypatch):
     assert sorted(set(by_component.values())) == list(range(len(set(by_component.values()))))  # numbered 0..n-1
 
 
+def test_a_franchise_a_drop_scattered_into_broad_themes_gets_its_theme_back():
+    """Step 4's second rule: the Terminators chose "cyborg" (7) first; it was dropped for size and
+    they scattered into the broad "dystopia" (1) and "future" (2). Three or more such films that
+    are mostly each other's nearest take it back. Not a lone scattered film (8), not films that
+    are not near each other (9), and not a film that landed in a theme that is not broad (3)."""
+    first = np.array([7, 7, 7, 7, 8, 9, 9, 9, 7, 4])
+    chosen = np.array([1, 2, 1, -1, 1, 1, 2, 1, 3, 4])
+    near = np.array(
+        [
+            [0, 1, 2, 3],
+            [1, 0, 2, 3],
+            [2, 0, 1, 3],
+            [3, 0, 1, 2],
+            [4, 0, 1, 2],
+            [5, 0, 1, 9],  # the 9s are not each other's nearest
+            [6, 0, 1, 9],
+            [7, 0, 1, 9],
+            [8, 0, 1, 2],
+            [9, 0, 1, 2],
+        ]
+    )
+    out = keyword_themes._regathered(first, chosen, active={1, 2, 3, 4}, broad={1, 2}, near=near, least=3, cohesion=0.5)
+    assert out.tolist() == [7, 7, 7, 7, 1, 1, 2, 1, 3, 4]
+    assert chosen.tolist() == [1, 2, 1, -1, 1, 1, 2, 1, 3, 4]  # a new array: the input is left alone
+
+
 def test_a_film_its_nearest_films_outvote_joins_their_theme():
     """Step 4 of ``keyword_themes``: The Return of the King carries "middle-earth (tolkien)", not
     "hobbit", and chose "ghost"; its four nearest films (the other Tolkien films) chose the hobbit
