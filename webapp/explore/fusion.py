@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from webapp.api.msearch import msearch
-from webapp.explore.search import MICRO_MATCH_MAX_WORDS, inner_product_score, topic_words
+from webapp.explore.search import inner_product_score, is_plot
 
 KEYWORD_WEIGHT = 0.5  # the vector side's is 1 - this (bench/relevance.py chose 0.5 / 0.5)
 VECTOR_ANCHOR = 0.65  # cosine: a long query's vector side is scaled by at least this (chosen on half a: 0.60-0.70 alike)
@@ -33,7 +33,7 @@ MOOD_VECTOR_ANCHOR = 0.6  # ... and a mood query's (chosen on the mood set's tun
 def vector_top(q: str, mood_anchor: float = MOOD_VECTOR_ANCHOR) -> float:
     """The least top of the vector side's scale for ``q``, in ``search.close_films``' score
     units: ``VECTOR_ANCHOR`` for a query longer than a mood query (a plot), else ``mood_anchor``."""
-    anchor = mood_anchor if len(topic_words(q)) <= MICRO_MATCH_MAX_WORDS else VECTOR_ANCHOR
+    anchor = VECTOR_ANCHOR if is_plot(q) else mood_anchor
     return inner_product_score((1 + anchor) / 2)
 
 

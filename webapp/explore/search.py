@@ -203,7 +203,7 @@ def text_query(q: str, min_match: str | None = BM25_MIN_MATCH) -> dict[str, Any]
     (one field wins) ranked far worse (MRR@10 0.25-0.56 vs 0.70-0.73 in bench/relevance.py).
     A plot-length query leaves the title out (``PLOT_FIELDS``).
     """
-    fields = PLOT_FIELDS if len(topic_words(q)) > MICRO_MATCH_MAX_WORDS else KEYWORD_FIELDS
+    fields = PLOT_FIELDS if is_plot(q) else KEYWORD_FIELDS
     query: dict[str, Any] = {"query": q, "fields": fields, "type": "cross_fields", "tie_breaker": 0.3}
     if min_match:
         query["minimum_should_match"] = min_match
@@ -267,7 +267,7 @@ def keyword_query(
         return popularity_prior(text_query(q, min_match), prior)
     topic = content_text(q)  # "zombie movies": every zombie film need not say "movie"; title clauses read it all
     text = text_query(topic, None)
-    if close and len(topic_words(topic)) > MICRO_MATCH_MAX_WORDS:
+    if close and is_plot(topic):
         close = {"bool": {"filter": [close, text_query(topic, PLOT_GATE_MIN_MATCH)]}}
     if min_match is not None:
         gate = [text_query(topic, min_match), *([close] if close else []), *([shelf_gate(topic, shelves)] if shelves else [])]
@@ -585,6 +585,11 @@ MICRO_MATCH_MAX_WORDS = 6
 def topic_words(q: str) -> list[str]:
     """The topic words of ``q`` (no stop words or filler), each once."""
     return list(dict.fromkeys(w for w in words(q) if w not in STOP_WORDS and w not in FILLER))
+
+
+def is_plot(q: str) -> bool:
+    """Whether ``q`` describes a plot: more than ``MICRO_MATCH_MAX_WORDS`` topic words."""
+    return len(topic_words(q)) > MICRO_MATCH_MAX_WORDS
 
 
 def micro_terms(q: str) -> list[str]:
