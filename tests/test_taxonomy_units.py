@@ -469,6 +469,39 @@ def test_a_theme_too_small_to_browse_gives_its_films_to_their_next_theme():
     assert min(np.bincount(labels)) >= 8 and all(labels[i] == labels[truth == t][-1] for t, i in enumerate(rare))
 
 
+@pytest.mark.parametrize("keyword", ["1980s", "19th century", "future", "Near Future", "futuristic"])
+def test_a_keyword_that_only_says_when_a_film_is_set_says_when(keyword):
+    assert label.says_when(keyword)
+
+
+@pytest.mark.parametrize("keyword", ["time travel", "dystopia", "back to the past", "futurama"])
+def test_a_keyword_about_what_happens_is_no_time_setting(keyword):
+    assert not label.says_when(keyword)
+
+
+def test_when_a_film_is_set_is_no_theme_unless_the_time_settings_are_emptied():
+    """Looper sat in "Future": a fan names it "time travel". A theme is what a film is about."""
+    keyword_lists = [["future", "time travel", "1980s"], ["future", "time travel", "1980s"], ["near future"], ["near future"]]
+    vectors = {k: np.eye(4)[i] for i, k in enumerate(["future", "time travel", "1980s", "near future"])}
+    assert set(KeywordThemes().synonyms(keyword_lists, vectors)) == {"time travel"}
+    assert set(KeywordThemes(time_settings=frozenset()).synonyms(keyword_lists, vectors)) == {"future", "near future", "time travel"}
+    assert "future" not in label.keyword_vocabulary(keyword_lists) and "time travel" in label.keyword_vocabulary(keyword_lists)
+
+
+def test_any_order_of_dropping_equally_small_themes_keeps_every_group_big_enough():
+    """The bench refits with shuffled tie orders (``order_seed``); each must still be a valid taxonomy,
+    and one seed gives one result."""
+    corpus, truth = _themed()
+    _with_rare_keyword(corpus, [int(np.flatnonzero(truth == t)[0]) for t in range(3)])
+    near = neighbours.nearest(neighbours.film_space(corpus.vectors, corpus.keyword_lists, corpus.genres, corpus.keyword_vectors), 8)
+    unused = np.zeros((len(truth), 1)), np.ones(len(truth), bool)
+    runs = {seed: KeywordThemes(min_size=8, order_seed=seed).group(corpus, *unused, near).tolist() for seed in (None, 0, 1, 2)}
+    assert all(min(np.bincount(labels)) >= 8 for labels in runs.values())
+    assert KeywordThemes(min_size=8, order_seed=1).group(corpus, *unused, near).tolist() == runs[1]
+    assert keyword_themes._tie_order(5, None).tolist() == [0, 1, 2, 3, 4]
+    assert sorted(keyword_themes._tie_order(5, 3).tolist()) == [0, 1, 2, 3, 4]
+
+
 def test_story_mentions_are_theme_words_an_overview_names_plurals_folded_never_generic():
     keyword_lists = [["robot"], ["robot", "space station"], ["space station", "love"], ["love"], []]
     themes = KeywordThemes().synonyms(keyword_lists, {k: np.eye(3)[i] for i, k in enumerate(["robot", "space station", "love"])})
