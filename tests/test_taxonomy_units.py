@@ -502,6 +502,16 @@ def test_any_order_of_dropping_equally_small_themes_keeps_every_group_big_enough
     assert sorted(keyword_themes._tie_order(5, 3).tolist()) == [0, 1, 2, 3, 4]
 
 
+def test_the_smallest_theme_drops_first_and_its_films_can_make_another_theme_whole():
+    """Theme 1 has 3 choosers of the 4 it needs; theme 2's 2 films would choose 1 next. Dropping
+    both at once (both too small) would lose theme 1; dropping the smaller first keeps it at 5."""
+    pull = [{0: 1.0}] * 6 + [{1: 1.0}] * 3 + [{2: 1.0, 1: 0.5}] * 2 + [{3: 1.0, 0: 0.2}]
+    least = {0: 4, 1: 4, 2: 4, 3: 4}
+    first, choice, active = keyword_themes._drop_smallest(pull, {0, 1, 2, 3}, least, np.arange(4))
+    assert first == [0] * 6 + [1] * 3 + [2] * 2 + [3]
+    assert choice == [0] * 6 + [1] * 5 + [0] and active == {0, 1}
+
+
 def test_story_mentions_are_theme_words_an_overview_names_plurals_folded_never_generic():
     keyword_lists = [["robot"], ["robot", "space station"], ["space station", "love"], ["love"], []]
     themes = KeywordThemes().synonyms(keyword_lists, {k: np.eye(3)[i] for i, k in enumerate(["robot", "space station", "love"])})

@@ -59,7 +59,7 @@ GENERIC = frozenset(
     year years time times day days way thing things one two three four first last find finds get gets
     take takes make makes must becomes become help helps try tries soon begins begin own place back lot
     around along even also will can just only still discover discovers learn learns realize realizes
-    decide decides set sets turn turns left leave leaves goes go going comes come meet meets best good
+    decide decides set sets turn turns left leave leaves goes go going comes come return returns meet meets best good
     great old little big true real end named called group known face faces together another forced
     himself herself themselves live living high ever never full part side next set small large long
     boy girl guy guys kid kids child children friend friends home house town city country
