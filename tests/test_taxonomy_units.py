@@ -498,8 +498,26 @@ def test_any_order_of_dropping_equally_small_themes_keeps_every_group_big_enough
     runs = {seed: KeywordThemes(min_size=8, order_seed=seed).group(corpus, *unused, near).tolist() for seed in (None, 0, 1, 2)}
     assert all(min(np.bincount(labels)) >= 8 for labels in runs.values())
     assert KeywordThemes(min_size=8, order_seed=1).group(corpus, *unused, near).tolist() == runs[1]
-    assert keyword_themes._tie_order(5, None).tolist() == [0, 1, 2, 3, 4]
-    assert sorted(keyword_themes._tie_order(5, 3).tolist()) == [0, 1, 2, 3, 4]
+    theme_of = {"zombie": 2, "zombie apocalypse": 2, "airplane": 0, "mafia": 1, "lawyer": 3}
+    assert keyword_themes._tie_order(theme_of, None).tolist() == [0, 2, 3, 1]  # airplane, mafia, zombie, lawyer -> by name
+    assert sorted(keyword_themes._tie_order(theme_of, 3).tolist()) == [0, 1, 2, 3]
+
+
+def test_equally_small_themes_drop_in_the_order_of_their_names_not_their_numbers():
+    """Two themes of 2 films each, each the other's second choice: whichever drops first makes the
+    other whole. Renumbering the themes (a keyword elsewhere came or went) must not change which."""
+    pull = [{0: 1.0}] * 4 + [{1: 1.0, 2: 0.5}] * 2 + [{2: 1.0, 1: 0.5}] * 2
+    least = {0: 3, 1: 3, 2: 3}
+    swap = {0: 0, 1: 2, 2: 1}
+    renumbered = [{swap[t]: p for t, p in row.items()} for row in pull]
+    order = keyword_themes._tie_order({"crime": 0, "heist": 1, "zombie": 2}, None)
+    order_renumbered = keyword_themes._tie_order({"crime": 0, "heist": 2, "zombie": 1}, None)
+    _, choice, active = keyword_themes._drop_smallest(pull, {0, 1, 2}, least, order)
+    _, again, active_again = keyword_themes._drop_smallest(renumbered, {0, 1, 2}, least, order_renumbered)
+    assert active == {0, 2} and choice == [0] * 4 + [2] * 4  # "heist" dropped first: "zombie" kept
+    assert active_again == {0, 1} and again == [0] * 4 + [1] * 4  # the same themes, numbered otherwise
+    _, by_number, _ = keyword_themes._drop_smallest(renumbered, {0, 1, 2}, least, np.arange(3))
+    assert by_number == [0] * 4 + [2] * 4  # by number, the renumbering would have kept "heist" instead
 
 
 def test_the_smallest_theme_drops_first_and_its_films_can_make_another_theme_whole():

@@ -191,7 +191,7 @@ class KeywordThemes:
         tight = self._tight(carried, films, near)
         least = {t: self.franchise_min if t in tight else self.min_size for t in films}
         active = {t for t, n in films.items() if n >= least[t]}
-        first, choice, active = _drop_smallest(pull, active, least, _tie_order(max(films, default=-1) + 1, self.order_seed))
+        first, choice, active = _drop_smallest(pull, active, least, _tie_order(theme_of, self.order_seed))
         chosen = _outvoted(np.array(choice), near, self.consensus_of, self.consensus_need)
         if self.broad_share:
             broad = {t for t, n in films.items() if n >= self.broad_share * len(keyword_lists)}
@@ -320,12 +320,24 @@ def _strongest(row: dict[int, float], active: set[int]) -> int:
     return max(((p, t) for t, p in row.items() if t in active), default=(0.0, -1))[1]
 
 
-def _tie_order(n: int, seed: int | None) -> np.ndarray:
-    """Per theme number, its place among equally small themes in step 3's drop: the theme numbers
-    themselves (the synonym clustering's order, which carries no meaning), or a seeded shuffle.
-    Which of two equally small themes drops first decides where their films go next, and so moves
-    the head check by a film or two; ``python -m bench taxonomy`` reports the spread over seeds."""
-    return np.arange(n) if seed is None else np.random.default_rng(seed).permutation(n)
+def _tie_order(theme_of: dict[str, int], seed: int | None) -> np.ndarray:
+    """Per theme number, its place among equally small themes in step 3's drop: the alphabetical
+    order of the themes' names (each theme's first keyword), or a seeded shuffle (bench).
+
+    Which of two equally small themes drops first decides where their films go next. Their
+    numbers are the synonym clustering's order, which any keyword coming or going reshuffles:
+    with ties broken by number, taking "future" out of the themes renamed 134 other films'
+    micro-genres ("Dysfunctional Family" to "Funeral"). A theme's name moves only with the theme.
+    ``python -m bench taxonomy`` reports the spread of the head check over shuffled orders."""
+    n = max(theme_of.values(), default=-1) + 1
+    if seed is not None:
+        return np.random.default_rng(seed).permutation(n)
+    name = [""] * n
+    for keyword, t in sorted(theme_of.items(), reverse=True):
+        name[t] = keyword
+    rank = np.empty(n, int)
+    rank[np.argsort(np.array(name, dtype=object), kind="stable")] = np.arange(n)
+    return rank
 
 
 def _outvoted(choice: np.ndarray, near: np.ndarray, of: int, need: int) -> np.ndarray:
