@@ -530,18 +530,6 @@ def test_the_smallest_theme_drops_first_and_its_films_can_make_another_theme_who
     assert choice == [0] * 6 + [1] * 5 + [0] and active == {0, 1}
 
 
-def test_a_broad_themes_group_of_comedies_and_dramas_becomes_two_each_big_enough():
-    """ "Sport Drama" held DodgeBall and The Waterboy: a broad theme is named with the genre most
-    of its films share, untrue of the rest. Group 0 (broad, 8 comedies + 9 dramas) splits; group 1
-    (broad, 7 comedies) and group 2 (a specific theme) stay whole."""
-    genres = [("Comedy",)] * 8 + [("Drama",)] * 9 + [("Comedy", "Drama")] * 7 + [("Drama",)] * 9 + [("Comedy",)] * 8 + [("Drama",)] * 8
-    labels = np.array([0] * 17 + [1] * 16 + [2] * 16)
-    film_theme = np.array([10] * 17 + [11] * 16 + [12] * 16)
-    out = keyword_themes._comedies_apart(labels, film_theme, {10, 11}, genres, 8)
-    assert out[:8].tolist() == [3] * 8 and out[8:17].tolist() == [0] * 9  # the comedies apart, numbered after the last
-    assert out[17:].tolist() == labels[17:].tolist()
-
-
 def test_story_mentions_are_theme_words_an_overview_names_plurals_folded_never_generic():
     keyword_lists = [["robot"], ["robot", "space station"], ["space station", "love"], ["love"], []]
     themes = KeywordThemes().synonyms(keyword_lists, {k: np.eye(3)[i] for i, k in enumerate(["robot", "space station", "love"])})

@@ -51,11 +51,6 @@ TMDB's curated keyword vocabulary, and each film is then put in one of them:
    0.816 / 0.883).
 5. **Films without a theme** (no keyword, or only ones too rare to be a theme) join the theme
    most of their nearest films are in.
-6. **Comedies apart**: a broad theme's group ("sport", "teenager", "new york": a generic word,
-   named with the genre most of its films share) that holds ``min_size`` comedies and as many
-   other films becomes two, so each name's genre word is true of its films: DodgeBall and The
-   Waterboy in "Sport Comedy", Southpaw and The Wrestler in "Sport Drama" (genre-word truth 0.736 -> 0.778; head
-   check unchanged).
 
 Each group is named by its theme keyword most of its films carry; the labeller's own options
 stand behind it. Deterministic: no random seed moves the result.
@@ -203,8 +198,7 @@ class KeywordThemes:
             chosen = _regathered(np.array(first), chosen, active, broad, near, self.franchise_min, self.franchise_cohesion)
         labels, themes = _join_neighbours(chosen, near)
         self.film_theme_ = np.asarray(themes)[labels]
-        broad = {t for k, t in theme_of.items() if is_generic(k)}
-        return _comedies_apart(labels, self.film_theme_, broad, corpus.genres, self.min_size)
+        return labels
 
     def _tight(self, carried: list[set[int]], films: Counter, near: np.ndarray) -> set[int]:
         """The themes below ``min_size`` (and at least ``franchise_min`` films) whose films are
@@ -383,24 +377,6 @@ def _regathered(
     for theme, members in scattered.items():
         if len(members) >= max(least, 2) and _cohesion(members, near) >= cohesion:
             out[members] = theme
-    return out
-
-
-def _comedies_apart(labels: np.ndarray, film_theme: np.ndarray, broad: set[int], genres: Sequence[Sequence[str]], least: int) -> np.ndarray:
-    """Step 6 of the module docstring: the group of a ``broad`` theme that holds ``least`` or
-    more comedies and as many other films splits in two, the comedies apart (new group numbers
-    after the last). A broad theme is named with the genre most of its films share, so "Sport
-    Drama" held DodgeBall and The Waterboy, and "New York Comedy" Man on a Ledge."""
-    out = np.asarray(labels).copy()
-    after = int(out.max()) + 1 if len(out) else 0
-    for group in range(after):
-        members = np.flatnonzero(out == group)
-        if not len(members) or int(film_theme[members[0]]) not in broad:
-            continue
-        comedies = [i for i in members.tolist() if "Comedy" in genres[i]]
-        if len(comedies) >= least and len(members) - len(comedies) >= least:
-            out[comedies] = after
-            after += 1
     return out
 
 
