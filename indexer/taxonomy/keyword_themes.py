@@ -134,7 +134,7 @@ class KeywordThemes:
     consensus_of: int = CONSENSUS_OF
     consensus_need: int = CONSENSUS_NEED
     broad_share: float = BROAD_SHARE
-    time_settings: frozenset[str] = TIME_SETTINGS  # keywords that only say when a film is set: no theme
+    time_settings: frozenset[str] = TIME_SETTINGS  # when-words that are no theme (the labeller reads label.TIME_SETTINGS itself)
     order_seed: int | None = None  # None: equally small themes drop in the order of their names; a seed shuffles it (bench)
     theme_of_: dict[str, int] = field(default_factory=dict, init=False, repr=False)
     keyword_lists_: list[list[str]] = field(default_factory=list, init=False, repr=False)  # keywords, then the themes overviews name
@@ -333,11 +333,11 @@ def _tie_order(theme_of: dict[str, int], seed: int | None) -> np.ndarray:
     n = max(theme_of.values(), default=-1) + 1
     if seed is not None:
         return np.random.default_rng(seed).permutation(n)
-    name = [""] * n
-    for keyword, t in sorted(theme_of.items(), reverse=True):
-        name[t] = keyword
+    name: dict[int, str] = {}
+    for keyword, t in theme_of.items():
+        name[t] = min(name.get(t, keyword), keyword)
     rank = np.empty(n, int)
-    rank[np.argsort(np.array(name, dtype=object), kind="stable")] = np.arange(n)
+    rank[sorted(range(n), key=lambda t: name.get(t, ""))] = np.arange(n)
     return rank
 
 
