@@ -1,12 +1,13 @@
 """`python -m indexer add --csv new.csv`: new or edited films into the live index, no re-clustering.
 
-A full run saves its fitted feature stage (``ThemeFeatures``: TF-IDF + SVD keyword view and the
-neighbours keyword-poor films borrow from) and its micro-genres' centroids in the clustering
+A full run saves its ``Placement`` (``indexer.taxonomy.place``: the run's own rule for which
+keyword theme a film is about, with the run's counts and neighbour space) and, for the drift
+measure, its fitted feature stage (``ThemeFeatures``) and its micro-genres' centroids in that
 space, with their persistent ids. ``add`` validates the rows like a full run, embeds only texts
-the cache does not know, puts each film in the micro-genre with the nearest feature centroid,
-indexes it through the live alias and rewrites the touched micro-genre documents (size, ratings,
-years, top films; label, keywords and centroid stay those of the full run). No alias swap. Added
-films have no place on the movie map until the next full run (its t-SNE layout is global).
+the cache does not know, places each film by the run's rule, indexes it through the live alias
+and rewrites the touched micro-genre documents (size, ratings, years, top films; label, keywords
+and centroid stay those of the full run). No alias swap. Added films have no place on the movie
+map until the next full run (its t-SNE layout is global).
 
 Why a local file (``$CACHE_DIR/stages/<micro alias>/<run stamp>.joblib``: the live run's and the newest run's) and not OpenSearch: the stages are
 pickled scikit-learn objects, and unpickling runs code, so they are only ever read from the
@@ -16,6 +17,7 @@ already holds the embedding cache ``add`` needs anyway.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,8 +35,10 @@ from indexer.publish.store import alias_targets, write_run
 from mgm.settings import Settings
 
 if TYPE_CHECKING:  # scikit-learn is a second's import: `indexer status` (drift) never needs it
+    from indexer.features.embed import EmbeddingCache
     from indexer.features.theme_features import ThemeFeatures
-    from indexer.taxonomy.compose import TaxonomyResult
+    from indexer.taxonomy.compose import Taxonomy, TaxonomyResult
+    from indexer.taxonomy.place import Placement
 
 BLOCK_ROWS = 8192  # films at a time in the drift baseline's distances
 
@@ -45,8 +49,10 @@ class AddRefused(RuntimeError):
 
 @dataclass
 class Stages:
-    """What ``add`` needs of a full run: the fitted features and the groups' centroids there."""
+    """What ``add`` needs of a full run: its placement rule, and the fitted features and the
+    groups' centroids there (how far added films sit from their group: ``drift``)."""
 
+    placement: Placement
     features: ThemeFeatures
     centroids: np.ndarray  # (groups, feature dim)
     ids: list[int]  # persistent micro-genre id per centroid row
@@ -58,16 +64,24 @@ class Stages:
 
         return np.sqrt(np.maximum(sq_distances(features, self.centroids), 0.0))
 
-    def assign(self, vectors: np.ndarray, keyword_lists: list[list[str]]) -> tuple[list[int], np.ndarray]:
-        """Persistent micro-genre id and distance to its centroid, per film."""
+    def assign(self, movies: list[Movie], vectors: np.ndarray, embed: Callable[[list[str]], np.ndarray]) -> tuple[list[int], np.ndarray]:
+        """Persistent micro-genre id (the run's rule) and distance to its centroid, per film;
+        ``embed``: keywords -> vectors (the embedding cache)."""
+        keyword_lists = [theme_keywords(m.keywords) for m in movies]
+        ids = self.placement.place(vectors, keyword_lists, [m.genres for m in movies], embed, [m.overview for m in movies], [m.title for m in movies])
         dist = self.distances(self.features.transform(vectors, keyword_lists))
-        nearest = dist.argmin(axis=1)
-        return [self.ids[c] for c in nearest], dist[np.arange(len(nearest)), nearest]
+        row = {g: c for c, g in enumerate(self.ids)}
+        return ids, dist[np.arange(len(ids)), [row[g] for g in ids]]
 
 
-def stages_of(features: ThemeFeatures, result: TaxonomyResult, ids: list[int]) -> Stages:
+def stages_of(taxonomy: Taxonomy, result: TaxonomyResult, ids: list[int]) -> Stages:
     """The stages of a fitted run, with the clustered films' mean distance as the drift baseline
     (read from the taxonomy's own feature rows: they are computed once per run)."""
+    from indexer.taxonomy.keyword_themes import KeywordThemes
+    from indexer.taxonomy.place import Placement
+
+    if not isinstance(taxonomy.clusterer, KeywordThemes):
+        raise TypeError("indexer add places films by keyword themes: the run's clusterer must be KeywordThemes")
     labels = np.asarray(result.labels, int)
     # In blocks of rows: at 100k films, the whole (films, features) difference and gathered
     # centroids were two float64 copies of the feature matrix (820 MB), the run's peak.
@@ -77,7 +91,8 @@ def stages_of(features: ThemeFeatures, result: TaxonomyResult, ids: list[int]) -
             for i in range(0, len(labels), BLOCK_ROWS)
         ]
     )
-    return Stages(features, np.asarray(result.feature_centroids, np.float64), list(ids), round(float(own.mean()), 4))
+    placement = Placement.of(taxonomy.clusterer, result, ids, taxonomy.neighbours)
+    return Stages(placement, taxonomy.features, np.asarray(result.feature_centroids, np.float64), list(ids), round(float(own.mean()), 4))
 
 
 def stages_dir(cache_dir: Path, micro_alias: str) -> Path:
@@ -190,8 +205,9 @@ def _add(settings: Settings, csv: Path, client: OpenSearch, run_id: str, started
     if len(movies) > settings.add_max_share * live:
         raise AddRefused(f"{len(movies)} films exceed ADD_MAX_SHARE={settings.add_max_share} of the {live} indexed: run a full reindex instead")
     stages: Stages = joblib.load(path)
-    x, encoded = _embed(settings, movies)
-    ids, distance = stages.assign(x, [theme_keywords(m.keywords) for m in movies])
+    cache = _cache(settings)
+    x, encoded = cache.embed([embedding_text(m) for m in movies])
+    ids, distance = stages.assign(movies, x, lambda words: cache.embed(words)[0])
     live_films = _live_films(client, settings.index_alias)
     updated = {m.id: live_films[m.id][1] for m in movies if m.id in live_films}
     for m, group in zip(movies, ids):
@@ -233,8 +249,9 @@ def _live_films(client: OpenSearch, alias: str) -> dict[int, tuple[Movie, int]]:
     }
 
 
-def _embed(settings: Settings, movies: list[Movie]) -> tuple[np.ndarray, int]:
-    """Cached vectors; the model is loaded only when some text is new."""
+def _cache(settings: Settings) -> EmbeddingCache:
+    """The full run's embedding cache (films and keywords); the model is loaded only when some
+    text is new."""
     from indexer.features.embed import CACHE_FILE, EmbeddingCache
     from mgm.model import cache_namespace, encode, model_for
 
@@ -245,8 +262,7 @@ def _embed(settings: Settings, movies: list[Movie]) -> tuple[np.ndarray, int]:
             loaded.append(model_for(settings))
         return encode(loaded[0], batch, settings.embed_batch_size)
 
-    cache = EmbeddingCache(settings.cache_dir / CACHE_FILE, cache_namespace(settings), encode_new)
-    return cache.embed([embedding_text(m) for m in movies])
+    return EmbeddingCache(settings.cache_dir / CACHE_FILE, cache_namespace(settings), encode_new)
 
 
 def _bulk(client: OpenSearch, index: str, docs: list[dict]) -> None:

@@ -240,7 +240,7 @@ def _run(settings: Settings, csv: Path, progress: bool, timer: Timer, report: di
     with timer.stage("identity"):  # persistent ids and kept labels (issue 16); recorded after the swap
         previous = lineage.read_previous(client, settings.index_alias, settings.micro_alias, settings.ids_index)
         micro, ids = lineage.assign(previous, [m.id for m in movies], result, corpus, micro)
-        stages = incremental.stages_of(taxonomy.features, result, [g.id for g in micro])
+        stages = incremental.stages_of(taxonomy, result, [g.id for g in micro])
         report["identity"] = dict(ids.summary(), clustered_distance=stages.clustered_distance)
         report["head_check"] = head_check(
             movies, corpus, [micro[int(c)].label for c in result.labels], [ids.macro(int(t))[1] for t in result.film_macro], result.film_macro

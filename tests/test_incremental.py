@@ -87,7 +87,9 @@ def test_add_puts_held_out_films_live_in_their_micro_genre(os_client, settings, 
         )
     )
     assert drift["added"] == report["counts"]["added"] and drift["distance_ratio"] > 0
-    assert agreement >= 0.5
+    # The run's own rule (indexer.taxonomy.place) put 0.83 of them where the full run does offline;
+    # the nearest feature centroid it replaced, 0.50.
+    assert agreement >= 0.75
 
     # an edited overview is re-embedded and re-assigned; the sizes stay right
     fields, rows = read_rows(held)

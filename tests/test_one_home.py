@@ -16,14 +16,13 @@ import time
 import numpy as np
 import pytest
 from opensearchpy import helpers
-from test_taxonomy_units import planted
+from test_taxonomy_units import _themed
 
 from indexer import incremental
 from indexer.features.theme_features import ThemeFeatures
 from indexer.pipeline import micro_genres
 from indexer.publish import lineage
 from indexer.taxonomy import quality
-from indexer.taxonomy.cluster import KMeansClusterer
 from indexer.taxonomy.compose import Taxonomy
 from indexer.taxonomy.compose import report as taxonomy_report
 
@@ -44,17 +43,17 @@ def _counting(monkeypatch, owner, name: str) -> list:
 
 def _run_stages(corpus):
     """What ``indexer.pipeline`` does with a fitted taxonomy, in its order (no I/O)."""
-    taxonomy = Taxonomy(features=ThemeFeatures(svd_dim=8), clusterer=KMeansClusterer(k=6), refine_rounds=1, neighbours=10)
+    taxonomy = Taxonomy(features=ThemeFeatures(svd_dim=3, min_keywords=2), neighbours=8)  # the production clusterer: stages_of needs its placement
     result = taxonomy.fit(corpus)
     micro = micro_genres(result, corpus)
     report = taxonomy_report(result, corpus)
     micro, _ = lineage.assign(None, list(range(len(corpus.vectors))), result, corpus, micro)
-    stages = incremental.stages_of(taxonomy.features, result, [g.id for g in micro])
+    stages = incremental.stages_of(taxonomy, result, [g.id for g in micro])
     return result, micro, report, stages
 
 
 def test_a_run_computes_the_features_once(monkeypatch):
-    corpus, _ = planted()
+    corpus, _ = _themed()
     transforms = _counting(monkeypatch, ThemeFeatures, "transform")
     result, _, _, stages = _run_stages(corpus)
     assert len(transforms) == 1  # Taxonomy.fit's fit_transform; stages_of reads result.features
@@ -65,7 +64,7 @@ def test_a_run_computes_the_features_once(monkeypatch):
 
 
 def test_a_run_measures_the_micro_genres_label_fit_once(monkeypatch):
-    corpus, _ = planted()
+    corpus, _ = _themed()
     fits = _counting(monkeypatch, quality, "label_fit")
     result, micro, report, _ = _run_stages(corpus)
     micro_calls = [args for args in fits if args[0] == result.groups]

@@ -6,13 +6,15 @@ stage that stops finding it fails here (no real data, no OpenSearch: the fast ti
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pytest
 
 from indexer.features import neighbours
 from indexer.features.theme_features import ThemeFeatures
 from indexer.features.vectors import normalize
-from indexer.taxonomy import franchise, keyword_themes, label, macro, quality
+from indexer.taxonomy import franchise, keyword_themes, label, macro, place, quality
 from indexer.taxonomy.cluster import KMeansClusterer, merge_small, refine_by_label
 from indexer.taxonomy.compose import Corpus, Taxonomy
 from indexer.taxonomy.keyword_themes import KeywordThemes
@@ -534,7 +536,7 @@ def test_story_mentions_are_theme_words_an_overview_names_plurals_folded_never_g
     keyword_lists = [["robot"], ["robot", "space station"], ["space station", "love"], ["love"], []]
     themes = KeywordThemes().synonyms(keyword_lists, {k: np.eye(3)[i] for i, k in enumerate(["robot", "space station", "love"])})
     stories = ["", "The last robots on a space station", "Robots fall in love on a space station", "", "A robot's love"]
-    said = keyword_themes.story_mentions(stories, keyword_lists, themes)
+    said = keyword_themes.story_mentions(stories, keyword_themes.mention_phrases(keyword_lists, themes))
     assert [set(s) for s in said] == [set(), {"robot", "space station"}, {"robot", "space station"}, set(), {"robot"}]  # never "love" (generic)
 
 
@@ -715,3 +717,31 @@ def test_a_film_its_nearest_films_outvote_joins_their_theme():
     assert keyword_themes._outvoted(choice, near, of=5, need=5)[0] == 7  # four of five is not five
     assert keyword_themes._outvoted(choice, near, of=0, need=4).tolist() == choice.tolist()  # off
     assert choice[0] == 7  # the input is not changed in place
+
+
+def test_a_film_added_later_joins_the_group_its_central_theme_chose_unless_its_neighbours_outvote_it():
+    """``indexer add``'s rule (``Placement``) is the run's own: four films held out of the run
+    are placed with the run's counts and neighbours. Three join the group of their kind's
+    theme; a film without keywords joins its neighbours' group; and a mafia story whose only
+    keyword is "zombie" is outvoted by its neighbours, all in the mafia group (step 4)."""
+    corpus, truth = _themed()
+    held = [1, 16, 31, 12]  # a film of each kind with keywords, and a keyword-less mafia film
+    kept = [i for i in range(len(truth)) if i not in held]
+    pick = [corpus.keyword_lists, corpus.texts, corpus.genres]
+    part = Corpus(corpus.vectors[kept], *([column[i] for i in kept] for column in pick), corpus.keyword_vectors)
+    taxonomy = Taxonomy(features=ThemeFeatures(svd_dim=3, min_keywords=2), neighbours=8)
+    result = taxonomy.fit(part)
+    ids = [100 + c for c in range(result.k)]
+    placement = place.Placement.of(taxonomy.clusterer, result, ids, taxonomy.neighbours)
+    kind_group = {t: Counter(ids[c] for c, k in zip(result.labels, truth[kept]) if k == t).most_common(1)[0][0] for t in range(3)}
+    assert len(set(kind_group.values())) == 3
+    films = [*held, 2]
+    keyword_lists = [corpus.keyword_lists[i] for i in held] + [["zombie"]]
+
+    def embed(words):
+        return np.stack([corpus.keyword_vectors[w] for w in words])
+
+    got = placement.place(corpus.vectors[films], keyword_lists, [corpus.genres[i] for i in films], embed)
+    assert got == [kind_group[0], kind_group[1], kind_group[2], kind_group[0], kind_group[0]]
+    no_vote = place.Placement(**{**vars(placement), "consensus_of": 0})
+    assert no_vote.place(corpus.vectors[[2]], [["zombie"]], [corpus.genres[2]], embed) == [kind_group[1]]

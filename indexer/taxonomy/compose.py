@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from indexer.features.neighbours import film_space, nearest
+from indexer.features.neighbours import SpaceCounts, film_space, nearest
 from indexer.features.theme_features import ThemeFeatures
 from indexer.features.vectors import normalize
 from indexer.taxonomy import quality
@@ -62,6 +62,8 @@ class TaxonomyResult:
     feature_centroids: np.ndarray  # per micro-genre, in the clustering feature space
     features: np.ndarray  # per film, in the clustering feature space (computed once per run)
     label_fits: list[float]  # per micro-genre, the share of its films carrying its label (computed once per run)
+    space: np.ndarray  # per film, its unit row in the neighbour space, float16 (indexer add's neighbours)
+    space_counts: SpaceCounts  # the catalogue counts that space was built with
 
     @property
     def k(self) -> int:
@@ -101,7 +103,10 @@ class Taxonomy:
 
     def fit(self, corpus: Corpus) -> TaxonomyResult:
         feats = self.features.fit_transform(corpus.vectors, corpus.keyword_lists)
-        near = nearest(film_space(corpus.vectors, corpus.keyword_lists, corpus.genres, corpus.keyword_vectors), self.neighbours)
+        counts = SpaceCounts.of(corpus.keyword_lists, corpus.genres)
+        space = film_space(corpus.vectors, corpus.keyword_lists, corpus.genres, corpus.keyword_vectors, counts)
+        near = nearest(space, self.neighbours)
+        space = normalize(space, space.dtype.type).astype(np.float16)  # for indexer add's neighbours: a quarter of float64's bytes
         labels = self.clusterer.group(corpus, feats, self.features.has_evidence(corpus.keyword_lists), near)
         labels = _compact(merge_small(labels, feats, self.min_size))
         stats = corpus.phrase_stats()
@@ -123,7 +128,7 @@ class Taxonomy:
         shelves = [[Option(shelf.name, (), 1.0)] for shelf in themes.shelves_]
         macro = list(self.labeler.fit(macro_groups, stats, centroids_of(corpus.vectors, macro_groups), options=shelves).named_)
         fits = quality.label_fit(groups, [m.phrases for m in micro], corpus.texts)
-        return TaxonomyResult(labels, micro, film_macro, majority(film_macro, groups), macro, story, feature_centroids, feats, fits)
+        return TaxonomyResult(labels, micro, film_macro, majority(film_macro, groups), macro, story, feature_centroids, feats, fits, space, counts)
 
     def _named(self, labels: np.ndarray, corpus: Corpus, stats: PhraseStats) -> tuple[list[list[int]], PhraseStats, list[list[Option]]]:
         """The groups of ``labels`` with their label options: the clusterer's own names first

@@ -62,6 +62,7 @@ import heapq
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
@@ -120,6 +121,70 @@ WHOLE_MATRIX_MAX = 5_000  # keywords: up to here (TMDB 5000: 4,436), one linkage
 GRAPH_SLACK = 1e-4  # cosine: the threshold graph's float32 dot products keep every pair float64 would
 
 
+class Reading(NamedTuple):
+    """What step 2 reads of one film."""
+
+    keywords: list[str]  # its theme keywords
+    said: list[str]  # theme keywords its overview names and its keyword list lacks
+    stated: set[int]  # themes its overview names (carried or not)
+    themes: set[int]  # themes it carries: keywords and said
+
+
+@dataclass
+class Salience:
+    """Step 2 of the module docstring: how centrally a film is about each theme it carries, with
+    the catalogue's counts. One object for the full run and ``indexer add``
+    (``indexer.taxonomy.place``), so a film added later is weighed exactly as the films it joins."""
+
+    theme_of: dict[str, int]
+    phrases: dict[str, str]  # what overviews are read for (``mention_phrases``)
+    floor: float = SUPPORT_FLOOR
+    mention_weight: float = MENTION_WEIGHT
+    confirm_weight: float = CONFIRM_WEIGHT
+    films: int = 0  # films counted
+    carrying: dict[int, int] = field(default_factory=dict)  # theme -> films carrying it (rarity)
+
+    def read(self, keyword_lists: list[list[str]], stories: Sequence[str] = (), titles: Sequence[str] = ()) -> list[Reading]:
+        """Per film, its theme keywords and what its overview (``stories``; none: keywords only) names."""
+        named: list[list[str]] = [[] for _ in keyword_lists]
+        if (self.mention_weight or self.confirm_weight) and stories:
+            named = story_mentions(stories, self.phrases, titles)
+        out = []
+        for kws, names in zip(keyword_lists, named):
+            own = set(kws)
+            said = [k for k in names if k not in own] if self.mention_weight else []
+            stated = {self.theme_of[k] for k in names} if self.confirm_weight else set()
+            out.append(Reading(kws, said, stated, {self.theme_of[k] for k in [*kws, *said] if k in self.theme_of}))
+        return out
+
+    def count(self, readings: list[Reading]) -> None:
+        """Count the catalogue: a theme's rarity is log(films / films carrying it)."""
+        self.films = len(readings)
+        self.carrying = dict(Counter(t for r in readings for t in r.themes))
+
+    def pull(self, reading: Reading, story: np.ndarray, keyword_vectors: dict[str, np.ndarray], neighbours: list[set[int]]) -> dict[int, float]:
+        """Theme -> pull, for the themes one film carries; ``neighbours``: the themes each of its
+        nearest films carries (itself among them). A keyword pulls by its agreement with the
+        story times the theme's rarity times (floor + the neighbours' share); a theme the overview
+        states pulls ``1 + confirm_weight`` as hard, one only the overview names ``mention_weight``."""
+        shared = {t: sum(t in themes for themes in neighbours) / len(neighbours) for t in reading.themes}
+        own = self._pull(reading.keywords, story, keyword_vectors, shared)
+        own = {t: p * (1 + self.confirm_weight) if t in reading.stated else p for t, p in own.items()}
+        told = self._pull(reading.said, story, keyword_vectors, shared)
+        return {t: max(own.get(t, 0.0), self.mention_weight * told.get(t, 0.0)) for t in own.keys() | told.keys()}
+
+    def _pull(self, keywords: list[str], story: np.ndarray, keyword_vectors: dict[str, np.ndarray], shared: dict[int, float]) -> dict[int, float]:
+        out: dict[int, float] = {}
+        for k in dict.fromkeys(keywords):
+            t = self.theme_of.get(k)
+            if t is None or k not in keyword_vectors:
+                continue
+            rarity = np.log(self.films / self.carrying[t])
+            salience = max(float(keyword_vectors[k] @ story), 0.0) * rarity * (self.floor + shared[t])
+            out[t] = max(out.get(t, 0.0), salience)
+        return out
+
+
 @dataclass
 class KeywordThemes:
     """group(corpus, ..., nearest) -> a micro-genre per film; options(groups, keyword lists) -> names."""
@@ -138,7 +203,8 @@ class KeywordThemes:
     order_seed: int | None = None  # None: equally small themes drop in the order of their names; a seed shuffles it (bench)
     theme_of_: dict[str, int] = field(default_factory=dict, init=False, repr=False)
     keyword_lists_: list[list[str]] = field(default_factory=list, init=False, repr=False)  # keywords, then the themes overviews name
-    n_films_: int = field(default=0, init=False, repr=False)
+    salience_: Salience | None = field(default=None, init=False, repr=False)  # step 2's rule with the catalogue's counts (for indexer add)
+    carried_: list[set[int]] = field(default_factory=list, init=False, repr=False)  # per film, the themes it carries or its overview names
     film_theme_: np.ndarray | None = field(default=None, init=False, repr=False)  # the theme each film is in
 
     def synonyms(self, keyword_lists: list[list[str]], keyword_vectors: dict[str, np.ndarray]) -> dict[str, int]:
@@ -170,31 +236,21 @@ class KeywordThemes:
         """A group number per film (0..n-1, every group at least ``min_size`` films when the
         catalogue allows it). ``corpus`` is an ``indexer.taxonomy.compose.Corpus``; ``near`` each film's
         nearest films; the feature space and evidence mask (K-Means' inputs) are not used."""
-        vectors, keyword_vectors = corpus.vectors, corpus.keyword_vectors
-        self.theme_of_ = theme_of = self.synonyms(corpus.keyword_lists, keyword_vectors)
-        named = [[] for _ in corpus.keyword_lists]  # theme keywords the overviews name
-        if self.mention_weight or self.confirm_weight:
-            named = story_mentions(corpus.stories, corpus.keyword_lists, theme_of, corpus.titles)
-        said = [[k for k in ks if k not in own] if self.mention_weight else [] for ks, own in zip(named, map(set, corpus.keyword_lists))]
-        stated = [{theme_of[k] for k in ks} if self.confirm_weight else set() for ks in named]
-        self.keyword_lists_ = keyword_lists = [[*kws, *more] for kws, more in zip(corpus.keyword_lists, said)]
-        carried = [{theme_of[k] for k in kws if k in theme_of} for kws in keyword_lists]
-        films = Counter(t for themes in carried for t in themes)
-        self.n_films_ = len(keyword_lists)
-        pull = []
-        for i, kws in enumerate(corpus.keyword_lists):
-            shared = {t: sum(t in carried[j] for j in near[i]) / len(near[i]) for t in carried[i]}  # neighbours carrying it
-            own = self._pull(kws, vectors[i], keyword_vectors, films, shared)
-            own = {t: p * (1 + self.confirm_weight) if t in stated[i] else p for t, p in own.items()}
-            told = self._pull(said[i], vectors[i], keyword_vectors, films, shared)
-            pull.append({t: max(own.get(t, 0.0), self.mention_weight * told.get(t, 0.0)) for t in own.keys() | told.keys()})
+        self.theme_of_ = theme_of = self.synonyms(corpus.keyword_lists, corpus.keyword_vectors)
+        salience = Salience(theme_of, mention_phrases(corpus.keyword_lists, theme_of), self.floor, self.mention_weight, self.confirm_weight)
+        readings = salience.read(corpus.keyword_lists, corpus.stories, corpus.titles)
+        salience.count(readings)
+        self.salience_, self.keyword_lists_ = salience, [[*r.keywords, *r.said] for r in readings]
+        self.carried_ = carried = [r.themes for r in readings]
+        pull = [salience.pull(r, corpus.vectors[i], corpus.keyword_vectors, [carried[j] for j in near[i]]) for i, r in enumerate(readings)]
+        films = Counter(salience.carrying)
         tight = self._tight(carried, films, near)
         least = {t: self.franchise_min if t in tight else self.min_size for t in films}
         active = {t for t, n in films.items() if n >= least[t]}
         first, choice, active = _drop_smallest(pull, active, least, _tie_order(theme_of, self.order_seed))
         chosen = _outvoted(np.array(choice), near, self.consensus_of, self.consensus_need)
         if self.broad_share:
-            broad = {t for t, n in films.items() if n >= self.broad_share * len(keyword_lists)}
+            broad = {t for t, n in films.items() if n >= self.broad_share * len(readings)}
             chosen = _regathered(np.array(first), chosen, active, broad, near, self.franchise_min, self.franchise_cohesion)
         labels, themes = _join_neighbours(chosen, near)
         self.film_theme_ = np.asarray(themes)[labels]
@@ -211,19 +267,6 @@ class KeywordThemes:
             for t in themes & small:
                 members[t].append(i)
         return {t for t, films_of in members.items() if _cohesion(films_of, near) >= self.franchise_cohesion}
-
-    def _pull(
-        self, keywords: list[str], story: np.ndarray, keyword_vectors: dict[str, np.ndarray], films: Counter, shared: dict[int, float]
-    ) -> dict[int, float]:
-        """Theme -> how centrally one film is about it (see the module docstring, step 2)."""
-        out: dict[int, float] = {}
-        for k in dict.fromkeys(keywords):
-            t = self.theme_of_.get(k)
-            if t is None:
-                continue
-            salience = max(float(keyword_vectors[k] @ story), 0.0) * np.log(self.n_films_ / films[t]) * (self.floor + shared[t])
-            out[t] = max(out.get(t, 0.0), salience)
-        return out
 
     def options(self, groups: list[list[int]], keyword_lists: list[list[str]], stats: PhraseStats) -> list[list[Option]]:
         """Per group (of the films ``group`` was given, merged or not since), the keyword of its
@@ -247,20 +290,26 @@ class KeywordThemes:
         return out
 
 
-def story_mentions(stories: list[str], keyword_lists: list[list[str]], theme_of: dict[str, int], titles: Sequence[str] = ()) -> list[list[str]]:
-    """Per film, the theme keywords its story (overview) names as whole words, its own among them,
-    in story order. Only the labeller's vocabulary is read (``keyword_vocabulary``: keywords of two
-    or more films, no generic word), and a plural is its singular ("robots": robot).
+def mention_phrases(keyword_lists: list[list[str]], theme_of: dict[str, int]) -> dict[str, str]:
+    """The theme keywords an overview may name, as normalised phrase -> keyword as TMDB writes it:
+    only the labeller's vocabulary (``keyword_vocabulary``: keywords of two or more films, no
+    generic word). Read from the catalogue, so ``indexer add`` reads new films' overviews for the
+    same words the full run did."""
+    spelled: dict[str, str] = {}
+    for k in theme_of:
+        spelled.setdefault(" ".join(TOKEN.findall(k.lower())), k)
+    return {p: spelled[p] for p in keyword_vocabulary(keyword_lists) if p in spelled}
+
+
+def story_mentions(stories: Sequence[str], phrases: dict[str, str], titles: Sequence[str] = ()) -> list[list[str]]:
+    """Per film, the theme keywords (``mention_phrases``) its story (overview) names as whole
+    words, its own among them, in story order; a plural is its singular ("robots": robot).
     A title word written as a name inside a sentence is no theme: "Danny Ocean" makes no ocean film
     of Ocean's Twelve (micro-genres are never named by title words), while American Sniper's
     "sniper" and the apes of Rise of the Planet of the Apes still count."""
-    spelled: dict[str, str] = {}  # normalised phrase -> the keyword as TMDB writes it
-    for k in theme_of:
-        spelled.setdefault(" ".join(TOKEN.findall(k.lower())), k)
-    phrases = {p: spelled[p] for p in keyword_vocabulary(keyword_lists) if p in spelled}
     lengths = sorted({len(p.split()) for p in phrases})
     out = []
-    for story, title in zip(stories or [""] * len(keyword_lists), titles or [""] * len(keyword_lists)):
+    for story, title in zip(stories, titles or [""] * len(stories)):
         in_title = set(TOKEN.findall(title.lower()))
         words, named = [], []  # named: a title word capitalised inside a sentence ("Danny Ocean")
         end, last = 0, ""  # where the previous word ended; the last non-space character before this one
