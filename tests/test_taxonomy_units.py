@@ -532,6 +532,19 @@ def test_the_smallest_theme_drops_first_and_its_films_can_make_another_theme_who
     assert choice == [0] * 6 + [1] * 5 + [0] and active == {0, 1}
 
 
+def test_a_broad_themes_group_of_comedies_and_dramas_becomes_two_each_big_enough():
+    """ "Sport Drama" held DodgeBall and The Waterboy: a broad theme is named with the genre most
+    of its films share, untrue of the rest. Group 0 (broad, 8 comedies + 9 dramas) splits; group 1
+    (broad, 7 comedies) and group 2 (a specific theme) stay whole."""
+    genres = [("Comedy",)] * 8 + [("Drama",)] * 9 + [("Comedy", "Drama")] * 7 + [("Drama",)] * 9 + [("Comedy",)] * 8 + [("Drama",)] * 8
+    labels = np.array([0] * 17 + [1] * 16 + [2] * 16)
+    film_theme = np.array([10] * 17 + [11] * 16 + [12] * 16)
+    out, split = keyword_themes._comedies_apart(labels, film_theme, {10, 11}, genres, 8)
+    assert split == {10}
+    assert out[:8].tolist() == [3] * 8 and out[8:17].tolist() == [0] * 9  # the comedies apart, numbered after the last
+    assert out[17:].tolist() == labels[17:].tolist()
+
+
 def test_story_mentions_are_theme_words_an_overview_names_plurals_folded_never_generic():
     keyword_lists = [["robot"], ["robot", "space station"], ["space station", "love"], ["love"], []]
     themes = KeywordThemes().synonyms(keyword_lists, {k: np.eye(3)[i] for i, k in enumerate(["robot", "space station", "love"])})
@@ -745,3 +758,15 @@ def test_a_film_added_later_joins_the_group_its_central_theme_chose_unless_its_n
     assert got == [kind_group[0], kind_group[1], kind_group[2], kind_group[0], kind_group[0]]
     no_vote = place.Placement(**{**vars(placement), "consensus_of": 0})
     assert no_vote.place(corpus.vectors[[2]], [["zombie"]], [corpus.genres[2]], embed) == [kind_group[1]]
+
+
+def test_a_comedy_added_later_joins_its_themes_comedies_when_the_run_set_them_apart():
+    """Step 6 split "sport" into its dramas (group 10) and its comedies (group 11): ``add`` puts
+    a new sport comedy with the comedies and a new sport drama with the dramas."""
+    salience = keyword_themes.Salience({"sport": 0}, {}, mention_weight=0, confirm_weight=0, films=20, carrying={0: 10})
+    rows = normalize(np.random.default_rng(0).normal(size=(3, 6))).astype(np.float16)
+    counts = neighbours.SpaceCounts(20, {"sport": 10}, ("Comedy", "Drama"))
+    placement = place.Placement(salience, counts, rows, [frozenset({0})] * 3, np.array([10, 11, 10]), {0: (10, 11)}, 4, 0, 0)
+    story = np.array([[1.0, 0.0], [1.0, 0.0]])
+    got = placement.place(story, [["sport"], ["sport"]], [("Comedy",), ("Drama",)], lambda words: np.tile([1.0, 0.0], (len(words), 1)))
+    assert got == [11, 10]

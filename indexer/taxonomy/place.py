@@ -10,7 +10,8 @@ a centroid cannot tell which theme a film is centrally about. Holding 200 films 
 A new film is read and weighed like every film of the run (``Salience``: its keywords, the themes
 its overview names, each theme's rarity in the run's catalogue), its neighbours are its nearest
 films of the run in the run's neighbour space (``film_space`` with the run's counts), and it joins
-the micro-genre of the strongest theme it carries that the run kept; a film none of whose nearest
+the micro-genre of the strongest theme it carries that the run kept (a comedy, that theme's
+comedies, when the run set them apart: step 6 of keyword_themes); a film none of whose nearest
 films shares that micro-genre, while ``consensus_need`` of its ``consensus_of`` nearest share
 another, joins theirs (step 4 of keyword_themes); a film carrying no kept theme joins the
 micro-genre most of its nearest films are in (step 5). The collective steps (dropping undersized
@@ -28,7 +29,7 @@ import numpy as np
 
 from indexer.features.neighbours import SpaceCounts, film_space
 from indexer.features.vectors import nearest_to, normalize
-from indexer.taxonomy.keyword_themes import KeywordThemes, Salience
+from indexer.taxonomy.keyword_themes import COMEDY, KeywordThemes, Salience
 
 if TYPE_CHECKING:
     from indexer.taxonomy.compose import TaxonomyResult
@@ -43,7 +44,7 @@ class Placement:
     rows: np.ndarray  # (films, dims) float16: the run's films in the neighbour space, unit rows
     carried: list[frozenset[int]]  # per film of the run, the themes it carries
     groups: np.ndarray  # per film of the run, its micro-genre's persistent id
-    theme_groups: dict[int, int]  # kept theme -> the micro-genre most of its films ended in
+    theme_groups: dict[int, tuple[int, int]]  # kept theme -> the micro-genre most of its films ended in: (others, comedies)
     neighbours: int  # a film's neighbourhood, itself included (the run's)
     consensus_of: int
     consensus_need: int
@@ -53,19 +54,24 @@ class Placement:
         """The placement of a fitted run: ``themes`` its fitted clusterer, ``result`` what it
         returned (micro-genre per film, the films' neighbour space), ``ids`` the persistent id
         of each micro-genre."""
-        assert themes.salience_ is not None and themes.film_theme_ is not None, "fit the keyword themes first"
+        assert themes.salience_ is not None and themes.film_theme_ is not None and themes.apart_ is not None, "fit the keyword themes first"
         groups = np.asarray(ids, np.int64)[np.asarray(result.labels, int)]
-        ended: dict[int, Counter] = {}
-        for theme, group in zip(themes.film_theme_.tolist(), groups.tolist()):
+        ended: dict[tuple[int, bool], Counter] = {}
+        for theme, apart, group in zip(themes.film_theme_.tolist(), themes.apart_.tolist(), groups.tolist()):
             if theme >= 0:
-                ended.setdefault(theme, Counter())[group] += 1
+                ended.setdefault((theme, apart), Counter())[group] += 1
+        commonest = {key: c.most_common(1)[0][0] for key, c in ended.items()}
+        theme_groups = {}
+        for theme, apart in commonest:
+            other = commonest.get((theme, False), commonest[theme, apart])
+            theme_groups[theme] = (other, commonest.get((theme, True), other))
         return cls(
             themes.salience_,
             result.space_counts,
             result.space,
             [frozenset(t) for t in themes.carried_],
             groups,
-            {t: c.most_common(1)[0][0] for t, c in ended.items()},
+            theme_groups,
             neighbours,
             themes.consensus_of,
             themes.consensus_need,
@@ -96,7 +102,7 @@ class Placement:
             if not kept:
                 out.append(Counter(nearby).most_common(1)[0][0])
                 continue
-            group = self.theme_groups[max(kept)[1]]
+            group = self.theme_groups[max(kept)[1]][COMEDY in genres[i]]
             votes = Counter(nearby[: self.consensus_of])
             if self.consensus_of and group not in votes:
                 top, count = votes.most_common(1)[0]
