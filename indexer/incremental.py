@@ -75,24 +75,31 @@ class Stages:
 
 
 def stages_of(taxonomy: Taxonomy, result: TaxonomyResult, ids: list[int]) -> Stages:
-    """The stages of a fitted run, with the clustered films' mean distance as the drift baseline
-    (read from the taxonomy's own feature rows: they are computed once per run)."""
+    """The stages of a fitted run: its placement rule, and the clustered films' mean distance
+    as the drift baseline."""
     from indexer.taxonomy.keyword_themes import KeywordThemes
     from indexer.taxonomy.place import Placement
 
     if not isinstance(taxonomy.clusterer, KeywordThemes):
         raise TypeError("indexer add places films by keyword themes: the run's clusterer must be KeywordThemes")
+    placement = Placement.of(taxonomy.clusterer, result, ids, taxonomy.neighbours)
+    centroids = np.asarray(result.feature_centroids, np.float64)
+    return Stages(placement, taxonomy.features, centroids, list(ids), clustered_distance(result))
+
+
+def clustered_distance(result: TaxonomyResult) -> float:
+    """The clustered films' mean distance to their own centroid, read from the taxonomy's own
+    feature rows (computed once per run). In blocks of rows: at 100k films, the whole (films,
+    features) difference and gathered centroids were two float64 copies of the feature matrix
+    (820 MB), the run's peak."""
     labels = np.asarray(result.labels, int)
-    # In blocks of rows: at 100k films, the whole (films, features) difference and gathered
-    # centroids were two float64 copies of the feature matrix (820 MB), the run's peak.
     own = np.concatenate(
         [
             np.linalg.norm(result.features[i : i + BLOCK_ROWS] - result.feature_centroids[labels[i : i + BLOCK_ROWS]], axis=1)
             for i in range(0, len(labels), BLOCK_ROWS)
         ]
     )
-    placement = Placement.of(taxonomy.clusterer, result, ids, taxonomy.neighbours)
-    return Stages(placement, taxonomy.features, np.asarray(result.feature_centroids, np.float64), list(ids), round(float(own.mean()), 4))
+    return round(float(own.mean()), 4)
 
 
 def stages_dir(cache_dir: Path, micro_alias: str) -> Path:
