@@ -766,7 +766,20 @@ def test_a_comedy_added_later_joins_its_themes_comedies_when_the_run_set_them_ap
     salience = keyword_themes.Salience({"sport": 0}, {}, mention_weight=0, confirm_weight=0, films=20, carrying={0: 10})
     rows = normalize(np.random.default_rng(0).normal(size=(3, 6))).astype(np.float16)
     counts = neighbours.SpaceCounts(20, {"sport": 10}, ("Comedy", "Drama"))
-    placement = place.Placement(salience, counts, rows, [frozenset({0})] * 3, np.array([10, 11, 10]), {0: (10, 11)}, 4, 0, 0)
+    placement = place.Placement(salience, counts, rows, [frozenset({0})] * 3, np.array([10, 11, 10]), np.zeros(3, int), {0: (10, 11)}, 4, 0, 0, None)
     story = np.array([[1.0, 0.0], [1.0, 0.0]])
     got = placement.place(story, [["sport"], ["sport"]], [("Comedy",), ("Drama",)], lambda words: np.tile([1.0, 0.0], (len(words), 1)))
     assert got == [11, 10]
+
+
+def test_a_film_whose_theme_dropped_chooses_again_with_its_neighbours():
+    """Film 0's first theme (9) dropped; by pull alone it would take theme 1, which none of its
+    neighbours chose, but three of its four chose theme 2: pull x (floor + share) takes 2. Film
+    1 kept its first theme and is left alone, though its neighbours chose otherwise too."""
+    pull = [{9: 5.0, 1: 1.0, 2: 0.7}, {1: 1.0, 2: 0.9}, *[{2: 1.0}] * 3, {1: 1.0}]
+    first, choice = [9, 1, 2, 2, 2, 1], [1, 1, 2, 2, 2, 1]
+    near = np.array([[0, 2, 3, 4, 5], [1, 2, 3, 4, 0]])
+    near = np.vstack([near, np.tile(np.arange(5), (4, 1))])
+    out = keyword_themes._with_neighbours(first, choice, pull, {1, 2}, near, 0.5)
+    assert out == [2, 1, 2, 2, 2, 1]
+    assert keyword_themes._with_neighbours(first, choice, pull, {1, 2}, near, 5.0)[0] == 1  # a high floor: pull decides

@@ -10,8 +10,9 @@ a centroid cannot tell which theme a film is centrally about. Holding 200 films 
 A new film is read and weighed like every film of the run (``Salience``: its keywords, the themes
 its overview names, each theme's rarity in the run's catalogue), its neighbours are its nearest
 films of the run in the run's neighbour space (``film_space`` with the run's counts), and it joins
-the micro-genre of the strongest theme it carries that the run kept (a comedy, that theme's
-comedies, when the run set them apart: step 6 of keyword_themes); a film none of whose nearest
+the micro-genre of the strongest theme it carries that the run kept (weighed by its neighbours'
+themes when its strongest theme is one the run dropped, as in step 3; a comedy joins that
+theme's comedies when the run set them apart, step 6); a film none of whose nearest
 films shares that micro-genre, while ``consensus_need`` of its ``consensus_of`` nearest share
 another, joins theirs (step 4 of keyword_themes); a film carrying no kept theme joins the
 micro-genre most of its nearest films are in (step 5). The collective steps (dropping undersized
@@ -44,10 +45,12 @@ class Placement:
     rows: np.ndarray  # (films, dims) float16: the run's films in the neighbour space, unit rows
     carried: list[frozenset[int]]  # per film of the run, the themes it carries
     groups: np.ndarray  # per film of the run, its micro-genre's persistent id
+    themes: np.ndarray  # per film of the run, the theme it ended in
     theme_groups: dict[int, tuple[int, int]]  # kept theme -> the micro-genre most of its films ended in: (others, comedies)
     neighbours: int  # a film's neighbourhood, itself included (the run's)
     consensus_of: int
     consensus_need: int
+    dropped_floor: float | None  # step 3's second choice (None: off)
 
     @classmethod
     def of(cls, themes: KeywordThemes, result: TaxonomyResult, ids: Sequence[int], neighbours: int) -> Placement:
@@ -71,10 +74,12 @@ class Placement:
             result.space,
             [frozenset(t) for t in themes.carried_],
             groups,
+            np.asarray(themes.film_theme_, np.int32),
             theme_groups,
             neighbours,
             themes.consensus_of,
             themes.consensus_need,
+            themes.dropped_floor,
         )
 
     def place(
@@ -102,6 +107,9 @@ class Placement:
             if not kept:
                 out.append(Counter(nearby).most_common(1)[0][0])
                 continue
+            if self.dropped_floor is not None and max(pull, key=pull.__getitem__) not in self.theme_groups:
+                chose = Counter(self.themes[near[i]].tolist())  # its strongest theme is gone: weigh the rest by its neighbours
+                kept = [(p * (self.dropped_floor + chose[t] / len(near[i])), t) for p, t in kept]
             group = self.theme_groups[max(kept)[1]][COMEDY in genres[i]]
             votes = Counter(nearby[: self.consensus_of])
             if self.consensus_of and group not in votes:
