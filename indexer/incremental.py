@@ -127,6 +127,16 @@ def save_stages(stages: Stages, cache_dir: Path, micro_alias: str, stamp: str, l
     return path
 
 
+def load_stages(path: Path) -> Stages:
+    """The stages a full run saved; refused when they predate the placement rule (stop 39: runs
+    before it saved no ``Placement``), since ``add`` would then put films by another rule than
+    the run's."""
+    stages = joblib.load(path)
+    if getattr(stages, "placement", None) is None:
+        raise AddRefused(f"the live run's saved stages ({path}) predate indexer add's placement rule: run a full reindex first")
+    return stages
+
+
 def current_stamp(client: OpenSearch, settings: Settings) -> str | None:
     """The run stamp of the index behind the micro-genres alias, or None before the first run."""
     targets = alias_targets(client, settings.micro_alias)
@@ -211,7 +221,7 @@ def _add(settings: Settings, csv: Path, client: OpenSearch, run_id: str, started
     live = client.count(index=settings.index_alias)["count"]
     if len(movies) > settings.add_max_share * live:
         raise AddRefused(f"{len(movies)} films exceed ADD_MAX_SHARE={settings.add_max_share} of the {live} indexed: run a full reindex instead")
-    stages: Stages = joblib.load(path)
+    stages = load_stages(path)
     cache = _cache(settings)
     x, encoded = cache.embed([embedding_text(m) for m in movies])
     ids, distance = stages.assign(movies, x, lambda words: cache.embed(words)[0])

@@ -155,6 +155,21 @@ def test_stages_saved_before_the_stage_packages_still_load():
     assert pickle.loads(b"cindexer.features\n_tokens\n.") is theme_features._tokens
 
 
+def test_add_refuses_stages_saved_before_the_placement_rule_in_one_line(tmp_path):
+    """A run of the code before stop 39 saved ``Stages`` without a ``Placement``: ``add`` would
+    have failed on it with an AttributeError; it refuses (exit 1 at the CLI) and names the fix."""
+    import joblib
+
+    from indexer.incremental import AddRefused, Stages, load_stages
+
+    old = object.__new__(Stages)
+    old.__dict__.update(features=None, centroids=np.zeros((2, 3)), ids=[0, 1], clustered_distance=1.0)
+    path = tmp_path / "old.joblib"
+    joblib.dump(old, path)
+    with pytest.raises(AddRefused, match="predate .* run a full reindex first"):
+        load_stages(path)
+
+
 def test_a_reindex_keeps_an_old_label_only_while_it_is_as_true_and_a_different_claim():
     from indexer.publish.lineage import may_keep_label
 

@@ -14,7 +14,7 @@ import pytest
 from indexer.features import neighbours
 from indexer.features.theme_features import ThemeFeatures
 from indexer.features.vectors import normalize
-from indexer.taxonomy import franchise, keyword_themes, label, macro, place, quality
+from indexer.taxonomy import franchise, keyword_themes, label, macro, place, quality, salience
 from indexer.taxonomy.cluster import KMeansClusterer, merge_small, refine_by_label
 from indexer.taxonomy.compose import Corpus, Taxonomy
 from indexer.taxonomy.keyword_themes import KeywordThemes
@@ -549,7 +549,7 @@ def test_story_mentions_are_theme_words_an_overview_names_plurals_folded_never_g
     keyword_lists = [["robot"], ["robot", "space station"], ["space station", "love"], ["love"], []]
     themes = KeywordThemes().synonyms(keyword_lists, {k: np.eye(3)[i] for i, k in enumerate(["robot", "space station", "love"])})
     stories = ["", "The last robots on a space station", "Robots fall in love on a space station", "", "A robot's love"]
-    said = keyword_themes.story_mentions(stories, keyword_themes.mention_phrases(keyword_lists, themes))
+    said = salience.story_mentions(stories, salience.mention_phrases(keyword_lists, themes))
     assert [set(s) for s in said] == [set(), {"robot", "space station"}, {"robot", "space station"}, set(), {"robot"}]  # never "love" (generic)
 
 
@@ -763,10 +763,10 @@ def test_a_film_added_later_joins_the_group_its_central_theme_chose_unless_its_n
 def test_a_comedy_added_later_joins_its_themes_comedies_when_the_run_set_them_apart():
     """Step 6 split "sport" into its dramas (group 10) and its comedies (group 11): ``add`` puts
     a new sport comedy with the comedies and a new sport drama with the dramas."""
-    salience = keyword_themes.Salience({"sport": 0}, {}, mention_weight=0, confirm_weight=0, films=20, carrying={0: 10})
+    weighing = salience.Salience({"sport": 0}, {}, mention_weight=0, confirm_weight=0, films=20, carrying={0: 10})
     rows = normalize(np.random.default_rng(0).normal(size=(3, 6))).astype(np.float16)
     counts = neighbours.SpaceCounts(20, {"sport": 10}, ("Comedy", "Drama"))
-    placement = place.Placement(salience, counts, rows, [frozenset({0})] * 3, np.array([10, 11, 10]), np.zeros(3, int), {0: (10, 11)}, 4, 0, 0, None)
+    placement = place.Placement(weighing, counts, rows, [frozenset({0})] * 3, np.array([10, 11, 10]), np.zeros(3, int), {0: (10, 11)}, 4, 0, 0, None)
     story = np.array([[1.0, 0.0], [1.0, 0.0]])
     got = placement.place(story, [["sport"], ["sport"]], [("Comedy",), ("Drama",)], lambda words: np.tile([1.0, 0.0], (len(words), 1)))
     assert got == [11, 10]

@@ -14,7 +14,7 @@ TMDB's curated keyword vocabulary, and each film is then put in one of them:
    Genisys and In Time sat in "Future", a name a blind judge turned down for all 16 famous films it
    was offered for (head check, tuning half, mean of 8 tie orders: 0.808 -> 0.831, pooled 0.881 ->
    0.906; held out unchanged, 0.816 / 0.882).
-2. **Salience**: a film's pull towards each theme it carries is the keyword's agreement with the
+2. **Salience** (``indexer.taxonomy.salience``): a film's pull towards each theme it carries is the keyword's agreement with the
    film's own story (max(cos, 0)) times the theme's rarity (log(films / films carrying it)), so
    "crime family" beats "lawyer" for The Godfather and "toy comes to life" beats "airplane" for
    Toy Story 2; times (``floor`` + the share of its nearest films that carry the theme too,
@@ -72,7 +72,6 @@ import heapq
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
@@ -85,21 +84,19 @@ from indexer.taxonomy.label import (
     MAX_LABEL_WORDS,
     MIN_FIT,
     TIME_SETTINGS,
-    TOKEN,
     Option,
     PhraseStats,
     genre_words,
     is_generic,
-    keyword_vocabulary,
     says_when,
     title_case,
 )
+from indexer.taxonomy.salience import CONFIRM_WEIGHT, MENTION_WEIGHT, SUPPORT_FLOOR, Salience, mention_phrases
 
 SYNONYM_DISTANCE = 0.15
 MIN_SIZE = 8
 FRANCHISE_MIN = 3  # the smallest tight theme kept (a trilogy)
 FRANCHISE_COHESION = 0.5  # a tight theme's films: on average, at least half the others are among their nearest
-SUPPORT_FLOOR = 0.25
 # Step 4's vote: of a film's CONSENSUS_OF nearest films, CONSENSUS_NEED share a theme the film is
 # not in, and none shares the film's own. Tuning half, (of, need) (3, 3) / (4, 4) / (5, 4) / (5, 5) /
 # (6, 5): micro fit 0.794 / 0.814 / 0.825 / 0.804 / 0.804 (0.804 without; 7 to 70 films move).
@@ -110,17 +107,6 @@ CONSENSUS_NEED = 4
 # bench/taxonomy.py "scattered_curve"; 0.02 moved 28 films (the Terminators and RoboCop to
 # "Cyborg", The Island to "Clone", Happy Gilmore and Caddyshack from "Sport" to "Golf").
 BROAD_SHARE = 0.02
-# A theme named in a film's overview and not among its keywords pulls at this share of a keyword's
-# strength. Head check, tuning half: 0.742 without mentions; 0.773 at every weight from 0.1 to 0.5
-# (largest group 116 -> 63-65); 0.3 is the plateau's middle, with theme recovery 91 -> 92 and
-# genre-word truth kept (0.742; 0.727 at 0.2, 0.751 at 0.4). Held out: 0.767 -> 0.786.
-MENTION_WEIGHT = 0.3
-# A theme a film carries and its overview names too pulls 1 + CONFIRM_WEIGHT times as hard. Head
-# check, tuning half, weights 0 / 0.25 / 0.4 / 0.5 / 0.75 / 1 (words written first; pooled: also a
-# blind judge's verdicts on every label the variants gave, docs/indexer.md): 0.773 / 0.794 / 0.804 /
-# 0.773 / 0.732 / 0.732; pooled 0.845 / 0.856 / 0.876 / 0.866 / 0.825 / 0.845. Held out at 0.4:
-# 0.767 -> 0.796, pooled 0.835 -> 0.864; theme recovery 92 -> 93.
-CONFIRM_WEIGHT = 0.4
 # Step 3's second choice: a film whose first theme dropped weighs each kept theme it carries by
 # (DROPPED_FLOOR + the share of its nearest films that chose it). Head check, tuning half, mean of
 # 8 tie orders, off / 0.1 / 0.25 / 0.5 / 1: micro fit 0.831 / 0.835 / 0.845 / 0.856 / 0.842, pooled
@@ -135,70 +121,6 @@ COMEDY = "Comedy"  # the TMDB genre step 6 sets apart
 NAME_SCORE = 10.0  # above any c-TF-IDF option score, so the theme's own name is tried first
 WHOLE_MATRIX_MAX = 5_000  # keywords: up to here (TMDB 5000: 4,436), one linkage over every distance (100 MB of them at most)
 GRAPH_SLACK = 1e-4  # cosine: the threshold graph's float32 dot products keep every pair float64 would
-
-
-class Reading(NamedTuple):
-    """What step 2 reads of one film."""
-
-    keywords: list[str]  # its theme keywords
-    said: list[str]  # theme keywords its overview names and its keyword list lacks
-    stated: set[int]  # themes its overview names (carried or not)
-    themes: set[int]  # themes it carries: keywords and said
-
-
-@dataclass
-class Salience:
-    """Step 2 of the module docstring: how centrally a film is about each theme it carries, with
-    the catalogue's counts. One object for the full run and ``indexer add``
-    (``indexer.taxonomy.place``), so a film added later is weighed exactly as the films it joins."""
-
-    theme_of: dict[str, int]
-    phrases: dict[str, str]  # what overviews are read for (``mention_phrases``)
-    floor: float = SUPPORT_FLOOR
-    mention_weight: float = MENTION_WEIGHT
-    confirm_weight: float = CONFIRM_WEIGHT
-    films: int = 0  # films counted
-    carrying: dict[int, int] = field(default_factory=dict)  # theme -> films carrying it (rarity)
-
-    def read(self, keyword_lists: list[list[str]], stories: Sequence[str] = (), titles: Sequence[str] = ()) -> list[Reading]:
-        """Per film, its theme keywords and what its overview (``stories``; none: keywords only) names."""
-        named: list[list[str]] = [[] for _ in keyword_lists]
-        if (self.mention_weight or self.confirm_weight) and stories:
-            named = story_mentions(stories, self.phrases, titles)
-        out = []
-        for kws, names in zip(keyword_lists, named):
-            own = set(kws)
-            said = [k for k in names if k not in own] if self.mention_weight else []
-            stated = {self.theme_of[k] for k in names} if self.confirm_weight else set()
-            out.append(Reading(kws, said, stated, {self.theme_of[k] for k in [*kws, *said] if k in self.theme_of}))
-        return out
-
-    def count(self, readings: list[Reading]) -> None:
-        """Count the catalogue: a theme's rarity is log(films / films carrying it)."""
-        self.films = len(readings)
-        self.carrying = dict(Counter(t for r in readings for t in r.themes))
-
-    def pull(self, reading: Reading, story: np.ndarray, keyword_vectors: dict[str, np.ndarray], neighbours: list[set[int]]) -> dict[int, float]:
-        """Theme -> pull, for the themes one film carries; ``neighbours``: the themes each of its
-        nearest films carries (itself among them). A keyword pulls by its agreement with the
-        story times the theme's rarity times (floor + the neighbours' share); a theme the overview
-        states pulls ``1 + confirm_weight`` as hard, one only the overview names ``mention_weight``."""
-        shared = {t: sum(t in themes for themes in neighbours) / len(neighbours) for t in reading.themes}
-        own = self._pull(reading.keywords, story, keyword_vectors, shared)
-        own = {t: p * (1 + self.confirm_weight) if t in reading.stated else p for t, p in own.items()}
-        told = self._pull(reading.said, story, keyword_vectors, shared)
-        return {t: max(own.get(t, 0.0), self.mention_weight * told.get(t, 0.0)) for t in own.keys() | told.keys()}
-
-    def _pull(self, keywords: list[str], story: np.ndarray, keyword_vectors: dict[str, np.ndarray], shared: dict[int, float]) -> dict[int, float]:
-        out: dict[int, float] = {}
-        for k in dict.fromkeys(keywords):
-            t = self.theme_of.get(k)
-            if t is None or k not in keyword_vectors:
-                continue
-            rarity = np.log(self.films / self.carrying[t])
-            salience = max(float(keyword_vectors[k] @ story), 0.0) * rarity * (self.floor + shared[t])
-            out[t] = max(out.get(t, 0.0), salience)
-        return out
 
 
 @dataclass
@@ -311,46 +233,6 @@ class KeywordThemes:
                 name = f"{name} {genre}" if genre and len(name.split()) + len(genre.split()) <= MAX_LABEL_WORDS else ""
             out.append([Option(name, (best[1],), NAME_SCORE)] if name else [])
         return out
-
-
-def mention_phrases(keyword_lists: list[list[str]], theme_of: dict[str, int]) -> dict[str, str]:
-    """The theme keywords an overview may name, as normalised phrase -> keyword as TMDB writes it:
-    only the labeller's vocabulary (``keyword_vocabulary``: keywords of two or more films, no
-    generic word). Read from the catalogue, so ``indexer add`` reads new films' overviews for the
-    same words the full run did."""
-    spelled: dict[str, str] = {}
-    for k in theme_of:
-        spelled.setdefault(" ".join(TOKEN.findall(k.lower())), k)
-    return {p: spelled[p] for p in keyword_vocabulary(keyword_lists) if p in spelled}
-
-
-def story_mentions(stories: Sequence[str], phrases: dict[str, str], titles: Sequence[str] = ()) -> list[list[str]]:
-    """Per film, the theme keywords (``mention_phrases``) its story (overview) names as whole
-    words, its own among them, in story order; a plural is its singular ("robots": robot).
-    A title word written as a name inside a sentence is no theme: "Danny Ocean" makes no ocean film
-    of Ocean's Twelve (micro-genres are never named by title words), while American Sniper's
-    "sniper" and the apes of Rise of the Planet of the Apes still count."""
-    lengths = sorted({len(p.split()) for p in phrases})
-    out = []
-    for story, title in zip(stories, titles or [""] * len(stories)):
-        in_title = set(TOKEN.findall(title.lower()))
-        words, named = [], []  # named: a title word capitalised inside a sentence ("Danny Ocean")
-        end, last = 0, ""  # where the previous word ended; the last non-space character before this one
-        for m in TOKEN.finditer(story):
-            last = story[end : m.start()].rstrip()[-1:] or last
-            words.append(m.group().lower())
-            named.append(words[-1] in in_title and m.group()[0].isupper() and last not in ("", ".", "!", "?"))
-            end, last = m.end(), m.group()[-1]
-        singular = [w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words]
-        found = dict.fromkeys(
-            phrases[p]
-            for seq in (words, singular)
-            for n in lengths
-            for i in range(len(seq) - n + 1)
-            if (p := " ".join(seq[i : i + n])) in phrases and not any(named[i : i + n])
-        )
-        out.append(list(found))
-    return out
 
 
 def _drop_smallest(pull: list[dict[int, float]], active: set[int], least: dict[int, int], rank: np.ndarray) -> tuple[list[int], list[int], set[int]]:

@@ -30,7 +30,8 @@ import numpy as np
 
 from indexer.features.neighbours import SpaceCounts, film_space
 from indexer.features.vectors import nearest_to, normalize
-from indexer.taxonomy.keyword_themes import COMEDY, KeywordThemes, Salience
+from indexer.taxonomy.keyword_themes import COMEDY, KeywordThemes
+from indexer.taxonomy.salience import Salience
 
 if TYPE_CHECKING:
     from indexer.taxonomy.compose import TaxonomyResult
