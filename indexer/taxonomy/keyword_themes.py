@@ -39,8 +39,10 @@ TMDB's curated keyword vocabulary, and each film is then put in one of them:
    A film whose first theme dropped then chooses once more, with its neighbours
    (``_with_neighbours``): each kept theme it carries pulls times (``dropped_floor`` + the share
    of its nearest films that chose it). Its next-strongest keyword alone was often incidental:
-   GoldenEye, its "secret intelligence service" (4 films) gone, sat in "Virus", V for Vendetta in
-   "Catholic", The Hurt Locker in "Sniper".
+   V for Vendetta sat in "Catholic", Saw in "Killer", Contact in "Scientist" (now "Dystopia",
+   "Serial Killer", "Alien"). A film none of whose carried themes its neighbours chose keeps its
+   next by pull: GoldenEye stays in "Virus" though 7 of its 14 nearest films are in "British
+   Secret Service", a theme it does not carry.
 4. **A film its own series outvotes**: a film none of whose ``consensus_of`` nearest films shares
    its theme, while ``consensus_need`` of them share another, joins theirs. A sequel's keyword
    list can lack its series' theme: The Return of the King carries "middle-earth (tolkien)" but
