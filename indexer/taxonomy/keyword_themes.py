@@ -72,7 +72,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -198,8 +198,8 @@ class KeywordThemes:
             chosen = _regathered(np.array(first), chosen, active, broad, near, self.franchise_min, self.franchise_cohesion)
         labels, themes = _join_neighbours(chosen, near)
         self.film_theme_ = np.asarray(themes)[labels]
-        broad = {t for k, t in theme_of.items() if is_generic(k)}
-        labels, split = _comedies_apart(labels, self.film_theme_, broad, corpus.genres, self.min_size)
+        generic = {t for k, t in theme_of.items() if is_generic(k)}
+        labels, split = _comedies_apart(labels, self.film_theme_, generic, corpus.genres, self.min_size)
         self.apart_ = np.array([t in split and COMEDY in gs for t, gs in zip(self.film_theme_.tolist(), corpus.genres)], bool)
         return labels
 
@@ -274,18 +274,24 @@ def _drop_smallest(pull: list[dict[int, float]], active: set[int], least: dict[i
 def _with_neighbours(
     first: list[int], choice: list[int], pull: list[dict[int, float]], active: set[int], near: np.ndarray, floor: float
 ) -> list[int]:
-    """Step 3's second choice: each film whose ``first`` theme was dropped takes the kept theme it
-    carries with the strongest pull x (``floor`` + the share of its nearest films, itself left
-    out, whose ``choice`` it is). One simultaneous pass over the choices as the drop left them."""
+    """Step 3's second choice: each film whose ``first`` theme was dropped takes
+    ``neighbour_weighed`` among the ``active`` themes, its nearest films (itself left out) read
+    with their ``choice``. One simultaneous pass over the choices as the drop left them."""
     out = list(choice)
     for i, (was, now) in enumerate(zip(first, choice)):
-        if was == now:
-            continue
-        others = [j for j in near[i] if j != i]
-        chose = Counter(choice[j] for j in others)
-        weighed = [(p * (floor + chose[t] / max(len(others), 1)), t) for t, p in pull[i].items() if t in active]
-        out[i] = max(weighed, default=(0.0, now))[1]
+        if was != now:
+            others = [choice[j] for j in near[i] if j != i]
+            out[i] = neighbour_weighed(pull[i], active, others, floor, default=now)
     return out
+
+
+def neighbour_weighed(pull: dict[int, float], kept: Container[int], nearby: Sequence[int], floor: float, default: int) -> int:
+    """Step 3's second choice for one film: of the ``kept`` themes it carries, the one with the
+    strongest pull x (``floor`` + the share of its ``nearby`` films' themes that are it);
+    ``default`` when it carries none. ``indexer add`` places a film by the same rule."""
+    chose = Counter(nearby)
+    weighed = [(p * (floor + chose[t] / max(len(nearby), 1)), t) for t, p in pull.items() if t in kept]
+    return max(weighed, default=(0.0, default))[1]
 
 
 def _strongest(row: dict[int, float], active: set[int]) -> int:
@@ -315,19 +321,27 @@ def _tie_order(theme_of: dict[str, int], seed: int | None) -> np.ndarray:
 
 
 def _outvoted(choice: np.ndarray, near: np.ndarray, of: int, need: int) -> np.ndarray:
-    """Step 4 of the module docstring: each film whose ``of`` nearest films (itself left out)
-    include ``need`` in one theme and none in its own takes that theme. One simultaneous pass over
-    the choices as they were, so no film moves because another just did. ``of`` 0: off."""
+    """Step 4 of the module docstring (``outvote``) for every film, its ``of`` nearest films
+    itself left out. One simultaneous pass over the choices as they were, so no film moves
+    because another just did. ``of`` 0: off."""
     out = choice.copy()
     if not of:
         return out
     for i, row in enumerate(near):
-        votes = Counter(int(choice[j]) for j in [j for j in row if j != i][:of] if choice[j] >= 0)
-        if votes and choice[i] not in votes:
-            theme, count = votes.most_common(1)[0]
-            if count >= need:
-                out[i] = theme
+        out[i] = outvote(int(choice[i]), [int(choice[j]) for j in [j for j in row if j != i][:of]], need)
     return out
+
+
+def outvote(own: int, nearby: Sequence[int], need: int) -> int:
+    """Step 4 for one film: the theme ``need`` or more of its ``nearby`` films share, when none of
+    them shares its ``own`` (-1: no theme, never a vote); else its own. ``indexer add`` places a
+    film by the same rule."""
+    votes = Counter(t for t in nearby if t >= 0)
+    if votes and own not in votes:
+        theme, count = votes.most_common(1)[0]
+        if count >= need:
+            return theme
+    return own
 
 
 def _cohesion(members: list[int], near: np.ndarray) -> float:

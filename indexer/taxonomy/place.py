@@ -30,7 +30,7 @@ import numpy as np
 
 from indexer.features.neighbours import SpaceCounts, film_space
 from indexer.features.vectors import nearest_to, normalize
-from indexer.taxonomy.keyword_themes import COMEDY, KeywordThemes
+from indexer.taxonomy.keyword_themes import COMEDY, KeywordThemes, neighbour_weighed, outvote
 from indexer.taxonomy.salience import Salience
 
 if TYPE_CHECKING:
@@ -64,11 +64,10 @@ class Placement:
         for theme, apart, group in zip(themes.film_theme_.tolist(), themes.apart_.tolist(), groups.tolist()):
             if theme >= 0:
                 ended.setdefault((theme, apart), Counter())[group] += 1
-        commonest = {key: c.most_common(1)[0][0] for key, c in ended.items()}
-        theme_groups = {}
-        for theme, apart in commonest:
-            other = commonest.get((theme, False), commonest[theme, apart])
-            theme_groups[theme] = (other, commonest.get((theme, True), other))
+        others = {t: c.most_common(1)[0][0] for (t, apart), c in ended.items() if not apart}
+        comedies = {t: c.most_common(1)[0][0] for (t, apart), c in ended.items() if apart}
+        either = {**comedies, **others}  # a theme with one side only uses it for both
+        theme_groups = {t: (others.get(t, g), comedies.get(t, g)) for t, g in either.items()}
         return cls(
             themes.salience_,
             result.space_counts,
@@ -108,15 +107,12 @@ class Placement:
             if not kept:
                 out.append(Counter(nearby).most_common(1)[0][0])
                 continue
+            theme = max(kept)[1]
             if self.dropped_floor is not None and max(pull, key=pull.__getitem__) not in self.theme_groups:
-                chose = Counter(self.themes[near[i]].tolist())  # its strongest theme is gone: weigh the rest by its neighbours
-                kept = [(p * (self.dropped_floor + chose[t] / len(near[i])), t) for p, t in kept]
-            group = self.theme_groups[max(kept)[1]][COMEDY in genres[i]]
-            votes = Counter(nearby[: self.consensus_of])
-            if self.consensus_of and group not in votes:
-                top, count = votes.most_common(1)[0]
-                group = top if count >= self.consensus_need else group
-            out.append(group)
+                # its strongest theme is one the run dropped: the run's second choice, by its neighbours' themes
+                theme = neighbour_weighed(pull, self.theme_groups, self.themes[near[i]].tolist(), self.dropped_floor, default=theme)
+            group = self.theme_groups[theme][COMEDY in genres[i]]
+            out.append(outvote(group, nearby[: self.consensus_of], self.consensus_need) if self.consensus_of else group)
         return out
 
 

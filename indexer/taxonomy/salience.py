@@ -92,7 +92,7 @@ class Salience:
         out: dict[int, float] = {}
         for k in dict.fromkeys(keywords):
             t = self.theme_of.get(k)
-            if t is None or k not in keyword_vectors:
+            if t is None:
                 continue
             rarity = np.log(self.films / self.carrying[t])
             salience = max(float(keyword_vectors[k] @ story), 0.0) * rarity * (self.floor + shared[t])
