@@ -766,7 +766,7 @@ def test_a_comedy_added_later_joins_its_themes_comedies_when_the_run_set_them_ap
     weighing = salience.Salience({"sport": 0}, {}, mention_weight=0, confirm_weight=0, films=20, carrying={0: 10})
     rows = normalize(np.random.default_rng(0).normal(size=(3, 6))).astype(np.float16)
     counts = neighbours.SpaceCounts(20, {"sport": 10}, ("Comedy", "Drama"))
-    placement = place.Placement(weighing, counts, rows, [frozenset({0})] * 3, np.array([10, 11, 10]), np.zeros(3, int), {0: (10, 11)}, 4, 0, 0, None)
+    placement = place.Placement(weighing, counts, rows, [frozenset({0})] * 3, np.array([10, 11, 10]), np.zeros(3, int), {0: (10, 11)}, 4, 0, 0, None, 0)
     story = np.array([[1.0, 0.0], [1.0, 0.0]])
     got = placement.place(story, [["sport"], ["sport"]], [("Comedy",), ("Drama",)], lambda words: np.tile([1.0, 0.0], (len(words), 1)))
     assert got == [11, 10]
@@ -783,3 +783,31 @@ def test_a_film_whose_theme_dropped_chooses_again_with_its_neighbours():
     out = keyword_themes._with_neighbours(first, choice, pull, {1, 2}, near, 0.5)
     assert out == [2, 1, 2, 2, 2, 1]
     assert keyword_themes._with_neighbours(first, choice, pull, {1, 2}, near, 5.0)[0] == 1  # a high floor: pull decides
+
+
+def test_a_film_whose_theme_dropped_joins_its_neighbours_theme_when_none_chose_its_own():
+    """Film 0's first theme (9) dropped and the only kept theme it carries is 1, which none of
+    its five neighbours chose; all five chose 2. With a vote of 5 it joins 2 without carrying it;
+    with 6 needed, or no vote, it keeps 1. Film 1 kept its first theme: no vote for it."""
+    pull = [{9: 5.0, 1: 1.0}, {1: 1.0}, *[{2: 1.0}] * 5]
+    first, choice = [9, 1, 2, 2, 2, 2, 2], [1, 1, 2, 2, 2, 2, 2]
+    near = np.vstack([[0, 2, 3, 4, 5, 6], [1, 2, 3, 4, 5, 6], *[np.arange(6)] * 5])
+    assert keyword_themes._with_neighbours(first, choice, pull, {1, 2}, near, 0.5, join=5)[:2] == [2, 1]
+    assert keyword_themes._with_neighbours(first, choice, pull, {1, 2}, near, 0.5, join=6)[0] == 1
+    assert keyword_themes._with_neighbours(first, choice, pull, {1, 2}, near, 0.5)[0] == 1
+
+
+def test_a_film_added_later_whose_theme_the_run_dropped_joins_its_neighbours_theme_like_the_run():
+    """``add`` mirrors step 3's vote: the new film's strongest theme ("secret service", 9) is
+    one the run dropped, and the only kept theme it carries ("virus", group 10) none of its six
+    nearest films chose; all six chose "spy" (group 20), so it joins them. With the vote off it
+    stays with "virus", as before the vote."""
+    weighing = salience.Salience(
+        {"secret service": 9, "virus": 1, "spy": 2}, {}, mention_weight=0, confirm_weight=0, films=40, carrying={9: 2, 1: 10, 2: 10}
+    )
+    rows = normalize(np.random.default_rng(1).normal(size=(6, 6))).astype(np.float16)
+    counts = neighbours.SpaceCounts(40, {"secret service": 2, "virus": 10, "spy": 10}, ("Action", "Drama"))
+    run = place.Placement(weighing, counts, rows, [frozenset({2})] * 6, np.full(6, 20), np.full(6, 2), {1: (10, 10), 2: (20, 20)}, 7, 0, 0, 0.5, 5)
+    film = ([np.array([1.0, 0.0])], [["secret service", "virus"]], [("Action",)], lambda words: np.tile([1.0, 0.0], (len(words), 1)))
+    assert run.place(np.stack(film[0]), *film[1:]) == [20]
+    assert place.Placement(**{**vars(run), "dropped_join": 0}).place(np.stack(film[0]), *film[1:]) == [10]

@@ -11,7 +11,8 @@ A new film is read and weighed like every film of the run (``Salience``: its key
 its overview names, each theme's rarity in the run's catalogue), its neighbours are its nearest
 films of the run in the run's neighbour space (``film_space`` with the run's counts), and it joins
 the micro-genre of the strongest theme it carries that the run kept (weighed by its neighbours'
-themes when its strongest theme is one the run dropped, as in step 3; a comedy joins that
+themes when its strongest theme is one the run dropped, and joining theirs when none chose
+that one and ``dropped_join`` of them chose another, as in step 3; a comedy joins that
 theme's comedies when the run set them apart, step 6); a film none of whose nearest
 films shares that micro-genre, while ``consensus_need`` of its ``consensus_of`` nearest share
 another, joins theirs (step 4 of keyword_themes); a film carrying no kept theme joins the
@@ -46,19 +47,20 @@ class Placement:
     rows: np.ndarray  # (films, dims) float16: the run's films in the neighbour space, unit rows
     carried: list[frozenset[int]]  # per film of the run, the themes it carries
     groups: np.ndarray  # per film of the run, its micro-genre's persistent id
-    themes: np.ndarray  # per film of the run, the theme it ended in
+    chose: np.ndarray  # per film of the run, the theme it chose when step 3's drop ended (-1: none)
     theme_groups: dict[int, tuple[int, int]]  # kept theme -> the micro-genre most of its films ended in: (others, comedies)
     neighbours: int  # a film's neighbourhood, itself included (the run's)
     consensus_of: int
     consensus_need: int
     dropped_floor: float | None  # step 3's second choice (None: off)
+    dropped_join: int  # step 3's vote for a film whose theme dropped (0: off)
 
     @classmethod
     def of(cls, themes: KeywordThemes, result: TaxonomyResult, ids: Sequence[int], neighbours: int) -> Placement:
         """The placement of a fitted run: ``themes`` its fitted clusterer, ``result`` what it
         returned (micro-genre per film, the films' neighbour space), ``ids`` the persistent id
         of each micro-genre."""
-        assert themes.salience_ is not None and themes.film_theme_ is not None and themes.apart_ is not None, "fit the keyword themes first"
+        assert themes.salience_ is not None and themes.film_theme_ is not None and themes.apart_ is not None and themes.chose_ is not None, "fit the keyword themes first"
         groups = np.asarray(ids, np.int64)[np.asarray(result.labels, int)]
         ended: dict[tuple[int, bool], Counter] = {}
         for theme, apart, group in zip(themes.film_theme_.tolist(), themes.apart_.tolist(), groups.tolist()):
@@ -74,12 +76,13 @@ class Placement:
             result.space,
             [frozenset(t) for t in themes.carried_],
             groups,
-            np.asarray(themes.film_theme_, np.int32),
+            themes.chose_,
             theme_groups,
             neighbours,
             themes.consensus_of,
             themes.consensus_need,
             themes.dropped_floor,
+            themes.dropped_join,
         )
 
     def place(
@@ -110,7 +113,10 @@ class Placement:
             theme = max(kept)[1]
             if self.dropped_floor is not None and max(pull, key=pull.__getitem__) not in self.theme_groups:
                 # its strongest theme is one the run dropped: the run's second choice, by its neighbours' themes
-                theme = neighbour_weighed(pull, self.theme_groups, self.themes[near[i]].tolist(), self.dropped_floor, default=theme)
+                others = [t if t in self.theme_groups else -1 for t in self.chose[near[i]].tolist()]  # -1: no film ended there
+                theme = neighbour_weighed(pull, self.theme_groups, others, self.dropped_floor, default=theme)
+                if self.dropped_join:
+                    theme = outvote(theme, others, self.dropped_join)
             group = self.theme_groups[theme][COMEDY in genres[i]]
             out.append(outvote(group, nearby[: self.consensus_of], self.consensus_need) if self.consensus_of else group)
         return out
