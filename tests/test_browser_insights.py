@@ -39,12 +39,15 @@ def test_overview_renders_treemap_and_leaves_diagnostics_to_about_the_model(page
 
 def test_about_the_model_shows_the_diagnostics_and_the_held_out_fan_check(page, live_server):
     with urllib.request.urlopen(live_server + "/api/overview") as resp:
-        held = json.load(resp)["head_check"]["held_out"]  # every run on the TMDB data checks the famous films
+        overview = json.load(resp)
+    held = overview["head_check"]["held_out"]  # every run on the TMDB data checks the famous films
+    behind = overview["catalogue_check"]["held_out"]  # and the judged films behind them
     assert page.goto(live_server + "/about-model").status == 200 and page.locator("[data-chart]").count() == 0
     text = page.locator(".kpis").inner_text().lower()
     assert "silhouette" in text and "label fit" in text
     row = page.locator("table.head-check tbody tr").first.inner_text()
     assert row.startswith(f"held out ({held['films']})") and f"{held['macro_fit'] * 100:.0f}%" in row
+    assert f"accepts the name {behind['fit'] * 100:.0f}% of the films in the held-out half" in page.locator("main").inner_text()
     page.screenshot_as("insights-about-model")
 
 

@@ -113,6 +113,9 @@ def test_run_kpis_and_head_check_come_from_the_run_document(client, os_client, l
     assert list(data["head_check"]) == ["held_out", "tune"]
     assert held["macro_fit"] == run["head_check"]["held_out"]["macro_fit"] and held["films"] == run["head_check"]["held_out"]["films"]
     assert held["pairs"]["held"] == run["head_check"]["held_out"]["pairs"]["held"] and "misses" not in held
+    behind = data["catalogue_check"]  # the 600 judged films behind the famous ones, as the run measured them
+    assert list(behind) == ["held_out", "tune"] and behind["held_out"] == run["head_check"]["catalogue"]["held_out"]
+    assert behind["held_out"]["films"] == 300 and 0 < behind["held_out"]["fit"] < 1
 
 
 def test_trends_period_counts_equal_range_queries(client, count):

@@ -291,6 +291,28 @@ def test_the_judged_head_of_catalogue_set_is_complete():
     assert sum(len(p) for p in pairs.values()) >= 60 and all({p.a, p.b} <= titles for ps in pairs.values() for p in ps)
 
 
+def test_catalogue_check_counts_accepted_names_and_names_never_judged_per_split():
+    judged = {
+        "films": [
+            {"tmdb_id": 1, "split": "tune", "names": ["Heist", "Bank"], "accept": ["Heist"]},
+            {"tmdb_id": 2, "split": "tune", "names": ["Ghost", "Haunted House"], "accept": ["Ghost", "Haunted House"]},
+            {"tmdb_id": 3, "split": "held_out", "names": ["Virus", "Spy"], "accept": ["Spy"]},
+            {"tmdb_id": 9, "split": "held_out", "names": ["X"], "accept": ["X"]},  # not in the catalogue
+        ]
+    }
+    out = quality.catalogue_check(judged, [1, 2, 3], ["Bank", "Possession", "Spy"])
+    assert out["tune"] == {"films": 2, "fit": 0.0, "unjudged": 0.5}  # "Bank" judged and turned down, "Possession" never shown
+    assert out["held_out"] == {"films": 1, "fit": 1.0, "unjudged": 0.0}
+
+
+def test_the_judged_catalogue_set_lies_behind_the_head_check_and_judges_only_names_it_showed():
+    films = quality.load_head_films(quality.CATALOGUE_FILMS)["films"]
+    head = {f["tmdb_id"] for f in quality.load_head_films()["films"]}
+    assert len(films) == 600 and len({f["tmdb_id"] for f in films}) == 600 and not head & {f["tmdb_id"] for f in films}
+    assert sum(f["split"] == "held_out" for f in films) == 300
+    assert all(set(f["accept"]) <= set(f["names"]) and f["best"] in f["names"] and len(f["names"]) >= 2 for f in films)
+
+
 def stats_of(corpus: Corpus) -> label.PhraseStats:
     return corpus.phrase_stats()
 

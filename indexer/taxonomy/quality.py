@@ -23,6 +23,11 @@ Definitions (issue 10):
   (indexer/taxonomy/head_films.json, with a held-out half never tuned on). A name *fits* when one of
   the accepted terms occurs in it as whole words, plural folded (``fan_fits``). This judges what
   a visitor sees, not whether the film carries the word, which label fit already rewards.
+- **catalogue fit** (stop 40): the same question for 600 films behind those 200 (ranks to about
+  800), from a blind judge's verdicts on the names each film could sit under
+  (indexer/taxonomy/catalogue_films.json): the share whose micro-genre name the judge accepted.
+  The head check's 200 are an easier set than the catalogue behind them, and a visitor browses
+  both.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ RECOVERY_MIN_GROUP = 8
 RECOVERY_MIN_SHARE = 0.5
 LOW_FIT = 0.3
 HEAD_FILMS = Path(__file__).with_name("head_films.json")
+CATALOGUE_FILMS = Path(__file__).with_name("catalogue_films.json")
 
 
 @lru_cache(maxsize=65536)
@@ -261,6 +267,27 @@ def head_check(judged: dict, film_ids: list[int], micro_names: list[str], macro_
         for key in ("micro", "micro_pooled", "macro", "first_genre"):
             split[f"{key}_fit"] = round(split.pop(key) / n, 4) if n else 0.0
     return out
+
+
+def catalogue_check(judged: dict, film_ids: list[int], micro_names: list[str]) -> dict:
+    """Per split of the judged catalogue films found: the share whose micro-genre name the blind
+    judge accepted (``fit``), and the share shown under a name it was never offered
+    (``unjudged``, counted as a miss: a name the taxonomy has since changed to may be better or
+    worse, and only a new verdict can say; a rising share says the set needs judging again)."""
+    row = {film_id: i for i, film_id in enumerate(film_ids)}
+    counts: dict[str, Counter] = {}
+    for film in judged["films"]:
+        i = row.get(int(film["tmdb_id"]))
+        if i is None:
+            continue
+        split = counts.setdefault(film["split"], Counter())
+        split["films"] += 1
+        split["accepted"] += micro_names[i] in film["accept"]
+        split["unjudged"] += micro_names[i] not in film["names"]
+    return {
+        name: {"films": c["films"], "fit": round(c["accepted"] / c["films"], 4), "unjudged": round(c["unjudged"] / c["films"], 4)}
+        for name, c in counts.items()
+    }
 
 
 def head_pairs(judged: dict) -> dict[str, list[FanPair]]:

@@ -175,7 +175,7 @@ RESPONSES: dict[tuple[str, str], tuple[str, dict]] = {
     ("get", "/api/overview"): (
         "What the Overview page plots",
         _obj(
-            {k: ANY_OBJ for k in ("filters", "kpis", "prior", "treemap", "rankings", "top_movies", "head_check", "catalog")}
+            {k: ANY_OBJ for k in ("filters", "kpis", "prior", "treemap", "rankings", "top_movies", "head_check", "catalogue_check", "catalog")}
             | {"micro_genres": _array(ANY_OBJ)}
         ),
     ),

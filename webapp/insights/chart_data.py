@@ -128,6 +128,7 @@ def shape_overview(resp: dict, run_resp: dict, micro_docs: dict, filters: Filter
         "rankings": _rankings(micros),
         "top_movies": {},
         "head_check": run["head_check"] if run else {},
+        "catalogue_check": run["catalogue_check"] if run else {},
         "catalog": catalog,
     }
 
@@ -143,7 +144,8 @@ def _run_kpis(run_resp: dict) -> dict | None:
     doc = hits[0]["_source"]
     kpis = {k: doc.get(k) for k in ("run_id", "finished_at", "movies_index", "k", "n_macro", "silhouette", "label_fit", "total_seconds")}
     kpis["theme_recovery"] = (doc.get("taxonomy") or {}).get("theme_recovery")
-    return {"kpis": kpis, "head_check": _head_check(doc.get("head_check"))}
+    head = doc.get("head_check")
+    return {"kpis": kpis, "head_check": _head_check(head), "catalogue_check": _catalogue_check(head.get("catalogue") if isinstance(head, dict) else None)}
 
 
 HEAD_SPLITS = ("held_out", "tune")
@@ -164,6 +166,14 @@ def _head_check(found: object) -> dict:
             if isinstance(pairs, dict):
                 out[split]["pairs"] = {k: pairs.get(k) for k in ("pairs", "held", "share")}
     return out
+
+
+def _catalogue_check(found: object) -> dict:
+    """The run's catalogue check (``indexer.taxonomy.quality.catalogue_check``), held-out half first;
+    nothing for a run from an older indexer."""
+    if not isinstance(found, dict):
+        return {}
+    return {split: {k: found[split].get(k) for k in ("films", "fit", "unjudged")} for split in HEAD_SPLITS if isinstance(found.get(split), dict)}
 
 
 def _rankings(micros: list[dict]) -> dict:
