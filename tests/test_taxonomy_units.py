@@ -788,7 +788,8 @@ def test_a_comedy_added_later_joins_its_themes_comedies_when_the_run_set_them_ap
     weighing = salience.Salience({"sport": 0}, {}, mention_weight=0, confirm_weight=0, films=20, carrying={0: 10})
     rows = normalize(np.random.default_rng(0).normal(size=(3, 6))).astype(np.float16)
     counts = neighbours.SpaceCounts(20, {"sport": 10}, ("Comedy", "Drama"))
-    placement = place.Placement(weighing, counts, rows, [frozenset({0})] * 3, np.array([10, 11, 10]), np.zeros(3, int), {0: (10, 11)}, 4, 0, 0, None, 0)
+    carried, groups, chose = [frozenset({0})] * 3, np.array([10, 11, 10]), np.zeros(3, int)
+    placement = place.Placement(weighing, counts, rows, carried, groups, chose, {0: (10, 11)}, 4, 0, 0, None, 0)
     story = np.array([[1.0, 0.0], [1.0, 0.0]])
     got = placement.place(story, [["sport"], ["sport"]], [("Comedy",), ("Drama",)], lambda words: np.tile([1.0, 0.0], (len(words), 1)))
     assert got == [11, 10]

@@ -157,7 +157,7 @@ class KeywordThemes:
     carried_: list[set[int]] = field(default_factory=list, init=False, repr=False)  # per film, the themes it carries or its overview names
     apart_: np.ndarray | None = field(default=None, init=False, repr=False)  # per film: in its theme's group of comedies apart (step 6)
     film_theme_: np.ndarray | None = field(default=None, init=False, repr=False)  # the theme each film is in
-    chose_: np.ndarray | None = field(default=None, init=False, repr=False)  # the theme each film chose when the drop ended (step 3's second choice reads them)
+    chose_: np.ndarray | None = field(default=None, init=False, repr=False)  # each film's theme when the drop ended (step 3's second choice reads it)
 
     def synonyms(self, keyword_lists: list[list[str]], keyword_vectors: dict[str, np.ndarray]) -> dict[str, int]:
         """Theme keyword -> theme number, for the keywords at least two films carry that say

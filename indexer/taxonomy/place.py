@@ -60,7 +60,8 @@ class Placement:
         """The placement of a fitted run: ``themes`` its fitted clusterer, ``result`` what it
         returned (micro-genre per film, the films' neighbour space), ``ids`` the persistent id
         of each micro-genre."""
-        assert themes.salience_ is not None and themes.film_theme_ is not None and themes.apart_ is not None and themes.chose_ is not None, "fit the keyword themes first"
+        assert themes.salience_ is not None and themes.film_theme_ is not None, "fit the keyword themes first"
+        assert themes.apart_ is not None and themes.chose_ is not None, "fit the keyword themes first"
         groups = np.asarray(ids, np.int64)[np.asarray(result.labels, int)]
         ended: dict[tuple[int, bool], Counter] = {}
         for theme, apart, group in zip(themes.film_theme_.tolist(), themes.apart_.tolist(), groups.tolist()):

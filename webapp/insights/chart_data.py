@@ -145,7 +145,8 @@ def _run_kpis(run_resp: dict) -> dict | None:
     kpis = {k: doc.get(k) for k in ("run_id", "finished_at", "movies_index", "k", "n_macro", "silhouette", "label_fit", "total_seconds")}
     kpis["theme_recovery"] = (doc.get("taxonomy") or {}).get("theme_recovery")
     head = doc.get("head_check")
-    return {"kpis": kpis, "head_check": _head_check(head), "catalogue_check": _catalogue_check(head.get("catalogue") if isinstance(head, dict) else None)}
+    behind = head.get("catalogue") if isinstance(head, dict) else None
+    return {"kpis": kpis, "head_check": _head_check(head), "catalogue_check": _catalogue_check(behind)}
 
 
 HEAD_SPLITS = ("held_out", "tune")
