@@ -11,8 +11,8 @@ A new film is read and weighed like every film of the run (``Salience``: its key
 its overview names, each theme's rarity in the run's catalogue), its neighbours are its nearest
 films of the run in the run's neighbour space (``film_space`` with the run's counts), and it joins
 the micro-genre of the strongest theme it carries that the run kept (weighed by its neighbours'
-themes when its strongest theme is one the run dropped, and joining theirs when none chose
-that one and ``dropped_join`` of them chose another, as in step 3; a comedy joins that
+themes when its strongest theme is one the run dropped, as in step 3, and joining theirs when
+none chose that one and ``dropped_join`` of them chose another, if the run had that vote on; a comedy joins that
 theme's comedies when the run set them apart, step 6); a film none of whose nearest
 films shares that micro-genre, while ``consensus_need`` of its ``consensus_of`` nearest share
 another, joins theirs (step 4 of keyword_themes); a film carrying no kept theme joins the
