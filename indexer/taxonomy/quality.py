@@ -35,7 +35,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -245,12 +245,8 @@ def head_check(judged: dict, film_ids: list[int], micro_names: list[str], macro_
     also counts a name the blind judge accepted for the film (its ``labels``: word lists miss
     fair names, "Car Race" for Cars, "Magic" for The Prestige, as pooled relevance judgements
     fill the gaps of a first pool)."""
-    row = {film_id: i for i, film_id in enumerate(film_ids)}
     out: dict[str, dict] = {}
-    for film in judged["films"]:
-        i = row.get(int(film["tmdb_id"]))
-        if i is None:
-            continue
+    for film, i in _found(judged, film_ids):
         counts = {"films": 0, "micro": 0, "micro_pooled": 0, "macro": 0, "first_genre": 0, "contradicted": 0, "misses": []}
         split = out.setdefault(film["split"], counts)
         micro, macro = fan_fits(micro_names[i], film["micro"]), fan_fits(macro_names[i], film["macro"])
@@ -274,12 +270,8 @@ def catalogue_check(judged: dict, film_ids: list[int], micro_names: list[str]) -
     judge accepted (``fit``), and the share shown under a name it was never offered
     (``unjudged``, counted as a miss: a name the taxonomy has since changed to may be better or
     worse, and only a new verdict can say; a rising share says the set needs judging again)."""
-    row = {film_id: i for i, film_id in enumerate(film_ids)}
     counts: dict[str, Counter] = {}
-    for film in judged["films"]:
-        i = row.get(int(film["tmdb_id"]))
-        if i is None:
-            continue
+    for film, i in _found(judged, film_ids):
         split = counts.setdefault(film["split"], Counter())
         split["films"] += 1
         split["accepted"] += micro_names[i] in film["accept"]
@@ -288,6 +280,15 @@ def catalogue_check(judged: dict, film_ids: list[int], micro_names: list[str]) -
         name: {"films": c["films"], "fit": round(c["accepted"] / c["films"], 4), "unjudged": round(c["unjudged"] / c["films"], 4)}
         for name, c in counts.items()
     }
+
+
+def _found(judged: dict, film_ids: list[int]) -> Iterator[tuple[dict, int]]:
+    """Each judged film the catalogue holds, with its row (a smaller catalogue holds fewer)."""
+    row = {film_id: i for i, film_id in enumerate(film_ids)}
+    for film in judged["films"]:
+        i = row.get(int(film["tmdb_id"]))
+        if i is not None:
+            yield film, i
 
 
 def head_pairs(judged: dict) -> dict[str, list[FanPair]]:
