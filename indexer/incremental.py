@@ -18,7 +18,7 @@ already holds the embedding cache ``add`` needs anyway.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -129,10 +129,11 @@ def save_stages(stages: Stages, cache_dir: Path, micro_alias: str, stamp: str, l
 
 def load_stages(path: Path) -> Stages:
     """The stages a full run saved; refused when they predate the placement rule (stop 39: runs
-    before it saved no ``Placement``), since ``add`` would then put films by another rule than
-    the run's."""
+    before it saved no ``Placement``) or its current fields (stop 40 saves the films' post-drop
+    choices), since ``add`` would then put films by another rule than the run's."""
     stages = joblib.load(path)
-    if getattr(stages, "placement", None) is None:
+    placement = getattr(stages, "placement", None)
+    if placement is None or {f.name for f in fields(placement)} - set(vars(placement)):  # today's fields, the saved values
         raise AddRefused(f"the live run's saved stages ({path}) predate indexer add's placement rule: run a full reindex first")
     return stages
 

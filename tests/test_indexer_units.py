@@ -170,6 +170,28 @@ def test_add_refuses_stages_saved_before_the_placement_rule_in_one_line(tmp_path
         load_stages(path)
 
 
+def test_add_refuses_a_placement_saved_before_its_current_fields_in_one_line(tmp_path):
+    """Stop 39's ``Placement`` kept each film's final theme, not its post-drop choice (``chose``,
+    stop 40): ``add`` would fail on it with an AttributeError; it refuses and names the fix."""
+    import dataclasses
+
+    import joblib
+
+    from indexer.incremental import AddRefused, Stages, load_stages
+    from indexer.taxonomy.place import Placement
+
+    old = object.__new__(Placement)
+    old.__dict__.update({f.name: None for f in dataclasses.fields(Placement) if f.name not in ("chose", "dropped_join")}, themes=None)
+    stages = object.__new__(Stages)
+    stages.__dict__.update(placement=old, features=None, centroids=np.zeros((2, 3)), ids=[0, 1], clustered_distance=1.0)
+    joblib.dump(stages, tmp_path / "old.joblib")
+    with pytest.raises(AddRefused, match="predate .* run a full reindex first"):
+        load_stages(tmp_path / "old.joblib")
+    stages.placement.__dict__.update(chose=None, dropped_join=0)  # today's fields: loaded
+    joblib.dump(stages, tmp_path / "new.joblib")
+    assert load_stages(tmp_path / "new.joblib").placement.dropped_join == 0
+
+
 def test_a_reindex_keeps_an_old_label_only_while_it_is_as_true_and_a_different_claim():
     from indexer.publish.lineage import may_keep_label
 
