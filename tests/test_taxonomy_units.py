@@ -281,7 +281,7 @@ def test_head_check_counts_each_split_and_the_first_genre_baseline():
 
 
 def test_the_judged_head_of_catalogue_set_is_complete():
-    judged = quality.load_head_films()
+    judged = quality.load_judged()
     films = judged["films"]
     assert len(films) == 200 and len({f["tmdb_id"] for f in films}) == 200
     assert {f["split"] for f in films} == {"tune", "held_out"} and 80 <= sum(f["split"] == "held_out" for f in films) <= 120
@@ -306,8 +306,8 @@ def test_catalogue_check_counts_accepted_names_and_names_never_judged_per_split(
 
 
 def test_the_judged_catalogue_set_lies_behind_the_head_check_and_judges_only_names_it_showed():
-    films = quality.load_head_films(quality.CATALOGUE_FILMS)["films"]
-    head = {f["tmdb_id"] for f in quality.load_head_films()["films"]}
+    films = quality.load_judged(quality.CATALOGUE_FILMS)["films"]
+    head = {f["tmdb_id"] for f in quality.load_judged()["films"]}
     assert len(films) == 600 and len({f["tmdb_id"] for f in films}) == 600 and not head & {f["tmdb_id"] for f in films}
     assert sum(f["split"] == "held_out" for f in films) == 300
     assert all(set(f["accept"]) <= set(f["names"]) and f["best"] in f["names"] and len(f["names"]) >= 2 for f in films)

@@ -113,7 +113,9 @@ class Placement:
                 continue
             theme = max(kept)[1]
             if self.dropped_floor is not None and max(pull, key=pull.__getitem__) not in self.theme_groups:
-                # its strongest theme is one the run dropped: the run's second choice, by its neighbours' themes
+                # its strongest theme is not one the run kept: the run's second choice, by its neighbours' themes.
+                # The run asks this only of films whose theme was dropped for size, not of one too rare to
+                # compete; asking it of both agrees with the full run as well (0.834 against 0.829, stop 40).
                 others = [t if t in self.theme_groups else -1 for t in self.chose[near[i]].tolist()]  # -1: no film ended there
                 theme = neighbour_weighed(pull, self.theme_groups, others, self.dropped_floor, default=theme)
                 if self.dropped_join:

@@ -232,7 +232,8 @@ def fan_fits(name: str, terms: list[str]) -> bool:
     return False
 
 
-def load_head_films(path: Path = HEAD_FILMS) -> dict:
+def load_judged(path: Path = HEAD_FILMS) -> dict:
+    """A judged set: the head check's famous films (default) or the catalogue check's (``CATALOGUE_FILMS``)."""
     return json.loads(Path(path).read_text())
 
 
