@@ -46,7 +46,8 @@ split, so a setting is chosen on ``tune`` and ``held_out`` reports it): ``mood_f
 (the relative floor and the minimum kept, ``MIN_KEPT``), ``micro_curve`` (the micro-genre match
 off, its ``min_score``, its lift; with the known-item figures and title typos beside "off" and
 the app's setting), ``shelf_curve`` (the lift of the macro themes a query names, 0 = off), ``genre_curve`` (the
-lift of the films of the genres a query names, 0 = off; with the known-item figures),
+lift of the films of the genres a query names, 0 = off; with the known-item figures), ``ruled_out_curve``
+(the genres a query's mood rules out left out or kept: "heartwarming summer camp", no slasher),
 ``fused_prior_curve`` (the prior on the fused score by votes, with the known-item figures),
 ``prior_field_curve`` (that prior by TMDB's popularity, stop 35's, against votes) and
 ``mood_anchor_curve`` (the least cosine a mood query's vector side is scaled by, ``fusion.MOOD_VECTOR_ANCHOR``;
@@ -502,6 +503,7 @@ def run(settings: Settings) -> dict[str, Any]:
         return {str(v): with_known_items_at(**{setting: v}) for v in values}
 
     genre_curve = with_known_items("genre_lift", GENRE_LIFTS)
+    ruled_out_curve = {"off": with_known_items_at(rule_out=False), "on": with_known_items_at(rule_out=True)}
     fused_prior_curve = with_known_items("fused_prior", FUSED_PRIORS)
     prior_field_curve = {f"{field} {weight}": with_known_items_at(prior_field=field, fused_prior=weight) for field, weight in PRIOR_FIELDS}
     mood_anchor_curve = with_known_items("mood_anchor", MOOD_ANCHORS)
@@ -556,6 +558,7 @@ def run(settings: Settings) -> dict[str, Any]:
         "micro_curve": micro_curve,
         "shelf_curve": shelf_curve,
         "genre_curve": genre_curve,
+        "ruled_out_curve": ruled_out_curve,
         "fused_prior_curve": fused_prior_curve,
         "prior_field_curve": prior_field_curve,
         "mood_anchor_curve": mood_anchor_curve,

@@ -548,6 +548,31 @@ def test_a_mood_query_finds_films_of_its_mood_not_titles_with_its_words(api, q, 
     assert sum(genre in r["genres"] for r in data["results"]) >= 8
 
 
+def test_a_feel_good_mood_leaves_out_the_horror_films_its_words_find(app, os_client, live_index):
+    """ "heartwarming summer camp" had Friday the 13th Part 2 and Part III in its top 10: the words
+    it shares with slashers found them, and a genre lift only reorders. The mood rules horror out."""
+    from webapp.api.params import SearchParams
+    from webapp.explore.views import find
+
+    params = SearchParams(q="heartwarming summer camp", mode="hybrid", size=50)
+    encode = app.extensions["query_encoder"].encode_one
+
+    def films(rule_out: bool) -> list[dict]:
+        found = find(os_client, live_index.index_alias, live_index.micro_alias, params, lambda q: encode(q).tolist(), rule_out=rule_out)
+        return [h["_source"] for h in found["hits"]]
+
+    kept, ruled = films(False), films(True)
+    assert any("Horror" in f["genres"] for f in kept[:20])  # the words alone find slashers
+    assert ruled and not any("Horror" in f["genres"] for f in ruled)
+    rest = [f["id"] for f in kept if "Horror" not in f["genres"]]
+    assert [f["id"] for f in ruled][: len(rest)] == rest[: len(ruled)]  # the others keep their order
+    data = get(app.test_client(), "/api/search?q=heartwarming+summer+camp")
+    assert data["intents"]["ruled_out"] == ["Horror"] and not any("Horror" in r["genres"] for r in data["results"])
+    assert "No horror" in app.test_client().get("/explore?q=heartwarming+summer+camp").get_data(as_text=True)
+    horror = get(app.test_client(), "/api/search?q=feel-good+horror+comedy&size=10")
+    assert horror["intents"]["ruled_out"] == [] and any("Horror" in r["genres"] for r in horror["results"])
+
+
 def test_a_genre_word_lifts_its_films_without_changing_the_set(app, os_client, live_index):
     """Issue 22's example: "dark psychological thriller twist ending" once gave Deadpool third.
     "thriller" names TMDB's Thriller genre: its films rank higher, the others lower, and the set

@@ -58,7 +58,7 @@ def test_years_and_decades_become_a_range_and_leave_the_text(q, rest, years, tex
     assert reading.q == rest
     assert (reading.filters.year_from, reading.filters.year_to) == years
     assert reading.years.as_json() == {"from": years[0], "to": years[1], "text": text, "applied": True}
-    assert reading.intents() == {"years": reading.years.as_json(), "genres": list(named_genres(rest)), "query": rest}
+    assert reading.intents() == {"years": reading.years.as_json(), "genres": list(named_genres(rest)), "ruled_out": [], "query": rest}
 
 
 @pytest.mark.parametrize(
@@ -390,6 +390,24 @@ def test_genre_words_name_tmdb_genres(q, genres):
     reading = read_query(q, Filters())
     assert reading.genres == genres and reading.intents()["genres"] == list(genres)
     assert reading.q == q.replace("90s ", "")  # the words stay in the text; only years leave it
+
+
+@pytest.mark.parametrize(
+    "q, ruled_out",
+    [
+        ("heartwarming summer camp", ("Horror",)),
+        ("feel good christmas movies", ("Horror",)),
+        ("feel-good road trip", ("Horror",)),
+        ("wholesome small town 1950s", ("Horror",)),  # years leave the text, the mood stays
+        ("uplifting true stories", ("Horror",)),
+        ("feel-good horror comedy", ()),  # a query that names horror keeps it
+        ("funny zombie movies", ()),  # funny is no feel-good: horror comedies are its films
+        ("summer camp", ()),
+    ],
+)
+def test_a_feel_good_mood_rules_horror_out_unless_the_query_names_it(q, ruled_out):
+    reading = read_query(q, Filters())
+    assert reading.ruled_out == ruled_out and reading.intents()["ruled_out"] == list(ruled_out)
 
 
 @pytest.mark.parametrize(

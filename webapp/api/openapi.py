@@ -98,7 +98,7 @@ HIT = _obj(
 FACET = _obj({"key": {"oneOf": [INT, STR]}, "count": INT}, {"label": STR})
 YEARS_INTENT = _obj({"from": _nullable(INT), "to": _nullable(INT), "text": STR, "applied": BOOL})
 # What the query said besides its topic (years, the TMDB genres it names); the text searched.
-INTENTS = _obj({"years": _nullable(YEARS_INTENT), "genres": _array(STR), "query": STR})
+INTENTS = _obj({"years": _nullable(YEARS_INTENT), "genres": _array(STR), "ruled_out": _array(STR), "query": STR})
 MICRO_MATCH = _obj({"id": INT, "label": STR, "size": INT})  # the micro-genre (or macro theme) a short hybrid query names (its films lifted)
 SEARCH = _obj(
     {

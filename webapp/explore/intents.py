@@ -24,6 +24,11 @@ query the same way (docs/explorer.md, "Query intents"):
   (Comedy and Family): TMDB's keywords name themes, never moods. The words stay in the text.
   Broad or double-edged words name none: "drama" and "action" fit most films, "crime", "war"
   and "family" are as often a topic ("mafia family saga", "cold war spy thriller").
+- **genres a mood rules out** (``ruled_out``): "feel-good", "heartwarming", "wholesome" and
+  "uplifting" rule out horror, unless the query names it too ("feel-good horror comedy"). A lift
+  only reorders, and the words a query shares with horror films still found them: Friday the 13th
+  Part 2 and Part III were in the top 10 of "heartwarming summer camp", Krampus in "feel good
+  christmas movies", Slither in "wholesome small town". Hybrid search leaves those films out.
 
 - **abbreviations**: "AI", "A.I.", "WW2", "WWII", "NYC", "VR", "MCU", "LOTR" are written out
   ("artificial intelligence", "world war ii"...: ``ABBREVIATIONS``) before anything else reads the query. Films
@@ -73,6 +78,10 @@ GENRE_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
     # "family" alone is as often a topic ("mafia family saga"); before "films" or after "for", the genre
     re.compile(r"\b(?:family|kids|children'?s)[\s-]+(?:movies?|films?)\b|\bfor\s+(?:the\s+)?(?:family|kids|children)\b", re.I): ("Family",),
 }
+
+# Moods and the genres they rule out (``ruled_out``): no slasher is "heartwarming".
+RULED_OUT_BY: dict[str, tuple[str, ...]] = dict.fromkeys(("feel-good", "heartwarming", "wholesome", "uplifting"), ("Horror",))
+RULED_OUT_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {re.compile(r"\bfeel[\s-]+good\b", re.I): ("Horror",)}
 
 # Letters that stand for words films say (whole words, any case; "a.i." with or without dots).
 ABBREVIATIONS: dict[str, str] = {
@@ -143,6 +152,7 @@ class Reading:
     filters: Filters
     years: Years | None = None
     genres: tuple[str, ...] = ()
+    ruled_out: tuple[str, ...] = ()
 
     @property
     def browse(self) -> bool:
@@ -151,7 +161,8 @@ class Reading:
         return bool(self.genres) and only_genre_words(self.q) and not UNBROWSED_GENRES.intersection(self.genres)
 
     def intents(self) -> dict[str, Any]:
-        return {"years": self.years.as_json() if self.years else None, "genres": list(self.genres), "query": self.q}
+        years = self.years.as_json() if self.years else None
+        return {"years": years, "genres": list(self.genres), "ruled_out": list(self.ruled_out), "query": self.q}
 
 
 def _decade(digits: str, part: str | None) -> tuple[int, int] | None:
@@ -253,6 +264,14 @@ def named_genres(q: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+def ruled_out(q: str) -> tuple[str, ...]:
+    """The TMDB genres ``q``'s moods rule out (``RULED_OUT_BY``, ``RULED_OUT_PHRASES``), except those it names."""
+    found = [g for w in words(q) for g in RULED_OUT_BY.get(w, ())]
+    found += [g for phrase, genres in RULED_OUT_PHRASES.items() if phrase.search(q) for g in genres]
+    named = named_genres(q)
+    return tuple(g for g in dict.fromkeys(found) if g not in named)
+
+
 def expand_abbreviations(q: str) -> str:
     """``q`` with each abbreviation of ``ABBREVIATIONS`` written out ("AI thriller" -> "artificial intelligence thriller")."""
     return _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1).lower()], q)
@@ -276,11 +295,11 @@ def read_query(q: str, filters: Filters) -> Reading:
         return Reading(q, filters)
     q = expand_abbreviations(q)
     rest, years = read_years(q)
-    genres = named_genres(rest)
+    genres, out = named_genres(rest), ruled_out(rest)
     if years is None:
-        return Reading(q, filters, genres=genres)
+        return Reading(q, filters, genres=genres, ruled_out=out)
     if not has_topic(rest):
         rest = ""
     if filters.year_from is not None or filters.year_to is not None:
-        return Reading(rest, filters, replace(years, applied=False), genres)
-    return Reading(rest, replace(filters, year_from=years.start, year_to=years.end), years, genres)
+        return Reading(rest, filters, replace(years, applied=False), genres, out)
+    return Reading(rest, replace(filters, year_from=years.start, year_to=years.end), years, genres, out)

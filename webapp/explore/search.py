@@ -636,6 +636,12 @@ def lift(hits: list[dict[str, Any]], field: str, values: set[Any], amount: float
     return sorted(lifted, key=lambda h: -(h["_score"] or 0.0))
 
 
+def without_genres(hits: list[dict[str, Any]], genres: set[str]) -> list[dict[str, Any]]:
+    """Hybrid's hits without the films of any of ``genres`` (the genres a query's mood rules out,
+    ``intents.ruled_out``), in their order."""
+    return [h for h in hits if not genres.intersection(h["_source"].get("genres") or ())]
+
+
 # --- responses -> API shapes ----------------------------------------------------------------
 
 

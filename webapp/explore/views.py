@@ -101,6 +101,7 @@ def find(
     like_shelf: float = themes.LIKE_SHELF_LIFT,
     like_browse: float = themes.LIKE_BROWSE_LIFT,
     genre_lift: float = themes.GENRE_LIFT,
+    rule_out: bool = True,
     fused_prior: float = search.FUSED_PRIOR,
     prior_field: str = search.PRIOR_FIELD,
     mood_anchor: float = fusion.MOOD_VECTOR_ANCHOR,
@@ -120,7 +121,8 @@ def find(
     named shelves' films enter the hybrid set, ``search.keyword_query``), ``shelf_browse`` (the lift of a
     query that is a shelf's own words, ``themes.browses_shelf``; 0: no browse), ``genre_browse`` (the same for a
     query that only names genres, ``intents.Reading.browse``), ``genre_lift`` (films of the
-    genres the query names, ``intents.named_genres``), ``like_shelf`` and ``like_browse`` (hybrid "like <film>": its
+    genres the query names, ``intents.named_genres``), ``rule_out`` (leave out the genres its mood rules
+    out, ``intents.ruled_out``), ``like_shelf`` and ``like_browse`` (hybrid "like <film>": its
     shelf's films lifted, its shelf's best-known films brought, ``themes.like_browse``), ``fused_prior`` and its
     ``prior_field``, ``mood_anchor`` (``fusion.vector_top``) and
     ``options`` (``search.main_query``'s) let the benchmark sweep each setting; ``extras=False`` drops the
@@ -196,6 +198,8 @@ def find(
             hits = search.relevant_window(search.popular_first(hits, fused_prior, prior_field), floor, keep)
             if reading.genres and genre_lift and params.filters.genre is None:  # reorders the set, never cuts it
                 hits = search.lift(hits, "genres", set(reading.genres), genre_lift)
+            if rule_out and reading.ruled_out and params.filters.genre is None:  # "heartwarming summer camp": no slasher
+                hits = search.without_genres(hits, set(reading.ruled_out))
             hits = search.titles_first(hits, params.q, table.themes if table is not None else frozenset())
         hits = hits[:limit]  # a browse's films join both windows' union: the set stays what the pages reach
         facets = search.count_facets([h["_source"] for h in hits])
