@@ -569,6 +569,9 @@ def test_a_feel_good_mood_leaves_out_the_horror_films_its_words_find(app, os_cli
     data = get(app.test_client(), "/api/search?q=heartwarming+summer+camp")
     assert data["intents"]["ruled_out"] == ["Horror"] and not any("Horror" in r["genres"] for r in data["results"])
     assert "No horror" in app.test_client().get("/explore?q=heartwarming+summer+camp").get_data(as_text=True)
+    kids = get(app.test_client(), "/api/search?q=halloween+movies+for+kids&size=50")  # Scream was in its top 10
+    assert kids["intents"]["ruled_out"] == ["Horror"] and kids["results"]
+    assert all({"Family", "Animation"} & set(r["genres"]) for r in kids["results"] if "Horror" in r["genres"])
     horror = get(app.test_client(), "/api/search?q=feel-good+horror+comedy&size=10")
     assert horror["intents"]["ruled_out"] == [] and any("Horror" in r["genres"] for r in horror["results"])
 

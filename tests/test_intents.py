@@ -403,6 +403,9 @@ def test_genre_words_name_tmdb_genres(q, genres):
         ("feel-good horror comedy", ()),  # a query that names horror keeps it
         ("funny zombie movies", ()),  # funny is no feel-good: horror comedies are its films
         ("summer camp", ()),
+        ("halloween movies for kids", ("Horror",)),  # a search for families
+        ("family movies", ("Horror",)),
+        ("mafia family saga", ()),  # "family" as a topic
     ],
 )
 def test_a_feel_good_mood_rules_horror_out_unless_the_query_names_it(q, ruled_out):
@@ -466,3 +469,18 @@ def test_a_plot_length_query_leaves_the_title_out_of_its_bm25_text():
 def test_abbreviations_are_written_out_as_films_say_them(q, text):
     assert expand_abbreviations(q) == text
     assert read_query(q, Filters()).q == text
+
+
+def test_ruling_a_genre_out_spares_the_films_made_for_families():
+    from webapp.explore.intents import SPARED_GENRES
+    from webapp.explore.search import without_genres
+
+    hits = [
+        {"_id": "slasher", "_source": {"genres": ["Horror", "Thriller"]}},
+        {"_id": "comedy", "_source": {"genres": ["Comedy"]}},
+        {"_id": "monster-house", "_source": {"genres": ["Animation", "Family", "Horror"]}},
+        {"_id": "krampus", "_source": {"genres": ["Comedy", "Fantasy", "Horror"]}},
+        {"_id": "no-genre", "_source": {}},
+    ]
+    assert [h["_id"] for h in without_genres(hits, {"Horror"}, SPARED_GENRES)] == ["comedy", "monster-house", "no-genre"]
+    assert [h["_id"] for h in without_genres(hits, {"Horror"})] == ["comedy", "no-genre"]

@@ -25,10 +25,12 @@ query the same way (docs/explorer.md, "Query intents"):
   Broad or double-edged words name none: "drama" and "action" fit most films, "crime", "war"
   and "family" are as often a topic ("mafia family saga", "cold war spy thriller").
 - **genres a mood rules out** (``ruled_out``): "feel-good", "heartwarming", "wholesome" and
-  "uplifting" rule out horror, unless the query names it too ("feel-good horror comedy"). A lift
-  only reorders, and the words a query shares with horror films still found them: Friday the 13th
-  Part 2 and Part III were in the top 10 of "heartwarming summer camp", Krampus in "feel good
-  christmas movies", Slither in "wholesome small town". Hybrid search leaves those films out.
+  "uplifting", and a search for families ("for kids", "family movies"), rule out horror, unless
+  the query names it too ("feel-good horror comedy"). A lift only reorders, and the words a query
+  shares with horror films still found them: Friday the 13th Part 2 and Part III were in the top
+  10 of "heartwarming summer camp", Krampus in "feel good christmas movies", Scream in
+  "halloween movies for kids". Hybrid search leaves those films out, except the ones made for
+  families too (``SPARED_GENRES``: a family or animated film).
 
 - **abbreviations**: "AI", "A.I.", "WW2", "WWII", "NYC", "VR", "MCU", "LOTR" are written out
   ("artificial intelligence", "world war ii"...: ``ABBREVIATIONS``) before anything else reads the query. Films
@@ -72,16 +74,20 @@ GENRE_WORDS: dict[str, tuple[str, ...]] = {
 # Club, The Dark Knight) are no answer to "sad movies".
 UNBROWSED_GENRES = frozenset({"Drama"})
 # ... and the phrases that do ("science fiction", "feel good": two words).
+FEEL_GOOD = re.compile(r"\bfeel[\s-]+good\b", re.I)
+# "family" alone is as often a topic ("mafia family saga"); before "films" or after "for", the genre
+FOR_FAMILIES = re.compile(r"\b(?:family|kids|children'?s)[\s-]+(?:movies?|films?)\b|\bfor\s+(?:the\s+)?(?:family|kids|children)\b", re.I)
 GENRE_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
     re.compile(r"\bscience[\s-]+fiction\b", re.I): ("Science Fiction",),
-    re.compile(r"\bfeel[\s-]+good\b", re.I): ("Comedy", "Family"),
-    # "family" alone is as often a topic ("mafia family saga"); before "films" or after "for", the genre
-    re.compile(r"\b(?:family|kids|children'?s)[\s-]+(?:movies?|films?)\b|\bfor\s+(?:the\s+)?(?:family|kids|children)\b", re.I): ("Family",),
+    FEEL_GOOD: ("Comedy", "Family"),
+    FOR_FAMILIES: ("Family",),
 }
 
-# Moods and the genres they rule out (``ruled_out``): no slasher is "heartwarming".
+# Moods and audiences that rule a genre out (``ruled_out``): no slasher is "heartwarming", nor for kids
 RULED_OUT_BY: dict[str, tuple[str, ...]] = dict.fromkeys(("feel-good", "heartwarming", "wholesome", "uplifting"), ("Horror",))
-RULED_OUT_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {re.compile(r"\bfeel[\s-]+good\b", re.I): ("Horror",)}
+RULED_OUT_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {FEEL_GOOD: ("Horror",), FOR_FAMILIES: ("Horror",)}
+# ... but a film also of one of these genres was made for families, and stays (Monster House, Frankenweenie)
+SPARED_GENRES = frozenset({"Family", "Animation"})
 
 # Letters that stand for words films say (whole words, any case; "a.i." with or without dots).
 ABBREVIATIONS: dict[str, str] = {

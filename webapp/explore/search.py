@@ -636,10 +636,10 @@ def lift(hits: list[dict[str, Any]], field: str, values: set[Any], amount: float
     return sorted(lifted, key=lambda h: -(h["_score"] or 0.0))
 
 
-def without_genres(hits: list[dict[str, Any]], genres: set[str]) -> list[dict[str, Any]]:
+def without_genres(hits: list[dict[str, Any]], genres: set[str], spared: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
     """Hybrid's hits without the films of any of ``genres`` (the genres a query's mood rules out,
-    ``intents.ruled_out``), in their order."""
-    return [h for h in hits if not genres.intersection(h["_source"].get("genres") or ())]
+    ``intents.ruled_out``) unless they are also of one of ``spared`` (``intents.SPARED_GENRES``), in their order."""
+    return [h for h in hits if not genres.intersection(h["_source"].get("genres") or ()) or spared.intersection(h["_source"].get("genres") or ())]
 
 
 # --- responses -> API shapes ----------------------------------------------------------------

@@ -39,7 +39,7 @@ from webapp.api.params import (
 )
 from webapp.explore import fusion, search, themes
 from webapp.explore.highlight import highlight, query_stems
-from webapp.explore.intents import Reading, content_text, read_query
+from webapp.explore.intents import SPARED_GENRES, Reading, content_text, read_query
 from webapp.explore.successors import Moved, current_filters, missing_micro, moved_json
 
 bp = Blueprint("explorer", __name__, template_folder="templates")
@@ -199,7 +199,7 @@ def find(
             if reading.genres and genre_lift and params.filters.genre is None:  # reorders the set, never cuts it
                 hits = search.lift(hits, "genres", set(reading.genres), genre_lift)
             if rule_out and reading.ruled_out and params.filters.genre is None:  # "heartwarming summer camp": no slasher
-                hits = search.without_genres(hits, set(reading.ruled_out))
+                hits = search.without_genres(hits, set(reading.ruled_out), SPARED_GENRES)
             hits = search.titles_first(hits, params.q, table.themes if table is not None else frozenset())
         hits = hits[:limit]  # a browse's films join both windows' union: the set stays what the pages reach
         facets = search.count_facets([h["_source"] for h in hits])
