@@ -365,7 +365,7 @@ def test_a_topic_word_is_not_a_misspelt_title(api, q, near_titles):
 def test_a_decade_in_the_query_is_a_year_filter(api, mode):
     data = get(api, f"/api/search?q=80s+high+school+comedy&mode={mode}&size=100")
     years = {"from": 1980, "to": 1989, "text": "80s", "applied": True}
-    assert data["intents"] == {"years": years, "genres": ["Comedy"], "query": "high school comedy"}
+    assert data["intents"] == {"years": years, "genres": ["Comedy"], "ruled_out": [], "query": "high school comedy"}
     assert data["total"] and all(1980 <= r["year"] <= 1989 for r in data["results"])
     same = get(api, f"/api/search?q=high+school+comedy&mode={mode}&year_from=1980&year_to=1989&size=100")
     assert ids(data) == ids(same) and data["total"] == same["total"]
