@@ -548,6 +548,14 @@ def test_a_mood_query_finds_films_of_its_mood_not_titles_with_its_words(api, q, 
     assert sum(genre in r["genres"] for r in data["results"]) >= 8
 
 
+def test_movies_about_a_theme_finds_what_the_theme_finds(api):
+    """ "movies about grief" needed "about" in BM25 and its vector found Scary Movie 2 and Disaster Movie."""
+    about, bare = (get(api, f"/api/search?q={q}&size=20") for q in ("movies+about+grief", "grief"))
+    assert about["intents"]["query"] == "grief" and about["total"] == bare["total"] >= 10
+    assert [r["id"] for r in about["results"]] == [r["id"] for r in bare["results"]]
+    assert not any("Movie" in r["title"] for r in about["results"])
+
+
 def test_a_feel_good_mood_leaves_out_the_horror_films_its_words_find(app, os_client, live_index):
     """ "heartwarming summer camp" had Friday the 13th Part 2 and Part III in its top 10: the words
     it shares with slashers found them, and a genre lift only reorders. The mood rules horror out."""

@@ -484,3 +484,18 @@ def test_ruling_a_genre_out_spares_the_films_made_for_families():
     ]
     assert [h["_id"] for h in without_genres(hits, {"Horror"}, SPARED_GENRES)] == ["comedy", "monster-house", "no-genre"]
     assert [h["_id"] for h in without_genres(hits, {"Horror"})] == ["comedy", "no-genre"]
+
+
+@pytest.mark.parametrize(
+    "q, text",
+    [
+        ("movies about grief", "grief"),
+        ("a film about a dog", "a dog"),
+        ("Films About friendship", "friendship"),
+        ("about time", "about time"),  # a title, no phrase
+        ("movies about", "movies about"),  # nothing after it
+        ("zombie movies about survival", "zombie movies about survival"),  # only a leading phrase
+    ],
+)
+def test_a_leading_movies_about_leaves_the_text(q, text):
+    assert read_query(q, Filters()).q == text

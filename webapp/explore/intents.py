@@ -13,8 +13,11 @@ query the same way (docs/explorer.md, "Query intents"):
 - **filler**: "movies", "films"... at the start or end of a query carry no topic: BM25 needs
   all of a two-word query's terms, so "zombie movies" asked every zombie film to say "movie";
   they are dropped from the BM25 text and the title key (``content_text``), not from the
-  whole-title clauses ("Scary Movie") or the vector. The title-trigram clause skips such a
-  query: "movies" shares three trigrams with "Movie 43", which led "sad movies".
+  whole-title clauses ("Scary Movie") or the vector. A leading "movies about" / "a film about"
+  leaves the text for all of them (``without_about``): "movies about grief" needed "about" in
+  BM25 (We Need to Talk About Kevin first) and its vector found Scary Movie 2 and Disaster
+  Movie. The title-trigram clause skips such a query: "movies" shares three trigrams with
+  "Movie 43", which led "sad movies".
 
 - **genres**: a word that can only name one of TMDB's genres ("thriller", "horror", "comedy",
   "romantic", "sci-fi", "animated", "documentary", "western", "whodunit", "fantasy", "musical")
@@ -116,6 +119,8 @@ STOP_WORDS = frozenset(
 )
 _FILL = r"(?:" + "|".join(sorted(FILLER, key=len, reverse=True)) + r")"
 _FILLER = re.compile(r"^(?:\s*" + _FILL + r"\b(?![\w'’-])(?!\s+noir\b))+|(?<![\w'’-])(?:" + _FILL + r"\s*)+$", re.I)  # leading or trailing
+# "movies about grief" is about grief: the phrase leaves the text for every side (``without_about``)
+_ABOUT = re.compile(r"^\s*(?:(?:a|an|some|any)\s+)?(?:movies?|films?)\s+about\s+(?=\S)", re.I)
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 # "80s", "'80s", "80's", "1980s", "1980's", optionally "early"/"mid"/"late" (ages: see _AGE).
 _DECADE = r"(?:(?P<part{n}>early|mid|late)[\s-]+)?['’]?(?P<decade{n}>(?:18|19|20)\d0|\d0)['’]?s\b"
@@ -256,6 +261,11 @@ def has_topic(text: str) -> bool:
     return any(w not in FILLER and w not in STOP_WORDS for w in words(text))
 
 
+def without_about(q: str) -> str:
+    """``q`` without a leading "movies about" / "a film about" ("movies about grief" -> "grief")."""
+    return _ABOUT.sub("", q)
+
+
 def content_text(q: str) -> str:
     """``q`` without the filler words it starts or ends with ("zombie movies" -> "zombie", "films about
     dragons" -> "about dragons"; "a movie star" keeps its words); ``q`` itself when nothing else would remain."""
@@ -299,7 +309,7 @@ def read_query(q: str, filters: Filters) -> Reading:
     reported with ``applied`` False). A query that is only years and filler becomes a browse ("")."""
     if not q:
         return Reading(q, filters)
-    q = expand_abbreviations(q)
+    q = without_about(expand_abbreviations(q))
     rest, years = read_years(q)
     genres, out = named_genres(rest), ruled_out(rest)
     if years is None:
