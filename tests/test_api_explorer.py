@@ -548,6 +548,16 @@ def test_a_mood_query_finds_films_of_its_mood_not_titles_with_its_words(api, q, 
     assert sum(genre in r["genres"] for r in data["results"]) >= 8
 
 
+def test_a_one_word_theme_is_not_read_as_a_title_sharing_its_letters(api):
+    """ "friendship" led with We Are Your Friends and Friends with Benefits: it shares 5 of its 8
+    title trigrams with "friends", and the clause needed 70%. A one-word query needs 80%; a
+    misspelt one-word title keeps most of its trigrams and is still found."""
+    titles = [r["title"] for r in get(api, "/api/search?q=friendship&size=10")["results"]]
+    assert titles and not any("Friends" in t for t in titles[:5]), titles
+    for typo, title in (("Godfathr", "The Godfather"), ("Terminatr", "The Terminator")):
+        assert [r["title"] for r in get(api, f"/api/search?q={typo}&size=3")["results"]][0] == title
+
+
 def test_movies_about_a_theme_finds_what_the_theme_finds(api):
     """ "movies about grief" needed "about" in BM25 and its vector found Scary Movie 2 and Disaster Movie."""
     about, bare = (get(api, f"/api/search?q={q}&size=20") for q in ("movies+about+grief", "grief"))
