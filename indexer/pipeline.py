@@ -120,15 +120,15 @@ def head_check(movies: list[Movie], corpus: Corpus, micro: list[str], macro: lis
     """The head-of-catalogue fit (``indexer.taxonomy.quality.head_check``) of the names each film is
     shown under, and the judged fan pairs (on ``film_macro``), per split; under "catalogue", the
     micro-genre fit of the 600 judged films behind them (``quality.catalogue_check``)."""
-    judged = quality.load_judged()
-    out = quality.head_check(judged, [m.id for m in movies], micro, macro, corpus.genres)
+    judged, ids = quality.load_judged(), [m.id for m in movies]
+    out = quality.head_check(judged, ids, micro, macro, corpus.genres)
     titles = [m.title for m in movies]
     macro_of = {t: int(film_macro[i]) for i, t in enumerate(titles)}
     micro_of = {t: micro[i] for i, t in enumerate(titles)}
     for split, pairs in quality.head_pairs(judged).items():
         held = quality.fan_pair_results(pairs, macro_of, micro_of)
         out.setdefault(split, {})["pairs"] = {k: held[k] for k in ("pairs", "held", "share", "failed")}
-    out["catalogue"] = quality.catalogue_check(quality.load_judged(quality.CATALOGUE_FILMS), [m.id for m in movies], micro)
+    out["catalogue"] = quality.catalogue_check(quality.load_judged(quality.CATALOGUE_FILMS), ids, micro)
     return out
 
 

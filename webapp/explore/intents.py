@@ -53,6 +53,7 @@ from typing import Any
 
 from webapp.api.params import YEAR_MAX, YEAR_MIN, Filters
 
+FEEL_GOOD_WORDS = ("feel-good", "heartwarming", "wholesome")  # Comedy and Family, and never horror (``ruled_out``)
 # Words that name exactly one TMDB genre (``named_genres``); "rom-com" names two.
 GENRE_WORDS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("thriller", "thrillers"), ("Thriller",)),
@@ -71,7 +72,7 @@ GENRE_WORDS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("funny", "hilarious"), ("Comedy",)),
     **dict.fromkeys(("scary", "creepy", "spooky", "terrifying"), ("Horror",)),
     **dict.fromkeys(("sad", "tearjerker", "tearjerkers", "tear-jerker", "tear-jerkers"), ("Drama",)),
-    **dict.fromkeys(("feel-good", "heartwarming", "wholesome"), ("Comedy", "Family")),
+    **dict.fromkeys(FEEL_GOOD_WORDS, ("Comedy", "Family")),
 }
 # A query naming Drama is not browsed (``Reading.browse``): Drama's most popular films (Fight
 # Club, The Dark Knight) are no answer to "sad movies".
@@ -87,7 +88,7 @@ GENRE_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
 }
 
 # Moods and audiences that rule a genre out (``ruled_out``): no slasher is "heartwarming", nor for kids
-RULED_OUT_BY: dict[str, tuple[str, ...]] = dict.fromkeys(("feel-good", "heartwarming", "wholesome", "uplifting"), ("Horror",))
+RULED_OUT_BY: dict[str, tuple[str, ...]] = dict.fromkeys((*FEEL_GOOD_WORDS, "uplifting"), ("Horror",))
 RULED_OUT_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {FEEL_GOOD: ("Horror",), FOR_FAMILIES: ("Horror",)}
 # ... but a film also of one of these genres was made for families, and stays (Monster House, Frankenweenie)
 SPARED_GENRES = frozenset({"Family", "Animation"})
@@ -275,17 +276,19 @@ def content_text(q: str) -> str:
 
 def named_genres(q: str) -> tuple[str, ...]:
     """The TMDB genres ``q``'s words and phrases name (``GENRE_WORDS``, ``GENRE_PHRASES``), in order, once each."""
-    found = [g for w in words(q) for g in GENRE_WORDS.get(w, ())]
-    found += [g for phrase, genres in GENRE_PHRASES.items() if phrase.search(q) for g in genres]
+    return _genres_in(q, GENRE_WORDS, GENRE_PHRASES)
+
+
+def ruled_out(q: str, named: tuple[str, ...]) -> tuple[str, ...]:
+    """The TMDB genres ``q``'s moods rule out (``RULED_OUT_BY``, ``RULED_OUT_PHRASES``), except the ``named`` ones."""
+    return tuple(g for g in _genres_in(q, RULED_OUT_BY, RULED_OUT_PHRASES) if g not in named)
+
+
+def _genres_in(q: str, by_word: dict[str, tuple[str, ...]], by_phrase: dict[re.Pattern[str], tuple[str, ...]]) -> tuple[str, ...]:
+    """The genres ``q``'s words (``by_word``) and phrases (``by_phrase``) map to, in order, once each."""
+    found = [g for w in words(q) for g in by_word.get(w, ())]
+    found += [g for phrase, genres in by_phrase.items() if phrase.search(q) for g in genres]
     return tuple(dict.fromkeys(found))
-
-
-def ruled_out(q: str) -> tuple[str, ...]:
-    """The TMDB genres ``q``'s moods rule out (``RULED_OUT_BY``, ``RULED_OUT_PHRASES``), except those it names."""
-    found = [g for w in words(q) for g in RULED_OUT_BY.get(w, ())]
-    found += [g for phrase, genres in RULED_OUT_PHRASES.items() if phrase.search(q) for g in genres]
-    named = named_genres(q)
-    return tuple(g for g in dict.fromkeys(found) if g not in named)
 
 
 def expand_abbreviations(q: str) -> str:
@@ -311,7 +314,8 @@ def read_query(q: str, filters: Filters) -> Reading:
         return Reading(q, filters)
     q = without_about(expand_abbreviations(q))
     rest, years = read_years(q)
-    genres, out = named_genres(rest), ruled_out(rest)
+    genres = named_genres(rest)
+    out = ruled_out(rest, genres)
     if years is None:
         return Reading(q, filters, genres=genres, ruled_out=out)
     if not has_topic(rest):

@@ -643,7 +643,11 @@ def lift(hits: list[dict[str, Any]], field: str, values: set[Any], amount: float
 def without_genres(hits: list[dict[str, Any]], genres: set[str], spared: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
     """Hybrid's hits without the films of any of ``genres`` (the genres a query's mood rules out,
     ``intents.ruled_out``) unless they are also of one of ``spared`` (``intents.SPARED_GENRES``), in their order."""
-    return [h for h in hits if not genres.intersection(h["_source"].get("genres") or ()) or spared.intersection(h["_source"].get("genres") or ())]
+
+    def kept(film_genres: set[str]) -> bool:
+        return not genres & film_genres or bool(spared & film_genres)
+
+    return [h for h in hits if kept(set(h["_source"].get("genres") or ()))]
 
 
 # --- responses -> API shapes ----------------------------------------------------------------
