@@ -389,9 +389,11 @@ def evaluate_mood(run: MoodRunner, queries: list[dict[str, Any]], modes: tuple[s
             rated, _ = run.ranking(j["query"], mode, sort="rating", size=CUTOFF)
             row = {"split": j["split"], **mood_scores(ranking, rated, returned, j["judged"], j["fan"]), "top10": ranking[:CUTOFF]}
             per_query.setdefault(j["query"], {"split": j["split"]})[mode] = {k: v for k, v in row.items() if k != "split"}
-            rows.append(row)
+            rows.append({**row, "batch": j.get("batch")})
         summary[mode] = {split: summarise([r for r in rows if r["split"] == split]) for split in MOOD_SPLITS}
         summary[mode]["all"] = summarise(rows)
+        for batch in sorted({r["batch"] for r in rows if r["batch"]}):  # a later batch of queries on its own ("everyday moods")
+            summary[mode][batch] = {split: summarise([r for r in rows if r["batch"] == batch and r["split"] == split]) for split in MOOD_SPLITS}
     return {
         "judged_films": sum(len(j["judged"]) for j in queries),
         "queries": {split: sum(j["split"] == split for j in queries) for split in MOOD_SPLITS},

@@ -594,6 +594,22 @@ def test_a_feel_good_mood_leaves_out_the_horror_films_its_words_find(app, os_cli
     assert horror["intents"]["ruled_out"] == [] and any("Horror" in r["genres"] for r in horror["results"])
 
 
+def test_a_mood_said_the_everyday_way_is_searched_as_its_mood(app):
+    """Stop 42: "movies that make you cry" searched "cry" (The Crying Game, Cry Freedom) and its
+    vector found Scary Movie 2; "cozy movies" found The Cottage, a horror film. The phrase is now
+    read as "sad", and "cozy" as a feel-good mood."""
+    client = app.test_client()
+    cry = get(client, "/api/search?q=movies+that+make+you+cry&size=10")
+    assert cry["intents"]["query"] == "movies sad" and cry["intents"]["genres"] == ["Drama"]
+    assert cry["results"] and not any("cry" in r["title"].lower() or "movie" in r["title"].lower() for r in cry["results"])
+    assert sum("Drama" in r["genres"] for r in cry["results"]) >= 8
+    cozy = get(client, "/api/search?q=cozy+movies&size=50")
+    assert cozy["intents"]["ruled_out"] == ["Horror"] and cozy["results"]
+    assert all({"Family", "Animation"} & set(r["genres"]) for r in cozy["results"] if "Horror" in r["genres"])
+    date = get(client, "/api/search?q=date+night+movie&size=10")
+    assert date["intents"]["query"] == "romantic movie" and sum("Romance" in r["genres"] for r in date["results"]) >= 8
+
+
 def test_a_genre_word_lifts_its_films_without_changing_the_set(app, os_client, live_index):
     """Issue 22's example: "dark psychological thriller twist ending" once gave Deadpool third.
     "thriller" names TMDB's Thriller genre: its films rank higher, the others lower, and the set

@@ -384,6 +384,13 @@ def test_shelves_that_name_a_query_equally_all_count():
         ("feel-good sports movies", ("Comedy", "Family")),
         ("family movies", ("Family",)),  # "family" before "movies" is the genre
         ("animated films for kids", ("Animation", "Family")),
+        ("gory horror", ("Horror",)),  # everyday mood words (stop 42)
+        ("goofy buddy comedy", ("Comedy",)),
+        ("heartbreaking love story", ("Drama",)),
+        ("tense hostage thriller", ("Thriller",)),
+        ("cozy movies", ("Comedy", "Family")),
+        ("family-friendly adventure", ("Family",)),
+        ("inspiring true story", ()),  # rules horror out, names no genre
     ],
 )
 def test_genre_words_name_tmdb_genres(q, genres):
@@ -406,6 +413,14 @@ def test_genre_words_name_tmdb_genres(q, genres):
         ("halloween movies for kids", ("Horror",)),  # a search for families
         ("family movies", ("Horror",)),
         ("mafia family saga", ()),  # "family" as a topic
+        ("cozy movies", ("Horror",)),  # everyday feel-good words (stop 42)
+        ("relaxing movie for a sunday afternoon", ("Horror",)),
+        ("inspiring true story", ("Horror",)),
+        ("cute animated movie", ("Horror",)),
+        ("family-friendly adventure", ("Horror",)),
+        ("adventure for the whole family", ("Horror",)),
+        ("goofy zombie comedy", ()),  # goofy, like funny, is the horror comedy's word
+        ("gory slasher", ()),
     ],
 )
 def test_a_feel_good_mood_rules_horror_out_unless_the_query_names_it(q, ruled_out):
@@ -499,3 +514,29 @@ def test_ruling_a_genre_out_spares_the_films_made_for_families():
 )
 def test_a_leading_movies_about_leaves_the_text(q, text):
     assert read_query(q, Filters()).q == text
+
+
+@pytest.mark.parametrize(
+    "q, text, genres",
+    [
+        ("movies that make you cry", "movies sad", ("Drama",)),  # not "cry" (The Crying Game)
+        ("a film that made me cry", "a film sad", ("Drama",)),
+        ("date night movie", "romantic movie", ("Romance",)),
+        ("edge of your seat thriller", "suspenseful thriller", ("Thriller",)),
+        ("edge-of-your-seat heist", "suspenseful heist", ("Thriller",)),
+        ("laugh out loud comedy", "hilarious comedy", ("Comedy",)),
+        ("comfort movie", "comforting movie", ("Comedy", "Family")),
+        ("something light and fun", "something lighthearted", ("Comedy", "Family")),
+        ("comfort women", "comfort women", ()),  # "comfort" names a mood only before "movie"
+        ("the night of the date", "the night of the date", ()),
+        ("cry freedom", "cry freedom", ()),  # a title, no phrase
+    ],
+)
+def test_everyday_mood_phrasings_are_read_as_the_mood_words_the_search_knows(q, text, genres):
+    reading = read_query(q, Filters())
+    assert reading.q == text and reading.genres == genres
+
+
+@pytest.mark.parametrize("q, browse", [("cozy movies", True), ("date night movie", True), ("something funny", True), ("something about mary", False)])
+def test_a_query_of_mood_words_alone_browses_their_genres(q, browse):
+    assert read_query(q, Filters()).browse is browse

@@ -27,8 +27,15 @@ query the same way (docs/explorer.md, "Query intents"):
   (Comedy and Family): TMDB's keywords name themes, never moods. The words stay in the text.
   Broad or double-edged words name none: "drama" and "action" fit most films, "crime", "war"
   and "family" are as often a topic ("mafia family saga", "cold war spy thriller").
-- **genres a mood rules out** (``ruled_out``): "feel-good", "heartwarming", "wholesome" and
-  "uplifting", and a search for families ("for kids", "family movies"), rule out horror, unless
+  Stop 42 added the everyday words for the same moods ("cozy", "lighthearted", "goofy", "gory",
+  "heartbreaking", "suspenseful", "valentine's"...: ``FEEL_GOOD_WORDS``, ``FUNNY_WORDS``,
+  ``SCARY_WORDS``, ``SAD_WORDS``, ``TENSE_WORDS``), and writes everyday phrasings as the mood word
+  the search reads (``with_mood_words``, ``MOOD_PHRASES``): "movies that make you cry" searched
+  "cry" (The Crying Game) and is now "sad"; "date night" is "romantic", "edge of your seat"
+  "suspenseful", "laugh out loud" "hilarious". The text searched is shown in the intents (``query``).
+- **genres a mood rules out** (``ruled_out``): the feel-good words ("feel-good", "heartwarming",
+  "cozy", "relaxing"...), "uplifting", "inspiring", "cute" (``UPLIFTING_WORDS``), and a search for
+  families ("for kids", "family movies", "family-friendly"), rule out horror, unless
   the query names it too ("feel-good horror comedy"). A lift only reorders, and the words a query
   shares with horror films still found them: Friday the 13th Part 2 and Part III were in the top
   10 of "heartwarming summer camp", Krampus in "feel good christmas movies", Scream in
@@ -53,7 +60,19 @@ from typing import Any
 
 from webapp.api.params import YEAR_MAX, YEAR_MIN, Filters
 
-FEEL_GOOD_WORDS = ("feel-good", "heartwarming", "wholesome")  # Comedy and Family, and never horror (``ruled_out``)
+# Moods, the everyday way (stop 42): words no TMDB keyword says, read as the genre fans file them under.
+# Comedy and Family, and never horror (``ruled_out``):
+FEEL_GOOD_WORDS = ("feel-good", "heartwarming", "wholesome", "cozy", "cosy", "comforting", "relaxing", "lighthearted", "light-hearted")
+# Moods that lift a genre and rule nothing out: a horror comedy is goofy, a war film tense.
+FUNNY_WORDS = ("funny", "hilarious", "goofy", "silly", "zany", "wacky")
+SCARY_WORDS = ("scary", "creepy", "spooky", "terrifying", "frightening", "horrifying", "chilling", "bone-chilling", "gory", "gruesome")
+SAD_WORDS = (
+    *("sad", "tearjerker", "tearjerkers", "tear-jerker", "tear-jerkers", "tearjerking", "tear-jerking", "weepy", "weepie", "weepies"),
+    *("heartbreaking", "heart-breaking", "heartwrenching", "heart-wrenching", "bittersweet", "emotional"),
+)
+TENSE_WORDS = ("suspenseful", "suspense", "nail-biting", "nailbiting", "tense")
+# Moods no slasher answers that name no genre ("inspiring true story": a drama or a sports film)
+UPLIFTING_WORDS = ("uplifting", "inspiring", "inspirational", "motivational", "cute", "adorable")
 # Words that name exactly one TMDB genre (``named_genres``); "rom-com" names two.
 GENRE_WORDS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("thriller", "thrillers"), ("Thriller",)),
@@ -69,9 +88,11 @@ GENRE_WORDS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("fantasy",), ("Fantasy",)),
     **dict.fromkeys(("musical", "musicals"), ("Music",)),
     # moods that name the genre fans file them under
-    **dict.fromkeys(("funny", "hilarious"), ("Comedy",)),
-    **dict.fromkeys(("scary", "creepy", "spooky", "terrifying"), ("Horror",)),
-    **dict.fromkeys(("sad", "tearjerker", "tearjerkers", "tear-jerker", "tear-jerkers"), ("Drama",)),
+    **dict.fromkeys(FUNNY_WORDS, ("Comedy",)),
+    **dict.fromkeys(SCARY_WORDS, ("Horror",)),
+    **dict.fromkeys(SAD_WORDS, ("Drama",)),
+    **dict.fromkeys(TENSE_WORDS, ("Thriller",)),
+    **dict.fromkeys(("valentine", "valentines", "valentine's"), ("Romance",)),
     **dict.fromkeys(FEEL_GOOD_WORDS, ("Comedy", "Family")),
 }
 # A query naming Drama is not browsed (``Reading.browse``): Drama's most popular films (Fight
@@ -80,7 +101,11 @@ UNBROWSED_GENRES = frozenset({"Drama"})
 # ... and the phrases that do ("science fiction", "feel good": two words).
 FEEL_GOOD = re.compile(r"\bfeel[\s-]+good\b", re.I)
 # "family" alone is as often a topic ("mafia family saga"); before "films" or after "for", the genre
-FOR_FAMILIES = re.compile(r"\b(?:family|kids|children'?s)[\s-]+(?:movies?|films?)\b|\bfor\s+(?:the\s+)?(?:family|kids|children)\b", re.I)
+FOR_FAMILIES = re.compile(
+    r"\b(?:family|kids|children'?s)[\s-]+(?:movies?|films?)\b|\bfor\s+(?:the\s+)?(?:whole\s+)?(?:family|kids|children)\b"
+    r"|\b(?:family|kid|kids)[\s-]+friendly\b",
+    re.I,
+)
 GENRE_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
     re.compile(r"\bscience[\s-]+fiction\b", re.I): ("Science Fiction",),
     FEEL_GOOD: ("Comedy", "Family"),
@@ -88,7 +113,7 @@ GENRE_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
 }
 
 # Moods and audiences that rule a genre out (``ruled_out``): no slasher is "heartwarming", nor for kids
-RULED_OUT_BY: dict[str, tuple[str, ...]] = dict.fromkeys((*FEEL_GOOD_WORDS, "uplifting"), ("Horror",))
+RULED_OUT_BY: dict[str, tuple[str, ...]] = dict.fromkeys((*FEEL_GOOD_WORDS, *UPLIFTING_WORDS), ("Horror",))
 RULED_OUT_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {FEEL_GOOD: ("Horror",), FOR_FAMILIES: ("Horror",)}
 # ... but a film also of one of these genres was made for families, and stays (Monster House, Frankenweenie)
 SPARED_GENRES = frozenset({"Family", "Animation"})
@@ -107,12 +132,23 @@ ABBREVIATIONS: dict[str, str] = {
     "mcu": "marvel cinematic universe",
     "lotr": "lord of the rings",
 }
+# Everyday phrasings of a mood, written as the mood word the search reads (``with_mood_words``):
+# "movies that make you cry" searched "cry" (The Crying Game) and "movies" (Scary Movie 2).
+MOOD_PHRASES: dict[str, str] = {
+    r"(?:(?:that|which|to)\s+)?(?:makes?|made)\s+(?:you|me|us|them)\s+cry": "sad",
+    r"edge[\s-]+of[\s-]+(?:your|my|the)[\s-]+seat": "suspenseful",
+    r"laugh[\s-]+out[\s-]+loud": "hilarious",
+    r"date[\s-]+night": "romantic",
+    r"comfort(?=\s+(?:movies?|films?|watch(?:es)?)\b)": "comforting",
+    r"light\s+and\s+fun|fun\s+and\s+light": "lighthearted",
+}
+_MOOD_PHRASE = [(re.compile(r"(?<![\w'’-])(?:" + p + r")(?![\w'’-])", re.I), word) for p, word in MOOD_PHRASES.items()]
 _ABBREVIATION = re.compile(
     r"(?<![\w.'’-])(" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True)) + r")\.?(?![\w'’-])", re.I
 )
 
 # Words that name no topic: what remains of "80s movies" is a browse, of "zombie films" "zombie".
-FILLER = frozenset({"movie", "movies", "film", "films", "flick", "flicks", "cinema"})
+FILLER = frozenset({"movie", "movies", "film", "films", "flick", "flicks", "cinema", "something"})
 # Lucene's English stop words (the english analyzer drops them): a query of these and filler
 # only ("movies from the") holds no topic either.
 STOP_WORDS = frozenset(
@@ -296,6 +332,14 @@ def expand_abbreviations(q: str) -> str:
     return _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1).lower()], q)
 
 
+def with_mood_words(q: str) -> str:
+    """``q`` with each everyday phrasing of ``MOOD_PHRASES`` written as its mood word ("movies that
+    make you cry" -> "movies tearjerker", "date night movie" -> "romantic movie")."""
+    for pattern, word in _MOOD_PHRASE:
+        q = pattern.sub(word, q)
+    return q
+
+
 def only_genre_words(q: str) -> bool:
     """Whether every topic word of ``q`` names a genre or a mood filed under one ("horror movies",
     "sci-fi", "funny", "science fiction films"): ``GENRE_WORDS`` and ``GENRE_PHRASES``, filler and
@@ -312,7 +356,7 @@ def read_query(q: str, filters: Filters) -> Reading:
     reported with ``applied`` False). A query that is only years and filler becomes a browse ("")."""
     if not q:
         return Reading(q, filters)
-    q = without_about(expand_abbreviations(q))
+    q = without_about(with_mood_words(expand_abbreviations(q)))
     rest, years = read_years(q)
     genres = named_genres(rest)
     out = ruled_out(rest, genres)
