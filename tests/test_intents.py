@@ -519,8 +519,9 @@ def test_a_leading_movies_about_leaves_the_text(q, text):
 @pytest.mark.parametrize(
     "q, text, genres",
     [
-        ("movies that make you cry", "movies sad", ("Drama",)),  # not "cry" (The Crying Game)
-        ("a film that made me cry", "a film sad", ("Drama",)),
+        ("movies that make you cry", "sad movies", ("Drama",)),  # not "cry" (The Crying Game)
+        ("a film that made me cry", "a sad film", ("Drama",)),
+        ("films to cry to", "films to cry to", ()),
         ("date night movie", "romantic movie", ("Romance",)),
         ("edge of your seat thriller", "suspenseful thriller", ("Thriller",)),
         ("edge-of-your-seat heist", "suspenseful heist", ("Thriller",)),

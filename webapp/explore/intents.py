@@ -135,7 +135,7 @@ ABBREVIATIONS: dict[str, str] = {
 # Everyday phrasings of a mood, written as the mood word the search reads (``with_mood_words``):
 # "movies that make you cry" searched "cry" (The Crying Game) and "movies" (Scary Movie 2).
 MOOD_PHRASES: dict[str, str] = {
-    r"(?:(?:that|which|to)\s+)?(?:makes?|made)\s+(?:you|me|us|them)\s+cry": "sad",
+    r"(?:(?P<kind>movies?|films?)\s+)?(?:(?:that|which|to)\s+)?(?:makes?|made)\s+(?:you|me|us|them)\s+cry": r"sad \g<kind>",
     r"edge[\s-]+of[\s-]+(?:your|my|the)[\s-]+seat": "suspenseful",
     r"laugh[\s-]+out[\s-]+loud": "hilarious",
     r"date[\s-]+night": "romantic",
@@ -334,9 +334,9 @@ def expand_abbreviations(q: str) -> str:
 
 def with_mood_words(q: str) -> str:
     """``q`` with each everyday phrasing of ``MOOD_PHRASES`` written as its mood word ("movies that
-    make you cry" -> "movies tearjerker", "date night movie" -> "romantic movie")."""
+    make you cry" -> "sad movies", "date night movie" -> "romantic movie")."""
     for pattern, word in _MOOD_PHRASE:
-        q = pattern.sub(word, q)
+        q = pattern.sub(lambda m, word=word: m.expand(word).strip(), q)
     return q
 
 
