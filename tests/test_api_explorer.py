@@ -611,6 +611,28 @@ def test_a_mood_said_the_everyday_way_is_searched_as_its_mood(app):
     assert date["intents"]["query"] == "romantic movie" and sum("Romance" in r["genres"] for r in date["results"]) >= 8
 
 
+def test_a_dark_mood_leaves_out_the_family_films_its_words_find(app, os_client, live_index):
+    """ "grim revenge story" had Fantastic Mr. Fox in its top 10, "bleak dystopian future"
+    Tomorrowland: a family film is no answer to a grim or bleak mood, which rules the genre out."""
+    from webapp.api.params import SearchParams
+    from webapp.explore.views import find
+
+    encode = app.extensions["query_encoder"].encode_one
+
+    def films(q: str, rule_out: bool) -> list[dict]:
+        params = SearchParams(q=q, mode="hybrid", size=50)
+        found = find(os_client, live_index.index_alias, live_index.micro_alias, params, lambda t: encode(t).tolist(), rule_out=rule_out)
+        return [h["_source"] for h in found["hits"]]
+
+    for q in ("grim revenge story", "bleak dystopian future"):
+        kept, ruled = films(q, False), films(q, True)
+        assert any("Family" in f["genres"] for f in kept[:10]), q  # the words alone find family films
+        assert ruled and not any("Family" in f["genres"] for f in ruled), q
+    data = get(app.test_client(), "/api/search?q=dark+fantasy&size=20")
+    assert data["intents"]["ruled_out"] == ["Family"] and data["results"] and not any("Family" in r["genres"] for r in data["results"])
+    assert get(app.test_client(), "/api/search?q=afraid+of+the+dark")["intents"]["ruled_out"] == []
+
+
 def test_a_genre_word_lifts_its_films_without_changing_the_set(app, os_client, live_index):
     """Issue 22's example: "dark psychological thriller twist ending" once gave Deadpool third.
     "thriller" names TMDB's Thriller genre: its films rank higher, the others lower, and the set

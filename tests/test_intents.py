@@ -420,7 +420,14 @@ def test_genre_words_name_tmdb_genres(q, genres):
         ("family-friendly adventure", ("Horror",)),
         ("adventure for the whole family", ("Horror",)),
         ("goofy zombie comedy", ()),  # goofy, like funny, is the horror comedy's word
-        ("gory slasher", ()),
+        ("gory slasher", ("Family",)),  # a dark mood rules family films out
+        ("grim revenge story", ("Family",)),
+        ("bleak dystopian future", ("Family",)),
+        ("dark fantasy", ("Family",)),
+        ("dark and gritty crime", ("Family",)),
+        ("the dark crystal", ()),  # "dark" alone is no mood: a title word
+        ("afraid of the dark", ()),
+        ("gritty family drama", ("Family",)),  # "family" here is a topic, not the TMDB genre of films for kids
     ],
 )
 def test_a_feel_good_mood_rules_horror_out_unless_the_query_names_it(q, ruled_out):
@@ -499,6 +506,7 @@ def test_ruling_a_genre_out_spares_the_films_made_for_families():
     ]
     assert [h["_id"] for h in without_genres(hits, {"Horror"}, SPARED_GENRES)] == ["comedy", "monster-house", "no-genre"]
     assert [h["_id"] for h in without_genres(hits, {"Horror"})] == ["comedy", "no-genre"]
+    assert [h["_id"] for h in without_genres(hits, {"Family"}, SPARED_GENRES)] == ["slasher", "comedy", "krampus", "no-genre"]
 
 
 @pytest.mark.parametrize(

@@ -35,12 +35,14 @@ query the same way (docs/explorer.md, "Query intents"):
   "suspenseful", "laugh out loud" "hilarious". The text searched is shown in the intents (``query``).
 - **genres a mood rules out** (``ruled_out``): the feel-good words ("feel-good", "heartwarming",
   "cozy", "relaxing"...), "uplifting", "inspiring", "cute" (``UPLIFTING_WORDS``), and a search for
-  families ("for kids", "family movies", "family-friendly"), rule out horror, unless
+  families ("for kids", "family movies", "family-friendly"), rule out horror, and a dark mood
+  ("grim", "bleak", "gritty", "brutal", "disturbing", "dark fantasy": ``DARK_WORDS``, ``DARK``)
+  rules out family films ("grim revenge story" had Fantastic Mr. Fox), unless
   the query names it too ("feel-good horror comedy"). A lift only reorders, and the words a query
   shares with horror films still found them: Friday the 13th Part 2 and Part III were in the top
   10 of "heartwarming summer camp", Krampus in "feel good christmas movies", Scream in
   "halloween movies for kids". Hybrid search leaves those films out, except the ones made for
-  families too (``SPARED_GENRES``: a family or animated film).
+  families too (``SPARED_GENRES``: a family or animated horror film).
 
 - **abbreviations**: "AI", "A.I.", "WW2", "WWII", "NYC", "VR", "MCU", "LOTR" are written out
   ("artificial intelligence", "world war ii"...: ``ABBREVIATIONS``) before anything else reads the query. Films
@@ -112,11 +114,24 @@ GENRE_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
     FOR_FAMILIES: ("Family",),
 }
 
-# Moods and audiences that rule a genre out (``ruled_out``): no slasher is "heartwarming", nor for kids
-RULED_OUT_BY: dict[str, tuple[str, ...]] = dict.fromkeys((*FEEL_GOOD_WORDS, *UPLIFTING_WORDS), ("Horror",))
-RULED_OUT_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {FEEL_GOOD: ("Horror",), FOR_FAMILIES: ("Horror",)}
-# ... but a film also of one of these genres was made for families, and stays (Monster House, Frankenweenie)
-SPARED_GENRES = frozenset({"Family", "Animation"})
+# Moods a family film never answers: "grim revenge story" had Fantastic Mr. Fox, "bleak dystopian
+# future" Tomorrowland. Not "dark" alone, a title word (The Dark Crystal): only "dark fantasy" and the like.
+DARK_WORDS = ("bleak", "grim", "gritty", "disturbing", "depressing", "brutal", "harrowing", "nihilistic", "violent", "gory", "gruesome")
+DARK = re.compile(
+    r"\bdark\s+(?:and\s+[\w-]+\s+)?(?:fantasy|fantasies|thrillers?|dramas?|crime|sci-fi|science\s+fiction|tales?|stories|story|westerns?|mystery)\b",
+    re.I,
+)
+
+# Moods and audiences that rule a genre out (``ruled_out``): no slasher is "heartwarming", nor for
+# kids, and no family film "gritty"
+RULED_OUT_BY: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys((*FEEL_GOOD_WORDS, *UPLIFTING_WORDS), ("Horror",)),
+    **dict.fromkeys(DARK_WORDS, ("Family",)),
+}
+RULED_OUT_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {FEEL_GOOD: ("Horror",), FOR_FAMILIES: ("Horror",), DARK: ("Family",)}
+# ... but a film also of one of these genres was made for families, and stays (Monster House,
+# Frankenweenie): a ruled-out genre -> the genres that spare its films
+SPARED_GENRES: dict[str, frozenset[str]] = {"Horror": frozenset({"Family", "Animation"})}
 
 # Letters that stand for words films say (whole words, any case; "a.i." with or without dots).
 ABBREVIATIONS: dict[str, str] = {

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -640,12 +640,14 @@ def lift(hits: list[dict[str, Any]], field: str, values: set[Any], amount: float
     return sorted(lifted, key=lambda h: -(h["_score"] or 0.0))
 
 
-def without_genres(hits: list[dict[str, Any]], genres: set[str], spared: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+def without_genres(hits: list[dict[str, Any]], genres: set[str], spared: Mapping[str, frozenset[str]] | None = None) -> list[dict[str, Any]]:
     """Hybrid's hits without the films of any of ``genres`` (the genres a query's mood rules out,
-    ``intents.ruled_out``) unless they are also of one of ``spared`` (``intents.SPARED_GENRES``), in their order."""
+    ``intents.ruled_out``), except a film also of a genre that ``spared`` lists for it
+    (``intents.SPARED_GENRES``: a family horror film stays), in their order."""
+    spared = spared or {}
 
     def kept(film_genres: set[str]) -> bool:
-        return not genres & film_genres or bool(spared & film_genres)
+        return all(g not in film_genres or spared.get(g, frozenset()) & film_genres for g in genres)
 
     return [h for h in hits if kept(set(h["_source"].get("genres") or ()))]
 
