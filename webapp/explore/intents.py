@@ -350,9 +350,10 @@ def expand_abbreviations(q: str) -> str:
 def with_mood_words(q: str) -> str:
     """``q`` with each everyday phrasing of ``MOOD_PHRASES`` written as its mood word ("movies that
     make you cry" -> "sad movies", "date night movie" -> "romantic movie")."""
+    out = q
     for pattern, word in _MOOD_PHRASE:
-        q = pattern.sub(lambda m, word=word: m.expand(word).strip(), q)
-    return q
+        out = pattern.sub(word, out)
+    return q if out == q else " ".join(out.split())  # "sad \g<kind>" without a kind leaves a space
 
 
 def only_genre_words(q: str) -> bool:
