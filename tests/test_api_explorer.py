@@ -611,6 +611,19 @@ def test_a_mood_said_the_everyday_way_is_searched_as_its_mood(app):
     assert date["intents"]["query"] == "romantic movie" and sum("Romance" in r["genres"] for r in date["results"]) >= 8
 
 
+def test_a_query_of_genre_words_alone_browses_its_genres(app):
+    """Stop 43: "90s action" found Last Action Hero, A Civil Action and Election by the word in their
+    titles and overviews, and "crime movies" Shutter Island and V for Vendetta: "action" named no
+    genre, nor did "crime" or "drama". A query of genre words alone now browses its genres' films."""
+    client = app.test_client()
+    action = get(client, "/api/search?q=90s+action&size=10")
+    assert action["intents"]["genres"] == ["Action"] and action["intents"]["years"]["from"] == 1990
+    assert len(action["results"]) == 10 and all("Action" in r["genres"] and 1990 <= r["year"] <= 1999 for r in action["results"])
+    crime = get(client, "/api/search?q=best+crime+dramas&size=10")
+    assert crime["intents"]["genres"] == ["Crime", "Drama"]
+    assert len(crime["results"]) == 10 and all({"Crime", "Drama"} <= set(r["genres"]) for r in crime["results"])
+
+
 def test_a_dark_mood_leaves_out_the_family_films_its_words_find(app, os_client, live_index):
     """ "grim revenge story" had Fantastic Mr. Fox in its top 10, "bleak dystopian future"
     Tomorrowland: a family film is no answer to a grim or bleak mood, which rules the genre out."""

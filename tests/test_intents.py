@@ -376,7 +376,20 @@ def test_shelves_that_name_a_query_equally_all_count():
         ("whodunit murder mystery", ("Mystery",)),
         ("mafia family saga", ()),  # "family" is a topic here, not the Family genre
         ("cold war spy", ()),  # "war" names no genre: too often a topic
-        ("courtroom drama", ()),  # "drama" fits most films
+        ("courtroom drama", ()),  # "drama" beside a topic names no genre: the topic is the query
+        ("90s action", ("Action",)),  # "action" names Action wherever it stands (stop 43)
+        ("action comedy", ("Action", "Comedy")),
+        ("martial arts action", ("Action",)),
+        ("cowboy doll jealous of a space ranger action figure", ()),  # a toy, not the genre (a plot query)
+        ("a civil action", ()),
+        ("crime movies", ("Crime",)),  # words as often a topic name their genre in a query of genre words alone
+        ("90s crime drama", ("Crime", "Drama")),
+        ("historical drama", ("History", "Drama")),
+        ("action adventure", ("Action", "Adventure")),
+        ("best dramas of the 2000s", ("Drama",)),  # "best" asks for the best known, it is no topic
+        ("dark and gritty crime", ()),
+        ("an adventure at sea", ()),
+        ("war drama", ()),  # "war movies" browses the war shelf; "war" names no genre
         ("funny movies", ("Comedy",)),  # moods fans file under a genre
         ("scary movies", ("Horror",)),
         ("sad love story", ("Drama",)),
@@ -389,14 +402,14 @@ def test_shelves_that_name_a_query_equally_all_count():
         ("heartbreaking love story", ("Drama",)),
         ("tense hostage thriller", ("Thriller",)),
         ("cozy movies", ("Comedy", "Family")),
-        ("family-friendly adventure", ("Family",)),
+        ("family-friendly adventure", ("Family", "Adventure")),
         ("inspiring true story", ()),  # rules horror out, names no genre
     ],
 )
 def test_genre_words_name_tmdb_genres(q, genres):
     reading = read_query(q, Filters())
     assert reading.genres == genres and reading.intents()["genres"] == list(genres)
-    assert reading.q == q.replace("90s ", "")  # the words stay in the text; only years leave it
+    assert reading.q == q.replace("90s ", "").replace(" of the 2000s", "")  # the words stay in the text; only years leave it
 
 
 @pytest.mark.parametrize(
@@ -453,6 +466,13 @@ def test_a_feel_good_mood_rules_horror_out_unless_the_query_names_it(q, ruled_ou
         ("date night movie", True),
         ("something funny", True),  # "something" is filler
         ("something about mary", False),
+        ("90s action", True),  # stop 43: "action", and broad genre words alone
+        ("best action movies", True),  # "best" asks for the best known
+        ("crime dramas", True),
+        ("90s drama", True),  # the word "drama" browses Drama; a sad word does not
+        ("sad drama", False),
+        ("courtroom drama", False),
+        ("best movies", False),  # no genre named
     ],
 )
 def test_a_query_browses_its_genres_only_when_it_only_names_genres(q, browse):

@@ -25,8 +25,15 @@ query the same way (docs/explorer.md, "Query intents"):
   (``webapp.explore.themes.GENRE_LIFT``). So does a mood fans file under a genre: "funny"
   (Comedy), "scary" (Horror), "sad" and "tearjerker" (Drama), "feel-good" and "heartwarming"
   (Comedy and Family): TMDB's keywords name themes, never moods. The words stay in the text.
-  Broad or double-edged words name none: "drama" and "action" fit most films, "crime", "war"
-  and "family" are as often a topic ("mafia family saga", "cold war spy thriller").
+  "action" names Action wherever it stands ("90s action" found Last Action Hero and A Civil
+  Action by their titles' word, "action comedy" SpongeBob; stop 43), but for "action figure"
+  and "class action" / "civil action" (``ACTION``). Words as often a topic
+  ("crime family saga", "courtroom drama", "an adventure at sea") name their genre only in a
+  query of genre words alone (``BROAD_GENRE_WORDS``: "crime movies", "90s drama", "historical
+  drama", "action adventure"), and so does a word asking for the best known of a kind
+  (``ACCLAIM_WORDS``: "best action movies" browses Action as "action movies" does). "war" and
+  "family" name none: "war movies" browses the war shelf (``webapp.explore.themes``), "family
+  movies" is ``FOR_FAMILIES``, and a "family drama" is about a family, not for one.
   Stop 42 added the everyday words for the same moods ("cozy", "lighthearted", "goofy", "gory",
   "heartbreaking", "suspenseful", "valentine's"...: ``FEEL_GOOD_WORDS``, ``FUNNY_WORDS``,
   ``SCARY_WORDS``, ``SAD_WORDS``, ``TENSE_WORDS``), and writes everyday phrasings as the mood word
@@ -97,9 +104,18 @@ GENRE_WORDS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("valentine", "valentines", "valentine's"), ("Romance",)),
     **dict.fromkeys(FEEL_GOOD_WORDS, ("Comedy", "Family")),
 }
-# A query naming Drama is not browsed (``Reading.browse``): Drama's most popular films (Fight
-# Club, The Dark Knight) are no answer to "sad movies".
-UNBROWSED_GENRES = frozenset({"Drama"})
+# Genre names that are as often a topic: a genre only in a query of genre words alone (``named_genres``).
+BROAD_GENRE_WORDS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("adventure", "adventures"), ("Adventure",)),
+    **dict.fromkeys(("crime",), ("Crime",)),
+    **dict.fromkeys(("drama", "dramas"), ("Drama",)),
+    **dict.fromkeys(("history", "historical"), ("History",)),
+}
+# Words that ask for the best known of a kind and name no topic: no obstacle to a genre browse.
+ACCLAIM_WORDS = frozenset({"best", "top", "greatest", "great", "good", "classic", "classics", "popular", "famous", "favorite", "favourite"})
+# A sad query is not browsed (``Reading.browse``): Drama's most popular films (Fight Club, The
+# Dark Knight) are no answer to "sad movies", though they are to "90s drama".
+UNBROWSED_WORDS = frozenset(SAD_WORDS)
 # ... and the phrases that do ("science fiction", "feel good": two words).
 FEEL_GOOD = re.compile(r"\bfeel[\s-]+good\b", re.I)
 # "family" alone is as often a topic ("mafia family saga"); before "films" or after "for", the genre
@@ -108,7 +124,10 @@ FOR_FAMILIES = re.compile(
     r"|\b(?:family|kid|kids)[\s-]+friendly\b",
     re.I,
 )
+# "action" is the genre, but not in "action figure" (a Toy Story plot query) or "a civil action"
+ACTION = re.compile(r"(?<!\bclass )(?<!\bcivil )\baction\b(?![\s-]+(?:figures?|toys?)\b)", re.I)
 GENRE_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
+    ACTION: ("Action",),
     re.compile(r"\bscience[\s-]+fiction\b", re.I): ("Science Fiction",),
     FEEL_GOOD: ("Comedy", "Family"),
     FOR_FAMILIES: ("Family",),
@@ -219,9 +238,10 @@ class Reading:
 
     @property
     def browse(self) -> bool:
-        """The text only names genres, none of them Drama ("horror movies", not "sad movies" or
-        "tearjerker romance"): it asks for the genre's films, not for the films that say its words."""
-        return bool(self.genres) and only_genre_words(self.q) and not UNBROWSED_GENRES.intersection(self.genres)
+        """The text only names genres, and not by a sad word ("horror movies", "best crime dramas",
+        not "sad movies" or "tearjerker romance"): it asks for the genre's films, not for the
+        films that say its words."""
+        return bool(self.genres) and only_genre_words(self.q) and UNBROWSED_WORDS.isdisjoint(words(self.q))
 
     def intents(self) -> dict[str, Any]:
         years = self.years.as_json() if self.years else None
@@ -326,8 +346,9 @@ def content_text(q: str) -> str:
 
 
 def named_genres(q: str) -> tuple[str, ...]:
-    """The TMDB genres ``q``'s words and phrases name (``GENRE_WORDS``, ``GENRE_PHRASES``), in order, once each."""
-    return _genres_in(q, GENRE_WORDS, GENRE_PHRASES)
+    """The TMDB genres ``q``'s words and phrases name (``GENRE_WORDS``, ``GENRE_PHRASES``; and
+    ``BROAD_GENRE_WORDS`` when they are all its topic words name), in order, once each."""
+    return _genres_in(q, {**GENRE_WORDS, **BROAD_GENRE_WORDS} if only_genre_words(q) else GENRE_WORDS, GENRE_PHRASES)
 
 
 def ruled_out(q: str, named: tuple[str, ...]) -> tuple[str, ...]:
@@ -336,10 +357,10 @@ def ruled_out(q: str, named: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _genres_in(q: str, by_word: dict[str, tuple[str, ...]], by_phrase: dict[re.Pattern[str], tuple[str, ...]]) -> tuple[str, ...]:
-    """The genres ``q``'s words (``by_word``) and phrases (``by_phrase``) map to, in order, once each."""
-    found = [g for w in words(q) for g in by_word.get(w, ())]
-    found += [g for phrase, genres in by_phrase.items() if phrase.search(q) for g in genres]
-    return tuple(dict.fromkeys(found))
+    """The genres ``q``'s words (``by_word``) and phrases (``by_phrase``) map to, in the order the query says them, once each."""
+    found = [(m.start(), g) for m in _WORD.finditer(q.lower()) for g in by_word.get(m.group(), ())]
+    found += [(m.start(), g) for phrase, genres in by_phrase.items() for m in phrase.finditer(q) for g in genres]
+    return tuple(dict.fromkeys(g for _, g in sorted(found, key=lambda hit: hit[0])))
 
 
 def expand_abbreviations(q: str) -> str:
@@ -358,12 +379,14 @@ def with_mood_words(q: str) -> str:
 
 def only_genre_words(q: str) -> bool:
     """Whether every topic word of ``q`` names a genre or a mood filed under one ("horror movies",
-    "sci-fi", "funny", "science fiction films"): ``GENRE_WORDS`` and ``GENRE_PHRASES``, filler and
-    stop words aside. True for a text of no topic word at all."""
+    "sci-fi", "funny", "science fiction films", "crime dramas"): ``GENRE_WORDS``,
+    ``BROAD_GENRE_WORDS`` and ``GENRE_PHRASES``, filler, stop words and ``ACCLAIM_WORDS`` aside.
+    True for a text of no topic word at all."""
     text = q
     for phrase in GENRE_PHRASES:
         text = phrase.sub(" ", text)
-    return all(w in GENRE_WORDS for w in words(text) if w not in FILLER and w not in STOP_WORDS)
+    ignored = FILLER | STOP_WORDS | ACCLAIM_WORDS
+    return all(w in GENRE_WORDS or w in BROAD_GENRE_WORDS for w in words(text) if w not in ignored)
 
 
 def read_query(q: str, filters: Filters) -> Reading:
