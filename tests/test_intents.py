@@ -396,6 +396,9 @@ def test_shelves_that_name_a_query_equally_all_count():
         ("feel good movies", ("Comedy", "Family")),
         ("feel-good sports movies", ("Comedy", "Family")),
         ("family movies", ("Family",)),  # "family" before "movies" is the genre
+        ("family adventure", ("Family", "Adventure")),  # ... and before a kind of film for families
+        ("family comedies", ("Family", "Comedy")),
+        ("family drama", ()),  # a drama about a family
         ("animated films for kids", ("Animation", "Family")),
         ("gory horror", ("Horror",)),  # everyday mood words (stop 42)
         ("goofy buddy comedy", ("Comedy",)),

@@ -118,10 +118,11 @@ ACCLAIM_WORDS = frozenset({"best", "top", "greatest", "great", "good", "classic"
 UNBROWSED_WORDS = frozenset(SAD_WORDS)
 # ... and the phrases that do ("science fiction", "feel good": two words).
 FEEL_GOOD = re.compile(r"\bfeel[\s-]+good\b", re.I)
-# "family" alone is as often a topic ("mafia family saga"); before "films" or after "for", the genre
+# "family" alone is as often a topic ("mafia family saga", "family drama"); before "films", "comedy",
+# "adventure" or "fantasy" or after "for", the genre ("family adventure" had August: Osage County)
 FOR_FAMILIES = re.compile(
-    r"\b(?:family|kids|children'?s)[\s-]+(?:movies?|films?)\b|\bfor\s+(?:the\s+)?(?:whole\s+)?(?:family|kids|children)\b"
-    r"|\b(?:family|kid|kids)[\s-]+friendly\b",
+    r"\b(?:family|kids|children'?s)[\s-]+(?:movies?|films?|comed(?:y|ies)|adventures?|fantas(?:y|ies))\b"
+    r"|\bfor\s+(?:the\s+)?(?:whole\s+)?(?:family|kids|children)\b|\b(?:family|kid|kids)[\s-]+friendly\b",
     re.I,
 )
 # "action" is the genre, but not in "action figure" (a Toy Story plot query) or "a civil action"
