@@ -365,7 +365,7 @@ def test_a_topic_word_is_not_a_misspelt_title(api, q, near_titles):
 def test_a_decade_in_the_query_is_a_year_filter(api, mode):
     data = get(api, f"/api/search?q=80s+high+school+comedy&mode={mode}&size=100")
     years = {"from": 1980, "to": 1989, "text": "80s", "applied": True}
-    assert data["intents"] == {"years": years, "genres": ["Comedy"], "ruled_out": [], "query": "high school comedy"}
+    assert data["intents"] == {"years": years, "genres": ["Comedy"], "ruled_out": [], "languages": [], "query": "high school comedy"}
     assert data["total"] and all(1980 <= r["year"] <= 1989 for r in data["results"])
     same = get(api, f"/api/search?q=high+school+comedy&mode={mode}&year_from=1980&year_to=1989&size=100")
     assert ids(data) == ids(same) and data["total"] == same["total"]
@@ -622,6 +622,21 @@ def test_a_query_of_genre_words_alone_browses_its_genres(app):
     crime = get(client, "/api/search?q=best+crime+dramas&size=10")
     assert crime["intents"]["genres"] == ["Crime", "Drama"]
     assert len(crime["results"]) == 10 and all({"Crime", "Drama"} <= set(r["genres"]) for r in crime["results"])
+
+
+def test_a_query_naming_a_language_browses_the_films_made_in_it(app):
+    """Stop 43: "korean thriller" found Dragon Wars, then The Quiet American and Margin Call;
+    "french movies" The French Connection and Midnight in Paris (English films saying the word).
+    A language named among genre words alone is the language a film was made in."""
+    client = app.test_client()
+    korean = get(client, "/api/search?q=korean+thriller&size=10")
+    assert korean["intents"]["languages"] == ["Korean"] and korean["intents"]["genres"] == ["Thriller"]
+    assert [r["original_language"] for r in korean["results"][:5]] == ["ko"] * 5
+    french = get(client, "/api/search?q=french+movies&size=10")
+    assert len(french["results"]) == 10 and all(r["original_language"] == "fr" for r in french["results"])
+    assert "Language: French" in client.get("/explore?q=french+movies").get_data(as_text=True)
+    mafia = get(client, "/api/search?q=italian+mafia&size=10")  # a setting: no language read
+    assert mafia["intents"]["languages"] == [] and any(r["original_language"] == "en" for r in mafia["results"])
 
 
 def test_a_dark_mood_leaves_out_the_family_films_its_words_find(app, os_client, live_index):

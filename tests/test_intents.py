@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from webapp.api.params import Filters
-from webapp.explore.intents import content_text, expand_abbreviations, named_genres, read_query, read_years
+from webapp.explore.intents import content_text, expand_abbreviations, language_codes, named_genres, read_query, read_years
 from webapp.explore.search import (
     LIKE_FIELDS,
     MICRO_MATCH_MAX_WORDS,
@@ -58,7 +58,8 @@ def test_years_and_decades_become_a_range_and_leave_the_text(q, rest, years, tex
     assert reading.q == rest
     assert (reading.filters.year_from, reading.filters.year_to) == years
     assert reading.years.as_json() == {"from": years[0], "to": years[1], "text": text, "applied": True}
-    assert reading.intents() == {"years": reading.years.as_json(), "genres": list(named_genres(rest)), "ruled_out": [], "query": rest}
+    intents = {"years": reading.years.as_json(), "genres": list(named_genres(rest)), "ruled_out": [], "languages": [], "query": rest}
+    assert reading.intents() == intents
 
 
 @pytest.mark.parametrize(
@@ -480,6 +481,35 @@ def test_a_feel_good_mood_rules_horror_out_unless_the_query_names_it(q, ruled_ou
 )
 def test_a_query_browses_its_genres_only_when_it_only_names_genres(q, browse):
     assert read_query(q, Filters()).browse is browse
+
+
+@pytest.mark.parametrize(
+    "q, languages, browse",
+    [
+        ("korean thriller", ("Korean",), True),  # stop 43: the language a film was made in
+        ("french movies", ("French",), True),
+        ("bollywood", ("Indian",), True),
+        ("best foreign films", ("Not English",), True),
+        ("hong kong action", ("Cantonese",), True),
+        ("spanish language films", ("Spanish",), True),
+        ("anime", ("Japanese",), True),  # Japanese and Animation
+        ("90s french comedy", ("French",), True),
+        ("italian mafia", (), False),  # beside a topic a language is a setting
+        ("german soldiers in the war", (), False),
+        ("the french revolution", (), False),
+        ("the french connection", (), False),  # a title
+    ],
+)
+def test_a_query_of_language_and_genre_words_names_its_languages(q, languages, browse):
+    reading = read_query(q, Filters())
+    assert reading.languages == languages and reading.intents()["languages"] == list(languages)
+    assert reading.browse is browse
+
+
+def test_foreign_means_every_language_but_english():
+    codes = language_codes(("Not English",))
+    assert "en" not in codes and {"fr", "ko", "ja", "es", "hi", "cn", "zh"} <= set(codes)
+    assert language_codes(("Chinese",)) == ["cn", "zh"] and language_codes(("Korean", "Japanese")) == ["ja", "ko"]
 
 
 def test_the_genre_lift_counts_the_share_of_named_genres_a_film_has():

@@ -91,14 +91,15 @@ HIT = _obj(
         "vote_count": _nullable(INT),
         "rating_weighted": _nullable(NUM),
         "poster_path": _nullable(STR),
+        "original_language": _nullable(STR),  # TMDB's code: "en", "fr", "ko"
         "score": _nullable(NUM),
         "highlight": {"type": "object", "additionalProperties": STR},
     }
 )
 FACET = _obj({"key": {"oneOf": [INT, STR]}, "count": INT}, {"label": STR})
 YEARS_INTENT = _obj({"from": _nullable(INT), "to": _nullable(INT), "text": STR, "applied": BOOL})
-# What the query said besides its topic (years, the TMDB genres it names); the text searched.
-INTENTS = _obj({"years": _nullable(YEARS_INTENT), "genres": _array(STR), "ruled_out": _array(STR), "query": STR})
+# What the query said besides its topic (years, the TMDB genres and languages it names); the text searched.
+INTENTS = _obj({"years": _nullable(YEARS_INTENT), "genres": _array(STR), "ruled_out": _array(STR), "languages": _array(STR), "query": STR})
 MICRO_MATCH = _obj({"id": INT, "label": STR, "size": INT})  # the micro-genre (or macro theme) a short hybrid query names (its films lifted)
 SEARCH = _obj(
     {

@@ -40,6 +40,10 @@ query the same way (docs/explorer.md, "Query intents"):
   the search reads (``with_mood_words``, ``MOOD_PHRASES``): "movies that make you cry" searched
   "cry" (The Crying Game) and is now "sad"; "date night" is "romantic", "edge of your seat"
   "suspenseful", "laugh out loud" "hilarious". The text searched is shown in the intents (``query``).
+- **languages** (``named_languages``, stop 43): in a query of genre and language words alone,
+  "korean", "french", "bollywood", "anime", "hong kong", "foreign" name the language a film was
+  made in (``LANGUAGES``): "korean thriller" browses Korean thrillers, "foreign films" the
+  best-known films not in English.
 - **genres a mood rules out** (``ruled_out``): the feel-good words ("feel-good", "heartwarming",
   "cozy", "relaxing"...), "uplifting", "inspiring", "cute" (``UPLIFTING_WORDS``), and a search for
   families ("for kids", "family movies", "family-friendly"), rule out horror, and a dark mood
@@ -113,6 +117,53 @@ BROAD_GENRE_WORDS: dict[str, tuple[str, ...]] = {
 }
 # Words that ask for the best known of a kind and name no topic: no obstacle to a genre browse.
 ACCLAIM_WORDS = frozenset({"best", "top", "greatest", "great", "good", "classic", "classics", "popular", "famous", "favorite", "favourite"})
+# The language a film was made in (TMDB's original_language), by the name a fan gives it: "korean
+# thriller" found Dragon Wars and The Quiet American, "french movies" The French Connection,
+# "spanish horror" Evil Dead. Read only in a query of genre and language words alone
+# (``named_languages``): beside a topic a language is as often a setting ("german soldiers",
+# "italian mafia", "the french revolution"). TMDB 5000 holds 70 French films, 11 Korean.
+LANGUAGES: dict[str, tuple[str, ...]] = {
+    "Korean": ("ko",),
+    "French": ("fr",),
+    "Spanish": ("es",),
+    "Japanese": ("ja",),
+    "Chinese": ("zh", "cn"),  # TMDB: zh Mandarin, cn Cantonese
+    "Cantonese": ("cn",),
+    "German": ("de",),
+    "Italian": ("it",),
+    "Russian": ("ru",),
+    "Indian": ("hi", "ta", "te"),
+    "Danish": ("da",),
+    "Swedish": ("sv",),
+    "Norwegian": ("no",),
+    "Portuguese": ("pt",),
+    "Dutch": ("nl",),
+    "Persian": ("fa",),
+    "Thai": ("th",),
+    "Hebrew": ("he",),
+    "Arabic": ("ar",),
+    "Turkish": ("tr",),
+    "Polish": ("pl",),
+}
+NOT_ENGLISH = "Not English"  # "foreign films": every language above
+LANGUAGES[NOT_ENGLISH] = tuple(sorted({code for codes in LANGUAGES.values() for code in codes}))
+LANGUAGE_WORDS: dict[str, str] = {
+    **{name.lower(): name for name in LANGUAGES if name != NOT_ENGLISH},
+    **dict.fromkeys(("mexican", "castilian"), "Spanish"),
+    **dict.fromkeys(("anime",), "Japanese"),  # also Animation (``GENRE_WORDS``)
+    **dict.fromkeys(("mandarin",), "Chinese"),
+    **dict.fromkeys(("bollywood", "hindi", "tamil", "telugu", "tollywood"), "Indian"),
+    **dict.fromkeys(("brazilian",), "Portuguese"),
+    **dict.fromkeys(("iranian", "farsi"), "Persian"),
+    **dict.fromkeys(("israeli",), "Hebrew"),
+    **dict.fromkeys(("foreign", "non-english", "subtitled"), NOT_ENGLISH),
+}
+LANGUAGE_PHRASES: dict[re.Pattern[str], str] = {
+    re.compile(r"\bhong[\s-]+kong\b", re.I): "Cantonese",
+    re.compile(r"\bworld\s+cinema\b", re.I): NOT_ENGLISH,
+}
+# Words that say no more than that a language is meant ("spanish language films")
+LANGUAGE_NOISE = frozenset({"language", "languages", "foreign-language"})
 # A sad query is not browsed (``Reading.browse``): Drama's most popular films (Fight Club, The
 # Dark Knight) are no answer to "sad movies", though they are to "90s drama".
 UNBROWSED_WORDS = frozenset(SAD_WORDS)
@@ -236,17 +287,18 @@ class Reading:
     years: Years | None = None
     genres: tuple[str, ...] = ()
     ruled_out: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()  # names, keys of ``LANGUAGES``
 
     @property
     def browse(self) -> bool:
-        """The text only names genres, and not by a sad word ("horror movies", "best crime dramas",
-        not "sad movies" or "tearjerker romance"): it asks for the genre's films, not for the
-        films that say its words."""
-        return bool(self.genres) and only_genre_words(self.q) and UNBROWSED_WORDS.isdisjoint(words(self.q))
+        """The text only names genres or languages, and not by a sad word ("horror movies", "best
+        crime dramas", "korean thriller", not "sad movies" or "tearjerker romance"): it asks for
+        their films, not for the films that say its words."""
+        return bool(self.genres or self.languages) and only_genre_words(self.q) and UNBROWSED_WORDS.isdisjoint(words(self.q))
 
     def intents(self) -> dict[str, Any]:
         years = self.years.as_json() if self.years else None
-        return {"years": years, "genres": list(self.genres), "ruled_out": list(self.ruled_out), "query": self.q}
+        return {"years": years, "genres": list(self.genres), "ruled_out": list(self.ruled_out), "languages": list(self.languages), "query": self.q}
 
 
 def _decade(digits: str, part: str | None) -> tuple[int, int] | None:
@@ -352,6 +404,22 @@ def named_genres(q: str) -> tuple[str, ...]:
     return _genres_in(q, {**GENRE_WORDS, **BROAD_GENRE_WORDS} if only_genre_words(q) else GENRE_WORDS, GENRE_PHRASES)
 
 
+def named_languages(q: str) -> tuple[str, ...]:
+    """The languages (``LANGUAGES`` names) ``q`` names, in order, once each, when all its topic
+    words name genres or languages ("korean thriller", "bollywood", "foreign films"); () beside
+    any other topic ("german soldiers": a setting)."""
+    if not only_genre_words(q):
+        return ()
+    found = [(m.start(), LANGUAGE_WORDS[m.group()]) for m in _WORD.finditer(q.lower()) if m.group() in LANGUAGE_WORDS]
+    found += [(m.start(), name) for phrase, name in LANGUAGE_PHRASES.items() for m in phrase.finditer(q)]
+    return tuple(dict.fromkeys(name for _, name in sorted(found, key=lambda hit: hit[0])))
+
+
+def language_codes(names: tuple[str, ...]) -> list[str]:
+    """TMDB's original_language codes of the ``LANGUAGES`` ``names``, sorted, once each."""
+    return sorted({code for name in names for code in LANGUAGES[name]})
+
+
 def ruled_out(q: str, named: tuple[str, ...]) -> tuple[str, ...]:
     """The TMDB genres ``q``'s moods rule out (``RULED_OUT_BY``, ``RULED_OUT_PHRASES``), except the ``named`` ones."""
     return tuple(g for g in _genres_in(q, RULED_OUT_BY, RULED_OUT_PHRASES) if g not in named)
@@ -379,15 +447,16 @@ def with_mood_words(q: str) -> str:
 
 
 def only_genre_words(q: str) -> bool:
-    """Whether every topic word of ``q`` names a genre or a mood filed under one ("horror movies",
-    "sci-fi", "funny", "science fiction films", "crime dramas"): ``GENRE_WORDS``,
-    ``BROAD_GENRE_WORDS`` and ``GENRE_PHRASES``, filler, stop words and ``ACCLAIM_WORDS`` aside.
-    True for a text of no topic word at all."""
+    """Whether every topic word of ``q`` names a genre, a mood filed under one or a language
+    ("horror movies", "sci-fi", "funny", "science fiction films", "crime dramas", "korean
+    thriller"): ``GENRE_WORDS``, ``BROAD_GENRE_WORDS``, ``LANGUAGE_WORDS`` and their phrases,
+    filler, stop words, ``ACCLAIM_WORDS`` and ``LANGUAGE_NOISE`` aside. True for a text of no
+    topic word at all."""
     text = q
-    for phrase in GENRE_PHRASES:
+    for phrase in (*GENRE_PHRASES, *LANGUAGE_PHRASES):
         text = phrase.sub(" ", text)
-    ignored = FILLER | STOP_WORDS | ACCLAIM_WORDS
-    return all(w in GENRE_WORDS or w in BROAD_GENRE_WORDS for w in words(text) if w not in ignored)
+    ignored = FILLER | STOP_WORDS | ACCLAIM_WORDS | LANGUAGE_NOISE
+    return all(w in GENRE_WORDS or w in BROAD_GENRE_WORDS or w in LANGUAGE_WORDS for w in words(text) if w not in ignored)
 
 
 def read_query(q: str, filters: Filters) -> Reading:
@@ -398,12 +467,12 @@ def read_query(q: str, filters: Filters) -> Reading:
         return Reading(q, filters)
     q = without_about(with_mood_words(expand_abbreviations(q)))
     rest, years = read_years(q)
-    genres = named_genres(rest)
+    genres, languages = named_genres(rest), named_languages(rest)
     out = ruled_out(rest, genres)
     if years is None:
-        return Reading(q, filters, genres=genres, ruled_out=out)
+        return Reading(q, filters, genres=genres, ruled_out=out, languages=languages)
     if not has_topic(rest):
         rest = ""
     if filters.year_from is not None or filters.year_to is not None:
-        return Reading(rest, filters, replace(years, applied=False), genres, out)
-    return Reading(rest, replace(filters, year_from=years.start, year_to=years.end), years, genres, out)
+        return Reading(rest, filters, replace(years, applied=False), genres, out, languages)
+    return Reading(rest, replace(filters, year_from=years.start, year_to=years.end), years, genres, out, languages)

@@ -124,6 +124,7 @@ CARD_SOURCE = [
     "rating_weighted",
     "popularity",
     "poster_path",
+    "original_language",
 ]
 
 
@@ -671,6 +672,7 @@ def shape_hit(hit: dict[str, Any]) -> dict[str, Any]:
         "vote_count": src.get("vote_count"),
         "rating_weighted": src.get("rating_weighted"),
         "poster_path": src.get("poster_path"),
+        "original_language": src.get("original_language"),
         "score": hit.get("_score"),
         "highlight": {},
     }

@@ -39,7 +39,7 @@ from webapp.api.params import (
 )
 from webapp.explore import fusion, search, themes
 from webapp.explore.highlight import highlight, query_stems
-from webapp.explore.intents import SPARED_GENRES, Reading, content_text, read_query
+from webapp.explore.intents import SPARED_GENRES, Reading, content_text, language_codes, read_query
 from webapp.explore.successors import Moved, current_filters, missing_micro, moved_json
 
 bp = Blueprint("explorer", __name__, template_folder="templates")
@@ -225,13 +225,17 @@ def find(
 def _browse(
     reading: Reading, params: SearchParams, terms: list[str], genre_lift: float, theme_lift: float, headed_lift: float
 ) -> themes.Browse | None:
-    """What a ranked query browses, if anything: the genres it only names ("horror movies",
-    ``intents.Reading.browse``), the shelf whose name it is ("heist movies", ``themes.theme_shelves``)
+    """What a ranked query browses, if anything: the genres and languages it only names ("horror
+    movies", "korean thriller", ``intents.Reading.browse``), the shelf whose name it is ("heist movies", ``themes.theme_shelves``)
     or the shelf its first word heads (the shelf's films matching its words: "heist crew double
     cross", ``themes.headed_shelves``). Their most popular films come in the hybrid search's own
     _msearch. A lift of 0 turns one off."""
     if genre_lift and reading.browse and params.filters.genre is None:
-        return themes.Browse([{"term": {"genres": g}} for g in reading.genres], "genres", set(reading.genres), genre_lift)
+        genres = [{"term": {"genres": g}} for g in reading.genres]
+        if reading.languages:  # "korean thriller": the language's films of the genres come, and rank first
+            codes = language_codes(reading.languages)
+            return themes.Browse([*genres, {"terms": {"original_language": codes}}], "original_language", set(codes), genre_lift)
+        return themes.Browse(genres, "genres", set(reading.genres), genre_lift)
     if params.filters.macro is not None:
         return None
     shelves = themes.theme_shelves(terms) if theme_lift else []
