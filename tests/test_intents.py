@@ -477,6 +477,8 @@ def test_a_feel_good_mood_rules_horror_out_unless_the_query_names_it(q, ruled_ou
         ("sad drama", False),
         ("courtroom drama", False),
         ("best movies", False),  # no genre named
+        ("critically acclaimed dramas", True),  # words asking for the best thought of are no topic either
+        ("oscar winning dramas", True),
     ],
 )
 def test_a_query_browses_its_genres_only_when_it_only_names_genres(q, browse):
@@ -510,6 +512,20 @@ def test_foreign_means_every_language_but_english():
     codes = language_codes(("Not English",))
     assert "en" not in codes and {"fr", "ko", "ja", "es", "hi", "cn", "zh"} <= set(codes)
     assert language_codes(("Chinese",)) == ["cn", "zh"] and language_codes(("Korean", "Japanese")) == ["ja", "ko"]
+
+
+@pytest.mark.parametrize(
+    "q, by",
+    [
+        ("critically acclaimed dramas", "rating_weighted"),  # the best thought of: the highest rated come
+        ("top rated horror movies", "rating_weighted"),
+        ("award winning animated films", "rating_weighted"),
+        ("best action movies", "popularity"),  # the best known: the most popular come
+        ("horror movies", "popularity"),
+    ],
+)
+def test_a_browse_asking_for_the_best_thought_of_brings_the_highest_rated(q, by):
+    assert read_query(q, Filters()).browse_by == by
 
 
 def test_the_genre_lift_counts_the_share_of_named_genres_a_film_has():

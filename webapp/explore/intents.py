@@ -115,8 +115,19 @@ BROAD_GENRE_WORDS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("drama", "dramas"), ("Drama",)),
     **dict.fromkeys(("history", "historical"), ("History",)),
 }
+# Words that ask for the best thought of a kind: a genre browse brings its highest rated films,
+# not its most popular ("critically acclaimed dramas" searched "acclaimed" in overviews: Shine).
+RATING_WORDS = frozenset(
+    {
+        *("acclaimed", "critically", "award", "awards", "winning", "award-winning", "oscar", "oscars", "oscar-winning"),
+        *("rated", "top-rated", "highly", "highest", "highest-rated", "well-reviewed"),
+    }
+)
 # Words that ask for the best known of a kind and name no topic: no obstacle to a genre browse.
-ACCLAIM_WORDS = frozenset({"best", "top", "greatest", "great", "good", "classic", "classics", "popular", "famous", "favorite", "favourite"})
+ACCLAIM_WORDS = RATING_WORDS | {
+    *("best", "top", "greatest", "great", "good", "classic", "classics", "popular", "famous", "favorite", "favourite"),
+    *("essential", "must-see", "must-watch"),
+}
 # The language a film was made in (TMDB's original_language), by the name a fan gives it: "korean
 # thriller" found Dragon Wars and The Quiet American, "french movies" The French Connection,
 # "spanish horror" Evil Dead. Read only in a query of genre and language words alone
@@ -295,6 +306,12 @@ class Reading:
         crime dramas", "korean thriller", not "sad movies" or "tearjerker romance"): it asks for
         their films, not for the films that say its words."""
         return bool(self.genres or self.languages) and only_genre_words(self.q) and UNBROWSED_WORDS.isdisjoint(words(self.q))
+
+    @property
+    def browse_by(self) -> str:
+        """The field whose highest films a browse brings: the weighted rating when the text asks
+        for the best thought of ("critically acclaimed dramas", ``RATING_WORDS``), else popularity."""
+        return "rating_weighted" if RATING_WORDS.intersection(words(self.q)) else "popularity"
 
     def intents(self) -> dict[str, Any]:
         years = self.years.as_json() if self.years else None

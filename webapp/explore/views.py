@@ -231,11 +231,11 @@ def _browse(
     cross", ``themes.headed_shelves``). Their most popular films come in the hybrid search's own
     _msearch. A lift of 0 turns one off."""
     if genre_lift and reading.browse and params.filters.genre is None:
-        genres = [{"term": {"genres": g}} for g in reading.genres]
+        genres, by = [{"term": {"genres": g}} for g in reading.genres], reading.browse_by
         if reading.languages:  # "korean thriller": the language's films of the genres come, and rank first
             codes = language_codes(reading.languages)
-            return themes.Browse([*genres, {"terms": {"original_language": codes}}], "original_language", set(codes), genre_lift)
-        return themes.Browse(genres, "genres", set(reading.genres), genre_lift)
+            return themes.Browse([*genres, {"terms": {"original_language": codes}}], "original_language", set(codes), genre_lift, by=by)
+        return themes.Browse(genres, "genres", set(reading.genres), genre_lift, by=by)
     if params.filters.macro is not None:
         return None
     shelves = themes.theme_shelves(terms) if theme_lift else []
