@@ -31,7 +31,8 @@ query the same way (docs/explorer.md, "Query intents"):
   ("crime family saga", "courtroom drama", "an adventure at sea") name their genre only in a
   query of genre words alone (``BROAD_GENRE_WORDS``: "crime movies", "90s drama", "historical
   drama", "action adventure"), and so does a word asking for the best known of a kind
-  (``ACCLAIM_WORDS``: "best action movies" browses Action as "action movies" does). "war" and
+  (``ACCLAIM_WORDS``: "best action movies" browses Action as "action movies" does; "critically
+  acclaimed dramas" browses Drama's highest rated films, ``RATING_WORDS``). "war" and
   "family" name none: "war movies" browses the war shelf (``webapp.explore.themes``), "family
   movies" is ``FOR_FAMILIES``, and a "family drama" is about a family, not for one.
   Stop 42 added the everyday words for the same moods ("cozy", "lighthearted", "goofy", "gory",
