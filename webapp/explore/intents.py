@@ -116,6 +116,8 @@ BROAD_GENRE_WORDS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("drama", "dramas"), ("Drama",)),
     **dict.fromkeys(("history", "historical"), ("History",)),
 }
+# ... and every word that can name a genre, in a query of genre words alone
+ALL_GENRE_WORDS: dict[str, tuple[str, ...]] = {**GENRE_WORDS, **BROAD_GENRE_WORDS}
 # Words that ask for the best thought of a kind: a genre browse brings its highest rated films,
 # not its most popular ("critically acclaimed dramas" searched "acclaimed" in overviews: Shine).
 RATING_WORDS = frozenset(
@@ -159,20 +161,21 @@ LANGUAGES: dict[str, tuple[str, ...]] = {
 }
 NOT_ENGLISH = "Not English"  # "foreign films": every language above
 LANGUAGES[NOT_ENGLISH] = tuple(sorted({code for codes in LANGUAGES.values() for code in codes}))
-LANGUAGE_WORDS: dict[str, str] = {
-    **{name.lower(): name for name in LANGUAGES if name != NOT_ENGLISH},
-    **dict.fromkeys(("mexican", "castilian"), "Spanish"),
-    **dict.fromkeys(("anime",), "Japanese"),  # also Animation (``GENRE_WORDS``)
-    **dict.fromkeys(("mandarin",), "Chinese"),
-    **dict.fromkeys(("bollywood", "hindi", "tamil", "telugu", "tollywood"), "Indian"),
-    **dict.fromkeys(("brazilian",), "Portuguese"),
-    **dict.fromkeys(("iranian", "farsi"), "Persian"),
-    **dict.fromkeys(("israeli",), "Hebrew"),
-    **dict.fromkeys(("foreign", "non-english", "subtitled"), NOT_ENGLISH),
+# Word -> the language names it says, shaped as ``GENRE_WORDS`` so one reader (``_named_in``) serves both
+LANGUAGE_WORDS: dict[str, tuple[str, ...]] = {
+    **{name.lower(): (name,) for name in LANGUAGES if name != NOT_ENGLISH},
+    **dict.fromkeys(("mexican", "castilian"), ("Spanish",)),
+    **dict.fromkeys(("anime",), ("Japanese",)),  # also Animation (``GENRE_WORDS``)
+    **dict.fromkeys(("mandarin",), ("Chinese",)),
+    **dict.fromkeys(("bollywood", "hindi", "tamil", "telugu", "tollywood"), ("Indian",)),
+    **dict.fromkeys(("brazilian",), ("Portuguese",)),
+    **dict.fromkeys(("iranian", "farsi"), ("Persian",)),
+    **dict.fromkeys(("israeli",), ("Hebrew",)),
+    **dict.fromkeys(("foreign", "non-english", "subtitled"), (NOT_ENGLISH,)),
 }
-LANGUAGE_PHRASES: dict[re.Pattern[str], str] = {
-    re.compile(r"\bhong[\s-]+kong\b", re.I): "Cantonese",
-    re.compile(r"\bworld\s+cinema\b", re.I): NOT_ENGLISH,
+LANGUAGE_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
+    re.compile(r"\bhong[\s-]+kong\b", re.I): ("Cantonese",),
+    re.compile(r"\bworld\s+cinema\b", re.I): (NOT_ENGLISH,),
 }
 # Words that say no more than that a language is meant ("spanish language films")
 LANGUAGE_NOISE = frozenset({"language", "languages", "foreign-language"})
@@ -252,6 +255,8 @@ FILLER = frozenset({"movie", "movies", "film", "films", "flick", "flicks", "cine
 STOP_WORDS = frozenset(
     "a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with".split()
 )
+# Words that name no kind of film: a query of genre or language words may hold them ("best 90s action movies")
+KIND_NOISE = FILLER | STOP_WORDS | ACCLAIM_WORDS | LANGUAGE_NOISE
 _FILL = r"(?:" + "|".join(sorted(FILLER, key=len, reverse=True)) + r")"
 _FILLER = re.compile(r"^(?:\s*" + _FILL + r"\b(?![\w'’-])(?!\s+noir\b))+|(?<![\w'’-])(?:" + _FILL + r"\s*)+$", re.I)  # leading or trailing
 # "movies about grief" is about grief: the phrase leaves the text for every side (``without_about``)
@@ -419,18 +424,14 @@ def content_text(q: str) -> str:
 def named_genres(q: str) -> tuple[str, ...]:
     """The TMDB genres ``q``'s words and phrases name (``GENRE_WORDS``, ``GENRE_PHRASES``; and
     ``BROAD_GENRE_WORDS`` when they are all its topic words name), in order, once each."""
-    return _genres_in(q, {**GENRE_WORDS, **BROAD_GENRE_WORDS} if only_genre_words(q) else GENRE_WORDS, GENRE_PHRASES)
+    return _named_in(q, ALL_GENRE_WORDS if only_genre_words(q) else GENRE_WORDS, GENRE_PHRASES)
 
 
 def named_languages(q: str) -> tuple[str, ...]:
     """The languages (``LANGUAGES`` names) ``q`` names, in order, once each, when all its topic
     words name genres or languages ("korean thriller", "bollywood", "foreign films"); () beside
     any other topic ("german soldiers": a setting)."""
-    if not only_genre_words(q):
-        return ()
-    found = [(m.start(), LANGUAGE_WORDS[m.group()]) for m in _WORD.finditer(q.lower()) if m.group() in LANGUAGE_WORDS]
-    found += [(m.start(), name) for phrase, name in LANGUAGE_PHRASES.items() for m in phrase.finditer(q)]
-    return tuple(dict.fromkeys(name for _, name in sorted(found, key=lambda hit: hit[0])))
+    return _named_in(q, LANGUAGE_WORDS, LANGUAGE_PHRASES) if only_genre_words(q) else ()
 
 
 def language_codes(names: tuple[str, ...]) -> list[str]:
@@ -440,11 +441,11 @@ def language_codes(names: tuple[str, ...]) -> list[str]:
 
 def ruled_out(q: str, named: tuple[str, ...]) -> tuple[str, ...]:
     """The TMDB genres ``q``'s moods rule out (``RULED_OUT_BY``, ``RULED_OUT_PHRASES``), except the ``named`` ones."""
-    return tuple(g for g in _genres_in(q, RULED_OUT_BY, RULED_OUT_PHRASES) if g not in named)
+    return tuple(g for g in _named_in(q, RULED_OUT_BY, RULED_OUT_PHRASES) if g not in named)
 
 
-def _genres_in(q: str, by_word: dict[str, tuple[str, ...]], by_phrase: dict[re.Pattern[str], tuple[str, ...]]) -> tuple[str, ...]:
-    """The genres ``q``'s words (``by_word``) and phrases (``by_phrase``) map to, in the order the query says them, once each."""
+def _named_in(q: str, by_word: dict[str, tuple[str, ...]], by_phrase: dict[re.Pattern[str], tuple[str, ...]]) -> tuple[str, ...]:
+    """What ``q``'s words (``by_word``) and phrases (``by_phrase``) name (genres, languages), in the order the query says them, once each."""
     found = [(m.start(), g) for m in _WORD.finditer(q.lower()) for g in by_word.get(m.group(), ())]
     found += [(m.start(), g) for phrase, genres in by_phrase.items() for m in phrase.finditer(q) for g in genres]
     return tuple(dict.fromkeys(g for _, g in sorted(found, key=lambda hit: hit[0])))
@@ -473,8 +474,7 @@ def only_genre_words(q: str) -> bool:
     text = q
     for phrase in (*GENRE_PHRASES, *LANGUAGE_PHRASES):
         text = phrase.sub(" ", text)
-    ignored = FILLER | STOP_WORDS | ACCLAIM_WORDS | LANGUAGE_NOISE
-    return all(w in GENRE_WORDS or w in BROAD_GENRE_WORDS or w in LANGUAGE_WORDS for w in words(text) if w not in ignored)
+    return all(w in ALL_GENRE_WORDS or w in LANGUAGE_WORDS for w in words(text) if w not in KIND_NOISE)
 
 
 def read_query(q: str, filters: Filters) -> Reading:
