@@ -365,7 +365,7 @@ def test_a_topic_word_is_not_a_misspelt_title(api, q, near_titles):
 def test_a_decade_in_the_query_is_a_year_filter(api, mode):
     data = get(api, f"/api/search?q=80s+high+school+comedy&mode={mode}&size=100")
     years = {"from": 1980, "to": 1989, "text": "80s", "applied": True}
-    assert data["intents"] == {"years": years, "genres": ["Comedy"], "ruled_out": [], "languages": [], "query": "high school comedy"}
+    assert data["intents"] == {"years": years, "genres": ["Comedy"], "ruled_out": [], "languages": [], "scale": [], "query": "high school comedy"}
     assert data["total"] and all(1980 <= r["year"] <= 1989 for r in data["results"])
     same = get(api, f"/api/search?q=high+school+comedy&mode={mode}&year_from=1980&year_to=1989&size=100")
     assert ids(data) == ids(same) and data["total"] == same["total"]
@@ -637,6 +637,37 @@ def test_a_query_naming_a_language_browses_the_films_made_in_it(app):
     assert "Language: French" in client.get("/explore?q=french+movies").get_data(as_text=True)
     mafia = get(client, "/api/search?q=italian+mafia&size=10")  # a setting: no language read
     assert mafia["intents"]["languages"] == [] and any(r["original_language"] == "en" for r in mafia["results"])
+
+
+def test_a_query_naming_how_films_were_made_and_sold_browses_them(app, os_client, live_index):
+    """Stop 44: "blockbusters" found Dumb and Dumberer, "low budget horror" Slither, "recent sci-fi
+    movies" Galaxy Quest (1999): the words named no data. Box office reads revenue, budget words the
+    budget (in the dollars of the film's decade), "indie" TMDB's "independent film", recency the
+    catalogue's newest years."""
+    from webapp.explore.intents import budget_cap
+
+    client, index = app.test_client(), live_index.index_alias
+
+    def docs(results: list[dict]) -> list[dict]:
+        found = os_client.mget(index=index, body={"ids": [str(r["id"]) for r in results]}, _source=["budget", "year", "production"])
+        return [d["_source"] for d in found["docs"]]
+
+    top = {"size": 20, "_source": ["id"], "sort": [{"revenue": "desc"}], "query": {"match_all": {}}}
+    highest = {h["_source"]["id"] for h in os_client.search(index=index, body=top)["hits"]["hits"]}
+    hits = get(client, "/api/search?q=blockbusters&size=10")
+    assert hits["intents"]["scale"] == ["Blockbusters"] and {r["id"] for r in hits["results"]} <= highest
+    low = get(client, "/api/search?q=low+budget+horror&size=10")
+    assert low["intents"]["scale"] == ["Low budget"] and low["intents"]["genres"] == ["Horror"]
+    assert all("Horror" in r["genres"] for r in low["results"][:5])
+    assert all(10_000 <= d["budget"] < budget_cap(d["year"] // 10 * 10) for d in docs(low["results"][:5]))
+    indie = get(client, "/api/search?q=indie+dramas&size=10")
+    assert indie["intents"]["scale"] == ["Independent"] and any("independent film" in d["production"] for d in docs(indie["results"][:5]))
+    newest = os_client.search(index=index, body={"size": 0, "aggs": {"y": {"max": {"field": "year"}}}})["aggregations"]["y"]["value"]
+    recent = get(client, "/api/search?q=recent+thrillers&size=10")
+    assert recent["intents"]["years"] == {"from": newest - 4, "to": newest, "text": "recent", "applied": True}
+    assert len(recent["results"]) == 10 and all("Thriller" in r["genres"] and r["year"] >= newest - 4 for r in recent["results"])
+    assert get(client, "/api/search?q=an+independent+woman&size=5")["intents"]["scale"] == []
+    assert ">Low budget</span>" in client.get("/explore?q=low+budget+horror").get_data(as_text=True)
 
 
 def test_a_dark_mood_leaves_out_the_family_films_its_words_find(app, os_client, live_index):

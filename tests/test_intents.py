@@ -6,7 +6,17 @@ import numpy as np
 import pytest
 
 from webapp.api.params import Filters
-from webapp.explore.intents import content_text, expand_abbreviations, language_codes, named_genres, read_query, read_years
+from webapp.explore.intents import (
+    LOW_BUDGET_MAX,
+    budget_cap,
+    content_text,
+    expand_abbreviations,
+    language_codes,
+    named_genres,
+    read_query,
+    read_years,
+    scale_clauses,
+)
 from webapp.explore.search import (
     LIKE_FIELDS,
     MICRO_MATCH_MAX_WORDS,
@@ -58,7 +68,7 @@ def test_years_and_decades_become_a_range_and_leave_the_text(q, rest, years, tex
     assert reading.q == rest
     assert (reading.filters.year_from, reading.filters.year_to) == years
     assert reading.years.as_json() == {"from": years[0], "to": years[1], "text": text, "applied": True}
-    intents = {"years": reading.years.as_json(), "genres": list(named_genres(rest)), "ruled_out": [], "languages": [], "query": rest}
+    intents = {"years": reading.years.as_json(), "genres": list(named_genres(rest)), "ruled_out": [], "languages": [], "scale": [], "query": rest}
     assert reading.intents() == intents
 
 
@@ -526,6 +536,60 @@ def test_foreign_means_every_language_but_english():
 )
 def test_a_browse_asking_for_the_best_thought_of_brings_the_highest_rated(q, by):
     assert read_query(q, Filters()).browse_by == by
+
+
+@pytest.mark.parametrize(
+    "q, scale, genres, by",
+    [
+        ("blockbusters", ("Blockbusters",), (), "revenue"),  # stop 44: how a film was made and sold
+        ("box office hits", ("Blockbusters",), (), "revenue"),
+        ("highest grossing animated movies", ("Blockbusters",), ("Animation",), "revenue"),  # not the highest rated
+        ("biggest movies of the 2000s", ("Blockbusters",), (), "revenue"),
+        ("big budget action movies", ("Big budget",), ("Action",), "budget"),
+        ("low budget horror", ("Low budget",), ("Horror",), "popularity"),
+        ("indie dramas", ("Independent",), ("Drama",), "popularity"),
+        ("independent films", ("Independent",), (), "popularity"),
+        ("an independent woman", (), (), "popularity"),  # beside a topic: no kind of film
+        ("biggest heist ever pulled", (), (), "popularity"),
+        ("the big hit", (), (), "popularity"),  # a title (a typo of it was read as box office once)
+        ("the box office of a failed musical", (), ("Music",), "popularity"),
+    ],
+)
+def test_a_query_of_kind_words_names_how_its_films_were_made_and_sold(q, scale, genres, by):
+    reading = read_query(q, Filters())
+    assert reading.scale == scale and reading.intents()["scale"] == list(scale)
+    assert reading.genres == genres and reading.browse_by == by
+    assert reading.browse is bool(scale)
+
+
+def test_low_budget_is_counted_in_the_dollars_of_the_films_decade():
+    """Jaws' $7M of 1975 was no small budget; Psycho's $0.8M of 1960 was."""
+    assert budget_cap(1960) < 806_948 * 2 and budget_cap(1970) < 7_000_000 < LOW_BUDGET_MAX == budget_cap(2010)
+    assert budget_cap(1970) < budget_cap(1990) < budget_cap(2000) < LOW_BUDGET_MAX
+    assert scale_clauses(("Blockbusters", "Big budget")) == []  # an order, no filter
+    (low,) = scale_clauses(("Low budget",))
+    assert len(low["bool"]["should"]) >= 10
+
+
+@pytest.mark.parametrize(
+    "q, text, years",
+    [
+        ("recent thrillers", "thrillers", (2012, 2016)),  # stop 44: the catalogue's newest five years
+        ("new comedies", "comedies", (2012, 2016)),
+        ("latest horror movies", "horror movies", (2012, 2016)),
+        ("newest animated films", "animated films", (2012, 2016)),
+        ("new movies", "", (2012, 2016)),  # recency alone: a browse of those years
+        ("new york comedies", "new york comedies", None),  # beside a topic "new" is a word
+        ("a new hope", "a new hope", None),
+        ("the latest invention goes wrong", "the latest invention goes wrong", None),
+        ("90s new comedies", "new comedies", (1990, 1999)),  # years said win
+    ],
+)
+def test_a_recency_word_among_kind_words_names_the_newest_years(q, text, years):
+    reading = read_query(q, Filters(), newest=2016)
+    assert reading.q == text
+    assert ((reading.filters.year_from, reading.filters.year_to) if reading.years else None) == years
+    assert read_query(q, Filters()).years == read_years(q)[1]  # no newest year known: recency is not read
 
 
 def test_the_genre_lift_counts_the_share_of_named_genres_a_film_has():

@@ -61,6 +61,12 @@ def theme_keywords(keywords: tuple[str, ...] | list[str]) -> list[str]:
     return list(seen)
 
 
+def production_keywords(keywords: tuple[str, ...] | list[str]) -> list[str]:
+    """The bookkeeping keywords ``theme_keywords`` drops, lower-cased, once each: no theme, but
+    facts a visitor asks for by name ("indie dramas": TMDB's "independent film")."""
+    return list(dict.fromkeys(key for k in keywords if (key := k.strip().lower()) and is_bookkeeping(key)))
+
+
 def embedding_text(movie: Movie) -> str:
     """Tagline, overview and theme keywords: what the movie is about, in one string.
 

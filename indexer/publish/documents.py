@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from indexer.ingest.load import Movie
-from indexer.ingest.text import theme_keywords
+from indexer.ingest.text import production_keywords, theme_keywords
 from mgm.rating import film_rating, vote_weighted_mean, weighted_rating
 
 TOP_MOVIES = 5
@@ -48,6 +48,7 @@ def movie_doc(
         "overview": movie.overview,
         "genres": list(movie.genres),
         "keywords": theme_keywords(movie.keywords),
+        "production": production_keywords(movie.keywords),
         "companies": list(movie.companies),
         "micro_genre": micro.label,
         "micro_genre_id": micro.id,

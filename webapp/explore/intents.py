@@ -179,6 +179,82 @@ LANGUAGE_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
 }
 # Words that say no more than that a language is meant ("spanish language films")
 LANGUAGE_NOISE = frozenset({"language", "languages", "foreign-language"})
+# How a film was made and sold (stop 44): "blockbusters" found Dumb and Dumberer, "box office hits"
+# Office Space, "low budget horror" Slither, "indie dramas" Indie Game: The Movie. The index holds
+# TMDB's revenue, budget and keywords; each kind is the films a clause admits (None: every film) and
+# the field whose highest films a browse brings (``Reading.browse_by``). Read only in a query of
+# kind words alone ("indie comedies"; not "an independent woman", ``named_scale``).
+LOW_BUDGET_MAX = 10_000_000  # in 2016 dollars, TMDB 5000's last full year: Halloween, Saw, Paranormal Activity
+KNOWN_BUDGET_MIN = 10_000  # TMDB's budget is 0 when unknown, and a few are in millions ("7")
+# US consumer prices (CPI-U) in the middle of each decade, and in 2016: Jaws' $7M of 1975 was no small
+# budget, Psycho's $0.8M of 1960 was
+DECADE_PRICES = {1910: 10.1, 1920: 17.5, 1930: 13.7, 1940: 18.0, 1950: 26.8, 1960: 31.5, 1970: 53.8, 1980: 107.6, 1990: 152.4, 2000: 195.3}
+PRICES_2016 = 240.0
+
+
+# The major Hollywood studios' own labels, as TMDB names them; not their specialty arms (Fox
+# Searchlight, Focus Features, Sony Pictures Classics), which release the independent films fans name
+MAJOR_STUDIOS = frozenset(
+    {
+        *("Warner Bros.", "Warner Bros. Pictures", "Universal Pictures", "Paramount Pictures", "Twentieth Century Fox Film Corporation"),
+        *("Fox 2000 Pictures", "Columbia Pictures", "Columbia Pictures Corporation", "TriStar Pictures", "Screen Gems", "New Line Cinema"),
+        *("Metro-Goldwyn-Mayer (MGM)", "United Artists", "Walt Disney Pictures", "Walt Disney Productions", "Touchstone Pictures"),
+        *("Hollywood Pictures", "DreamWorks SKG"),
+    }
+)
+
+
+def budget_cap(decade: int) -> int:
+    """``LOW_BUDGET_MAX`` in the dollars of ``decade`` (2016's after the last decade of ``DECADE_PRICES``)."""
+    return int(LOW_BUDGET_MAX * DECADE_PRICES.get(decade, PRICES_2016) / PRICES_2016)
+
+
+def _low_budget() -> dict[str, Any]:
+    """Films of a known budget under ``LOW_BUDGET_MAX`` in 2016 dollars, each decade at its prices."""
+
+    def made(years: dict[str, int], cap: int) -> dict[str, Any]:
+        return {"bool": {"filter": [{"range": {"year": years}}, {"range": {"budget": {"gte": KNOWN_BUDGET_MIN, "lt": cap}}}]}}
+
+    later = max(DECADE_PRICES) + 10
+    decades = [made({"gte": d, "lte": d + 9}, budget_cap(d)) for d in DECADE_PRICES]
+    return {"bool": {"should": [*decades, made({"gte": later}, budget_cap(later))], "minimum_should_match": 1}}
+
+
+SCALE: dict[str, tuple[dict[str, Any] | None, str]] = {
+    "Blockbusters": (None, "revenue"),
+    "Big budget": (None, "budget"),
+    "Low budget": (_low_budget(), "popularity"),
+    # TMDB tags 318 films "independent film" (``production``), but not Juno or Little Miss Sunshine:
+    # a small budget in today's dollars outside the major studios counts too (not Airplane!: Paramount)
+    "Independent": (
+        {
+            "bool": {
+                "should": [
+                    {"term": {"production": "independent film"}},
+                    {"bool": {"filter": [_low_budget()], "must_not": [{"terms": {"companies": sorted(MAJOR_STUDIOS)}}]}},
+                ],
+                "minimum_should_match": 1,
+            }
+        },
+        "popularity",
+    ),
+}
+SCALE_WORDS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("blockbuster", "blockbusters", "biggest", "grossing"), ("Blockbusters",)),
+    **dict.fromkeys(("expensive",), ("Big budget",)),
+    **dict.fromkeys(("indie", "indies", "independent"), ("Independent",)),
+}
+SCALE_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
+    re.compile(r"\bblock[\s-]+busters?\b|\bbox[\s-]+office\b|\b(?:smash|huge)[\s-]+hits?\b", re.I): ("Blockbusters",),
+    re.compile(r"\b(?:big|huge|high|large)[\s-]+budget\b", re.I): ("Big budget",),
+    re.compile(r"\b(?:low|small|tiny|micro|no|shoestring)[\s-]+budget\b", re.I): ("Low budget",),
+}
+# Words a box office or budget phrase leaves ("box office hits", "low budget"): no topic beside them
+SCALE_NOISE = frozenset({"hit", "hits", "smash", "smashes", "success", "successes", "budget"})
+# Recency, in a query of kind words alone: the catalogue's newest ``RECENT_YEARS`` years ("new
+# comedies" found Dumb and Dumber To and Date Movie; "recent sci-fi movies" Galaxy Quest, 1999)
+RECENT = re.compile(r"\b(?:recent|recently[\s-]+released|new|newer|newest|latest)\b", re.I)
+RECENT_YEARS = 5
 # A sad query is not browsed (``Reading.browse``): Drama's most popular films (Fight Club, The
 # Dark Knight) are no answer to "sad movies", though they are to "90s drama".
 UNBROWSED_WORDS = frozenset(SAD_WORDS)
@@ -256,7 +332,7 @@ STOP_WORDS = frozenset(
     "a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with".split()
 )
 # Words that name no kind of film: a query of genre or language words may hold them ("best 90s action movies")
-KIND_NOISE = FILLER | STOP_WORDS | ACCLAIM_WORDS | LANGUAGE_NOISE
+KIND_NOISE = FILLER | STOP_WORDS | ACCLAIM_WORDS | LANGUAGE_NOISE | SCALE_NOISE
 _FILL = r"(?:" + "|".join(sorted(FILLER, key=len, reverse=True)) + r")"
 _FILLER = re.compile(r"^(?:\s*" + _FILL + r"\b(?![\w'’-])(?!\s+noir\b))+|(?<![\w'’-])(?:" + _FILL + r"\s*)+$", re.I)  # leading or trailing
 # "movies about grief" is about grief: the phrase leaves the text for every side (``without_about``)
@@ -305,23 +381,35 @@ class Reading:
     genres: tuple[str, ...] = ()
     ruled_out: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()  # names, keys of ``LANGUAGES``
+    scale: tuple[str, ...] = ()  # names, keys of ``SCALE``
 
     @property
     def browse(self) -> bool:
-        """The text only names genres or languages, and not by a sad word ("horror movies", "best
-        crime dramas", "korean thriller", not "sad movies" or "tearjerker romance"): it asks for
-        their films, not for the films that say its words."""
-        return bool(self.genres or self.languages) and only_genre_words(self.q) and UNBROWSED_WORDS.isdisjoint(words(self.q))
+        """The text only names genres, languages or how films were made and sold, and not by a
+        sad word ("horror movies", "best crime dramas", "korean thriller", "blockbusters", not
+        "sad movies" or "tearjerker romance"): it asks for their films, not for the films that
+        say its words."""
+        return bool(self.genres or self.languages or self.scale) and only_genre_words(self.q) and UNBROWSED_WORDS.isdisjoint(words(self.q))
 
     @property
     def browse_by(self) -> str:
-        """The field whose highest films a browse brings: the weighted rating when the text asks
-        for the best thought of ("critically acclaimed dramas", ``RATING_WORDS``), else popularity."""
-        return "rating_weighted" if RATING_WORDS.intersection(words(self.q)) else "popularity"
+        """The field whose highest films a browse brings: the first the ``scale`` orders by other
+        than popularity ("highest grossing animated movies": revenue), else the weighted rating
+        when the text asks for the best thought of ("critically acclaimed dramas",
+        ``RATING_WORDS``), else popularity."""
+        by = next((SCALE[name][1] for name in self.scale if SCALE[name][1] != "popularity"), None)
+        return by or ("rating_weighted" if RATING_WORDS.intersection(words(self.q)) else "popularity")
 
     def intents(self) -> dict[str, Any]:
         years = self.years.as_json() if self.years else None
-        return {"years": years, "genres": list(self.genres), "ruled_out": list(self.ruled_out), "languages": list(self.languages), "query": self.q}
+        return {
+            "years": years,
+            "genres": list(self.genres),
+            "ruled_out": list(self.ruled_out),
+            "languages": list(self.languages),
+            "scale": list(self.scale),
+            "query": self.q,
+        }
 
 
 def _decade(digits: str, part: str | None) -> tuple[int, int] | None:
@@ -434,6 +522,37 @@ def named_languages(q: str) -> tuple[str, ...]:
     return _named_in(q, LANGUAGE_WORDS, LANGUAGE_PHRASES) if only_genre_words(q) else ()
 
 
+def named_scale(q: str) -> tuple[str, ...]:
+    """How the films ``q`` asks for were made and sold (``SCALE`` names: "blockbusters", "low
+    budget horror", "indie dramas"), in order, once each, when all its topic words name kinds
+    of film; () beside any other topic ("an independent woman")."""
+    return _named_in(q, SCALE_WORDS, SCALE_PHRASES) if only_genre_words(q) else ()
+
+
+def says_recent(q: str) -> bool:
+    """Whether ``q`` holds a recency word (then ``read_query`` needs the catalogue's newest year)."""
+    return RECENT.search(q) is not None
+
+
+def language_clauses(names: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The filter clause of the films made in the ``LANGUAGES`` ``names`` ([] for none)."""
+    return [{"terms": {"original_language": language_codes(names)}}] if names else []
+
+
+def scale_clauses(names: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The filter clauses of the ``SCALE`` ``names`` (a box office browse admits every film)."""
+    return [clause for name in names if (clause := SCALE[name][0]) is not None]
+
+
+def read_recent(q: str, newest: int | None) -> tuple[str, Years | None]:
+    """``q`` without its recency word ("new comedies" -> "comedies") and the catalogue's last
+    ``RECENT_YEARS`` years up to ``newest``, when ``q`` is kind words alone; else ``q`` and None."""
+    m = RECENT.search(q)
+    if m is None or newest is None or not only_genre_words(q):
+        return q, None
+    return _tidy(q[: m.start()] + " " + q[m.end() :]), Years(newest - RECENT_YEARS + 1, newest, m.group(0))
+
+
 def language_codes(names: tuple[str, ...]) -> list[str]:
     """TMDB's original_language codes of the ``LANGUAGES`` ``names``, sorted, once each."""
     return sorted({code for name in names for code in LANGUAGES[name]})
@@ -466,31 +585,35 @@ def with_mood_words(q: str) -> str:
 
 
 def only_genre_words(q: str) -> bool:
-    """Whether every topic word of ``q`` names a genre, a mood filed under one or a language
-    ("horror movies", "sci-fi", "funny", "science fiction films", "crime dramas", "korean
-    thriller"): ``GENRE_WORDS``, ``BROAD_GENRE_WORDS``, ``LANGUAGE_WORDS`` and their phrases,
-    filler, stop words, ``ACCLAIM_WORDS`` and ``LANGUAGE_NOISE`` aside. True for a text of no
-    topic word at all."""
-    text = q
-    for phrase in (*GENRE_PHRASES, *LANGUAGE_PHRASES):
+    """Whether every topic word of ``q`` names a genre, a mood filed under one, a language, how
+    films were made and sold or how recent they are ("horror movies", "sci-fi", "funny",
+    "science fiction films", "crime dramas", "korean thriller", "new indie comedies"):
+    ``GENRE_WORDS``, ``BROAD_GENRE_WORDS``, ``LANGUAGE_WORDS``, ``SCALE_WORDS``, ``RECENT`` and
+    their phrases, ``KIND_NOISE`` aside. True for a text of no topic word at all."""
+    text = RECENT.sub(" ", q)
+    for phrase in (*GENRE_PHRASES, *LANGUAGE_PHRASES, *SCALE_PHRASES):
         text = phrase.sub(" ", text)
-    return all(w in ALL_GENRE_WORDS or w in LANGUAGE_WORDS for w in words(text) if w not in KIND_NOISE)
+    return all(w in ALL_GENRE_WORDS or w in LANGUAGE_WORDS or w in SCALE_WORDS for w in words(text) if w not in KIND_NOISE)
 
 
-def read_query(q: str, filters: Filters) -> Reading:
+def read_query(q: str, filters: Filters, newest: int | None = None) -> Reading:
     """The text to search and the filters to apply: years in ``q`` become the year filter unless
     ``filters`` already sets year_from or year_to (then they are still taken out of the text,
-    reported with ``applied`` False). A query that is only years and filler becomes a browse ("")."""
+    reported with ``applied`` False). A recency word in a query of kind words alone ("recent
+    thrillers") names the years up to ``newest``, the catalogue's newest (``read_recent``; not
+    read when None). A query that is only years and filler becomes a browse ("")."""
     if not q:
         return Reading(q, filters)
     q = without_about(with_mood_words(expand_abbreviations(q)))
     rest, years = read_years(q)
-    genres, languages = named_genres(rest), named_languages(rest)
+    if years is None:
+        rest, years = read_recent(q, newest)
+    genres, languages, scale = named_genres(rest), named_languages(rest), named_scale(rest)
     out = ruled_out(rest, genres)
     if years is None:
-        return Reading(q, filters, genres=genres, ruled_out=out, languages=languages)
+        return Reading(q, filters, genres=genres, ruled_out=out, languages=languages, scale=scale)
     if not has_topic(rest):
         rest = ""
     if filters.year_from is not None or filters.year_to is not None:
-        return Reading(rest, filters, replace(years, applied=False), genres, out, languages)
-    return Reading(rest, replace(filters, year_from=years.start, year_to=years.end), years, genres, out, languages)
+        return Reading(rest, filters, replace(years, applied=False), genres, out, languages, scale)
+    return Reading(rest, replace(filters, year_from=years.start, year_to=years.end), years, genres, out, languages, scale)

@@ -249,17 +249,21 @@ _NO_WORDS = ShelfWords(frozenset(), (), "")
 class Browse:
     """A browse (``webapp.explore.views``): the most popular films matching every one of ``clauses``
     join the ranked set (``popular_films_body``, ``with_films``), and every film whose ``field`` is
-    one of ``values`` gains ``lift`` (``by_fame``: scaled by how well known it is, ``search.lift``)."""
+    one of ``values`` gains ``lift`` (``by_fame``: scaled by how well known it is, ``search.lift``).
+    A ``field`` of None lifts the films the browse brought: a range ("low budget") or an order
+    ("blockbusters": the highest revenue) names no value a film holds."""
 
     clauses: list[dict[str, Any]]
-    field: str
-    values: set[str]
+    field: str | None
+    values: set[Any]
     lift: float
     by_fame: bool = False
-    by: str = "popularity"  # the field that tells which films come: TMDB's popularity, or the votes
+    by: str = "popularity"  # the field that tells which films come: TMDB's popularity, the votes, revenue or budget
 
     def join(self, hits: list[dict[str, Any]], films: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """``hits`` with the browse's ``films`` they lack (``with_films``), lifted and re-sorted."""
+        if self.field is None:
+            return lift(with_films(hits, films), "id", {f["_source"]["id"] for f in films}, self.lift, self.by_fame)
         return lift(with_films(hits, films), self.field, self.values, self.lift, self.by_fame)
 
 

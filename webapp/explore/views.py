@@ -39,7 +39,7 @@ from webapp.api.params import (
 )
 from webapp.explore import fusion, search, themes
 from webapp.explore.highlight import highlight, query_stems
-from webapp.explore.intents import SPARED_GENRES, Reading, content_text, language_codes, read_query
+from webapp.explore.intents import SPARED_GENRES, Reading, content_text, language_clauses, language_codes, read_query, says_recent, scale_clauses
 from webapp.explore.successors import Moved, current_filters, missing_micro, moved_json
 
 bp = Blueprint("explorer", __name__, template_folder="templates")
@@ -128,7 +128,7 @@ def find(
     ``options`` (``search.main_query``'s) let the benchmark sweep each setting; ``extras=False`` drops the
     facets and the suggester, ``extra_source`` asks for more fields (the benchmark's needs).
     """
-    reading = read_query(params.q, params.filters)
+    reading = read_query(params.q, params.filters, newest_year(client, index) if says_recent(params.q) else None)
     params = replace(params, q=reading.q, filters=reading.filters)
     liked = None  # like_film's (film, vector) for a "like <title>" query
     if params.q and params.mode != "keyword":  # keyword mode reads words
@@ -232,9 +232,11 @@ def _browse(
     _msearch. A lift of 0 turns one off."""
     if genre_lift and reading.browse and params.filters.genre is None:
         genres, by = [{"term": {"genres": g}} for g in reading.genres], reading.browse_by
+        if reading.scale:  # "low budget horror", "blockbusters": the films the browse brings rank first
+            return themes.Browse([*genres, *language_clauses(reading.languages), *scale_clauses(reading.scale)], None, set(), genre_lift, by=by)
         if reading.languages:  # "korean thriller": the language's films of the genres come, and rank first
             codes = language_codes(reading.languages)
-            return themes.Browse([*genres, {"terms": {"original_language": codes}}], "original_language", set(codes), genre_lift, by=by)
+            return themes.Browse([*genres, *language_clauses(reading.languages)], "original_language", set(codes), genre_lift, by=by)
         return themes.Browse(genres, "genres", set(reading.genres), genre_lift, by=by)
     if params.filters.macro is not None:
         return None
@@ -291,6 +293,21 @@ def knn_candidates(client, index: str) -> int | None:
         seen = (now, int(client.count(index=index)["count"]))
         _SIZES[index] = seen
     return search.KNN_CANDIDATES if seen[1] > search.EXACT_KNN_MAX else None
+
+
+_NEWEST: dict[str, tuple[float, int | None]] = {}  # alias -> (monotonic time read, newest year)
+
+
+def newest_year(client, index: str) -> int | None:
+    """The newest release year the served catalogue holds (what "recent thrillers" counts back
+    from, ``intents.read_recent``), read at most once a minute like ``knn_candidates``' count."""
+    now = time.monotonic()
+    seen = _NEWEST.get(index)
+    if seen is None or now - seen[0] > SIZE_SECONDS:
+        body = {"size": 0, "aggs": {"newest": {"max": {"field": "year"}}}}
+        value = client.search(index=index, body=body)["aggregations"]["newest"]["value"]
+        seen = _NEWEST[index] = (now, int(value) if value is not None else None)
+    return seen[1]
 
 
 _MICRO_TABLES: OrderedDict[str, themes.MicroTable] = OrderedDict()
