@@ -279,35 +279,39 @@ def run_search(params: SearchParams) -> dict[str, Any]:
     }
 
 
-_SIZES: dict[str, tuple[float, int]] = {}  # alias -> (monotonic time read, films)
+_READ: dict[tuple[str, str], tuple[float, Any]] = {}  # (what, alias) -> (monotonic time read, value)
 SIZE_SECONDS = 60.0
+
+
+def _once_a_minute(what: str, index: str, read: Callable[[], Any]) -> Any:
+    """``read()``'s value for the served ``index``, read again at most every ``SIZE_SECONDS``:
+    facts of the catalogue a reindex changes (its size, its newest year), which a search needs
+    and which would cost a round trip per request."""
+    now = time.monotonic()
+    seen = _READ.get((what, index))
+    if seen is None or now - seen[0] > SIZE_SECONDS:
+        seen = _READ[(what, index)] = (now, read())
+    return seen[1]
 
 
 def knn_candidates(client, index: str) -> int | None:
     """``search.KNN_CANDIDATES`` when the served catalogue holds more than ``search.EXACT_KNN_MAX``
     films, else None (every film scored exactly). The count is read at most once a minute: a
     reindex that crosses the line takes effect within it, and either way the answers are right."""
-    now = time.monotonic()
-    seen = _SIZES.get(index)
-    if seen is None or now - seen[0] > SIZE_SECONDS:
-        seen = (now, int(client.count(index=index)["count"]))
-        _SIZES[index] = seen
-    return search.KNN_CANDIDATES if seen[1] > search.EXACT_KNN_MAX else None
-
-
-_NEWEST: dict[str, tuple[float, int | None]] = {}  # alias -> (monotonic time read, newest year)
+    films = _once_a_minute("films", index, lambda: int(client.count(index=index)["count"]))
+    return search.KNN_CANDIDATES if films > search.EXACT_KNN_MAX else None
 
 
 def newest_year(client, index: str) -> int | None:
     """The newest release year the served catalogue holds (what "recent thrillers" counts back
-    from, ``intents.read_recent``), read at most once a minute like ``knn_candidates``' count."""
-    now = time.monotonic()
-    seen = _NEWEST.get(index)
-    if seen is None or now - seen[0] > SIZE_SECONDS:
+    from, ``intents.read_recent``), read at most once a minute."""
+
+    def read() -> int | None:
         body = {"size": 0, "aggs": {"newest": {"max": {"field": "year"}}}}
         value = client.search(index=index, body=body)["aggregations"]["newest"]["value"]
-        seen = _NEWEST[index] = (now, int(value) if value is not None else None)
-    return seen[1]
+        return int(value) if value is not None else None
+
+    return _once_a_minute("newest year", index, read)
 
 
 _MICRO_TABLES: OrderedDict[str, themes.MicroTable] = OrderedDict()
