@@ -51,20 +51,20 @@ def is_bookkeeping(keyword: str) -> bool:
     return key in BOOKKEEPING or key.startswith("based on ") or key.endswith(" remake")
 
 
+def _lowered(keywords: tuple[str, ...] | list[str]) -> list[str]:
+    """The non-empty keywords, stripped and lower-cased, in TMDB order, once each."""
+    return list(dict.fromkeys(key for k in keywords if (key := k.strip().lower())))
+
+
 def theme_keywords(keywords: tuple[str, ...] | list[str]) -> list[str]:
     """Keywords that describe the story, lower-cased, in TMDB order, without duplicates."""
-    seen: dict[str, None] = {}
-    for keyword in keywords:
-        key = keyword.strip().lower()
-        if key and not is_bookkeeping(key):
-            seen.setdefault(key, None)
-    return list(seen)
+    return [k for k in _lowered(keywords) if not is_bookkeeping(k)]
 
 
 def production_keywords(keywords: tuple[str, ...] | list[str]) -> list[str]:
     """The bookkeeping keywords ``theme_keywords`` drops, lower-cased, once each: no theme, but
     facts a visitor asks for by name ("indie dramas": TMDB's "independent film")."""
-    return list(dict.fromkeys(key for k in keywords if (key := k.strip().lower()) and is_bookkeeping(key)))
+    return [k for k in _lowered(keywords) if is_bookkeeping(k)]
 
 
 def embedding_text(movie: Movie) -> str:

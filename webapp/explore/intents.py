@@ -220,10 +220,11 @@ def _low_budget() -> dict[str, Any]:
     return {"bool": {"should": [*decades, made({"gte": later}, budget_cap(later))], "minimum_should_match": 1}}
 
 
+LOW_BUDGET = _low_budget()
 SCALE: dict[str, tuple[dict[str, Any] | None, str]] = {
     "Blockbusters": (None, "revenue"),
     "Big budget": (None, "budget"),
-    "Low budget": (_low_budget(), "popularity"),
+    "Low budget": (LOW_BUDGET, "popularity"),
     # TMDB tags 318 films "independent film" (``production``), but not Juno or Little Miss Sunshine:
     # a small budget in today's dollars outside the major studios counts too (not Airplane!: Paramount)
     "Independent": (
@@ -231,7 +232,7 @@ SCALE: dict[str, tuple[dict[str, Any] | None, str]] = {
             "bool": {
                 "should": [
                     {"term": {"production": "independent film"}},
-                    {"bool": {"filter": [_low_budget()], "must_not": [{"terms": {"companies": sorted(MAJOR_STUDIOS)}}]}},
+                    {"bool": {"filter": [LOW_BUDGET], "must_not": [{"terms": {"companies": sorted(MAJOR_STUDIOS)}}]}},
                 ],
                 "minimum_should_match": 1,
             }

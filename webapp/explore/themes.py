@@ -262,9 +262,8 @@ class Browse:
 
     def join(self, hits: list[dict[str, Any]], films: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """``hits`` with the browse's ``films`` they lack (``with_films``), lifted and re-sorted."""
-        if self.field is None:
-            return lift(with_films(hits, films), "id", {f["_source"]["id"] for f in films}, self.lift, self.by_fame)
-        return lift(with_films(hits, films), self.field, self.values, self.lift, self.by_fame)
+        field, values = ("id", {f["_source"]["id"] for f in films}) if self.field is None else (self.field, self.values)
+        return lift(with_films(hits, films), field, values, self.lift, self.by_fame)
 
 
 def _topic_stems(terms: list[str]) -> list[str]:

@@ -231,13 +231,15 @@ def _browse(
     cross", ``themes.headed_shelves``). Their most popular films come in the hybrid search's own
     _msearch. A lift of 0 turns one off."""
     if genre_lift and reading.browse and params.filters.genre is None:
-        genres, by = [{"term": {"genres": g}} for g in reading.genres], reading.browse_by
+        clauses = [*({"term": {"genres": g}} for g in reading.genres), *language_clauses(reading.languages), *scale_clauses(reading.scale)]
+        field: str | None
         if reading.scale:  # "low budget horror", "blockbusters": the films the browse brings rank first
-            return themes.Browse([*genres, *language_clauses(reading.languages), *scale_clauses(reading.scale)], None, set(), genre_lift, by=by)
-        if reading.languages:  # "korean thriller": the language's films of the genres come, and rank first
-            codes = language_codes(reading.languages)
-            return themes.Browse([*genres, *language_clauses(reading.languages)], "original_language", set(codes), genre_lift, by=by)
-        return themes.Browse(genres, "genres", set(reading.genres), genre_lift, by=by)
+            field, values = None, set()
+        elif reading.languages:  # "korean thriller": every film of the language ranks first
+            field, values = "original_language", set(language_codes(reading.languages))
+        else:
+            field, values = "genres", set(reading.genres)
+        return themes.Browse(clauses, field, values, genre_lift, by=reading.browse_by)
     if params.filters.macro is not None:
         return None
     shelves = themes.theme_shelves(terms) if theme_lift else []
