@@ -365,7 +365,15 @@ def test_a_topic_word_is_not_a_misspelt_title(api, q, near_titles):
 def test_a_decade_in_the_query_is_a_year_filter(api, mode):
     data = get(api, f"/api/search?q=80s+high+school+comedy&mode={mode}&size=100")
     years = {"from": 1980, "to": 1989, "text": "80s", "applied": True}
-    assert data["intents"] == {"years": years, "genres": ["Comedy"], "ruled_out": [], "languages": [], "scale": [], "query": "high school comedy"}
+    assert data["intents"] == {
+        "years": years,
+        "genres": ["Comedy"],
+        "ruled_out": [],
+        "languages": [],
+        "scale": [],
+        "tones": [],
+        "query": "high school comedy",
+    }
     assert data["total"] and all(1980 <= r["year"] <= 1989 for r in data["results"])
     same = get(api, f"/api/search?q=high+school+comedy&mode={mode}&year_from=1980&year_to=1989&size=100")
     assert ids(data) == ids(same) and data["total"] == same["total"]
@@ -668,6 +676,30 @@ def test_a_query_naming_how_films_were_made_and_sold_browses_them(app, os_client
     assert len(recent["results"]) == 10 and all("Thriller" in r["genres"] and r["year"] >= newest - 4 for r in recent["results"])
     assert get(client, "/api/search?q=an+independent+woman&size=5")["intents"]["scale"] == []
     assert ">Low budget</span>" in client.get("/explore?q=low+budget+horror").get_data(as_text=True)
+
+
+def test_a_query_naming_how_films_play_browses_the_films_that_show_it(app, os_client, live_index):
+    """Stop 45: "gory horror" browsed Horror's most popular films (Mama, The Amityville Horror) and
+    "thought-provoking sci-fi" found Galaxy Quest: a tone is shown by TMDB's keywords (gore,
+    torture...), and praise ("slow burn") brings the highest rated of the kind."""
+    from webapp.explore.intents import GORY
+
+    client, index = app.test_client(), live_index.index_alias
+
+    def keywords(results: list[dict]) -> list[set[str]]:
+        found = os_client.mget(index=index, body={"ids": [str(r["id"]) for r in results]}, _source=["keywords"])
+        return [set(d["_source"]["keywords"]) for d in found["docs"]]
+
+    gory = get(client, "/api/search?q=gory+horror&size=10")
+    assert gory["intents"]["tones"] == ["Gory"] and gory["intents"]["genres"] == ["Horror"]
+    assert all("Horror" in r["genres"] for r in gory["results"][:5])
+    assert all(kw & set(GORY) for kw in keywords(gory["results"][:5]))
+    slow = get(client, "/api/search?q=slow+burn+mystery&size=10")
+    best = {"size": 30, "_source": ["id"], "sort": [{"rating_weighted": "desc"}], "query": {"term": {"genres": "Mystery"}}}
+    highest = {h["_source"]["id"] for h in os_client.search(index=index, body=best)["hits"]["hits"]}
+    assert slow["intents"]["tones"] == ["Slow burn"] and {r["id"] for r in slow["results"][:5]} <= highest
+    assert get(client, "/api/search?q=a+weird+noise+in+the+attic&size=5")["intents"]["tones"] == []
+    assert ">Tone: Gory</span>" in client.get("/explore?q=gory+horror").get_data(as_text=True)
 
 
 def test_a_dark_mood_leaves_out_the_family_films_its_words_find(app, os_client, live_index):

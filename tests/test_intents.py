@@ -11,11 +11,12 @@ from webapp.explore.intents import (
     budget_cap,
     content_text,
     expand_abbreviations,
+    kind_clauses,
     language_codes,
     named_genres,
     read_query,
     read_years,
-    scale_clauses,
+    tone_evidence,
 )
 from webapp.explore.search import (
     LIKE_FIELDS,
@@ -31,11 +32,13 @@ from webapp.explore.search import (
     titles_first,
 )
 from webapp.explore.themes import (
+    Browse,
     MicroTable,
     browses_shelf,
     headed_shelves,
     micro_match,
     micro_scores,
+    popular_films_body,
     shelf_match,
     theme_shelves,
 )
@@ -68,7 +71,15 @@ def test_years_and_decades_become_a_range_and_leave_the_text(q, rest, years, tex
     assert reading.q == rest
     assert (reading.filters.year_from, reading.filters.year_to) == years
     assert reading.years.as_json() == {"from": years[0], "to": years[1], "text": text, "applied": True}
-    intents = {"years": reading.years.as_json(), "genres": list(named_genres(rest)), "ruled_out": [], "languages": [], "scale": [], "query": rest}
+    intents = {
+        "years": reading.years.as_json(),
+        "genres": list(named_genres(rest)),
+        "ruled_out": [],
+        "languages": [],
+        "scale": [],
+        "tones": [],
+        "query": rest,
+    }
     assert reading.intents() == intents
 
 
@@ -286,6 +297,19 @@ def test_a_lift_by_fame_puts_the_films_a_visitor_knows_first():
     assert [h["_source"]["id"] for h in by_fame] == [2, 1, 3]
     assert known({"vote_count": 10000}) == pytest.approx(1.0) and known({"vote_count": 50000}) == 1.0 and known({}) == 0.0
     assert by_fame[0]["_score"] == pytest.approx(0.25 + 0.5 * known({"vote_count": 4000}))
+
+
+def test_a_tone_browse_lifts_its_films_by_the_share_of_the_best_evidence_they_show():
+    """ "gory horror": Saw (torture, gore, blood) above Scream (slasher) when the words rank them alike."""
+    browse = Browse([], None, set(), 2.0, evidence=({"match_all": {}},))
+    films = [_hit(1, 1.0, title="Scream"), _hit(2, 3.0, title="Saw")]  # the browse's own scores: evidence met
+    joined = browse.join([_hit(1, 0.4), _hit(3, 0.5)], films)
+    assert [h["_source"]["id"] for h in joined] == [2, 1, 3]
+    assert [h["_score"] for h in joined] == pytest.approx([2.0, 0.4 + 2.0 / 3, 0.5])
+    flat = Browse([], None, set(), 2.0).join([_hit(1, 0.4), _hit(3, 0.5)], films)  # no evidence: every film it brought alike
+    assert [h["_score"] for h in flat] == pytest.approx([2.4, 2.0, 0.5])
+    body = popular_films_body([], Filters(), ["id"], evidence=browse.evidence)
+    assert body["sort"][0] == {"_score": {"order": "desc"}} and body["query"]["bool"]["must"] == [{"match_all": {}}]
 
 
 SHELF_ROWS = (
@@ -566,9 +590,47 @@ def test_low_budget_is_counted_in_the_dollars_of_the_films_decade():
     """Jaws' $7M of 1975 was no small budget; Psycho's $0.8M of 1960 was."""
     assert budget_cap(1960) < 806_948 * 2 and budget_cap(1970) < 7_000_000 < LOW_BUDGET_MAX == budget_cap(2010)
     assert budget_cap(1970) < budget_cap(1990) < budget_cap(2000) < LOW_BUDGET_MAX
-    assert scale_clauses(("Blockbusters", "Big budget")) == []  # an order, no filter
-    (low,) = scale_clauses(("Low budget",))
+    assert kind_clauses(read_query("blockbusters", Filters())) == []  # an order, no filter
+    (low,) = kind_clauses(read_query("low budget", Filters()))
     assert len(low["bool"]["should"]) >= 10
+
+
+@pytest.mark.parametrize(
+    "q, tones, genres, by",
+    [
+        ("gory horror", ("Gory",), ("Horror",), "popularity"),  # stop 45: how a film plays
+        ("gruesome horror", ("Gory",), ("Horror",), "popularity"),
+        ("surreal films", ("Surreal",), (), "popularity"),
+        ("trippy movies", ("Surreal",), (), "popularity"),
+        ("dark comedies", ("Dark comedy",), ("Comedy",), "popularity"),
+        ("black comedy", ("Dark comedy",), ("Comedy",), "popularity"),
+        ("quirky indie comedy", ("Quirky",), ("Comedy",), "popularity"),
+        ("cult classics", ("Cult",), (), "vote_count"),
+        ("thought-provoking sci-fi", ("Thought-provoking",), ("Science Fiction",), "rating_weighted"),  # praise: by rating
+        ("slow burn mystery", ("Slow burn",), ("Mystery",), "rating_weighted"),
+        ("slow-burning thrillers", ("Slow burn",), ("Thriller",), "rating_weighted"),
+        ("a weird noise in the attic", (), (), "popularity"),  # beside a topic: no tone
+        ("the dark comedy of a failing marriage", (), ("Comedy",), "popularity"),
+        ("bloody sunday", (), (), "popularity"),
+        ("Bizarre", (), (), "popularity"),  # a title
+    ],
+)
+def test_a_query_of_kind_words_names_how_its_films_play(q, tones, genres, by):
+    reading = read_query(q, Filters())
+    assert reading.tones == tones and reading.intents()["tones"] == list(tones)
+    assert reading.genres == genres and reading.browse_by == by
+    assert reading.browse is bool(tones)
+
+
+def test_a_tone_scores_the_films_by_the_evidence_they_show():
+    assert kind_clauses(read_query("gory horror", Filters())) == [{"term": {"genres": "Horror"}}]
+    (gory,) = tone_evidence(("Gory",))
+    shown = [c["constant_score"]["filter"] for c in gory["bool"]["should"]]
+    assert {"term": {"keywords": "gore"}} in shown and gory["bool"]["minimum_should_match"] == 1
+    assert tone_evidence(("Slow burn", "Thought-provoking")) == []  # praise: by rating, not graded
+    genre, praise = kind_clauses(read_query("thought-provoking sci-fi", Filters()))
+    assert {"term": {"keywords": "philosophy"}} in praise["bool"]["should"]  # ... its clauses only admit films
+    assert kind_clauses(read_query("slow burn thrillers", Filters())) == [{"term": {"genres": "Thriller"}}]
 
 
 @pytest.mark.parametrize(

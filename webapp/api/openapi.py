@@ -101,7 +101,15 @@ YEARS_INTENT = _obj({"from": _nullable(INT), "to": _nullable(INT), "text": STR, 
 # What the query said besides its topic (years, the TMDB genres and languages it names, how its films
 # were made and sold: "Blockbusters", "Big budget", "Low budget", "Independent"); the text searched.
 INTENTS = _obj(
-    {"years": _nullable(YEARS_INTENT), "genres": _array(STR), "ruled_out": _array(STR), "languages": _array(STR), "scale": _array(STR), "query": STR}
+    {
+        "years": _nullable(YEARS_INTENT),
+        "genres": _array(STR),
+        "ruled_out": _array(STR),
+        "languages": _array(STR),
+        "scale": _array(STR),
+        "tones": _array(STR),
+        "query": STR,
+    }
 )
 MICRO_MATCH = _obj({"id": INT, "label": STR, "size": INT})  # the micro-genre (or macro theme) a short hybrid query names (its films lifted)
 SEARCH = _obj(

@@ -622,16 +622,21 @@ def known(source: dict[str, Any]) -> float:
     return min(1.0, math.log10(1 + votes) / math.log10(1 + FULLY_KNOWN))
 
 
-def lift(hits: list[dict[str, Any]], field: str, values: set[Any], amount: float, by_fame: bool = False) -> list[dict[str, Any]]:
+def lift(
+    hits: list[dict[str, Any]], field: str, values: set[Any] | Mapping[Any, float], amount: float, by_fame: bool = False
+) -> list[dict[str, Any]]:
     """Hybrid's hits with ``amount`` added to the fused score of those whose ``field`` is one of ``values``
     (a matched micro-genre's films: MICRO_LIFT; a named shelf's: SHELF_LIFT), re-sorted. A list
     field (``genres``: GENRE_LIFT) earns the share of ``values`` it holds: half for a comedy that
-    is no horror film on "horror comedy". ``by_fame``: each film earns ``known`` of it, so a
-    shelf's films a visitor knows come first (the shelf a query's first word heads)."""
+    is no horror film on "horror comedy". Values given as a mapping earn their weight (a tone
+    browse's films: the share of the best film's evidence they show). ``by_fame``: each film earns
+    ``known`` of it, so a shelf's films a visitor knows come first (the shelf a query's first word heads)."""
 
     def share(value: Any) -> float:
         if isinstance(value, list):
-            return len(values.intersection(value)) / len(values) if values else 0.0
+            return sum(v in values for v in set(value)) / len(values) if values else 0.0
+        if isinstance(values, Mapping):
+            return values.get(value, 0.0)
         return 1.0 if value in values else 0.0
 
     def gain(source: dict[str, Any]) -> float:

@@ -251,7 +251,9 @@ class Browse:
     join the ranked set (``popular_films_body``, ``with_films``), and every film whose ``field`` is
     one of ``values`` gains ``lift`` (``by_fame``: scaled by how well known it is, ``search.lift``).
     A ``field`` of None lifts the films the browse brought: a range ("low budget") or an order
-    ("blockbusters": the highest revenue) names no value a film holds."""
+    ("blockbusters": the highest revenue) names no value a film holds. ``evidence`` (scoring
+    clauses, ``intents.tone_evidence``) ranks the films that come by how much of it they show,
+    then by ``by``, and lifts each by its share of the best film's ("gory horror": Saw first)."""
 
     clauses: list[dict[str, Any]]
     field: str | None
@@ -259,11 +261,15 @@ class Browse:
     lift: float
     by_fame: bool = False
     by: str = "popularity"  # the field that tells which films come: TMDB's popularity, the votes, revenue or budget
+    evidence: tuple[dict[str, Any], ...] = ()
 
     def join(self, hits: list[dict[str, Any]], films: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """``hits`` with the browse's ``films`` they lack (``with_films``), lifted and re-sorted."""
-        field, values = ("id", {f["_source"]["id"] for f in films}) if self.field is None else (self.field, self.values)
-        return lift(with_films(hits, films), field, values, self.lift, self.by_fame)
+        if self.field is not None:
+            return lift(with_films(hits, films), self.field, self.values, self.lift, self.by_fame)
+        best = max((f["_score"] or 0.0 for f in films), default=0.0) if self.evidence else 0.0
+        shown = {f["_source"]["id"]: (f["_score"] or 0.0) / best if best else 1.0 for f in films}
+        return lift(with_films(hits, films), "id", shown, self.lift, self.by_fame)
 
 
 def _topic_stems(terms: list[str]) -> list[str]:
@@ -327,12 +333,23 @@ def headed_shelves(terms: list[str]) -> list[str]:
 
 
 def popular_films_body(
-    clauses: list[dict[str, Any]], filters: Filters, source: list[str], size: int = BROWSE_FILMS, by: str = "popularity"
+    clauses: list[dict[str, Any]],
+    filters: Filters,
+    source: list[str],
+    size: int = BROWSE_FILMS,
+    by: str = "popularity",
+    evidence: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """The (filtered) films matching every clause with the highest ``by``: what a browse adds (a
-    shelf whose own words the query is, ``browses_shelf``; a ``Browse`` of genres or of a shelf's name)."""
-    query = {"bool": {"filter": [*clauses, *filter_clauses(filters)]}}
-    return {"query": query, "size": size, "sort": [{by: {"order": "desc", "missing": "_last"}}], "_source": source}
+    shelf whose own words the query is, ``browses_shelf``; a ``Browse`` of genres or of a shelf's
+    name). With ``evidence`` (scoring clauses, each to be met), the films showing the most of it
+    come first."""
+    query: dict[str, Any] = {"bool": {"filter": [*clauses, *filter_clauses(filters)]}}
+    order: list[dict[str, Any]] = [{by: {"order": "desc", "missing": "_last"}}]
+    if evidence:
+        query["bool"]["must"] = list(evidence)
+        order.insert(0, {"_score": {"order": "desc"}})
+    return {"query": query, "size": size, "sort": order, "_source": source}
 
 
 def like_browse(like: dict[str, Any], amount: float) -> Browse | None:

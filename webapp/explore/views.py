@@ -39,7 +39,7 @@ from webapp.api.params import (
 )
 from webapp.explore import fusion, search, themes
 from webapp.explore.highlight import highlight, query_stems
-from webapp.explore.intents import SPARED_GENRES, Reading, content_text, language_clauses, language_codes, read_query, says_recent, scale_clauses
+from webapp.explore.intents import SPARED_GENRES, Reading, content_text, kind_clauses, language_codes, read_query, says_recent, tone_evidence
 from webapp.explore.successors import Moved, current_filters, missing_micro, moved_json
 
 bp = Blueprint("explorer", __name__, template_folder="templates")
@@ -163,7 +163,9 @@ def find(
         browsed = _browse(reading, params, terms, genre_browse, theme_browse, headed_browse) if search.ranked(params) else None
     else:
         browsed = themes.like_browse(like, like_browse) if fused else None
-    browse_films = themes.popular_films_body(browsed.clauses, params.filters, body["_source"], by=browsed.by) if browsed else None
+    browse_films = (
+        themes.popular_films_body(browsed.clauses, params.filters, body["_source"], by=browsed.by, evidence=browsed.evidence) if browsed else None
+    )
     resp = fusion.hybrid_search(client, index, body, top, browse_films) if fused else client.search(index=index, body=body)
     if vector is not None and search.words_unseen(resp):  # only the vector side: a stricter cosine (search.UNSEEN_WORDS_MIN_SCORE)
         del body["aggs"][search.WORDS_SEEN]
@@ -231,15 +233,15 @@ def _browse(
     cross", ``themes.headed_shelves``). Their most popular films come in the hybrid search's own
     _msearch. A lift of 0 turns one off."""
     if genre_lift and reading.browse and params.filters.genre is None:
-        clauses = [*({"term": {"genres": g}} for g in reading.genres), *language_clauses(reading.languages), *scale_clauses(reading.scale)]
+        clauses = kind_clauses(reading)
         field: str | None
-        if reading.scale:  # "low budget horror", "blockbusters": the films the browse brings rank first
+        if reading.scale or reading.tones:  # "low budget horror", "blockbusters", "gory horror": the films the browse brings rank first
             field, values = None, set()
         elif reading.languages:  # "korean thriller": every film of the language ranks first
             field, values = "original_language", set(language_codes(reading.languages))
         else:
             field, values = "genres", set(reading.genres)
-        return themes.Browse(clauses, field, values, genre_lift, by=reading.browse_by)
+        return themes.Browse(clauses, field, values, genre_lift, by=reading.browse_by, evidence=tuple(tone_evidence(reading.tones)))
     if params.filters.macro is not None:
         return None
     shelves = themes.theme_shelves(terms) if theme_lift else []
