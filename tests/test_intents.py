@@ -613,6 +613,7 @@ def test_low_budget_is_counted_in_the_dollars_of_the_films_decade():
         ("the dark comedy of a failing marriage", (), ("Comedy",), "popularity"),
         ("bloody sunday", (), (), "popularity"),
         ("Bizarre", (), (), "popularity"),  # a title
+        ("slow burn", (), (), "popularity"),  # praise alone admits every film: searched (the title Slow Burn)
     ],
 )
 def test_a_query_of_kind_words_names_how_its_films_play(q, tones, genres, by):

@@ -708,6 +708,8 @@ def read_query(q: str, filters: Filters, newest: int | None = None) -> Reading:
     if years is None:
         rest, years = read_recent(q, newest)
     genres, languages, scale, tones = named_genres(rest), named_languages(rest), named_scale(rest), named_tones(rest)
+    if not (genres or languages or scale or any(TONES[name].shown_by for name in tones)):
+        tones = ()  # praise alone ("slow burn") admits every film: the words are searched (the title Slow Burn)
     out = ruled_out(rest, genres)
     if years is None:
         return Reading(q, filters, genres=genres, ruled_out=out, languages=languages, scale=scale, tones=tones)
