@@ -652,7 +652,7 @@ def test_a_query_naming_how_films_were_made_and_sold_browses_them(app, os_client
     movies" Galaxy Quest (1999): the words named no data. Box office reads revenue, budget words the
     budget (in the dollars of the film's decade), "indie" TMDB's "independent film", recency the
     catalogue's newest years."""
-    from webapp.explore.intents import budget_cap
+    from webapp.explore.scale import budget_cap
 
     client, index = app.test_client(), live_index.index_alias
 
@@ -682,7 +682,7 @@ def test_a_query_naming_how_films_play_browses_the_films_that_show_it(app, os_cl
     """Stop 45: "gory horror" browsed Horror's most popular films (Mama, The Amityville Horror) and
     "thought-provoking sci-fi" found Galaxy Quest: a tone is shown by TMDB's keywords (gore,
     torture...), and praise ("slow burn") brings the highest rated of the kind."""
-    from webapp.explore.intents import GORY
+    from webapp.explore.tones import GORY
 
     client, index = app.test_client(), live_index.index_alias
 

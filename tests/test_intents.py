@@ -7,8 +7,6 @@ import pytest
 
 from webapp.api.params import Filters
 from webapp.explore.intents import (
-    LOW_BUDGET_MAX,
-    budget_cap,
     content_text,
     expand_abbreviations,
     kind_clauses,
@@ -16,8 +14,8 @@ from webapp.explore.intents import (
     named_genres,
     read_query,
     read_years,
-    tone_evidence,
 )
+from webapp.explore.scale import LOW_BUDGET_MAX, budget_cap
 from webapp.explore.search import (
     LIKE_FIELDS,
     MICRO_MATCH_MAX_WORDS,
@@ -42,6 +40,7 @@ from webapp.explore.themes import (
     shelf_match,
     theme_shelves,
 )
+from webapp.explore.tones import tone_evidence
 
 VECTOR = [0.1] * 384
 

@@ -45,6 +45,10 @@ query the same way (docs/explorer.md, "Query intents"):
   "korean", "french", "bollywood", "anime", "hong kong", "foreign" name the language a film was
   made in (``LANGUAGES``): "korean thriller" browses Korean thrillers, "foreign films" the
   best-known films not in English.
+- **how films were made and sold** (``named_scale``, stop 44; the words and clauses in
+  ``webapp.explore.scale``): "blockbusters", "low budget horror", "indie dramas"; and **tones**
+  (``named_tones``, stop 45; ``webapp.explore.tones``): "gory horror", "surreal films", "slow
+  burn mystery". Both only in a query of kind words alone, and both browse (``kind_clauses``).
 - **genres a mood rules out** (``ruled_out``): the feel-good words ("feel-good", "heartwarming",
   "cozy", "relaxing"...), "uplifting", "inspiring", "cute" (``UPLIFTING_WORDS``), and a search for
   families ("for kids", "family movies", "family-friendly"), rule out horror, and a dark mood
@@ -70,9 +74,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Any, NamedTuple
+from typing import Any
 
 from webapp.api.params import YEAR_MAX, YEAR_MIN, Filters
+from webapp.explore.scale import SCALE, SCALE_NOISE, SCALE_PHRASES, SCALE_WORDS
+from webapp.explore.tones import TONE_PHRASES, TONE_WORDS, TONES
 
 # Moods, the everyday way (stop 42): words no TMDB keyword says, read as the genre fans file them under.
 # Comedy and Family, and never horror (``ruled_out``):
@@ -179,146 +185,6 @@ LANGUAGE_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
 }
 # Words that say no more than that a language is meant ("spanish language films")
 LANGUAGE_NOISE = frozenset({"language", "languages", "foreign-language"})
-# How a film was made and sold (stop 44): "blockbusters" found Dumb and Dumberer, "box office hits"
-# Office Space, "low budget horror" Slither, "indie dramas" Indie Game: The Movie. The index holds
-# TMDB's revenue, budget and keywords; each kind is the films a clause admits (None: every film) and
-# the field whose highest films a browse brings (``Reading.browse_by``). Read only in a query of
-# kind words alone ("indie comedies"; not "an independent woman", ``named_scale``).
-LOW_BUDGET_MAX = 10_000_000  # in 2016 dollars, TMDB 5000's last full year: Halloween, Saw, Paranormal Activity
-KNOWN_BUDGET_MIN = 10_000  # TMDB's budget is 0 when unknown, and a few are in millions ("7")
-# US consumer prices (CPI-U) in the middle of each decade, and in 2016: Jaws' $7M of 1975 was no small
-# budget, Psycho's $0.8M of 1960 was
-DECADE_PRICES = {1910: 10.1, 1920: 17.5, 1930: 13.7, 1940: 18.0, 1950: 26.8, 1960: 31.5, 1970: 53.8, 1980: 107.6, 1990: 152.4, 2000: 195.3}
-PRICES_2016 = 240.0
-
-
-# The major Hollywood studios' own labels, as TMDB names them; not their specialty arms (Fox
-# Searchlight, Focus Features, Sony Pictures Classics), which release the independent films fans name
-MAJOR_STUDIOS = frozenset(
-    {
-        *("Warner Bros.", "Warner Bros. Pictures", "Universal Pictures", "Paramount Pictures", "Twentieth Century Fox Film Corporation"),
-        *("Fox 2000 Pictures", "Columbia Pictures", "Columbia Pictures Corporation", "TriStar Pictures", "Screen Gems", "New Line Cinema"),
-        *("Metro-Goldwyn-Mayer (MGM)", "United Artists", "Walt Disney Pictures", "Walt Disney Productions", "Touchstone Pictures"),
-        *("Hollywood Pictures", "DreamWorks SKG"),
-    }
-)
-
-
-def budget_cap(decade: int) -> int:
-    """``LOW_BUDGET_MAX`` in the dollars of ``decade`` (2016's after the last decade of ``DECADE_PRICES``)."""
-    return int(LOW_BUDGET_MAX * DECADE_PRICES.get(decade, PRICES_2016) / PRICES_2016)
-
-
-def _low_budget() -> dict[str, Any]:
-    """Films of a known budget under ``LOW_BUDGET_MAX`` in 2016 dollars, each decade at its prices."""
-
-    def made(years: dict[str, int], cap: int) -> dict[str, Any]:
-        return {"bool": {"filter": [{"range": {"year": years}}, {"range": {"budget": {"gte": KNOWN_BUDGET_MIN, "lt": cap}}}]}}
-
-    later = max(DECADE_PRICES) + 10
-    decades = [made({"gte": d, "lte": d + 9}, budget_cap(d)) for d in DECADE_PRICES]
-    return {"bool": {"should": [*decades, made({"gte": later}, budget_cap(later))], "minimum_should_match": 1}}
-
-
-LOW_BUDGET = _low_budget()
-SCALE: dict[str, tuple[dict[str, Any] | None, str]] = {
-    "Blockbusters": (None, "revenue"),
-    "Big budget": (None, "budget"),
-    "Low budget": (LOW_BUDGET, "popularity"),
-    # TMDB tags 318 films "independent film" (``production``), but not Juno or Little Miss Sunshine:
-    # a small budget in today's dollars outside the major studios counts too (not Airplane!: Paramount)
-    "Independent": (
-        {
-            "bool": {
-                "should": [
-                    {"term": {"production": "independent film"}},
-                    {"bool": {"filter": [LOW_BUDGET], "must_not": [{"terms": {"companies": sorted(MAJOR_STUDIOS)}}]}},
-                ],
-                "minimum_should_match": 1,
-            }
-        },
-        "popularity",
-    ),
-}
-SCALE_WORDS: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(("blockbuster", "blockbusters", "biggest", "grossing"), ("Blockbusters",)),
-    **dict.fromkeys(("expensive",), ("Big budget",)),
-    **dict.fromkeys(("indie", "indies", "independent"), ("Independent",)),
-}
-SCALE_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
-    re.compile(r"\bblock[\s-]+busters?\b|\bbox[\s-]+office\b|\b(?:smash|huge)[\s-]+hits?\b", re.I): ("Blockbusters",),
-    re.compile(r"\b(?:big|huge|high|large)[\s-]+budget\b", re.I): ("Big budget",),
-    re.compile(r"\b(?:low|small|tiny|micro|no|shoestring)[\s-]+budget\b", re.I): ("Low budget",),
-}
-# Words a box office or budget phrase leaves ("box office hits", "low budget"): no topic beside them
-SCALE_NOISE = frozenset({"hit", "hits", "smash", "smashes", "success", "successes", "budget"})
-
-
-def _carrying(*keywords: str) -> tuple[dict[str, Any], ...]:
-    """One clause per keyword: the films TMDB tags with it (as the index holds it: lower case)."""
-    return tuple({"term": {"keywords": k}} for k in keywords)
-
-
-# Tones (stop 45): how a film plays, in words no genre says. "gory horror" browsed Horror's most
-# popular films (Mama, The Amityville Horror) and "thought-provoking sci-fi" found Galaxy Quest and The
-# Ice Pirates. Read only in a query of kind words alone.
-class Tone(NamedTuple):
-    """How a tone is shown: by clauses of which a film must meet one (none: every film), and by the
-    field whose highest films a browse brings (as ``SCALE``: "thought-provoking" and "slow burn"
-    are praise, so their films come by rating).
-
-    A ``graded`` tone's clauses are signs of one quality that add up, and its films come by how
-    many they meet first (``tone_evidence``: Saw's torture, gore and blood before Scream's slasher;
-    "gruesome horror" 0.45 -> 0.74 nDCG@10, "surreal films" 0.34 -> 0.63, tuning queries). Where
-    each clause is a kind of its own (a spoof, a parody; an eccentric, a dysfunctional family), a
-    film meeting two is no more of the tone, and grading lost ("quirky indie comedy" 0.83 -> 0.67,
-    "campy horror" 0.56 -> 0.50, "dark comedies" 0.78 -> 0.74): those clauses only admit."""
-
-    shown_by: tuple[dict[str, Any], ...]
-    by: str = "popularity"
-    graded: bool = False
-
-
-GORY = ("gore", "blood", "blood splatter", "splatter", "slasher", "torture", "extreme violence", "decapitation", "dismemberment")
-TONES: dict[str, Tone] = {
-    "Gory": Tone(_carrying(*GORY, "cannibal", "cannibalism", "mumblegore", "body horror", "mutilation"), graded=True),
-    "Violent": Tone(_carrying(*GORY, "violence", "brutality", "gun violence", "massacre"), graded=True),
-    "Surreal": Tone(_carrying("surrealism", "surreal", "hallucination", "dream sequence", "lsd", "drug trip", "absurdism"), graded=True),
-    "Dark comedy": Tone(_carrying("dark comedy", "black humor", "dark humor", "satire")),
-    "Satire": Tone(_carrying("satire", "social satire", "political satire", "spoof", "parody", "mockumentary")),
-    "Campy": Tone(_carrying("cult film", "cult favorite", "cult classic", "b movie", "exploitation", "spoof", "horror spoof", "parody")),
-    "Cult": Tone(_carrying("cult film", "cult favorite", "cult classic"), "vote_count"),
-    "Quirky": Tone(
-        (*_carrying("eccentric", "misfit", "odd couple", "absurdism", "dysfunctional family"), {"term": {"production": "independent film"}})
-    ),
-    "Thought-provoking": Tone(
-        _carrying(
-            *("philosophy", "existentialism", "artificial intelligence", "dystopia", "consciousness", "subconsciousness", "identity"),
-            *("morality", "moral dilemma", "moral conflict", "moral ambiguity", "meaning of life", "time paradox", "parallel world"),
-            *("alternate reality", "memory loss", "memory", "nonlinear timeline", "mind and soul", "human nature", "ethics"),
-        ),
-        "rating_weighted",
-    ),
-    "Slow burn": Tone((), "rating_weighted"),
-}
-TONE_WORDS: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(("gory", "gruesome", "bloody", "gore", "splatter", "gorefest"), ("Gory",)),
-    **dict.fromkeys(("violent", "brutal", "ultraviolent", "ultra-violent"), ("Violent",)),
-    **dict.fromkeys(("surreal", "surrealist", "trippy", "psychedelic", "dreamlike", "dream-like", "hallucinatory", "weird"), ("Surreal",)),
-    **dict.fromkeys(("satire", "satires", "satirical", "spoof", "spoofs", "parody", "parodies", "mockumentary", "mockumentaries"), ("Satire",)),
-    **dict.fromkeys(("campy", "cheesy", "schlocky", "schlock", "b-movie", "b-movies"), ("Campy",)),
-    **dict.fromkeys(("quirky", "offbeat", "eccentric", "deadpan", "oddball", "idiosyncratic"), ("Quirky",)),
-    **dict.fromkeys(
-        ("thought-provoking", "cerebral", "intelligent", "smart", "philosophical", "profound", "mind-blowing", "mindblowing"), ("Thought-provoking",)
-    ),
-    **dict.fromkeys(("atmospheric", "brooding"), ("Slow burn",)),
-}
-TONE_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
-    re.compile(r"\b(?:dark|black)[\s-]+(?:comed(?:y|ies)|humou?r)\b", re.I): ("Dark comedy",),
-    re.compile(r"\bcult[\s-]+(?:classics?|films?|movies?|favou?rites?|hits?)\b", re.I): ("Cult",),
-    re.compile(r"\bthought[\s-]+provoking\b|\bmind[\s-]+blowing\b", re.I): ("Thought-provoking",),
-    re.compile(r"\bslow[\s-]+burn(?:ing|er|ers)?\b", re.I): ("Slow burn",),
-}
 # Recency, in a query of kind words alone: the catalogue's newest ``RECENT_YEARS`` years ("new
 # comedies" found Dumb and Dumber To and Date Movie; "recent sci-fi movies" Galaxy Quest, 1999)
 RECENT = re.compile(r"\b(?:recent|recently[\s-]+released|new|newer|newest|latest)\b", re.I)
@@ -629,16 +495,6 @@ def kind_clauses(reading: Reading) -> list[dict[str, Any]]:
         *language_clauses(reading.languages),
         *(clause for name in reading.scale if (clause := SCALE[name][0]) is not None),
         *({"bool": {"should": list(shown_by), "minimum_should_match": 1}} for shown_by in admit),
-    ]
-
-
-def tone_evidence(tones: tuple[str, ...]) -> list[dict[str, Any]]:
-    """Per graded ``TONES`` name, a scoring clause: a film meets one of its clauses or more, and
-    scores 1 for each it meets."""
-    return [
-        {"bool": {"should": [{"constant_score": {"filter": clause}} for clause in tone.shown_by], "minimum_should_match": 1}}
-        for tone in (TONES[name] for name in tones)
-        if tone.graded
     ]
 
 

@@ -39,8 +39,9 @@ from webapp.api.params import (
 )
 from webapp.explore import fusion, search, themes
 from webapp.explore.highlight import highlight, query_stems
-from webapp.explore.intents import SPARED_GENRES, Reading, content_text, kind_clauses, language_codes, read_query, says_recent, tone_evidence
+from webapp.explore.intents import SPARED_GENRES, Reading, content_text, kind_clauses, language_codes, read_query, says_recent
 from webapp.explore.successors import Moved, current_filters, missing_micro, moved_json
+from webapp.explore.tones import tone_evidence
 
 bp = Blueprint("explorer", __name__, template_folder="templates")
 log = logging.getLogger(__name__)

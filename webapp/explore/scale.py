@@ -1,0 +1,83 @@
+"""How the films a query asks for were made and sold (stop 44): box office, budget, independence.
+
+"blockbusters" found Dumb and Dumberer, "box office hits" Office Space, "low budget horror"
+Slither, "indie dramas" Indie Game: The Movie. The index holds TMDB's revenue, budget and
+keywords; each kind (``SCALE``) is the films a clause admits (None: every film) and the field
+whose highest films a browse brings (``webapp.explore.intents.Reading.browse_by``). The words
+are read only in a query of kind words alone ("indie comedies"; not "an independent woman",
+``webapp.explore.intents.named_scale``). Tables and clauses only: no server.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+LOW_BUDGET_MAX = 10_000_000  # in 2016 dollars, TMDB 5000's last full year: Halloween, Saw, Paranormal Activity
+KNOWN_BUDGET_MIN = 10_000  # TMDB's budget is 0 when unknown, and a few are in millions ("7")
+# US consumer prices (CPI-U) in the middle of each decade, and in 2016: Jaws' $7M of 1975 was no small
+# budget, Psycho's $0.8M of 1960 was
+DECADE_PRICES = {1910: 10.1, 1920: 17.5, 1930: 13.7, 1940: 18.0, 1950: 26.8, 1960: 31.5, 1970: 53.8, 1980: 107.6, 1990: 152.4, 2000: 195.3}
+PRICES_2016 = 240.0
+
+
+# The major Hollywood studios' own labels, as TMDB names them; not their specialty arms (Fox
+# Searchlight, Focus Features, Sony Pictures Classics), which release the independent films fans name
+MAJOR_STUDIOS = frozenset(
+    {
+        *("Warner Bros.", "Warner Bros. Pictures", "Universal Pictures", "Paramount Pictures", "Twentieth Century Fox Film Corporation"),
+        *("Fox 2000 Pictures", "Columbia Pictures", "Columbia Pictures Corporation", "TriStar Pictures", "Screen Gems", "New Line Cinema"),
+        *("Metro-Goldwyn-Mayer (MGM)", "United Artists", "Walt Disney Pictures", "Walt Disney Productions", "Touchstone Pictures"),
+        *("Hollywood Pictures", "DreamWorks SKG"),
+    }
+)
+
+
+def budget_cap(decade: int) -> int:
+    """``LOW_BUDGET_MAX`` in the dollars of ``decade`` (2016's after the last decade of ``DECADE_PRICES``)."""
+    return int(LOW_BUDGET_MAX * DECADE_PRICES.get(decade, PRICES_2016) / PRICES_2016)
+
+
+def _low_budget() -> dict[str, Any]:
+    """Films of a known budget under ``LOW_BUDGET_MAX`` in 2016 dollars, each decade at its prices."""
+
+    def made(years: dict[str, int], cap: int) -> dict[str, Any]:
+        return {"bool": {"filter": [{"range": {"year": years}}, {"range": {"budget": {"gte": KNOWN_BUDGET_MIN, "lt": cap}}}]}}
+
+    later = max(DECADE_PRICES) + 10
+    decades = [made({"gte": d, "lte": d + 9}, budget_cap(d)) for d in DECADE_PRICES]
+    return {"bool": {"should": [*decades, made({"gte": later}, budget_cap(later))], "minimum_should_match": 1}}
+
+
+LOW_BUDGET = _low_budget()
+SCALE: dict[str, tuple[dict[str, Any] | None, str]] = {
+    "Blockbusters": (None, "revenue"),
+    "Big budget": (None, "budget"),
+    "Low budget": (LOW_BUDGET, "popularity"),
+    # TMDB tags 318 films "independent film" (``production``), but not Juno or Little Miss Sunshine:
+    # a small budget in today's dollars outside the major studios counts too (not Airplane!: Paramount)
+    "Independent": (
+        {
+            "bool": {
+                "should": [
+                    {"term": {"production": "independent film"}},
+                    {"bool": {"filter": [LOW_BUDGET], "must_not": [{"terms": {"companies": sorted(MAJOR_STUDIOS)}}]}},
+                ],
+                "minimum_should_match": 1,
+            }
+        },
+        "popularity",
+    ),
+}
+SCALE_WORDS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("blockbuster", "blockbusters", "biggest", "grossing"), ("Blockbusters",)),
+    **dict.fromkeys(("expensive",), ("Big budget",)),
+    **dict.fromkeys(("indie", "indies", "independent"), ("Independent",)),
+}
+SCALE_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
+    re.compile(r"\bblock[\s-]+busters?\b|\bbox[\s-]+office\b|\b(?:smash|huge)[\s-]+hits?\b", re.I): ("Blockbusters",),
+    re.compile(r"\b(?:big|huge|high|large)[\s-]+budget\b", re.I): ("Big budget",),
+    re.compile(r"\b(?:low|small|tiny|micro|no|shoestring)[\s-]+budget\b", re.I): ("Low budget",),
+}
+# Words a box office or budget phrase leaves ("box office hits", "low budget"): no topic beside them
+SCALE_NOISE = frozenset({"hit", "hits", "smash", "smashes", "success", "successes", "budget"})
