@@ -562,27 +562,44 @@ def test_a_browse_asking_for_the_best_thought_of_brings_the_highest_rated(q, by)
 
 
 @pytest.mark.parametrize(
-    "q, scale, genres, by",
+    "kind, q, names, genres, by",
     [
-        ("blockbusters", ("Blockbusters",), (), "revenue"),  # stop 44: how a film was made and sold
-        ("box office hits", ("Blockbusters",), (), "revenue"),
-        ("highest grossing animated movies", ("Blockbusters",), ("Animation",), "revenue"),  # not the highest rated
-        ("biggest movies of the 2000s", ("Blockbusters",), (), "revenue"),
-        ("big budget action movies", ("Big budget",), ("Action",), "budget"),
-        ("low budget horror", ("Low budget",), ("Horror",), "popularity"),
-        ("indie dramas", ("Independent",), ("Drama",), "popularity"),
-        ("independent films", ("Independent",), (), "popularity"),
-        ("an independent woman", (), (), "popularity"),  # beside a topic: no kind of film
-        ("biggest heist ever pulled", (), (), "popularity"),
-        ("the big hit", (), (), "popularity"),  # a title (a typo of it was read as box office once)
-        ("the box office of a failed musical", (), ("Music",), "popularity"),
+        ("scale", "blockbusters", ("Blockbusters",), (), "revenue"),  # stop 44: how a film was made and sold
+        ("scale", "box office hits", ("Blockbusters",), (), "revenue"),
+        ("scale", "highest grossing animated movies", ("Blockbusters",), ("Animation",), "revenue"),  # not the highest rated
+        ("scale", "biggest movies of the 2000s", ("Blockbusters",), (), "revenue"),
+        ("scale", "big budget action movies", ("Big budget",), ("Action",), "budget"),
+        ("scale", "low budget horror", ("Low budget",), ("Horror",), "popularity"),
+        ("scale", "indie dramas", ("Independent",), ("Drama",), "popularity"),
+        ("scale", "independent films", ("Independent",), (), "popularity"),
+        ("scale", "an independent woman", (), (), "popularity"),  # beside a topic: no kind of film
+        ("scale", "biggest heist ever pulled", (), (), "popularity"),
+        ("scale", "the big hit", (), (), "popularity"),  # a title (a typo of it was read as box office once)
+        ("scale", "the box office of a failed musical", (), ("Music",), "popularity"),
+        ("tones", "gory horror", ("Gory",), ("Horror",), "popularity"),  # stop 45: how a film plays
+        ("tones", "gruesome horror", ("Gory",), ("Horror",), "popularity"),
+        ("tones", "surreal films", ("Surreal",), (), "popularity"),
+        ("tones", "trippy movies", ("Surreal",), (), "popularity"),
+        ("tones", "dark comedies", ("Dark comedy",), ("Comedy",), "popularity"),
+        ("tones", "black comedy", ("Dark comedy",), ("Comedy",), "popularity"),
+        ("tones", "quirky indie comedy", ("Quirky",), ("Comedy",), "popularity"),
+        ("tones", "cult classics", ("Cult",), (), "vote_count"),
+        ("tones", "thought-provoking sci-fi", ("Thought-provoking",), ("Science Fiction",), "rating_weighted"),  # praise: by rating
+        ("tones", "slow burn mystery", ("Slow burn",), ("Mystery",), "rating_weighted"),
+        ("tones", "slow-burning thrillers", ("Slow burn",), ("Thriller",), "rating_weighted"),
+        ("tones", "a weird noise in the attic", (), (), "popularity"),  # beside a topic: no tone
+        ("tones", "the dark comedy of a failing marriage", (), ("Comedy",), "popularity"),
+        ("tones", "bloody sunday", (), (), "popularity"),
+        ("tones", "Bizarre", (), (), "popularity"),  # a title
+        ("tones", "slow burn", (), (), "popularity"),  # praise alone admits every film: searched (the title Slow Burn)
     ],
 )
-def test_a_query_of_kind_words_names_how_its_films_were_made_and_sold(q, scale, genres, by):
+def test_a_query_of_kind_words_names_how_its_films_were_made_or_play(kind, q, names, genres, by):
+    """``scale``: how the films were made and sold (stop 44); ``tones``: how they play (stop 45)."""
     reading = read_query(q, Filters())
-    assert reading.scale == scale and reading.intents()["scale"] == list(scale)
+    assert getattr(reading, kind) == names and reading.intents()[kind] == list(names)
     assert reading.genres == genres and reading.browse_by == by
-    assert reading.browse is bool(scale)
+    assert reading.browse is bool(names)
 
 
 def test_low_budget_is_counted_in_the_dollars_of_the_films_decade():
@@ -592,34 +609,6 @@ def test_low_budget_is_counted_in_the_dollars_of_the_films_decade():
     assert kind_clauses(read_query("blockbusters", Filters())) == []  # an order, no filter
     (low,) = kind_clauses(read_query("low budget", Filters()))
     assert len(low["bool"]["should"]) >= 10
-
-
-@pytest.mark.parametrize(
-    "q, tones, genres, by",
-    [
-        ("gory horror", ("Gory",), ("Horror",), "popularity"),  # stop 45: how a film plays
-        ("gruesome horror", ("Gory",), ("Horror",), "popularity"),
-        ("surreal films", ("Surreal",), (), "popularity"),
-        ("trippy movies", ("Surreal",), (), "popularity"),
-        ("dark comedies", ("Dark comedy",), ("Comedy",), "popularity"),
-        ("black comedy", ("Dark comedy",), ("Comedy",), "popularity"),
-        ("quirky indie comedy", ("Quirky",), ("Comedy",), "popularity"),
-        ("cult classics", ("Cult",), (), "vote_count"),
-        ("thought-provoking sci-fi", ("Thought-provoking",), ("Science Fiction",), "rating_weighted"),  # praise: by rating
-        ("slow burn mystery", ("Slow burn",), ("Mystery",), "rating_weighted"),
-        ("slow-burning thrillers", ("Slow burn",), ("Thriller",), "rating_weighted"),
-        ("a weird noise in the attic", (), (), "popularity"),  # beside a topic: no tone
-        ("the dark comedy of a failing marriage", (), ("Comedy",), "popularity"),
-        ("bloody sunday", (), (), "popularity"),
-        ("Bizarre", (), (), "popularity"),  # a title
-        ("slow burn", (), (), "popularity"),  # praise alone admits every film: searched (the title Slow Burn)
-    ],
-)
-def test_a_query_of_kind_words_names_how_its_films_play(q, tones, genres, by):
-    reading = read_query(q, Filters())
-    assert reading.tones == tones and reading.intents()["tones"] == list(tones)
-    assert reading.genres == genres and reading.browse_by == by
-    assert reading.browse is bool(tones)
 
 
 def test_a_tone_scores_the_films_by_the_evidence_they_show():
