@@ -478,6 +478,8 @@ def test_genre_words_name_tmdb_genres(q, genres):
         ("the dark crystal", ()),  # "dark" alone is no mood: a title word
         ("afraid of the dark", ()),
         ("gritty family drama", ("Family",)),  # "family" here is a topic, not the TMDB genre of films for kids
+        ("slow burn horror", ("Action", "Comedy", "Animation", "Family")),  # stop 45: a slow burn is no action film nor a comedy
+        ("slow-burning comedy", ("Action", "Animation", "Family")),  # ... unless the query names it
     ],
 )
 def test_a_feel_good_mood_rules_horror_out_unless_the_query_names_it(q, ruled_out):

@@ -78,7 +78,7 @@ from typing import Any
 
 from webapp.api.params import YEAR_MAX, YEAR_MIN, Filters
 from webapp.explore.scale import SCALE, SCALE_NOISE, SCALE_PHRASES, SCALE_WORDS
-from webapp.explore.tones import TONE_PHRASES, TONE_WORDS, TONES
+from webapp.explore.tones import SLOW_BURN, TONE_PHRASES, TONE_WORDS, TONES
 
 # Moods, the everyday way (stop 42): words no TMDB keyword says, read as the genre fans file them under.
 # Comedy and Family, and never horror (``ruled_out``):
@@ -224,7 +224,14 @@ RULED_OUT_BY: dict[str, tuple[str, ...]] = {
     **dict.fromkeys((*FEEL_GOOD_WORDS, *UPLIFTING_WORDS), ("Horror",)),
     **dict.fromkeys(DARK_WORDS, ("Family",)),
 }
-RULED_OUT_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {FEEL_GOOD: ("Horror",), FOR_FAMILIES: ("Horror",), DARK: ("Family",)}
+# ... and a slow burn is no action film, comedy or family film: "slow burn horror" had Zombieland and
+# Shaun of the Dead, "slow burn thriller" The Dark Knight (the highest rated of the kind; stop 45)
+RULED_OUT_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
+    FEEL_GOOD: ("Horror",),
+    FOR_FAMILIES: ("Horror",),
+    DARK: ("Family",),
+    SLOW_BURN: ("Action", "Comedy", "Animation", "Family"),
+}
 # ... but a film also of one of these genres was made for families, and stays (Monster House,
 # Frankenweenie): a ruled-out genre -> the genres that spare its films
 SPARED_GENRES: dict[str, frozenset[str]] = {"Horror": frozenset({"Family", "Animation"})}

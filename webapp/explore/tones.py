@@ -69,11 +69,12 @@ TONE_WORDS: dict[str, tuple[str, ...]] = {
     ),
     **dict.fromkeys(("atmospheric", "brooding"), ("Slow burn",)),
 }
+SLOW_BURN = re.compile(r"\bslow[\s-]+burn(?:ing|er|ers)?\b", re.I)
 TONE_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
     re.compile(r"\b(?:dark|black)[\s-]+(?:comed(?:y|ies)|humou?r)\b", re.I): ("Dark comedy",),
     re.compile(r"\bcult[\s-]+(?:classics?|films?|movies?|favou?rites?|hits?)\b", re.I): ("Cult",),
     re.compile(r"\bthought[\s-]+provoking\b|\bmind[\s-]+blowing\b", re.I): ("Thought-provoking",),
-    re.compile(r"\bslow[\s-]+burn(?:ing|er|ers)?\b", re.I): ("Slow burn",),
+    SLOW_BURN: ("Slow burn",),
 }
 
 
