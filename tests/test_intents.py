@@ -301,12 +301,15 @@ def test_a_lift_by_fame_puts_the_films_a_visitor_knows_first():
 def test_a_tone_browse_lifts_its_films_by_the_share_of_the_best_evidence_they_show():
     """ "gory horror": Saw (torture, gore, blood) above Scream (slasher) when the words rank them alike."""
     browse = Browse([], None, set(), 2.0, evidence=({"match_all": {}},))
-    films = [_hit(1, 1.0, title="Scream"), _hit(2, 3.0, title="Saw")]  # the browse's own scores: evidence met
+    films = [dict(_hit(1, 1.0, title="Scream"), sort=[1.0, 50.0]), dict(_hit(2, 3.0, title="Saw"), sort=[3.0, 20.0])]  # evidence met, popularity
     joined = browse.join([_hit(1, 0.4), _hit(3, 0.5)], films)
     assert [h["_source"]["id"] for h in joined] == [2, 1, 3]
     assert [h["_score"] for h in joined] == pytest.approx([2.0, 0.4 + 2.0 / 3, 0.5])
     flat = Browse([], None, set(), 2.0).join([_hit(1, 0.4), _hit(3, 0.5)], films)  # no evidence: every film it brought alike
     assert [h["_score"] for h in flat] == pytest.approx([2.4, 2.0, 0.5])
+    grossing = Browse([], None, set(), 2.0, by="revenue").shares([dict(_hit(3, None), sort=[1.2e9]), dict(_hit(4, None), sort=[0.6e9])])
+    assert grossing == {3: 1.0, 4: 0.5}  # "highest grossing": an order the query names ranks the films it brought
+    assert Browse([], None, set(), 2.0).shares(films) == {1: 1.0, 2: 1.0}  # "low budget horror": by popularity, all alike
     body = popular_films_body([], Filters(), ["id"], evidence=browse.evidence)
     assert body["sort"][0] == {"_score": {"order": "desc"}} and body["query"]["bool"]["must"] == [{"match_all": {}}]
 
@@ -571,6 +574,7 @@ def test_a_browse_asking_for_the_best_thought_of_brings_the_highest_rated(q, by)
         ("scale", "highest grossing animated movies", ("Blockbusters",), ("Animation",), "revenue"),  # not the highest rated
         ("scale", "biggest movies of the 2000s", ("Blockbusters",), (), "revenue"),
         ("scale", "big budget action movies", ("Big budget",), ("Action",), "budget"),
+        ("scale", "biggest budget movies", ("Big budget",), (), "budget"),  # not box office
         ("scale", "low budget horror", ("Low budget",), ("Horror",), "popularity"),
         ("scale", "indie dramas", ("Independent",), ("Drama",), "popularity"),
         ("scale", "independent films", ("Independent",), (), "popularity"),

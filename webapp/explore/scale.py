@@ -70,13 +70,14 @@ SCALE: dict[str, tuple[dict[str, Any] | None, str]] = {
     ),
 }
 SCALE_WORDS: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(("blockbuster", "blockbusters", "biggest", "grossing"), ("Blockbusters",)),
+    **dict.fromkeys(("blockbuster", "blockbusters", "grossing"), ("Blockbusters",)),
     **dict.fromkeys(("expensive",), ("Big budget",)),
     **dict.fromkeys(("indie", "indies", "independent"), ("Independent",)),
 }
 SCALE_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
-    re.compile(r"\bblock[\s-]+busters?\b|\bbox[\s-]+office\b|\b(?:smash|huge)[\s-]+hits?\b", re.I): ("Blockbusters",),
-    re.compile(r"\b(?:big|huge|high|large)[\s-]+budget\b", re.I): ("Big budget",),
+    # "biggest" is box office, but for "the biggest budget movies"
+    re.compile(r"\bblock[\s-]+busters?\b|\bbox[\s-]+office\b|\b(?:smash|huge)[\s-]+hits?\b|\bbiggest\b(?![\s-]+budgets?\b)", re.I): ("Blockbusters",),
+    re.compile(r"\b(?:big|bigger|biggest|huge|high|higher|highest|large|largest)[\s-]+budgets?\b", re.I): ("Big budget",),
     re.compile(r"\b(?:low|small|tiny|micro|no|shoestring)[\s-]+budget\b", re.I): ("Low budget",),
 }
 # Words a box office or budget phrase leaves ("box office hits", "low budget"): no topic beside them

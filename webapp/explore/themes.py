@@ -245,6 +245,10 @@ _SHELF_WORDS: dict[str, ShelfWords] = {
 _NO_WORDS = ShelfWords(frozenset(), (), "")
 
 
+# The orders a query names ("highest grossing", "biggest budget"): a browse by one ranks its films in it
+NAMED_ORDERS = frozenset({"revenue", "budget"})
+
+
 @dataclass(frozen=True)
 class Browse:
     """A browse (``webapp.explore.views``): the most popular films matching every one of ``clauses``
@@ -252,7 +256,7 @@ class Browse:
     one of ``values`` gains ``lift`` (``by_fame``: scaled by how well known it is, ``search.lift``).
     A ``field`` of None lifts the films the browse brought: a range ("low budget") or an order
     ("blockbusters": the highest revenue) names no value a film holds. ``evidence`` (scoring
-    clauses, ``intents.tone_evidence``) ranks the films that come by how much of it they show,
+    clauses, ``tones.tone_evidence``) ranks the films that come by how much of it they show,
     then by ``by``, and lifts each by its share of the best film's ("gory horror": Saw first)."""
 
     clauses: list[dict[str, Any]]
@@ -267,9 +271,17 @@ class Browse:
         """``hits`` with the browse's ``films`` they lack (``with_films``), lifted and re-sorted."""
         if self.field is not None:
             return lift(with_films(hits, films), self.field, self.values, self.lift, self.by_fame)
-        best = max((f["_score"] or 0.0 for f in films), default=0.0) if self.evidence else 0.0
-        shown = {f["_source"]["id"]: (f["_score"] or 0.0) / best if best else 1.0 for f in films}
-        return lift(with_films(hits, films), "id", shown, self.lift, self.by_fame)
+        return lift(with_films(hits, films), "id", self.shares(films), self.lift, self.by_fame)
+
+    def shares(self, films: list[dict[str, Any]]) -> dict[Any, float]:
+        """Film id -> its share of the lift: of the best film's first sort value (the evidence it
+        shows; its revenue or budget) when the browse ranks by evidence or by an order the query
+        names (``NAMED_ORDERS``), else all of it. "highest grossing animated movies" had Up first,
+        the best known, for a lift the same for every film the browse brought."""
+        ranked = bool(self.evidence) or self.by in NAMED_ORDERS
+        value = {f["_source"]["id"]: max(float(f["sort"][0]), 0.0) if ranked else 1.0 for f in films}
+        best = max(value.values(), default=0.0)
+        return {i: v / best if best else 1.0 for i, v in value.items()}
 
 
 def _topic_stems(terms: list[str]) -> list[str]:
