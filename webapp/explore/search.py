@@ -628,8 +628,9 @@ def lift(
     """Hybrid's hits with ``amount`` added to the fused score of those whose ``field`` is one of ``values``
     (a matched micro-genre's films: MICRO_LIFT; a named shelf's: SHELF_LIFT), re-sorted. A list
     field (``genres``: GENRE_LIFT) earns the share of ``values`` it holds: half for a comedy that
-    is no horror film on "horror comedy". Values given as a mapping earn their weight (a tone
-    browse's films: the share of the best film's evidence they show). ``by_fame``: each film earns
+    is no horror film on "horror comedy". Values given as a mapping earn their weight (the films a
+    tone or box office browse brought: their share of the best film's evidence, revenue or
+    budget, ``themes.Browse.shares``). ``by_fame``: each film earns
     ``known`` of it, so a shelf's films a visitor knows come first (the shelf a query's first word heads)."""
 
     def share(value: Any) -> float:

@@ -257,7 +257,8 @@ class Browse:
     A ``field`` of None lifts the films the browse brought: a range ("low budget") or an order
     ("blockbusters": the highest revenue) names no value a film holds. ``evidence`` (scoring
     clauses, ``tones.tone_evidence``) ranks the films that come by how much of it they show,
-    then by ``by``, and lifts each by its share of the best film's ("gory horror": Saw first)."""
+    then by ``by``; such a browse, and one by an order the query names, lifts each film by its
+    share of the best film's (``shares``: "gory horror", Saw first; "highest grossing", Frozen)."""
 
     clauses: list[dict[str, Any]]
     field: str | None
