@@ -74,6 +74,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from webapp.api.params import YEAR_MAX, YEAR_MIN, Filters
@@ -545,6 +546,7 @@ def with_mood_words(q: str) -> str:
     return q if out == q else " ".join(out.split())  # "sad \g<kind>" without a kind leaves a space
 
 
+@lru_cache(maxsize=1024)  # read by each kind's reader and by ``Reading.browse``: up to six times a query
 def only_genre_words(q: str) -> bool:
     """Whether every topic word of ``q`` names a genre, a mood filed under one, a language, how
     films were made and sold, how they play or how recent they are ("horror movies", "sci-fi", "funny",
