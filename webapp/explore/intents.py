@@ -78,8 +78,8 @@ from functools import lru_cache
 from typing import Any
 
 from webapp.api.params import YEAR_MAX, YEAR_MIN, Filters
-from webapp.explore.scale import SCALE, SCALE_NOISE, SCALE_PHRASES, SCALE_WORDS
-from webapp.explore.tones import SLOW_BURN, TONE_PHRASES, TONE_WORDS, TONES
+from webapp.explore.scale import SCALE, SCALE_NOISE, SCALE_PHRASES, SCALE_WORDS, scale_clauses
+from webapp.explore.tones import SLOW_BURN, TONE_PHRASES, TONE_WORDS, TONES, tone_filters
 
 # Moods, the everyday way (stop 42): words no TMDB keyword says, read as the genre fans file them under.
 # Comedy and Family, and never horror (``ruled_out``):
@@ -495,14 +495,13 @@ def language_clauses(names: tuple[str, ...]) -> list[dict[str, Any]]:
 
 def kind_clauses(reading: Reading) -> list[dict[str, Any]]:
     """The filter clauses of the films a browse of ``reading`` admits: its genres, languages,
-    ``SCALE`` (a box office browse admits every film) and ungraded ``TONES`` (graded ones score,
-    ``tone_evidence``)."""
-    admit = [tone.shown_by for name in reading.tones if not (tone := TONES[name]).graded and tone.shown_by]
+    how they were made and sold (``scale_clauses``) and how they play (``tone_filters``; graded
+    tones score instead, ``tone_evidence``)."""
     return [
         *({"term": {"genres": g}} for g in reading.genres),
         *language_clauses(reading.languages),
-        *(clause for name in reading.scale if (clause := SCALE[name][0]) is not None),
-        *({"bool": {"should": list(shown_by), "minimum_should_match": 1}} for shown_by in admit),
+        *scale_clauses(reading.scale),
+        *tone_filters(reading.tones),
     ]
 
 

@@ -82,3 +82,8 @@ SCALE_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
 }
 # Words a box office or budget phrase leaves ("box office hits", "low budget"): no topic beside them
 SCALE_NOISE = frozenset({"hit", "hits", "smash", "smashes", "success", "successes", "budget"})
+
+
+def scale_clauses(names: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The filter clauses of the ``SCALE`` ``names`` (a box office or budget order admits every film)."""
+    return [clause for name in names if (clause := SCALE[name][0]) is not None]

@@ -78,6 +78,16 @@ TONE_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
 }
 
 
+def tone_filters(tones: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Per ungraded ``TONES`` name with clauses, a filter: a film meets one of them ("slow burn":
+    none, an order only). The other half of a tone browse is ``tone_evidence``."""
+    return [
+        {"bool": {"should": list(tone.shown_by), "minimum_should_match": 1}}
+        for tone in (TONES[name] for name in tones)
+        if not tone.graded and tone.shown_by
+    ]
+
+
 def tone_evidence(tones: tuple[str, ...]) -> list[dict[str, Any]]:
     """Per graded ``TONES`` name, a scoring clause: a film meets one of its clauses or more, and
     scores 1 for each it meets."""
