@@ -570,8 +570,17 @@ def test_movies_about_a_theme_finds_what_the_theme_finds(api):
     """ "movies about grief" needed "about" in BM25 and its vector found Scary Movie 2 and Disaster Movie."""
     about, bare = (get(api, f"/api/search?q={q}&size=20") for q in ("movies+about+grief", "grief"))
     assert about["intents"]["query"] == "grief" and about["total"] == bare["total"] >= 10
-    assert [r["id"] for r in about["results"]] == [r["id"] for r in bare["results"]]
+    assert sorted(r["id"] for r in about["results"]) == sorted(r["id"] for r in bare["results"])  # the order: no title clauses
     assert not any("Movie" in r["title"] for r in about["results"])
+
+
+def test_movies_about_a_topic_are_not_films_named_by_its_word(api):
+    """ "movies about dogs" had Reservoir Dogs third and Straw Dogs eighth (stop 46): "about" says the
+    words are a topic, so the title clauses that rank a title search leave; "dogs" alone keeps them."""
+    about, bare = (get(api, f"/api/search?q={q}&size=20") for q in ("movies+about+dogs", "dogs"))
+    named = {r["title"] for r in bare["results"][:10]} & {"Reservoir Dogs", "Straw Dogs"}
+    assert named and not named & {r["title"] for r in about["results"]}
+    assert about["micro_genre_match"]["label"] == bare["micro_genre_match"]["label"] and about["total"] >= 10
 
 
 def test_a_feel_good_mood_leaves_out_the_horror_films_its_words_find(app, os_client, live_index):
@@ -676,6 +685,24 @@ def test_a_query_naming_how_films_were_made_and_sold_browses_them(app, os_client
     assert len(recent["results"]) == 10 and all("Thriller" in r["genres"] and r["year"] >= newest - 4 for r in recent["results"])
     assert get(client, "/api/search?q=an+independent+woman&size=5")["intents"]["scale"] == []
     assert ">Low budget</span>" in client.get("/explore?q=low+budget+horror").get_data(as_text=True)
+    # stop 46: what a film was made from ("movies based on books" had The Ninth Gate, a film about a book)
+    books = get(client, "/api/search?q=movies+based+on+books&size=10")
+    assert books["intents"]["scale"] == ["Based on novels"] and len(books["results"]) == 10
+    assert books["micro_genre_match"] is None and books["macro_genre_matches"] == []  # no "Book", no "... Comic Books"
+    novels = {"based on novel", "based on young adult novel", "based on children's book", "based on short story"}
+    assert all(novels & set(d["production"]) for d in docs(books["results"][:5]))
+    games = get(client, "/api/search?q=movies+based+on+video+games&size=5")
+    assert games["intents"]["scale"] == ["Based on video games"] and all("based on video game" in d["production"] for d in docs(games["results"]))
+
+
+def test_a_search_for_kids_keeps_horror_out_even_when_a_mood_names_it(api):
+    """Stop 46: "scary movies for kids" had Scream, The Blair Witch Project and Evil Dead in its top
+    10: "scary" names Horror, which cancelled the audience's rule-out. Only the family and animated
+    horror films stay (``intents.SPARED_GENRES``)."""
+    found = get(api, "/api/search?q=scary+movies+for+kids&size=20")
+    assert found["intents"]["ruled_out"] == ["Horror"] and "Horror" in found["intents"]["genres"] and len(found["results"]) >= 10
+    assert all({"Family", "Animation"} & set(r["genres"]) for r in found["results"] if "Horror" in r["genres"])
+    assert any("Horror" in r["genres"] for r in get(api, "/api/search?q=scary+movies&size=20")["results"])
 
 
 def test_a_query_naming_how_films_play_browses_the_films_that_show_it(app, os_client, live_index):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -19,6 +21,7 @@ from webapp.explore.scale import LOW_BUDGET_MAX, budget_cap
 from webapp.explore.search import (
     LIKE_FIELDS,
     MICRO_MATCH_MAX_WORDS,
+    keyword_query,
     known,
     lift,
     like_body,
@@ -481,6 +484,8 @@ def test_genre_words_name_tmdb_genres(q, genres):
         ("the dark crystal", ()),  # "dark" alone is no mood: a title word
         ("afraid of the dark", ()),
         ("gritty family drama", ("Family",)),  # "family" here is a topic, not the TMDB genre of films for kids
+        ("scary movies for kids", ("Horror",)),  # stop 46: an audience rules horror out even where a mood names it
+        ("horror movies for the whole family", ("Horror",)),  # ... then only family and animated horror stays (SPARED_GENRES)
         ("slow burn horror", ("Action", "Comedy", "Animation", "Family")),  # stop 45: a slow burn is no action film nor a comedy
         ("slow-burning comedy", ("Action", "Animation", "Family")),  # ... unless the query names it
     ],
@@ -582,6 +587,18 @@ def test_a_browse_asking_for_the_best_thought_of_brings_the_highest_rated(q, by)
         ("scale", "biggest heist ever pulled", (), (), "popularity"),
         ("scale", "the big hit", (), (), "popularity"),  # a title (a typo of it was read as box office once)
         ("scale", "the box office of a failed musical", (), ("Music",), "popularity"),
+        ("scale", "movies based on books", ("Based on novels",), (), "popularity"),  # stop 46: what a film was made from
+        ("scale", "fantasy films based on a bestselling novel", ("Based on novels",), ("Fantasy",), "popularity"),
+        ("scale", "book adaptations", ("Based on novels",), (), "popularity"),
+        ("scale", "comic book adaptations", ("Based on comics",), (), "popularity"),  # not a book too
+        ("scale", "movies based on graphic novels", ("Based on comics",), (), "popularity"),
+        ("scale", "movies based on video games", ("Based on video games",), (), "popularity"),
+        ("scale", "movies adapted from broadway musicals", ("Based on plays",), ("Music",), "popularity"),  # musicals are Music too
+        ("scale", "tv show adaptations", ("Based on TV series",), (), "popularity"),
+        ("scale", "horror movies based on a true story", ("Based on true stories",), ("Horror",), "popularity"),
+        ("scale", "based on the novel by stephen king", (), (), "popularity"),  # beside a topic: searched
+        ("scale", "a movie about a book club", (), (), "popularity"),
+        ("scale", "video game movies", (), (), "popularity"),  # films about games (Wreck-It Ralph) as much as from them
         ("tones", "gory horror", ("Gory",), ("Horror",), "popularity"),  # stop 45: how a film plays
         ("tones", "gruesome horror", ("Gory",), ("Horror",), "popularity"),
         ("tones", "surreal films", ("Surreal",), (), "popularity"),
@@ -606,6 +623,19 @@ def test_a_query_of_kind_words_names_how_its_films_were_made_or_play(kind, q, na
     assert getattr(reading, kind) == names and reading.intents()[kind] == list(names)
     assert reading.genres == genres and reading.browse_by == by
     assert reading.browse is bool(names)
+
+
+@pytest.mark.parametrize(
+    "q, text",
+    [
+        ("movies based on books", "movies"),  # stop 46: not the micro-genre "Book", nor "Superheroes and Comic Books"
+        ("slow burn mystery", "mystery"),
+        ("gory horror", "gory horror"),  # a tone word, no phrase: the theme matches still read it
+        ("heist movies", "heist movies"),  # no kind read
+    ],
+)
+def test_the_theme_matches_read_no_phrase_read_as_how_films_were_made_or_play(q, text):
+    assert read_query(q, Filters()).theme_text == text
 
 
 def test_low_budget_is_counted_in_the_dollars_of_the_films_decade():
@@ -715,7 +745,17 @@ def test_ruling_a_genre_out_spares_the_films_made_for_families():
     ],
 )
 def test_a_leading_movies_about_leaves_the_text(q, text):
-    assert read_query(q, Filters()).q == text
+    """... and marks a topic: its words are no title (``Reading.about``, read by ``search.keyword_query``)."""
+    reading = read_query(q, Filters())
+    assert reading.q == text and reading.about is (text != q)
+
+
+def test_a_query_about_a_topic_searches_no_title():
+    """ "movies about dogs" had Reservoir Dogs third: the title clauses scored it. A topic's words
+    still match every field BM25 reads, titles among them."""
+    about, bare = (keyword_query("dogs", about=flag) for flag in (True, False))
+    assert "title.keyword" in json.dumps(bare) and "title.keyword" not in json.dumps(about)
+    assert '"title^2"' in json.dumps(about)
 
 
 @pytest.mark.parametrize(
@@ -725,6 +765,8 @@ def test_a_leading_movies_about_leaves_the_text(q, text):
         ("a film that made me cry", "a sad film", ("Drama",)),
         ("films to cry to", "films to cry to", ()),
         ("date night movie", "romantic movie", ("Romance",)),
+        ("girls night movie", "romantic comedy movie", ("Romance", "Comedy")),  # stop 46: not Unfriended, Mama
+        ("chick flicks", "romantic comedy", ("Romance", "Comedy")),
         ("edge of your seat thriller", "suspenseful thriller", ("Thriller",)),
         ("edge-of-your-seat heist", "suspenseful heist", ("Thriller",)),
         ("laugh out loud comedy", "hilarious comedy", ("Comedy",)),

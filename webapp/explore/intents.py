@@ -17,7 +17,9 @@ query the same way (docs/explorer.md, "Query intents"):
   leaves the text for all of them (``without_about``): "movies about grief" needed "about" in
   BM25 (We Need to Talk About Kevin first) and its vector found Scary Movie 2 and Disaster
   Movie. The title-trigram clause skips such a query: "movies" shares three trigrams with
-  "Movie 43", which led "sad movies".
+  "Movie 43", which led "sad movies". And it says its words are a topic, not a title
+  (``Reading.about``, stop 46): the search drops its title clauses ("movies about dogs" had
+  Reservoir Dogs third, Straw Dogs eighth).
 
 - **genres**: a word that can only name one of TMDB's genres ("thriller", "horror", "comedy",
   "romantic", "sci-fi", "animated", "documentary", "western", "whodunit", "fantasy", "musical")
@@ -73,6 +75,7 @@ query the same way (docs/explorer.md, "Query intents"):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
@@ -233,6 +236,9 @@ RULED_OUT_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
     DARK: ("Family",),
     SLOW_BURN: ("Action", "Comedy", "Animation", "Family"),
 }
+# ... and an audience rules its genres out even where the query names them ("scary movies for kids",
+# stop 46: Scream and The Blair Witch Project were in its top 10)
+AUDIENCE_RULES_OUT: dict[re.Pattern[str], tuple[str, ...]] = {FOR_FAMILIES: ("Horror",)}
 # ... but a film also of one of these genres was made for families, and stays (Monster House,
 # Frankenweenie): a ruled-out genre -> the genres that spare its films
 SPARED_GENRES: dict[str, frozenset[str]] = {"Horror": frozenset({"Family", "Animation"})}
@@ -258,6 +264,7 @@ MOOD_PHRASES: dict[str, str] = {
     r"edge[\s-]+of[\s-]+(?:your|my|the)[\s-]+seat": "suspenseful",
     r"laugh[\s-]+out[\s-]+loud": "hilarious",
     r"date[\s-]+night": "romantic",
+    r"(?:girls?|ladies)['’]?[\s-]+night(?:[\s-]+in)?|chick[\s-]+flicks?": "romantic comedy",  # stop 46: "girls night" had Unfriended, Mama
     r"comfort(?=\s+(?:movies?|films?|watch(?:es)?)\b)": "comforting",
     r"light\s+and\s+fun|fun\s+and\s+light": "lighthearted",
 }
@@ -273,6 +280,8 @@ FILLER = frozenset({"movie", "movies", "film", "films", "flick", "flicks", "cine
 STOP_WORDS = frozenset(
     "a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with".split()
 )
+# Phrases that say how films were made, sold or play: read as such, they name no theme (``Reading.theme_text``)
+KIND_PHRASES = (*SCALE_PHRASES, *TONE_PHRASES)
 # Words that name no kind of film: a query of genre or language words may hold them ("best 90s action movies")
 KIND_NOISE = FILLER | STOP_WORDS | ACCLAIM_WORDS | LANGUAGE_NOISE | SCALE_NOISE
 _FILL = r"(?:" + "|".join(sorted(FILLER, key=len, reverse=True)) + r")"
@@ -325,6 +334,7 @@ class Reading:
     languages: tuple[str, ...] = ()  # names, keys of ``LANGUAGES``
     scale: tuple[str, ...] = ()  # names, keys of ``SCALE``
     tones: tuple[str, ...] = ()  # names, keys of ``TONES``
+    about: bool = False  # it began "movies about": a topic, whose words are no title (``search.keyword_query``)
 
     @property
     def browse(self) -> bool:
@@ -335,6 +345,13 @@ class Reading:
         return (
             bool(self.genres or self.languages or self.scale or self.tones) and only_genre_words(self.q) and UNBROWSED_WORDS.isdisjoint(words(self.q))
         )
+
+    @property
+    def theme_text(self) -> str:
+        """The text the micro-genre and shelf matches read: ``q`` without the phrases read as how its
+        films were made or play (``KIND_PHRASES``). "movies based on books" showed the micro-genre
+        "Book" (The Ninth Gate) and the shelf "Superheroes and Comic Books" as understood (stop 46)."""
+        return _tidy(without_phrases(self.q, KIND_PHRASES)) if self.scale or self.tones else self.q
 
     @property
     def browse_by(self) -> str:
@@ -520,8 +537,11 @@ def language_codes(names: tuple[str, ...]) -> list[str]:
 
 
 def ruled_out(q: str, named: tuple[str, ...]) -> tuple[str, ...]:
-    """The TMDB genres ``q``'s moods rule out (``RULED_OUT_BY``, ``RULED_OUT_PHRASES``), except the ``named`` ones."""
-    return tuple(g for g in _named_in(q, RULED_OUT_BY, RULED_OUT_PHRASES) if g not in named)
+    """The TMDB genres ``q``'s moods rule out (``RULED_OUT_BY``, ``RULED_OUT_PHRASES``), except the
+    ``named`` ones; an audience's (``AUDIENCE_RULES_OUT``) even then: "scary movies for kids" names
+    Horror, and wants the horror films made for families (``SPARED_GENRES``), not Scream."""
+    audience = _named_in(q, {}, AUDIENCE_RULES_OUT)
+    return tuple(g for g in _named_in(q, RULED_OUT_BY, RULED_OUT_PHRASES) if g not in named or g in audience)
 
 
 def _named_in(q: str, by_word: dict[str, tuple[str, ...]], by_phrase: dict[re.Pattern[str], tuple[str, ...]]) -> tuple[str, ...]:
@@ -552,11 +572,16 @@ def only_genre_words(q: str) -> bool:
     "science fiction films", "crime dramas", "korean thriller", "new indie comedies", "slow burn mystery"):
     ``GENRE_WORDS``, ``BROAD_GENRE_WORDS``, ``LANGUAGE_WORDS``, ``SCALE_WORDS``, ``TONE_WORDS``, ``RECENT`` and
     their phrases, ``KIND_NOISE`` aside. True for a text of no topic word at all."""
-    text = RECENT.sub(" ", q)
-    for phrase in (*GENRE_PHRASES, *LANGUAGE_PHRASES, *SCALE_PHRASES, *TONE_PHRASES):
-        text = phrase.sub(" ", text)
+    text = without_phrases(RECENT.sub(" ", q), (*GENRE_PHRASES, *LANGUAGE_PHRASES, *KIND_PHRASES))
     kinds = (ALL_GENRE_WORDS, LANGUAGE_WORDS, SCALE_WORDS, TONE_WORDS)
     return all(any(w in named for named in kinds) for w in words(text) if w not in KIND_NOISE)
+
+
+def without_phrases(q: str, phrases: Iterable[re.Pattern[str]]) -> str:
+    """``q`` with every match of ``phrases`` taken out."""
+    for phrase in phrases:
+        q = phrase.sub(" ", q)
+    return q
 
 
 def read_query(q: str, filters: Filters, newest: int | None = None) -> Reading:
@@ -567,7 +592,9 @@ def read_query(q: str, filters: Filters, newest: int | None = None) -> Reading:
     read when None). A query that is only years and filler becomes a browse ("")."""
     if not q:
         return Reading(q, filters)
-    q = without_about(with_mood_words(expand_abbreviations(q)))
+    q = with_mood_words(expand_abbreviations(q))
+    about = _ABOUT.match(q) is not None
+    q = without_about(q)
     rest, years = read_years(q)
     if years is None:
         rest, years = read_recent(q, newest)
@@ -576,9 +603,9 @@ def read_query(q: str, filters: Filters, newest: int | None = None) -> Reading:
         tones = ()  # praise alone ("slow burn") admits every film: the words are searched (the title Slow Burn)
     out = ruled_out(rest, genres)
     if years is None:
-        return Reading(q, filters, genres=genres, ruled_out=out, languages=languages, scale=scale, tones=tones)
+        return Reading(q, filters, genres=genres, ruled_out=out, languages=languages, scale=scale, tones=tones, about=about)
     if not has_topic(rest):
         rest = ""
     if filters.year_from is not None or filters.year_to is not None:
-        return Reading(rest, filters, replace(years, applied=False), genres, out, languages, scale, tones)
-    return Reading(rest, replace(filters, year_from=years.start, year_to=years.end), years, genres, out, languages, scale, tones)
+        return Reading(rest, filters, replace(years, applied=False), genres, out, languages, scale, tones, about)
+    return Reading(rest, replace(filters, year_from=years.start, year_to=years.end), years, genres, out, languages, scale, tones, about)

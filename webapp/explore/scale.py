@@ -1,11 +1,14 @@
-"""How the films a query asks for were made and sold (stop 44): box office, budget, independence.
+"""How the films a query asks for were made and sold (stop 44): box office, budget, independence,
+and what they were made from (stop 46): a novel, a comic, a video game, a play, a TV series, a true story.
 
 "blockbusters" found Dumb and Dumberer, "box office hits" Office Space, "low budget horror"
-Slither, "indie dramas" Indie Game: The Movie. The index holds TMDB's revenue, budget and
-keywords; each kind (``SCALE``) is the films a clause admits (None: every film) and the field
-whose highest films a browse brings (``webapp.explore.intents.Reading.browse_by``). The words
-are read only in a query of kind words alone ("indie comedies"; not "an independent woman",
-``webapp.explore.intents.named_scale``). Tables and clauses only: no server.
+Slither, "indie dramas" Indie Game: The Movie, "movies based on books" The Ninth Gate and Julie &
+Julia (films *about* books). The index holds TMDB's revenue, budget and keywords (TMDB tags 197
+films "based on novel", 52 "based on comic book", 30 "based on video game"); each kind
+(``SCALE``) is the films a clause admits (None: every film) and the field whose highest films a
+browse brings (``webapp.explore.intents.Reading.browse_by``). The words are read only in a query
+of kind words alone ("indie comedies", "fantasy movies based on books"; not "an independent
+woman", ``webapp.explore.intents.named_scale``). Tables and clauses only: no server.
 """
 
 from __future__ import annotations
@@ -49,6 +52,14 @@ def _low_budget() -> dict[str, Any]:
     return {"bool": {"should": [*decades, made({"gte": later}, budget_cap(later))], "minimum_should_match": 1}}
 
 
+def _made_from(production: tuple[str, ...], themes: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The films TMDB tags with one of the ``production`` keywords ("based on novel": bookkeeping,
+    ``indexer.ingest.text.is_bookkeeping``) or of the theme ``keywords`` ("marvel comic"), as the
+    index holds them (lower case)."""
+    tags = [{"terms": {"production": list(production)}}, *([{"terms": {"keywords": list(themes)}}] if themes else [])]
+    return {"bool": {"should": tags, "minimum_should_match": 1}}
+
+
 LOW_BUDGET = _low_budget()
 SCALE: dict[str, tuple[dict[str, Any] | None, str]] = {
     "Blockbusters": (None, "revenue"),
@@ -68,17 +79,44 @@ SCALE: dict[str, tuple[dict[str, Any] | None, str]] = {
         },
         "popularity",
     ),
+    # What a film was made from, as TMDB tags it: a browse of the best known such films
+    "Based on novels": (
+        _made_from(("based on novel", "based on young adult novel", "based on children's book", "based on short story")),
+        "popularity",
+    ),
+    "Based on comics": (_made_from(("based on comic book", "based on graphic novel"), ("marvel comic", "dc comics", "comic book")), "popularity"),
+    "Based on video games": (_made_from(("based on video game",)), "popularity"),
+    "Based on plays": (_made_from(("based on play", "based on stage musical")), "popularity"),
+    "Based on TV series": (_made_from(("based on tv series", "based on cartoon")), "popularity"),
+    "Based on true stories": (
+        _made_from(("based on true story", "based on true events", "based on memoir"), ("biography", "autobiography")),
+        "popularity",
+    ),
 }
 SCALE_WORDS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("blockbuster", "blockbusters", "grossing"), ("Blockbusters",)),
     **dict.fromkeys(("expensive",), ("Big budget",)),
     **dict.fromkeys(("indie", "indies", "independent"), ("Independent",)),
 }
+# "based on a novel", "adapted from comic books", "book adaptations": what a film was made from
+_BASED = r"\b(?:based[\s-]+(?:up)?on|adapted[\s-]+from|adaptations?[\s-]+of)\s+(?:(?:a|an|the)\s+)?"
+_MADE_FROM: dict[str, tuple[str, str]] = {  # name -> (what follows "based on", what comes before "adaptation")
+    "Based on novels": (
+        r"(?:(?:best[\s-]?sell(?:ing|er)|classic|famous|popular|young[\s-]+adult|ya|children'?s|kids'?)\s+)?(?:books?|novels?|novellas?|short[\s-]+stor(?:y|ies))",
+        r"(?<!comic[\s-])(?<!graphic[\s-])(?:book|novel)",  # not "comic book adaptations"
+    ),
+    "Based on comics": (r"(?:comic[\s-]+books?|comics?|graphic[\s-]+novels?|manga)", r"(?:comic[\s-]+book|comic|graphic[\s-]+novel)"),
+    "Based on video games": (r"(?:video[\s-]*games?|computer[\s-]+games?)", r"video[\s-]*game"),
+    "Based on plays": (r"(?:(?:stage|broadway)[\s-]+)?(?:plays?|musicals?)", r"(?:stage|play|broadway)"),
+    "Based on TV series": (r"(?:tv|television)[\s-]+(?:shows?|series|sitcoms?)|sitcoms?|cartoons?", r"(?:tv|television)(?:[\s-]+(?:shows?|series))?"),
+    "Based on true stories": (r"(?:true|real)[\s-]+(?:stor(?:y|ies)|events?|life|crimes?)|real[\s-]+people", r"true[\s-]+story"),
+}
 SCALE_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
     # "biggest" is box office, but for "the biggest budget movies"
     re.compile(r"\bblock[\s-]+busters?\b|\bbox[\s-]+office\b|\b(?:smash|huge)[\s-]+hits?\b|\bbiggest\b(?![\s-]+budgets?\b)", re.I): ("Blockbusters",),
     re.compile(r"\b(?:big|bigger|biggest|huge|high|higher|highest|large|largest)[\s-]+budgets?\b", re.I): ("Big budget",),
     re.compile(r"\b(?:low|small|tiny|micro|no|shoestring)[\s-]+budget\b", re.I): ("Low budget",),
+    **{re.compile(_BASED + f"(?:{after})\\b|\\b{before}[\\s-]+adaptations?\\b", re.I): (name,) for name, (after, before) in _MADE_FROM.items()},
 }
 # Words a box office or budget phrase leaves ("box office hits", "low budget"): no topic beside them
 SCALE_NOISE = frozenset({"hit", "hits", "smash", "smashes", "success", "successes", "budget"})

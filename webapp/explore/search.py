@@ -253,6 +253,7 @@ def keyword_query(
     titles: bool = True,
     close: dict[str, Any] | None = None,
     shelves: Sequence[str] = (),
+    about: bool = False,
 ) -> dict[str, Any]:
     """The BM25 side: a title match, or the query's terms when relevant enough.
 
@@ -266,7 +267,9 @@ def keyword_query(
     A plot-length query's close films must also share ``PLOT_GATE_MIN_MATCH`` of its terms.
     A film on one of ``shelves`` (the fan shelves the query names, ``named_shelves``) is in the
     set too when it matches any term: Ocean's Eleven carries no "heist" keyword and says only
-    "crew", yet "heist crew double cross" is about it.
+    "crew", yet "heist crew double cross" is about it. A query ``about`` its words
+    (``intents.Reading.about``: "movies about dogs") has no title clauses, which put Reservoir Dogs
+    third; its words still match titles as BM25 terms (Snow Dogs, Hotel for Dogs).
     """
     if not titles:  # main's query before issue 11, replayed by the benchmark
         return popularity_prior(text_query(q, min_match), prior)
@@ -277,7 +280,7 @@ def keyword_query(
     if min_match is not None:
         gate = [text_query(topic, min_match), *([close] if close else []), *([shelf_gate(topic, shelves)] if shelves else [])]
         text = {"bool": {"must": [text], "filter": [{"bool": {"should": gate, "minimum_should_match": 1}}]}}
-    clauses = title_clauses(q)
+    clauses = [] if about else title_clauses(q)
     should = [text, *([{"bool": {"should": clauses}}] if clauses else [])]
     return popularity_prior({"bool": {"should": should, "minimum_should_match": 1}}, prior)
 
@@ -360,10 +363,12 @@ def main_query(
     depth: int = RANKED_WINDOW,
     shelves: Sequence[str] = (),
     candidates: int | None = None,
+    about: bool = False,
 ) -> dict[str, Any]:
     """The query part: browse, BM25, radial k-NN, or a ``hybrid`` of BM25 and k-NN (whose BM25
     side also lets in the films of the ``shelves`` the query names, ``keyword_query``).
     ``candidates``: score only that many HNSW neighbours exactly (a big catalogue, ``close_films``).
+    ``about``: the query asked for films about its words, which are then no title (``keyword_query``).
 
     ``hybrid`` in OpenSearch 2.19 takes no top-level filter, so each sub-query carries it.
     The keyword arguments let the benchmark replay the pre-cutoff query (k = window, no
@@ -373,7 +378,7 @@ def main_query(
     if not params.q:
         return {"bool": {"filter": filters}} if filters else {"match_all": {}}
     if params.mode == "keyword":
-        return _filtered(keyword_query(params.q, keyword_min_match, prior, titles), filters)
+        return _filtered(keyword_query(params.q, keyword_min_match, prior, titles, about=about), filters)
     if vector is None:
         raise ValueError(f"mode {params.mode} needs the query vector")
     knn = knn_query(vector, depth, filters) if min_score is None else close_films(vector, filters, min_score, candidates)
@@ -383,7 +388,7 @@ def main_query(
     return {
         "hybrid": {
             "pagination_depth": depth,
-            "queries": [_filtered(keyword_query(params.q, min_match, prior, titles, close, shelves), filters), knn],
+            "queries": [_filtered(keyword_query(params.q, min_match, prior, titles, close, shelves, about), filters), knn],
         }
     }
 

@@ -140,16 +140,18 @@ def find(
         raise ApiError(f"page {params.page} starts beyond the {limit} best matches this search ranks; lower page or size", field="page")
     match = vector = None
     shelves: list[dict[str, Any]] = []
-    terms = search.micro_terms(params.q)  # a short query's topic words ([] for a plot): what the theme match reads
+    theme_text = reading.theme_text  # without "based on books": what the theme matches read
+    terms = search.micro_terms(theme_text)  # a short query's topic words ([] for a plot)
     if liked is not None:
         film, film_vector = liked
         body = search.like_body(film["id"], film_vector, params.filters, limit, params.mode, index)
     else:
         vector = embed(params.q) if params.q and params.mode != "keyword" else None
+        options = {"about": reading.about, **options}
         if vector is not None:
             options = {"candidates": knn_candidates(client, index), **options}
         if shelf_gate and shelf_lift and search.ranked(params) and params.filters.macro is None:
-            options = {"shelves": themes.named_shelves(terms, params.q), **options}
+            options = {"shelves": themes.named_shelves(terms, theme_text), **options}
         body = search.search_body(params, vector, **options)
     if not extras:
         body.pop("aggs", None)
@@ -185,12 +187,12 @@ def find(
                     raise TypeError("a ranked query without its vector")
                 match = themes.micro_match(table, terms, vector, **(micro_options or {}))
             if table is not None and shelf_lift and params.filters.macro is None:
-                shelves = themes.shelf_match(table, terms, params.q, hits)
+                shelves = themes.shelf_match(table, terms, theme_text, hits)
             if match is not None:
                 hits = search.lift(hits, "micro_genre_id", {match["id"]}, lift)
             if shelves:
                 shelf_browsed = browsed is not None and browsed.field == "macro_genre"  # its films came already
-                browse = bool(shelf_browse) and match is None and not shelf_browsed and themes.browses_shelf(terms, params.q)
+                browse = bool(shelf_browse) and match is None and not shelf_browsed and themes.browses_shelf(terms, theme_text)
                 if browse:  # a second round trip (it needs the micro-genre match), for the few queries that are a shelf's own words
                     on_shelves = [{"terms": {"macro_genre": [s["label"] for s in shelves]}}]
                     more = themes.popular_films_body(on_shelves, params.filters, body["_source"])
