@@ -695,6 +695,33 @@ def test_a_query_naming_how_films_were_made_and_sold_browses_them(app, os_client
     assert games["intents"]["scale"] == ["Based on video games"] and all("based on video game" in d["production"] for d in docs(games["results"]))
 
 
+def test_a_query_naming_how_known_old_or_long_films_are_browses_them(app, os_client, live_index):
+    """Stop 46: "hidden gems" found Hidden Away, "three hour movies" The Hours, "old horror movies"
+    Evil Dead (2013), "silent films" Silent Hill, "must see movies" The Spirit: title words."""
+    from webapp.explore.scale import HIDDEN_SINCE, LESS_KNOWN_VOTES, RATED_VOTES, THREE_HOURS_MINUTES
+
+    client, index = app.test_client(), live_index.index_alias
+
+    def docs(results: list[dict]) -> list[dict]:
+        found = os_client.mget(index=index, body={"ids": [str(r["id"]) for r in results]}, _source=["runtime", "production", "year"])
+        return [d["_source"] for d in found["docs"]]
+
+    gems = get(client, "/api/search?q=hidden+gems&size=10")
+    assert gems["intents"]["scale"] == ["Hidden gems"] and len(gems["results"]) == 10
+    assert all(RATED_VOTES <= r["vote_count"] < LESS_KNOWN_VOTES and r["year"] >= HIDDEN_SINCE for r in gems["results"][:5])
+    long = get(client, "/api/search?q=three+hour+movies&size=5")
+    assert long["intents"]["scale"] == ["Three hours"] and min(d["runtime"] for d in docs(long["results"])) >= THREE_HOURS_MINUTES
+    old = get(client, "/api/search?q=old+horror+movies&size=10")
+    assert old["intents"]["years"]["to"] == 1979 and all(r["year"] <= 1979 and "Horror" in r["genres"] for r in old["results"])
+    silent = get(client, "/api/search?q=silent+films&size=5")
+    assert silent["intents"]["scale"] == ["Silent"]
+    assert all("silent film" in d["production"] or d["year"] <= 1928 for d in docs(silent["results"][:3]))
+    canon = get(client, "/api/search?q=must+see+movies&size=10")["results"]
+    popular = get(client, "/api/search?q=&size=10")["results"]  # the browse of every film, by popularity
+    assert len(canon) == 10 and sorted(r["rating_weighted"] for r in canon)[5] > sorted(r["rating_weighted"] for r in popular)[5]
+    assert get(client, "/api/search?q=Old+School&size=3")["results"][0]["title"] == "Old School"  # alone, an era word is a title
+
+
 def test_a_search_for_kids_keeps_horror_out_even_when_a_mood_names_it(api):
     """Stop 46: "scary movies for kids" had Scream, The Blair Witch Project and Evil Dead in its top
     10: "scary" names Horror, which cancelled the audience's rule-out. Only the family and animated

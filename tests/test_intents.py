@@ -519,7 +519,7 @@ def test_a_feel_good_mood_rules_horror_out_unless_the_query_names_it(q, ruled_ou
         ("90s drama", True),  # the word "drama" browses Drama; a sad word does not
         ("sad drama", False),
         ("courtroom drama", False),
-        ("best movies", False),  # no genre named
+        ("best movies", True),  # stop 46: no genre named, the best thought of every film (acclaim_alone)
         ("critically acclaimed dramas", True),  # words asking for the best thought of are no topic either
         ("oscar winning dramas", True),
     ],
@@ -599,6 +599,20 @@ def test_a_browse_asking_for_the_best_thought_of_brings_the_highest_rated(q, by)
         ("scale", "based on the novel by stephen king", (), (), "popularity"),  # beside a topic: searched
         ("scale", "a movie about a book club", (), (), "popularity"),
         ("scale", "video game movies", (), (), "popularity"),  # films about games (Wreck-It Ralph) as much as from them
+        ("scale", "hidden gems", ("Hidden gems",), (), "rating_weighted"),  # stop 46: how films were made and seen
+        ("scale", "underrated thrillers", ("Hidden gems",), ("Thriller",), "rating_weighted"),
+        ("scale", "lesser-known animated movies", ("Hidden gems",), ("Animation",), "rating_weighted"),
+        ("scale", "short comedies under 90 minutes", ("Short",), ("Comedy",), "popularity"),
+        ("scale", "movies under 90 minutes", ("Short",), (), "popularity"),
+        ("scale", "three hour movies", ("Three hours",), (), "popularity"),
+        ("scale", "movies over 3 hours", ("Three hours",), (), "popularity"),
+        ("scale", "long dramas", ("Long",), ("Drama",), "popularity"),
+        ("scale", "black and white movies", ("Black and white",), (), "popularity"),
+        ("scale", "silent films", ("Silent",), (), "popularity"),
+        ("scale", "Silent Movie", (), (), "popularity"),  # titles
+        ("scale", "30 Minutes or Less", (), (), "popularity"),
+        ("scale", "The Big Short", (), (), "popularity"),
+        ("scale", "under the skin", (), (), "popularity"),
         ("tones", "gory horror", ("Gory",), ("Horror",), "popularity"),  # stop 45: how a film plays
         ("tones", "gruesome horror", ("Gory",), ("Horror",), "popularity"),
         ("tones", "surreal films", ("Surreal",), (), "popularity"),
@@ -677,6 +691,44 @@ def test_a_recency_word_among_kind_words_names_the_newest_years(q, text, years):
     assert reading.q == text
     assert ((reading.filters.year_from, reading.filters.year_to) if reading.years else None) == years
     assert read_query(q, Filters()).years == read_years(q)[1]  # no newest year known: recency is not read
+
+
+@pytest.mark.parametrize(
+    "q, text, years",
+    [
+        ("old horror movies", "horror movies", (None, 1979)),  # stop 46: an era a fan names without years
+        ("old movies", "", (None, 1979)),  # an era alone: a browse of its years
+        ("vintage romance movies", "romance movies", (None, 1979)),
+        ("old school action movies", "action movies", (1980, 1999)),
+        ("modern classics", "classics", (1990, None)),
+        ("Old School", "Old School", None),  # alone, an era word is a title
+        ("the old man and the sea", "the old man and the sea", None),  # beside a topic, a word
+        ("modern times", "modern times", None),
+    ],
+)
+def test_an_era_word_among_kind_words_names_its_years(q, text, years):
+    reading = read_query(q, Filters())
+    assert reading.q == text
+    assert ((reading.filters.year_from, reading.filters.year_to) if reading.years else None) == years
+
+
+@pytest.mark.parametrize(
+    "q, browse, by",
+    [
+        ("must see movies", True, "rating_weighted"),  # stop 46: the canon, of no kind: every film, by rating
+        ("movies everyone has seen", True, "rating_weighted"),
+        ("timeless classics", True, "rating_weighted"),
+        ("best movies", True, "popularity"),
+        ("modern classics", True, "rating_weighted"),  # years said too
+        ("The Greatest", False, "popularity"),  # one such word alone is a title
+        ("Good", False, "popularity"),
+        ("classics", False, "rating_weighted"),
+    ],
+)
+def test_a_query_asking_only_for_the_best_thought_of_browses_every_film(q, browse, by):
+    reading = read_query(q, Filters())
+    assert reading.browse is browse and reading.browse_by == by
+    assert kind_clauses(reading) == []
 
 
 def test_the_genre_lift_counts_the_share_of_named_genres_a_film_has():

@@ -99,8 +99,9 @@ HIT = _obj(
 FACET = _obj({"key": {"oneOf": [INT, STR]}, "count": INT}, {"label": STR})
 YEARS_INTENT = _obj({"from": _nullable(INT), "to": _nullable(INT), "text": STR, "applied": BOOL})
 # What the query said besides its topic (years, the TMDB genres and languages it names, how its films
-# were made and sold: "Blockbusters", "Big budget", "Low budget", "Independent", and from what: "Based on
-# novels", "Based on comics"...; how they play: "Gory", "Slow burn"...); the text searched.
+# were made and sold: "Blockbusters", "Big budget", "Low budget", "Independent", from what: "Based on
+# novels", "Based on comics"..., and seen: "Hidden gems", "Short", "Black and white"...; how they play:
+# "Gory", "Slow burn"...); the text searched.
 INTENTS = _obj(
     {
         "years": _nullable(YEARS_INTENT),

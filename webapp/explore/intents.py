@@ -134,12 +134,12 @@ RATING_WORDS = frozenset(
     {
         *("acclaimed", "critically", "award", "awards", "winning", "award-winning", "oscar", "oscars", "oscar-winning"),
         *("rated", "top-rated", "highly", "highest", "highest-rated", "well-reviewed"),
+        *("classic", "classics", "timeless", "essential", "must-see", "must-watch"),  # the canon (stop 46: "must see movies" had Deadpool)
     }
 )
 # Words that ask for the best known of a kind and name no topic: no obstacle to a genre browse.
 ACCLAIM_WORDS = RATING_WORDS | {
-    *("best", "top", "greatest", "great", "good", "classic", "classics", "popular", "famous", "favorite", "favourite"),
-    *("essential", "must-see", "must-watch"),
+    *("best", "top", "greatest", "great", "good", "popular", "famous", "favorite", "favourite"),
 }
 # The language a film was made in (TMDB's original_language), by the name a fan gives it: "korean
 # thriller" found Dragon Wars and The Quiet American, "french movies" The French Connection,
@@ -193,6 +193,14 @@ LANGUAGE_NOISE = frozenset({"language", "languages", "foreign-language"})
 # comedies" found Dumb and Dumber To and Date Movie; "recent sci-fi movies" Galaxy Quest, 1999)
 RECENT = re.compile(r"\b(?:recent|recently[\s-]+released|new|newer|newest|latest)\b", re.I)
 RECENT_YEARS = 5
+# ... and eras a fan names without years (stop 46: "old movies" found Old Joy, "old horror movies"
+# Evil Dead, 2013): in a query of kind words alone, the years they mean, the first pattern that
+# matches (None: open-ended). TMDB 5000: 5% of films are from 1979 or before, half from 2005 or after.
+ERAS: dict[re.Pattern[str], tuple[int | None, int | None]] = {
+    re.compile(r"\bold[\s-]+school\b", re.I): (1980, 1999),  # the action films of Die Hard and Lethal Weapon
+    re.compile(r"\b(?:old|older|oldies|vintage)\b", re.I): (None, 1979),
+    re.compile(r"\b(?:modern|contemporary)\b", re.I): (1990, None),
+}
 # A sad query is not browsed (``Reading.browse``): Drama's most popular films (Fight Club, The
 # Dark Knight) are no answer to "sad movies", though they are to "90s drama".
 UNBROWSED_WORDS = frozenset(SAD_WORDS)
@@ -264,6 +272,7 @@ MOOD_PHRASES: dict[str, str] = {
     r"edge[\s-]+of[\s-]+(?:your|my|the)[\s-]+seat": "suspenseful",
     r"laugh[\s-]+out[\s-]+loud": "hilarious",
     r"date[\s-]+night": "romantic",
+    r"must[\s-]+(?:see|watch)|(?:that\s+)?every(?:one|body)\s+(?:has|have|should)\s+(?:have\s+)?(?:seen|see|watch(?:ed)?)": "must-see",
     r"(?:girls?|ladies)['’]?[\s-]+night(?:[\s-]+in)?|chick[\s-]+flicks?": "romantic comedy",  # stop 46: "girls night" had Unfriended, Mama
     r"comfort(?=\s+(?:movies?|films?|watch(?:es)?)\b)": "comforting",
     r"light\s+and\s+fun|fun\s+and\s+light": "lighthearted",
@@ -342,9 +351,8 @@ class Reading:
         sad word ("horror movies", "best crime dramas", "korean thriller", "blockbusters", not
         "sad movies" or "tearjerker romance"): it asks for their films, not for the films that
         say its words."""
-        return (
-            bool(self.genres or self.languages or self.scale or self.tones) and only_genre_words(self.q) and UNBROWSED_WORDS.isdisjoint(words(self.q))
-        )
+        kinds = bool(self.genres or self.languages or self.scale or self.tones) or acclaim_alone(self.q, self.years is not None)
+        return kinds and only_genre_words(self.q) and UNBROWSED_WORDS.isdisjoint(words(self.q))
 
     @property
     def theme_text(self) -> str:
@@ -456,6 +464,17 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+def acclaim_alone(q: str, more: bool = False) -> bool:
+    """Whether ``q`` only asks for the best thought of films, of no kind ("must-see movies", "timeless
+    classics", "best movies"; stop 46: "must see movies" found The Spirit and Run All Night): a
+    browse of every film, by rating for ``RATING_WORDS``, else by popularity. One such word alone
+    is a title (Good, The Greatest) unless the query said ``more`` (years: "modern classics")."""
+    said = words(q)
+    topic = [w for w in said if w not in FILLER and w not in STOP_WORDS]
+    asks = more or len(topic) > 1 or any(w in FILLER for w in said)
+    return asks and bool(topic) and all(w in ACCLAIM_WORDS for w in topic)
+
+
 def has_topic(text: str) -> bool:
     """Whether ``text`` holds a word that is neither filler nor a stop word."""
     return any(w not in FILLER and w not in STOP_WORDS for w in words(text))
@@ -531,6 +550,18 @@ def read_recent(q: str, newest: int | None) -> tuple[str, Years | None]:
     return _tidy(q[: m.start()] + " " + q[m.end() :]), Years(newest - RECENT_YEARS + 1, newest, m.group(0))
 
 
+def read_era(q: str) -> tuple[str, Years | None]:
+    """``q`` without its era word ("old horror movies" -> "horror movies") and the ``ERAS`` years it
+    means, when ``q`` is kind words alone; else ``q`` and None."""
+    for era, (start, end) in ERAS.items():
+        if (m := era.search(q)) is not None:
+            rest = _tidy(q[: m.start()] + " " + q[m.end() :])
+            if not rest or not only_genre_words(q):  # alone, an era word is a title (Old School)
+                return q, None
+            return rest, Years(start, end, m.group(0))
+    return q, None
+
+
 def language_codes(names: tuple[str, ...]) -> list[str]:
     """TMDB's original_language codes of the ``LANGUAGES`` ``names``, sorted, once each."""
     return sorted({code for name in names for code in LANGUAGES[name]})
@@ -570,9 +601,9 @@ def only_genre_words(q: str) -> bool:
     """Whether every topic word of ``q`` names a genre, a mood filed under one, a language, how
     films were made and sold, how they play or how recent they are ("horror movies", "sci-fi", "funny",
     "science fiction films", "crime dramas", "korean thriller", "new indie comedies", "slow burn mystery"):
-    ``GENRE_WORDS``, ``BROAD_GENRE_WORDS``, ``LANGUAGE_WORDS``, ``SCALE_WORDS``, ``TONE_WORDS``, ``RECENT`` and
+    ``GENRE_WORDS``, ``BROAD_GENRE_WORDS``, ``LANGUAGE_WORDS``, ``SCALE_WORDS``, ``TONE_WORDS``, ``RECENT``, ``ERAS`` and
     their phrases, ``KIND_NOISE`` aside. True for a text of no topic word at all."""
-    text = without_phrases(RECENT.sub(" ", q), (*GENRE_PHRASES, *LANGUAGE_PHRASES, *KIND_PHRASES))
+    text = without_phrases(q, (RECENT, *ERAS, *GENRE_PHRASES, *LANGUAGE_PHRASES, *KIND_PHRASES))
     kinds = (ALL_GENRE_WORDS, LANGUAGE_WORDS, SCALE_WORDS, TONE_WORDS)
     return all(any(w in named for named in kinds) for w in words(text) if w not in KIND_NOISE)
 
@@ -598,6 +629,8 @@ def read_query(q: str, filters: Filters, newest: int | None = None) -> Reading:
     rest, years = read_years(q)
     if years is None:
         rest, years = read_recent(q, newest)
+    if years is None:
+        rest, years = read_era(q)
     genres, languages, scale, tones = named_genres(rest), named_languages(rest), named_scale(rest), named_tones(rest)
     if not (genres or languages or scale or any(TONES[name].shown_by for name in tones)):
         tones = ()  # praise alone ("slow burn") admits every film: the words are searched (the title Slow Burn)

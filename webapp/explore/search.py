@@ -794,7 +794,8 @@ def titles_first(hits: list[dict[str, Any]], q: str, themes: frozenset[tuple[str
         return hits
     allowed = {k: 0 if len(k) < 3 else 1 if len(k) <= 5 else 2 for k in keys}
     contains = [re.compile(rf"\b{re.escape(k)}\b") for k in keys]
-    mood = {k for k in keys if k == content_text(k) and only_genre_words(k)}  # "funny", not "scary movie": no title word
+    kind = only_genre_words(q)  # "silent films": "silent" alone names nothing, the phrase names a kind (stop 46)
+    mood = {k for k in keys if k == content_text(k) and (kind or only_genre_words(k))}  # "funny", not "scary movie": no title word
     theme = {k for k in keys if phrase_stems(k) in themes}  # "revenge": no title word either
 
     @cache

@@ -238,7 +238,7 @@ def _browse(
     if genre_lift and reading.browse and params.filters.genre is None:
         clauses = kind_clauses(reading)
         field: str | None
-        if reading.scale or reading.tones:  # "low budget horror", "blockbusters", "gory horror": the films the browse brings rank first
+        if reading.scale or reading.tones or not (reading.genres or reading.languages):  # "gory horror", "must-see movies": its films first
             field, values = None, set()
         elif reading.languages:  # "korean thriller": every film of the language ranks first
             field, values = "original_language", set(language_codes(reading.languages))
