@@ -34,7 +34,8 @@ query the same way (docs/explorer.md, "Query intents"):
   query of genre words alone (``BROAD_GENRE_WORDS``: "crime movies", "90s drama", "historical
   drama", "action adventure"), and so does a word asking for the best known of a kind
   (``ACCLAIM_WORDS``: "best action movies" browses Action as "action movies" does; "critically
-  acclaimed dramas" browses Drama's highest rated films, ``RATING_WORDS``). "war" and
+  acclaimed dramas" browses Drama's highest rated films, ``RATING_WORDS``; such words alone,
+  "must see movies", browse every film, ``acclaim_alone``, stop 46). "war" and
   "family" name none: "war movies" browses the war shelf (``webapp.explore.themes``), "family
   movies" is ``FOR_FAMILIES``, and a "family drama" is about a family, not for one.
   Stop 42 added the everyday words for the same moods ("cozy", "lighthearted", "goofy", "gory",
@@ -48,7 +49,10 @@ query the same way (docs/explorer.md, "Query intents"):
   made in (``LANGUAGES``): "korean thriller" browses Korean thrillers, "foreign films" the
   best-known films not in English.
 - **how films were made and sold** (``named_scale``, stop 44; the words and clauses in
-  ``webapp.explore.scale``): "blockbusters", "low budget horror", "indie dramas"; and **tones**
+  ``webapp.explore.scale``): "blockbusters", "low budget horror", "indie dramas"; since stop 46
+  also what they were made from ("movies based on books") and how known, long and old they are
+  ("hidden gems", "three hour movies", "black and white movies"), with eras named without years
+  (``ERAS``: "old horror movies", "old school action"); and **tones**
   (``named_tones``, stop 45; ``webapp.explore.tones``): "gory horror", "surreal films", "slow
   burn mystery". Both only in a query of kind words alone, and both browse (``kind_clauses``).
 - **genres a mood rules out** (``ruled_out``): the feel-good words ("feel-good", "heartwarming",
