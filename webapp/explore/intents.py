@@ -250,7 +250,7 @@ RULED_OUT_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
 }
 # ... and an audience rules its genres out even where the query names them ("scary movies for kids",
 # stop 46: Scream and The Blair Witch Project were in its top 10)
-AUDIENCE_RULES_OUT: dict[re.Pattern[str], tuple[str, ...]] = {FOR_FAMILIES: ("Horror",)}
+AUDIENCE_RULES_OUT: dict[re.Pattern[str], tuple[str, ...]] = {p: RULED_OUT_PHRASES[p] for p in (FOR_FAMILIES,)}
 # ... but a film also of one of these genres was made for families, and stays (Monster House,
 # Frankenweenie): a ruled-out genre -> the genres that spare its films
 SPARED_GENRES: dict[str, frozenset[str]] = {"Horror": frozenset({"Family", "Animation"})}
@@ -545,22 +545,16 @@ def kind_clauses(reading: Reading) -> list[dict[str, Any]]:
     ]
 
 
-def read_recent(q: str, newest: int | None) -> tuple[str, Years | None]:
-    """``q`` without its recency word ("new comedies" -> "comedies") and the catalogue's last
-    ``RECENT_YEARS`` years up to ``newest``, when ``q`` is kind words alone; else ``q`` and None."""
-    m = RECENT.search(q)
-    if m is None or newest is None or not only_genre_words(q):
-        return q, None
-    return _tidy(q[: m.start()] + " " + q[m.end() :]), Years(newest - RECENT_YEARS + 1, newest, m.group(0))
-
-
-def read_era(q: str) -> tuple[str, Years | None]:
-    """``q`` without its era word ("old horror movies" -> "horror movies") and the ``ERAS`` years it
-    means, when ``q`` is kind words alone; else ``q`` and None."""
-    for era, (start, end) in ERAS.items():
+def read_era(q: str, newest: int | None = None) -> tuple[str, Years | None]:
+    """``q`` without the word that names its years without digits, and those years, when ``q`` is
+    kind words alone: a recency word ("new comedies" -> "comedies") the catalogue's last
+    ``RECENT_YEARS`` years up to ``newest`` (not read when None), an era (``ERAS``: "old horror
+    movies" -> "horror movies") its own; else ``q`` and None. Alone, such a word is a title (Old School)."""
+    recent = {RECENT: (newest - RECENT_YEARS + 1, newest)} if newest is not None else {}
+    for era, (start, end) in {**recent, **ERAS}.items():
         if (m := era.search(q)) is not None:
             rest = _tidy(q[: m.start()] + " " + q[m.end() :])
-            if not rest or not only_genre_words(q):  # alone, an era word is a title (Old School)
+            if not rest or not only_genre_words(q):
                 return q, None
             return rest, Years(start, end, m.group(0))
     return q, None
@@ -623,7 +617,7 @@ def read_query(q: str, filters: Filters, newest: int | None = None) -> Reading:
     """The text to search and the filters to apply: years in ``q`` become the year filter unless
     ``filters`` already sets year_from or year_to (then they are still taken out of the text,
     reported with ``applied`` False). A recency word in a query of kind words alone ("recent
-    thrillers") names the years up to ``newest``, the catalogue's newest (``read_recent``; not
+    thrillers") names the years up to ``newest``, the catalogue's newest (``read_era``; not
     read when None). A query that is only years and filler becomes a browse ("")."""
     if not q:
         return Reading(q, filters)
@@ -632,9 +626,7 @@ def read_query(q: str, filters: Filters, newest: int | None = None) -> Reading:
     q = without_about(q)
     rest, years = read_years(q)
     if years is None:
-        rest, years = read_recent(q, newest)
-    if years is None:
-        rest, years = read_era(q)
+        rest, years = read_era(q, newest)
     genres, languages, scale, tones = named_genres(rest), named_languages(rest), named_scale(rest), named_tones(rest)
     if not (genres or languages or scale or any(TONES[name].shown_by for name in tones)):
         tones = ()  # praise alone ("slow burn") admits every film: the words are searched (the title Slow Burn)

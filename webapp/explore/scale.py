@@ -69,6 +69,7 @@ def _tagged_or_before(tag: str, year: int) -> dict[str, Any]:
 
 
 LOW_BUDGET = _low_budget()
+INDEPENDENT_TAG = {"term": {"production": "independent film"}}  # TMDB's tag (bookkeeping, kept in ``production``)
 # "hidden gems", "underrated": well rated among films few have seen. TMDB 5000's median film has 235
 # votes, 65% under 500, and the 200 most-voted 3,700 or more; under 50 a rating says little. TMDB's
 # voters are young: a canon film made before 1980 has few votes too (Seven Samurai 878, Raging Bull
@@ -97,7 +98,7 @@ SCALE: dict[str, tuple[dict[str, Any] | None, str]] = {
         {
             "bool": {
                 "should": [
-                    {"term": {"production": "independent film"}},
+                    INDEPENDENT_TAG,
                     {"bool": {"filter": [LOW_BUDGET], "must_not": [{"terms": {"companies": sorted(MAJOR_STUDIOS)}}]}},
                 ],
                 "minimum_should_match": 1,

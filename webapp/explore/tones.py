@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any, NamedTuple
 
+from webapp.explore.scale import INDEPENDENT_TAG
+
 
 def _carrying(*keywords: str) -> tuple[dict[str, Any], ...]:
     """One clause per keyword: the films TMDB tags with it (as the index holds it: lower case)."""
@@ -44,9 +46,7 @@ TONES: dict[str, Tone] = {
     "Satire": Tone(_carrying("satire", "social satire", "political satire", "spoof", "parody", "mockumentary")),
     "Campy": Tone(_carrying("cult film", "cult favorite", "cult classic", "b movie", "exploitation", "spoof", "horror spoof", "parody")),
     "Cult": Tone(_carrying("cult film", "cult favorite", "cult classic"), "vote_count"),
-    "Quirky": Tone(
-        (*_carrying("eccentric", "misfit", "odd couple", "absurdism", "dysfunctional family"), {"term": {"production": "independent film"}})
-    ),
+    "Quirky": Tone((*_carrying("eccentric", "misfit", "odd couple", "absurdism", "dysfunctional family"), INDEPENDENT_TAG)),
     "Thought-provoking": Tone(
         _carrying(
             *("philosophy", "existentialism", "artificial intelligence", "dystopia", "consciousness", "subconsciousness", "identity"),

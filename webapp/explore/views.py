@@ -311,7 +311,7 @@ def knn_candidates(client, index: str) -> int | None:
 
 def newest_year(client, index: str) -> int | None:
     """The newest release year the served catalogue holds (what "recent thrillers" counts back
-    from, ``intents.read_recent``), read at most once a minute."""
+    from, ``intents.read_era``), read at most once a minute."""
 
     def read() -> int | None:
         body = {"size": 0, "aggs": {"newest": {"max": {"field": "year"}}}}
