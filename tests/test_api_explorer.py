@@ -372,6 +372,7 @@ def test_a_decade_in_the_query_is_a_year_filter(api, mode):
         "languages": [],
         "scale": [],
         "tones": [],
+        "without": [],
         "query": "high school comedy",
     }
     assert data["total"] and all(1980 <= r["year"] <= 1989 for r in data["results"])
@@ -1110,3 +1111,39 @@ def test_a_studio_finds_its_films(app):
     """Studios are indexed (``companies``): "pixar" found nothing before."""
     titles = [r["title"] for r in get(app.test_client(), "/api/search?q=pixar&size=10")["results"]]
     assert {"Toy Story", "Finding Nemo", "Up"} <= set(titles)
+
+
+def test_a_query_leaves_out_what_it_says_it_does_not_want_in_every_mode(app, os_client, live_index):
+    """Stop 47: "action movies without superheroes" searched "superheroes" (Superhero Movie first),
+    "superhero movies not marvel" was The Avengers and Iron Man, "zombie movies that aren't horror"
+    Night of the Living Dead. What a query does not want is a filter now (``intents.without_clause``)."""
+    from webapp.explore.intents import LIGHTER_GENRES
+
+    client, index = app.test_client(), live_index.index_alias
+
+    def docs(results: list[dict]) -> list[dict]:
+        found = os_client.mget(index=index, body={"ids": [str(r["id"]) for r in results]}, _source=["keywords", "companies", "genres"])
+        return [d["_source"] for d in found["docs"]]
+
+    for mode in ("hybrid", "keyword", "semantic"):
+        action = get(client, f"/api/search?q=action+movies+without+superheroes&mode={mode}&size=20")
+        assert action["intents"]["without"] == ["superheroes"] and len(action["results"]) == 20
+        assert not any("superhero" in k for d in docs(action["results"]) for k in d["keywords"])
+    marvel = get(client, "/api/search?q=superhero+movies+not+marvel&size=20")["results"]
+    assert len(marvel) >= 10 and not any("Marvel" in c for d in docs(marvel) for c in d["companies"])
+    zombies = get(client, "/api/search?q=zombie+movies+that+aren%27t+horror&size=10")["results"]
+    assert all("Horror" not in r["genres"] or set(LIGHTER_GENRES["Horror"]) & set(r["genres"]) for r in zombies)
+    assert any("zombie" in d["keywords"] for d in docs(zombies[:3]))  # still zombie films: Warm Bodies, Zombieland
+
+
+def test_a_query_naming_a_studio_browses_its_films(api):
+    """Stop 47: "studio ghibli films" had Silent Movie and Tropic Thunder (their companies' names hold
+    "studio"), "pixar movies" Scary Movie 3, "blumhouse horror" Scream: the studio was one more word."""
+    pixar = get(api, "/api/search?q=pixar+movies&size=10")
+    assert pixar["intents"]["scale"] == ["Pixar"]
+    titles = {r["title"] for r in pixar["results"]}
+    assert {"Toy Story", "Finding Nemo", "Up"} <= titles and "Scary Movie 3" not in titles
+    ghibli = [r["title"] for r in get(api, "/api/search?q=studio+ghibli+films&size=10")["results"]]
+    assert set(ghibli[:4]) == {"Spirited Away", "Princess Mononoke", "Howl's Moving Castle", "Ponyo"}  # TMDB 5000 holds these four
+    blumhouse = get(api, "/api/search?q=blumhouse+horror&size=10")["results"]
+    assert all("Horror" in r["genres"] for r in blumhouse) and "Scream" not in {r["title"] for r in blumhouse}

@@ -9,6 +9,7 @@ import pytest
 
 from webapp.api.params import Filters
 from webapp.explore.intents import (
+    LIGHTER_GENRES,
     content_text,
     expand_abbreviations,
     kind_clauses,
@@ -16,8 +17,9 @@ from webapp.explore.intents import (
     named_genres,
     read_query,
     read_years,
+    without_clause,
 )
-from webapp.explore.scale import LOW_BUDGET_MAX, budget_cap
+from webapp.explore.scale import LOW_BUDGET_MAX, STUDIOS, budget_cap
 from webapp.explore.search import (
     LIKE_FIELDS,
     MICRO_MATCH_MAX_WORDS,
@@ -80,6 +82,7 @@ def test_years_and_decades_become_a_range_and_leave_the_text(q, rest, years, tex
         "languages": [],
         "scale": [],
         "tones": [],
+        "without": [],
         "query": rest,
     }
     assert reading.intents() == intents
@@ -832,3 +835,73 @@ def test_a_query_about_a_topic_searches_no_title():
 def test_everyday_mood_phrasings_are_read_as_the_mood_words_the_search_knows(q, text, genres):
     reading = read_query(q, Filters())
     assert reading.q == text and reading.genres == genres
+
+
+@pytest.mark.parametrize(
+    "q, text, unwanted",
+    [
+        ("action movies without superheroes", "action movies", ("superheroes",)),
+        ("crime movies with no drugs or guns", "crime movies", ("drugs", "guns")),
+        ("animated movies that aren't for kids", "animated movies", ("for kids",)),
+        ("zombie movies that are not horror", "zombie movies", ("horror",)),
+        ("superhero movies not marvel", "superhero movies", ("marvel",)),
+        ("war movies not about world war 2", "war movies", ("world war ii",)),
+        ("horror films without gore scenes", "horror films", ("gore",)),
+        ("vampire movies, but not twilight", "vampire movies", ("twilight",)),
+        # titles stay titles: a negation first, before an article or a pronoun, or a bare "not" after no kind
+        ("Rebel Without a Cause", "Rebel Without a Cause", ()),
+        ("Without a Paddle", "Without a Paddle", ()),
+        ("No Country for Old Men", "No Country for Old Men", ()),
+        ("My Life Without Me", "My Life Without Me", ()),
+        ("The World Is Not Enough", "The World Is Not Enough", ()),
+        ("Safety Not Guaranteed", "Safety Not Guaranteed", ()),
+        # a plot is no kind of film: its "with no" describes the story
+        (
+            "friends wake up in Las Vegas after a bachelor party with no memory",
+            "friends wake up in Las Vegas after a bachelor party with no memory",
+            (),
+        ),
+    ],
+)
+def test_what_a_query_does_not_want_leaves_its_text_for_the_filters(q, text, unwanted):
+    reading = read_query(q, Filters())
+    assert (reading.q, reading.filters.without) == (text, unwanted)
+    assert reading.intents()["without"] == list(unwanted)
+    assert "without" not in reading.filters.as_args()  # read from the text each time, never a link's parameter
+
+
+def test_the_without_clause_leaves_out_genres_studios_tones_and_the_phrase():
+    clauses = without_clause(("horror",))["bool"]["must_not"]
+    assert clauses == [{"bool": {"filter": [{"term": {"genres": "Horror"}}], "must_not": [{"terms": {"genres": list(LIGHTER_GENRES["Horror"])}}]}}]
+    marvel = without_clause(("marvel",))["bool"]["must_not"]
+    assert {"match_phrase": {"companies.text": "marvel"}} in marvel and any("multi_match" in c for c in marvel)
+    gore = without_clause(("gore",))["bool"]["must_not"]
+    assert {"term": {"keywords": "slasher"}} in gore  # the Gory tone's evidence, not only the word
+    kids = without_clause(("for kids",))["bool"]["must_not"]
+    assert kids[0]["bool"]["filter"] == [{"term": {"genres": "Family"}}] and not any("multi_match" in c for c in kids)
+    assert without_clause(("superheroes",))["bool"]["must_not"] == [
+        {"multi_match": {"query": "superheroes", "type": "phrase", "fields": ["title", "keywords.text", "micro_genre.text", "overview"]}}
+    ]
+
+
+@pytest.mark.parametrize(
+    "q, studios, genres",
+    [
+        ("pixar movies", ("Pixar",), ()),
+        ("studio ghibli films", ("Studio Ghibli",), ()),
+        ("dreamworks animation", ("DreamWorks",), ("Animation",)),
+        ("blumhouse horror", ("Blumhouse",), ("Horror",)),
+        ("hammer horror films", ("Hammer Films",), ("Horror",)),
+        ("disney's animated movies", ("Disney",), ("Animation",)),
+        ("a24 movies", ("A24",), ()),
+    ],
+)
+def test_a_query_naming_a_studio_browses_its_films(q, studios, genres):
+    reading = read_query(q, Filters())
+    assert (reading.scale, reading.genres, reading.browse) == (studios, genres, True)
+    assert {"match_phrase": {"companies.text": STUDIOS[studios[0]][0]}} in kind_clauses(reading)
+
+
+@pytest.mark.parametrize("q", ["thor's hammer", "universal soldier", "the hammer", "legendary heroes"])
+def test_a_word_a_studio_is_named_by_is_no_studio_elsewhere(q):
+    assert read_query(q, Filters()).scale == ()

@@ -110,6 +110,7 @@ INTENTS = _obj(
         "languages": _array(STR),
         "scale": _array(STR),
         "tones": _array(STR),
+        "without": _array(STR),
         "query": STR,
     }
 )

@@ -43,10 +43,13 @@ class Filters:
     year_from: int | None = None
     year_to: int | None = None
     min_rating: float | None = None
+    # What the query says it does not want ("action movies without superheroes"): read from its
+    # text (``webapp.explore.intents.read_without``), never a URL parameter, so no link carries it
+    without: tuple[str, ...] = ()
 
     def as_args(self) -> dict[str, Any]:
         """The non-empty filters, under their URL parameter names (for links and forms)."""
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        return {k: v for k, v in self.__dict__.items() if v is not None and k != "without"}
 
 
 @dataclass(frozen=True)

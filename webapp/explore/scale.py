@@ -88,6 +88,34 @@ THREE_HOURS_MINUTES = 170  # "three hour movies": judges took The Godfather (175
 # nearly every live-action film made before these years was (Disney's animation was in colour)
 BLACK_AND_WHITE_UNTIL = 1950
 SILENT_UNTIL = 1928
+# Studios fans search by (stop 47: "studio ghibli films" had Silent Movie and Tropic Thunder, whose
+# companies' names hold "studio"; "pixar movies" Scary Movie 3): name -> (the words of its companies'
+# names as TMDB writes them, the query phrase). Only names no other word is spelt like: not
+# "Universal" (Universal Soldier), "Legendary" or "Focus"; "Hammer" only before "films" or "horror".
+STUDIOS: dict[str, tuple[str, str]] = {
+    "Pixar": ("pixar", r"pixar"),
+    "Studio Ghibli": ("ghibli", r"(?:studio\s+)?ghibli"),
+    "Disney": ("disney", r"(?:walt\s+)?disney(?:['’]s)?"),
+    "DreamWorks": ("dreamworks", r"dream[\s-]?works"),
+    "Marvel Studios": ("marvel", r"marvel"),
+    "Lucasfilm": ("lucasfilm", r"lucasfilm"),
+    "Blumhouse": ("blumhouse", r"blumhouse"),
+    "Aardman": ("aardman", r"aardman"),
+    "A24": ("a24", r"a24"),
+    "Hammer Films": ("hammer film", r"hammer(?=[\s-]+(?:films?|horror|studios?|productions?)\b)"),
+    "Laika": ("laika", r"laika"),
+    "Illumination": ("illumination entertainment", r"illumination(?=[\s-]+(?:entertainment|studios?|animation)\b)"),
+    "Miramax": ("miramax", r"miramax"),
+    "Amblin": ("amblin", r"amblin"),
+    "Lionsgate": ("lionsgate", r"lions[\s-]?gate"),
+    "Warner Bros.": ("warner bros", r"warner(?:\s+(?:bros\.?|brothers))?"),
+    "Paramount": ("paramount pictures", r"paramount(?=[\s-]+(?:pictures|films?|movies|studios?)\b)"),
+    "Universal": ("universal pictures", r"universal(?=[\s-]+(?:pictures|studios?)\b)"),
+    "Twentieth Century Fox": ("century fox", r"(?:20th|twentieth)\s+century\s+fox"),
+    "New Line Cinema": ("new line cinema", r"new\s+line(?:\s+cinema)?(?=[\s-]+(?:cinema|films?|movies)\b)"),
+    "Focus Features": ("focus features", r"focus\s+features"),
+    "Searchlight": ("searchlight", r"(?:fox\s+)?searchlight"),
+}
 SCALE: dict[str, tuple[dict[str, Any] | None, str]] = {
     "Blockbusters": (None, "revenue"),
     "Big budget": (None, "budget"),
@@ -129,6 +157,8 @@ SCALE: dict[str, tuple[dict[str, Any] | None, str]] = {
     "Three hours": ({"range": {"runtime": {"gte": THREE_HOURS_MINUTES}}}, "popularity"),
     "Black and white": (_tagged_or_before("black and white", BLACK_AND_WHITE_UNTIL), "popularity"),
     "Silent": (_tagged_or_before("silent film", SILENT_UNTIL), "popularity"),
+    # Who made them (stop 47): a studio's best known films
+    **{name: ({"match_phrase": {"companies.text": company}}, "popularity") for name, (company, _) in STUDIOS.items()},
 }
 SCALE_WORDS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("blockbuster", "blockbusters", "grossing"), ("Blockbusters",)),
@@ -167,9 +197,11 @@ SCALE_PHRASES: dict[re.Pattern[str], tuple[str, ...]] = {
     re.compile(r"\b(?:three|four|3|4)[\s-]+hours?(?:[\s-]+long)?\b", re.I): ("Three hours",),
     re.compile(r"\bblack[\s-]+(?:and|&|n)[\s-]+white\b|\bb\s*[&/]\s*w\b", re.I): ("Black and white",),
     re.compile(r"\bsilent[\s-]+(?:films?|movies|era|cinema|pictures?|comed(?:y|ies))\b", re.I): ("Silent",),  # not the title Silent Movie
+    **{re.compile(rf"\b{phrase}\b", re.I): (name,) for name, (_, phrase) in STUDIOS.items()},
 }
 # Words a box office or budget phrase leaves ("box office hits", "low budget"): no topic beside them
-SCALE_NOISE = frozenset({"hit", "hits", "smash", "smashes", "success", "successes", "budget"})
+# ... and a studio's name leaves ("studio ghibli films", "pixar animation studios", "disney pictures")
+SCALE_NOISE = frozenset({"hit", "hits", "smash", "smashes", "success", "successes", "budget", "studio", "studios", "pictures", "productions"})
 
 
 def scale_clauses(names: tuple[str, ...]) -> list[dict[str, Any]]:

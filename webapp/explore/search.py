@@ -25,7 +25,7 @@ from mgm.client import VECTOR_FIELD
 from webapp.api.params import Filters, SearchParams
 from webapp.explore.highlight import WORD as HIGHLIGHT_WORD
 from webapp.explore.highlight import stem
-from webapp.explore.intents import FILLER, STOP_WORDS, content_text, only_genre_words, words
+from webapp.explore.intents import FILLER, STOP_WORDS, content_text, only_genre_words, without_clause, words
 
 # BM25 fields and boosts (tuned with bench/relevance.py; see docs/explorer.md). ``title`` is
 # stemmed like the rest; the title clauses of ``keyword_query`` use the unstemmed subfields.
@@ -196,6 +196,8 @@ def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
         clauses.append({"range": {"year": years}})
     if filters.min_rating is not None:  # the weighted rating cards show; unrated films drop out
         clauses.append({"range": {"rating_weighted": {"gte": filters.min_rating}}})
+    if filters.without:
+        clauses.append(without_clause(filters.without))
     return clauses
 
 
