@@ -52,9 +52,15 @@ query the same way (docs/explorer.md, "Query intents"):
   ``webapp.explore.scale``): "blockbusters", "low budget horror", "indie dramas"; since stop 46
   also what they were made from ("movies based on books") and how known, long and old they are
   ("hidden gems", "three hour movies", "black and white movies"), with eras named without years
-  (``ERAS``: "old horror movies", "old school action"); and **tones**
+  (``ERAS``: "old horror movies", "old school action"), and since stop 47 the studio that made them
+  ("pixar movies", "blumhouse horror"); and **tones**
   (``named_tones``, stop 45; ``webapp.explore.tones``): "gory horror", "surreal films", "slow
   burn mystery". Both only in a query of kind words alone, and both browse (``kind_clauses``).
+- **what a query does not want** (``read_without``, stop 47): "action movies without superheroes",
+  "superhero movies not marvel", "zombie movies that aren't horror" search the kind asked for and
+  leave out, in every mode, the films of the genre, studio or tone named and the films that say it
+  (``without_clause``, a filter through ``Filters.without``); only in a short query asking for a
+  kind of film, never in a title ("Rebel Without a Cause") or a plot ("... with no memory").
 - **genres a mood rules out** (``ruled_out``): the feel-good words ("feel-good", "heartwarming",
   "cozy", "relaxing"...), "uplifting", "inspiring", "cute" (``UPLIFTING_WORDS``), and a search for
   families ("for kids", "family movies", "family-friendly"), rule out horror, and a dark mood

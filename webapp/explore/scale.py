@@ -1,6 +1,7 @@
 """How the films a query asks for were made and sold (stop 44): box office, budget, independence;
 what they were made from (stop 46): a novel, a comic, a video game, a play, a TV series, a true
-story; and how they were made and seen (stop 46): black and white, silent, short, long, little known.
+story; how they were made and seen (stop 46): black and white, silent, short, long, little known;
+and who made them (stop 47): the studios fans search by (``STUDIOS``: "pixar movies").
 
 "blockbusters" found Dumb and Dumberer, "box office hits" Office Space, "low budget horror"
 Slither, "indie dramas" Indie Game: The Movie, "movies based on books" The Ninth Gate and Julie &
