@@ -286,9 +286,10 @@ _NOT = (
     r"|(?:(?<=movies\s)|(?<=films\s)|(?<=flicks\s))not"  # a bare "not" only after the kind asked for: "superhero movies not marvel"
 )
 _WITHOUT = re.compile(r"(?<=[\w'’])(?:\s*,)?\s+(?:" + _NOT + r")\s+(?!(?:a|an|the|one|all|me|you|him|her|us|them|it)\b)(?P<unwanted>[\w'’].*)$", re.I)
-# ... but "not horror" keeps a horror film that is a comedy or made for families too: every zombie
-# film is horror to TMDB, Zombieland and Warm Bodies as much as Night of the Living Dead
-LIGHTER_GENRES: dict[str, tuple[str, ...]] = {"Horror": ("Comedy", "Family", "Animation")}
+# ... but "not horror" keeps the horror films a mood's rule-out spares (``SPARED_GENRES``: made for
+# families) and the comedies: every zombie film is horror to TMDB, Zombieland and Warm Bodies as much
+# as Night of the Living Dead
+LIGHTER_GENRES: dict[str, tuple[str, ...]] = {genre: tuple(sorted(spared | {"Comedy"})) for genre, spared in SPARED_GENRES.items()}
 # What a query does not want is matched as a phrase, so it is spelt as TMDB's keywords spell it. Only
 # there: written out in every query, "world war two resistance" fell 0.622 -> 0.441 (nDCG@10), as the
 # keyword "world war ii" outweighed "resistance" in BM25.
@@ -495,8 +496,10 @@ def without_clause(unwanted: tuple[str, ...]) -> dict[str, Any]:
     for phrase in unwanted:
         genres = _named_in(phrase, ALL_GENRE_WORDS, GENRE_PHRASES)
         for genre in genres:
-            lighter = LIGHTER_GENRES.get(genre, ())
-            out.append({"bool": {"filter": [{"term": {"genres": genre}}], "must_not": [{"terms": {"genres": list(lighter)}}]}})
+            of_genre: dict[str, Any] = {"bool": {"filter": [{"term": {"genres": genre}}]}}
+            if genre in LIGHTER_GENRES:
+                of_genre["bool"]["must_not"] = [{"terms": {"genres": list(LIGHTER_GENRES[genre])}}]
+            out.append(of_genre)
         out.extend(scale_clauses(tuple(n for n in _named_in(phrase, {}, SCALE_PHRASES) if n in STUDIOS)))
         out.extend(clause for name in _named_in(phrase, TONE_WORDS, TONE_PHRASES) for clause in TONES[name].shown_by)
         if not genres:  # a genre's word is no theme: "Zombie Horror" names Zombieland's micro-genre
