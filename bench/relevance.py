@@ -52,6 +52,9 @@ lift of the films of the genres a query names, 0 = off; with the known-item figu
 ``prior_field_curve`` (that prior by TMDB's popularity, stop 35's, against votes) and
 ``mood_anchor_curve`` (the least cosine a mood query's vector side is scaled by, ``fusion.MOOD_VECTOR_ANCHOR``;
 0 = plain min-max; with the known-item figures).
+``paraphrases`` (``bench/paraphrases.json``, stop 48): other wordings of judged mood queries
+("scary movies, not gory" beside "horror movies without gore"), each graded by its judged query's
+grades, per that query's split (``evaluate_paraphrases``).
 ``indices`` names the indices the aliases served at the start and the
 end of the run: another engineer's reindex between them makes the run a mix of two taxonomies.
 """
@@ -108,6 +111,7 @@ from webapp.explore.views import find
 JUDGEMENTS = Path(__file__).with_name("relevance.json")
 MOOD_JUDGEMENTS = Path(__file__).with_name("mood_queries.json")
 FAN_EXPECTED = Path(__file__).with_name("fan_expected.json")  # per mood query, the known films a fan expects on page one
+PARAPHRASES = Path(__file__).with_name("paraphrases.json")  # other wordings of judged mood queries (stop 48)
 MOOD_SPLITS = ("tune", "held_out")
 MOOD_DEPTH = 50  # recall@50; hybrid and "like" rank at most RANKED_WINDOW (50) films anyway
 CUTOFF = 10
@@ -402,6 +406,29 @@ def evaluate_mood(run: MoodRunner, queries: list[dict[str, Any]], modes: tuple[s
     }
 
 
+def evaluate_paraphrases(run: MoodRunner, queries: list[dict[str, Any]], path: Path = PARAPHRASES) -> dict[str, Any]:
+    """Per split (the judged query's), hybrid nDCG@10 of each judged query and of its other wording
+    (``paraphrases.json``), both graded by the judged query's grades, and the share of the judged
+    query's top 10 the wording keeps: a reading that misses a wording ("scary movies, not gory"
+    read "gory" as wanted) shows as a wording far below its query."""
+    judged = {j["query"]: j for j in queries}
+    rows = []
+    for pair in json.loads(path.read_text())["pairs"]:
+        j = judged[pair["as"]]
+        said, meant = run.ranking(j["query"], "hybrid")[0], run.ranking(pair["query"], "hybrid")[0]
+        overlap = len(set(said[:CUTOFF]) & set(meant[:CUTOFF])) / CUTOFF
+        rows.append({**pair, "split": j["split"], "ndcg@10_as": ndcg(said, j["judged"]), "ndcg@10": ndcg(meant, j["judged"]), "top10_kept": overlap})
+    summary = {
+        split: {
+            "pairs": len(of),
+            **{name: mean_defined([r[name] for r in of]) for name in ("ndcg@10_as", "ndcg@10", "top10_kept")},
+        }
+        for split in MOOD_SPLITS
+        if (of := [r for r in rows if r["split"] == split])
+    }
+    return {"results": summary, "pairs": rows}
+
+
 def _typo(title: str, edits: int, rng: random.Random) -> str:
     """``title`` with ``edits`` random letter substitutions, deletions or insertions (any letter, the first included)."""
     chars = list(title)
@@ -468,6 +495,7 @@ def run(settings: Settings) -> dict[str, Any]:
         return evaluate_mood(MoodRunner(client, settings.index_alias, settings.micro_alias, vectors, **options), mood, modes)
 
     mood_results = mood_run(MODES)
+    paraphrases = evaluate_paraphrases(MoodRunner(client, settings.index_alias, settings.micro_alias, vectors), mood)
     results = {f"{mode} {method}": evaluate(runner, sets, mode, method) for mode in MODES for method in ("before", "after")}
     typo_results = {f"{mode} {method}": typo_top3(runner, typos, mode, method) for mode in ("keyword", "hybrid") for method in ("before", "after")}
     cutoff_curve = {
@@ -556,6 +584,7 @@ def run(settings: Settings) -> dict[str, Any]:
         "prior_curve": prior_curve,
         "relative_floor_curve": floor_curve,
         "mood": mood_results,
+        "paraphrases": paraphrases,
         "mood_floor_curve": mood_floor_curve,
         "micro_curve": micro_curve,
         "shelf_curve": shelf_curve,

@@ -1138,6 +1138,20 @@ def test_a_query_leaves_out_what_it_says_it_does_not_want_in_every_mode(app, os_
     assert any("zombie" in d["keywords"] for d in docs(zombies[:3]))  # still zombie films: Warm Bodies, Zombieland
 
 
+def test_everyday_negations_leave_out_what_they_name_not_the_kind_asked_for(api):
+    """Stop 48: "scary movies, not gory" read "gory" as wanted (Understood: "Tone: Gory") and showed The
+    Texas Chainsaw Massacre and Hostel; "comedies, no romance" searched "romance". A comma's bare
+    "not" / "no" negates now, and a tone ("gory") leaves out its films, not the genre it is a tone of."""
+    scary = get(api, "/api/search?q=scary+movies%2C+not+gory&size=20")
+    assert scary["intents"]["without"] == ["gory"] and scary["intents"]["tones"] == []
+    assert len(scary["results"]) == 20 and all("Horror" in r["genres"] for r in scary["results"][:10])
+    assert not {"Hostel", "Saw IV", "The Texas Chainsaw Massacre: The Beginning"} & {r["title"] for r in scary["results"]}
+    comedies = get(api, "/api/search?q=comedies%2C+no+romance&size=20")["results"]
+    assert len(comedies) == 20 and not any("Romance" in r["genres"] for r in comedies)
+    page = api.get("/explore?q=animated+movies+that+aren%27t+for+kids").get_data(as_text=True)
+    assert ">Not for kids</span>" in page and "Without for kids" not in page
+
+
 def test_a_query_naming_a_studio_browses_its_films(api):
     """Stop 47: "studio ghibli films" had Silent Movie and Tropic Thunder (their companies' names hold
     "studio"), "pixar movies" Scary Movie 3, "blumhouse horror" Scream: the studio was one more word."""

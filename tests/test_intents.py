@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from indexer.ingest.load import load_movies
 from webapp.api.params import Filters
 from webapp.explore.intents import (
     LIGHTER_GENRES,
@@ -848,6 +849,13 @@ def test_everyday_mood_phrasings_are_read_as_the_mood_words_the_search_knows(q, 
         ("war movies not about world war 2", "war movies", ("world war ii",)),
         ("horror films without gore scenes", "horror films", ("gore",)),
         ("vampire movies, but not twilight", "vampire movies", ("twilight",)),
+        # everyday forms (stop 48): a bare "not" or "no" after a comma, a bare "no" after the kind, "not too"
+        ("scary movies, not gory", "scary movies", ("gory",)),
+        ("comedies, no romance", "comedies", ("romance",)),
+        ("thrillers, no murder", "thrillers", ("murder",)),
+        ("horror movies no gore", "horror movies", ("gore",)),
+        ("horror movies not too gory", "horror movies", ("gory",)),
+        ("war movies, not ww2", "war movies", ("world war ii",)),
         # titles stay titles: a negation first, before an article or a pronoun, or a bare "not" after no kind
         ("Rebel Without a Cause", "Rebel Without a Cause", ()),
         ("Without a Paddle", "Without a Paddle", ()),
@@ -855,6 +863,8 @@ def test_everyday_mood_phrasings_are_read_as_the_mood_words_the_search_knows(q, 
         ("My Life Without Me", "My Life Without Me", ()),
         ("The World Is Not Enough", "The World Is Not Enough", ()),
         ("Safety Not Guaranteed", "Safety Not Guaranteed", ()),
+        ("Alexander and the Terrible, Horrible, No Good, Very Bad Day", "Alexander and the Terrible, Horrible, No Good, Very Bad Day", ()),
+        ("movies no one saw coming", "movies no one saw coming", ()),
         # a plot is no kind of film: its "with no" describes the story
         (
             "friends wake up in Las Vegas after a bachelor party with no memory",
@@ -879,6 +889,9 @@ def test_the_without_clause_leaves_out_genres_studios_tones_and_the_phrase():
     assert {"term": {"keywords": "slasher"}} in gore  # the Gory tone's evidence, not only the word
     kids = without_clause(("for kids",))["bool"]["must_not"]
     assert kids[0]["bool"]["filter"] == [{"term": {"genres": "Family"}}] and not any("multi_match" in c for c in kids)
+    gory = without_clause(("gory",))["bool"]["must_not"]  # a tone, though a scary word too: no genre left out
+    assert {"term": {"keywords": "slasher"}} in gory and not any("genres" in str(c) for c in gory)
+    assert without_clause(("scary",))["bool"]["must_not"][0]["bool"]["filter"] == [{"term": {"genres": "Horror"}}]
     assert without_clause(("superheroes",))["bool"]["must_not"] == [
         {"multi_match": {"query": "superheroes", "type": "phrase", "fields": ["title", "keywords.text", "micro_genre.text", "overview"]}}
     ]
@@ -905,3 +918,12 @@ def test_a_query_naming_a_studio_browses_its_films(q, studios, genres):
 @pytest.mark.parametrize("q", ["thor's hammer", "universal soldier", "the hammer", "legendary heroes"])
 def test_a_word_a_studio_is_named_by_is_no_studio_elsewhere(q):
     assert read_query(q, Filters()).scale == ()
+
+
+def test_no_film_title_is_read_as_what_a_query_does_not_want(settings):
+    """Each title of the catalogue typed alone stays a title: the negation reads "Rebel Without a
+    Cause", "The World Is Not Enough" or "Alexander and the Terrible, Horrible, No Good, Very Bad Day"
+    as nothing a visitor wants left out (stop 48 read a bare "not" / "no" after a comma)."""
+    movies = load_movies(settings.movies_csv).movies
+    read = {m.title: read_query(m.title, Filters()).filters.without for m in movies}
+    assert len(read) > 4000 and {t: w for t, w in read.items() if w} == {}

@@ -6,6 +6,7 @@ runs them. The last tests check the judged file itself (bench/mood_queries.json)
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 
@@ -14,6 +15,7 @@ import pytest
 from bench.relevance import (
     CUTOFF,
     MOOD_DEPTH,
+    PARAPHRASES,
     dcg,
     judged_share,
     load_mood,
@@ -189,3 +191,18 @@ def test_the_judged_file():
         assert any(g == 2 for g in q["judged"].values()), f"{q['query']!r} has no squarely relevant film"
     held_out = sum(q["split"] == "held_out" for q in queries)
     assert abs(held_out - len(queries) / 3) <= 1
+
+
+def test_the_paraphrases_file():
+    """bench/paraphrases.json: each wording is another way of saying a judged query (it exists, the
+    words differ) and, as the file is about what a query does not want, it is read as saying so,
+    like its judged query."""
+    from webapp.api.params import Filters
+    from webapp.explore.intents import read_query
+
+    judged = {q["query"] for q in load_mood()}
+    pairs = json.loads(PARAPHRASES.read_text())["pairs"]
+    assert len(pairs) >= 20 and len({p["query"] for p in pairs}) == len(pairs)
+    for pair in pairs:
+        assert pair["as"] in judged and pair["query"] != pair["as"]
+        assert read_query(pair["query"], Filters()).filters.without and read_query(pair["as"], Filters()).filters.without, pair

@@ -60,7 +60,9 @@ query the same way (docs/explorer.md, "Query intents"):
   "superhero movies not marvel", "zombie movies that aren't horror" search the kind asked for and
   leave out, in every mode, the films of the genre, studio or tone named and the films that say it
   (``without_clause``, a filter through ``Filters.without``); only in a short query asking for a
-  kind of film, never in a title ("Rebel Without a Cause") or a plot ("... with no memory").
+  kind of film, never in a title ("Rebel Without a Cause") or a plot ("... with no memory"). Stop 48
+  read the everyday forms too: "scary movies, not gory", "comedies, no romance", "horror movies no
+  gore", "not too gory"; a tone named ("gory") leaves out its films, never the genre it is a tone of.
 - **genres a mood rules out** (``ruled_out``): the feel-good words ("feel-good", "heartwarming",
   "cozy", "relaxing"...), "uplifting", "inspiring", "cute" (``UPLIFTING_WORDS``), and a search for
   families ("for kids", "family movies", "family-friendly"), rule out horror, and a dark mood
@@ -284,6 +286,8 @@ _NOT = (
     r"without(?:\s+any)?|with\s+no|but\s+(?:no|not)|not\s+about|minus|excluding|except(?:\s+for)?"
     r"|(?:that|which|who)\s+(?:are|is|were|was)\s*(?:n['’]?t|\s+not)|(?:that|which)\s+(?:do|does)\s*(?:n['’]?t|\s+not)\s+(?:have|include|feature)"
     r"|(?:(?<=movies\s)|(?<=films\s)|(?<=flicks\s))not"  # a bare "not" only after the kind asked for: "superhero movies not marvel"
+    r"|(?:(?<=movies\s)|(?<=films\s)|(?<=flicks\s))no(?=\s+(?!more\b|one\b))"  # ... and a bare "no": "horror movies no gore"
+    r"|(?<=,\s)(?:not|no)"  # ... or after a comma: "scary movies, not gory", "comedies, no romance"
 )
 _WITHOUT = re.compile(r"(?<=[\w'’])(?:\s*,)?\s+(?:" + _NOT + r")\s+(?!(?:a|an|the|one|all|me|you|him|her|us|them|it)\b)(?P<unwanted>[\w'’].*)$", re.I)
 # ... but "not horror" keeps the horror films a mood's rule-out spares (``SPARED_GENRES``: made for
@@ -298,7 +302,8 @@ _TMDB_SPELLING = [(re.compile(rf"\bworld\s+war\s+(?:{n})\b", re.I), f"world war 
 # up in Las Vegas after a bachelor party with no memory and the groom is missing", a known item)
 WITHOUT_AFTER_WORDS = 4  # the kind asked for: "crime movies", "animated movies", "films set in space"
 WITHOUT_WORDS = 5  # what it does not want: "superheroes", "drugs or guns", "world war 2"
-_UNWANTED_NOISE = re.compile(r"\s+(?:scenes?|content|stuff|elements?|in\s+(?:it|them))\s*$", re.I)  # "without gore scenes": gore
+# "without gore scenes", "not too gory": gore, gory
+_UNWANTED_NOISE = re.compile(r"\s+(?:scenes?|content|stuff|elements?|in\s+(?:it|them))\s*$|^\s*(?:too|overly|very|so)\s+", re.I)
 _PARTS = re.compile(r"\s*(?:,|\b(?:and|or|nor)\b)\s*", re.I)
 # Everyday phrasings of a mood, written as the mood word the search reads (``with_mood_words``):
 # "movies that make you cry" searched "cry" (The Crying Game) and "movies" (Scary Movie 2).
@@ -494,14 +499,16 @@ def without_clause(unwanted: tuple[str, ...]) -> dict[str, Any]:
     fields = ["title", "keywords.text", "micro_genre.text", "overview"]
     out: list[dict[str, Any]] = []
     for phrase in unwanted:
-        genres = _named_in(phrase, ALL_GENRE_WORDS, GENRE_PHRASES)
+        tones = _named_in(phrase, TONE_WORDS, TONE_PHRASES)
+        # a tone is no genre to leave out: "scary movies, not gory" wants horror, only not the gory kind
+        genres = () if tones else _named_in(phrase, ALL_GENRE_WORDS, GENRE_PHRASES)
         for genre in genres:
             of_genre: dict[str, Any] = {"bool": {"filter": [{"term": {"genres": genre}}]}}
             if genre in LIGHTER_GENRES:
                 of_genre["bool"]["must_not"] = [{"terms": {"genres": list(LIGHTER_GENRES[genre])}}]
             out.append(of_genre)
         out.extend(scale_clauses(tuple(n for n in _named_in(phrase, {}, SCALE_PHRASES) if n in STUDIOS)))
-        out.extend(clause for name in _named_in(phrase, TONE_WORDS, TONE_PHRASES) for clause in TONES[name].shown_by)
+        out.extend(clause for name in tones for clause in TONES[name].shown_by)
         if not genres:  # a genre's word is no theme: "Zombie Horror" names Zombieland's micro-genre
             out.append({"multi_match": {"query": phrase, "type": "phrase", "fields": fields}})
     return {"bool": {"must_not": out}}
