@@ -774,19 +774,17 @@ def test_abbreviations_are_written_out_as_films_say_them(q, text):
 
 
 def test_ruling_a_genre_out_spares_the_films_made_for_families():
-    from webapp.explore.intents import SPARED_GENRES
-    from webapp.explore.search import without_genres
+    from webapp.explore.intents import genre_clause, ruled_out_clause
+    from webapp.explore.search import filter_clauses
 
-    hits = [
-        {"_id": "slasher", "_source": {"genres": ["Horror", "Thriller"]}},
-        {"_id": "comedy", "_source": {"genres": ["Comedy"]}},
-        {"_id": "monster-house", "_source": {"genres": ["Animation", "Family", "Horror"]}},
-        {"_id": "krampus", "_source": {"genres": ["Comedy", "Fantasy", "Horror"]}},
-        {"_id": "no-genre", "_source": {}},
-    ]
-    assert [h["_id"] for h in without_genres(hits, {"Horror"}, SPARED_GENRES)] == ["comedy", "monster-house", "no-genre"]
-    assert [h["_id"] for h in without_genres(hits, {"Horror"})] == ["comedy", "no-genre"]
-    assert [h["_id"] for h in without_genres(hits, {"Family"}, SPARED_GENRES)] == ["slasher", "comedy", "krampus", "no-genre"]
+    spares = {"bool": {"filter": [{"term": {"genres": "Horror"}}], "must_not": [{"terms": {"genres": ["Animation", "Family"]}}]}}
+    assert ruled_out_clause(("Horror",)) == {"bool": {"must_not": [spares]}}
+    assert ruled_out_clause(("Family",)) == {"bool": {"must_not": [{"term": {"genres": "Family"}}]}}
+    assert genre_clause("Horror", ("Family", "Animation")) == spares  # one clause for "not horror" and a mood's rule-out
+    reading = read_query("heartwarming summer camp", Filters())
+    assert reading.filters.ruled_out == ("Horror",) and ruled_out_clause(("Horror",)) in filter_clauses(reading.filters)
+    assert "ruled_out" not in reading.filters.as_args()  # read from the text each time, never a link's parameter
+    assert read_query("heartwarming summer camp", Filters(genre="Horror")).filters.ruled_out == ()  # the page's genre wins
 
 
 @pytest.mark.parametrize(
@@ -888,7 +886,7 @@ def test_the_without_clause_leaves_out_genres_studios_tones_and_the_phrase():
     gore = without_clause(("gore",))["bool"]["must_not"]
     assert {"term": {"keywords": "slasher"}} in gore  # the Gory tone's evidence, not only the word
     kids = without_clause(("for kids",))["bool"]["must_not"]
-    assert kids[0]["bool"]["filter"] == [{"term": {"genres": "Family"}}] and not any("multi_match" in c for c in kids)
+    assert kids[0] == {"term": {"genres": "Family"}} and not any("multi_match" in c for c in kids)
     gory = without_clause(("gory",))["bool"]["must_not"]  # a tone, though a scary word too: no genre left out
     assert {"term": {"keywords": "slasher"}} in gory and not any("genres" in str(c) for c in gory)
     assert without_clause(("scary",))["bool"]["must_not"][0]["bool"]["filter"] == [{"term": {"genres": "Horror"}}]

@@ -31,6 +31,7 @@ YEAR_MIN, YEAR_MAX = 1870, 2100  # earliest film ever made .. far future; outsid
 YEAR_RANGE = (YEAR_MIN, YEAR_MAX)
 FILTER_FIELDS = ("genre", "micro_genre", "macro", "year_from", "year_to", "min_rating")
 SEARCH_FIELDS = ("q", "mode", "sort", "page", "size", "format", *FILTER_FIELDS)
+READ_FROM_TEXT = ("without", "ruled_out")  # filters the query's words set, never a link's parameters
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,13 @@ class Filters:
     # What the query says it does not want ("action movies without superheroes"): read from its
     # text (``webapp.explore.intents.read_without``), never a URL parameter, so no link carries it
     without: tuple[str, ...] = ()
+    # The TMDB genres its mood rules out ("heartwarming summer camp": Horror), read from the text too
+    # (``webapp.explore.intents.ruled_out``); both are filters of every mode (``search.filter_clauses``)
+    ruled_out: tuple[str, ...] = ()
 
     def as_args(self) -> dict[str, Any]:
         """The non-empty filters, under their URL parameter names (for links and forms)."""
-        return {k: v for k, v in self.__dict__.items() if v is not None and k != "without"}
+        return {k: v for k, v in self.__dict__.items() if v is not None and k not in READ_FROM_TEXT}
 
 
 @dataclass(frozen=True)

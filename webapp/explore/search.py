@@ -25,7 +25,7 @@ from mgm.client import VECTOR_FIELD
 from webapp.api.params import Filters, SearchParams
 from webapp.explore.highlight import WORD as HIGHLIGHT_WORD
 from webapp.explore.highlight import stem
-from webapp.explore.intents import FILLER, STOP_WORDS, content_text, only_genre_words, without_clause, words
+from webapp.explore.intents import FILLER, STOP_WORDS, content_text, only_genre_words, ruled_out_clause, without_clause, words
 
 # BM25 fields and boosts (tuned with bench/relevance.py; see docs/explorer.md). ``title`` is
 # stemmed like the rest; the title clauses of ``keyword_query`` use the unstemmed subfields.
@@ -198,6 +198,8 @@ def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
         clauses.append({"range": {"rating_weighted": {"gte": filters.min_rating}}})
     if filters.without:
         clauses.append(without_clause(filters.without))
+    if filters.ruled_out:
+        clauses.append(ruled_out_clause(filters.ruled_out))
     return clauses
 
 
@@ -652,18 +654,6 @@ def lift(
 
     lifted = [dict(h, _score=(h["_score"] or 0.0) + gain(h["_source"])) for h in hits]
     return sorted(lifted, key=lambda h: -(h["_score"] or 0.0))
-
-
-def without_genres(hits: list[dict[str, Any]], genres: set[str], spared: Mapping[str, frozenset[str]] | None = None) -> list[dict[str, Any]]:
-    """Hybrid's hits without the films of any of ``genres`` (the genres a query's mood rules out,
-    ``intents.ruled_out``), except a film also of a genre that ``spared`` lists for it
-    (``intents.SPARED_GENRES``: a family horror film stays), in their order."""
-    spared = spared or {}
-
-    def kept(film_genres: set[str]) -> bool:
-        return all(g not in film_genres or spared.get(g, frozenset()) & film_genres for g in genres)
-
-    return [h for h in hits if kept(set(h["_source"].get("genres") or ()))]
 
 
 # --- responses -> API shapes ----------------------------------------------------------------

@@ -39,7 +39,7 @@ from webapp.api.params import (
 )
 from webapp.explore import fusion, search, themes
 from webapp.explore.highlight import highlight, query_stems
-from webapp.explore.intents import SPARED_GENRES, Reading, content_text, kind_clauses, language_codes, read_query, says_recent
+from webapp.explore.intents import Reading, content_text, kind_clauses, language_codes, read_query, says_recent
 from webapp.explore.successors import Moved, current_filters, missing_micro, moved_json
 from webapp.explore.tones import tone_evidence
 
@@ -130,7 +130,7 @@ def find(
     facets and the suggester, ``extra_source`` asks for more fields (the benchmark's needs).
     """
     reading = read_query(params.q, params.filters, newest_year(client, index) if says_recent(params.q) else None)
-    params = replace(params, q=reading.q, filters=reading.filters)
+    params = replace(params, q=reading.q, filters=reading.filters if rule_out else replace(reading.filters, ruled_out=()))
     liked = None  # like_film's (film, vector) for a "like <title>" query
     if params.q and params.mode != "keyword":  # keyword mode reads words
         liked = like_film(client, index, params.q)
@@ -203,8 +203,6 @@ def find(
             hits = search.relevant_window(search.popular_first(hits, fused_prior, prior_field), floor, keep)
             if reading.genres and genre_lift and params.filters.genre is None:  # reorders the set, never cuts it
                 hits = search.lift(hits, "genres", set(reading.genres), genre_lift)
-            if rule_out and reading.ruled_out and params.filters.genre is None:  # "heartwarming summer camp": no slasher
-                hits = search.without_genres(hits, set(reading.ruled_out), SPARED_GENRES)
             hits = search.titles_first(hits, params.q, table.themes if table is not None else frozenset())
         hits = hits[:limit]  # a browse's films join both windows' union: the set stays what the pages reach
         facets = search.count_facets([h["_source"] for h in hits])
