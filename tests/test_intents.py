@@ -784,6 +784,8 @@ def test_ruling_a_genre_out_spares_the_films_made_for_families():
     reading = read_query("heartwarming summer camp", Filters())
     assert reading.filters.ruled_out == ("Horror",) and ruled_out_clause(("Horror",)) in filter_clauses(reading.filters)
     assert "ruled_out" not in reading.filters.as_args()  # read from the text each time, never a link's parameter
+    shown = reading.filters.as_json()  # what the insight pages echo: every filter they offer, set or not
+    assert shown["genre"] is None and "ruled_out" not in shown and "without" not in shown
     assert read_query("heartwarming summer camp", Filters(genre="Horror")).filters.ruled_out == ()  # the page's genre wins
 
 

@@ -55,6 +55,11 @@ class Filters:
         """The non-empty filters, under their URL parameter names (for links and forms)."""
         return {k: v for k, v in self.__dict__.items() if v is not None and k not in READ_FROM_TEXT}
 
+    def as_json(self) -> dict[str, Any]:
+        """Every filter a page offers, set or not (None), as the insight pages echo them: not the
+        ones a search query's words set, which those pages never read."""
+        return {k: v for k, v in self.__dict__.items() if k not in READ_FROM_TEXT}
+
 
 @dataclass(frozen=True)
 class SearchParams:

@@ -6,7 +6,6 @@ both what ``/api/...`` returns and what the page embeds for Plotly.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from mgm.rating import PRIOR_VOTES
@@ -111,7 +110,7 @@ def shape_overview(resp: dict, run_resp: dict, micro_docs: dict, filters: Filter
     years = aggs["years"]
     run = _run_kpis(run_resp)
     return {
-        "filters": asdict(filters),
+        "filters": filters.as_json(),
         "kpis": {
             "movies": total,
             "micro_genres": len(micros),
@@ -348,7 +347,7 @@ def shape_trends(resp: dict, cloud_resp: dict, params: TrendsParams) -> dict:
         info = catalog["micros"][str(b["key"])]
         scatter.append({"id": b["key"], "label": info["label"], "macro": info["macro"], **group_stats(b, prior)})
     trends = {
-        "filters": asdict(params.filters),
+        "filters": params.filters.as_json(),
         "movies": resp["hits"]["total"]["value"],
         "min_period_films": MIN_PERIOD_FILMS,
         "sparse_period_films": SPARSE_PERIOD_FILMS,
