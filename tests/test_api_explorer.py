@@ -1163,6 +1163,9 @@ def test_everyday_negations_leave_out_what_they_name_not_the_kind_asked_for(api)
     assert not {"Hostel", "Saw IV", "The Texas Chainsaw Massacre: The Beginning"} & {r["title"] for r in scary["results"]}
     comedies = get(api, "/api/search?q=comedies%2C+no+romance&size=20")["results"]
     assert len(comedies) == 20 and not any("Romance" in r["genres"] for r in comedies)
+    zombies = get(api, "/api/search?q=non-horror+zombie+movies&size=10")
+    assert zombies["intents"]["without"] == ["horror"] and len(zombies["results"]) >= 5  # Night of the Living Dead came first
+    assert all("Horror" not in r["genres"] or {"Comedy", "Family", "Animation"} & set(r["genres"]) for r in zombies["results"])
     page = api.get("/explore?q=animated+movies+that+aren%27t+for+kids").get_data(as_text=True)
     assert ">Not for kids</span>" in page and "Without for kids" not in page
 

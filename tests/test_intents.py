@@ -856,6 +856,13 @@ def test_everyday_mood_phrasings_are_read_as_the_mood_words_the_search_knows(q, 
         ("horror movies no gore", "horror movies", ("gore",)),
         ("horror movies not too gory", "horror movies", ("gory",)),
         ("war movies, not ww2", "war movies", ("world war ii",)),
+        ("non-horror zombie movies", "zombie movies", ("horror",)),  # "non-" before a genre, tone or studio word
+        ("non animated family movies", "family movies", ("animated",)),
+        ("non-marvel superhero movies", "superhero movies", ("marvel",)),
+        ("nonviolent protest films", "protest films", ("violent",)),
+        ("Non-Stop", "Non-Stop", ()),  # a title; "stop" names no kind of film
+        ("non-stop action movies", "non-stop action movies", ()),
+        ("nonlinear storyline", "nonlinear storyline", ()),
         # titles stay titles: a negation first, before an article or a pronoun, or a bare "not" after no kind
         ("Rebel Without a Cause", "Rebel Without a Cause", ()),
         ("Without a Paddle", "Without a Paddle", ()),

@@ -305,6 +305,10 @@ WITHOUT_WORDS = 5  # what it does not want: "superheroes", "drugs or guns", "wor
 # "without gore scenes", "not too gory": gore, gory
 _UNWANTED_NOISE = re.compile(r"\s+(?:scenes?|content|stuff|elements?|in\s+(?:it|them))\s*$|^\s*(?:too|overly|very|so)\s+", re.I)
 _PARTS = re.compile(r"\s*(?:,|\b(?:and|or|nor)\b)\s*", re.I)
+# ... and "non-" before a kind of film: "non-horror zombie movies", "non-animated family films",
+# "non-marvel superhero movies" (stop 48: Night of the Living Dead came first). Only before a genre,
+# tone or studio word, so "Non-Stop" stays a title and "non-stop action" is no negation.
+_NON = re.compile(r"(?<![\w'’-])non[-\s]?(?P<kind>[a-z]+(?:-[a-z]+)?)\b", re.I)
 # Everyday phrasings of a mood, written as the mood word the search reads (``with_mood_words``):
 # "movies that make you cry" searched "cry" (The Crying Game) and "movies" (Scary Movie 2).
 MOOD_PHRASES: dict[str, str] = {
@@ -477,8 +481,30 @@ def _tidy(text: str) -> str:
 def read_without(q: str) -> tuple[str, tuple[str, ...]]:
     """``q`` without what it says it does not want, and those phrases, filler dropped ("action movies
     without superheroes" -> "action movies", ("superheroes",); "crime movies with no drugs or guns"
-    -> ("drugs", "guns"); "animated movies that aren't for kids" -> ("for kids",)). The search
-    leaves their films out (``without_clause``) and does not search their words."""
+    -> ("drugs", "guns"); "animated movies that aren't for kids" -> ("for kids",); "non-horror zombie
+    movies" -> "zombie movies", ("horror",)). The search leaves their films out (``without_clause``)
+    and does not search their words."""
+    q, kinds = _read_non(q)
+    rest, unwanted = _read_not(q)
+    return rest, tuple(dict.fromkeys((*kinds, *unwanted)))
+
+
+def _names_a_kind(word: str) -> bool:
+    """Whether ``word`` names a genre, a tone or a studio ("horror", "animated", "violent", "marvel")."""
+    return bool(_named_in(word, ALL_GENRE_WORDS, {}) or _named_in(word, TONE_WORDS, {}) or set(_named_in(word, {}, SCALE_PHRASES)) & STUDIOS.keys())
+
+
+def _read_non(q: str) -> tuple[str, tuple[str, ...]]:
+    """``read_without``'s "non-X" before a kind of film (``_NON``), in a query short enough to ask for one."""
+    kinds = [m["kind"].lower() for m in _NON.finditer(q) if _names_a_kind(m["kind"])]
+    if not kinds or len(words(q)) > WITHOUT_AFTER_WORDS + WITHOUT_WORDS:
+        return q, ()
+    rest = _tidy(_NON.sub(lambda m: " " if _names_a_kind(m["kind"]) else m.group(0), q))
+    return (rest, tuple(kinds)) if words(rest) else (q, ())
+
+
+def _read_not(q: str) -> tuple[str, tuple[str, ...]]:
+    """``read_without``'s "without X", "with no X", "not X" ... to the end of the query (``_WITHOUT``)."""
     m = _WITHOUT.search(q)
     if m is None or len(words(q[: m.start()])) > WITHOUT_AFTER_WORDS or len(words(m["unwanted"])) > WITHOUT_WORDS:
         return q, ()
