@@ -62,7 +62,8 @@ query the same way (docs/explorer.md, "Query intents"):
   (``without_clause``, a filter through ``Filters.without``); only in a short query asking for a
   kind of film, never in a title ("Rebel Without a Cause") or a plot ("... with no memory"). Stop 48
   read the everyday forms too: "scary movies, not gory", "comedies, no romance", "horror movies no
-  gore", "not too gory"; a tone named ("gory") leaves out its films, never the genre it is a tone of.
+  gore", "not too gory", "non-horror zombie movies"; a tone named ("gory") leaves out its films, never
+  the genre it is a tone of. The genres a mood rules out are such a filter too (``ruled_out_clause``).
 - **genres a mood rules out** (``ruled_out``): the feel-good words ("feel-good", "heartwarming",
   "cozy", "relaxing"...), "uplifting", "inspiring", "cute" (``UPLIFTING_WORDS``), and a search for
   families ("for kids", "family movies", "family-friendly"), rule out horror, and a dark mood
