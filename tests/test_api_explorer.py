@@ -736,6 +736,9 @@ def test_a_mood_rules_its_genres_out_in_every_mode(app, os_client, live_index):
         found = get(client, f"/api/search?q=heartwarming+summer+camp&mode={mode}&size=20")
         assert found["intents"]["ruled_out"] == ["Horror"] and len(found["results"]) >= 10, mode
         assert all("Horror" not in r["genres"] or {"Family", "Animation"} & set(r["genres"]) for r in found["results"]), mode
+        assert ">No horror</span>" in client.get(f"/explore?q=heartwarming+summer+camp&mode={mode}").get_data(as_text=True), mode
+    chosen = get(client, "/api/search?q=heartwarming+summer+camp&genre=Horror&size=5")  # a genre chosen on the page wins
+    assert chosen["intents"]["ruled_out"] == [] and all("Horror" in r["genres"] for r in chosen["results"])
     horror = {"bool": {"filter": [{"term": {"genres": "Horror"}}, {"match": {"overview": "camp"}}]}}
     assert os_client.count(index=live_index.index_alias, body={"query": horror})["count"] > 0  # there were some to leave out
 

@@ -384,11 +384,16 @@ class Reading:
     filters: Filters
     years: Years | None = None
     genres: tuple[str, ...] = ()
-    ruled_out: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()  # names, keys of ``LANGUAGES``
     scale: tuple[str, ...] = ()  # names, keys of ``SCALE``
     tones: tuple[str, ...] = ()  # names, keys of ``TONES``
     about: bool = False  # it began "movies about": a topic, whose words are no title (``search.keyword_query``)
+
+    @property
+    def ruled_out(self) -> tuple[str, ...]:
+        """The genres its mood rules out and the search leaves out (``ruled_out``): the filter itself,
+        so what the page says is what every mode applies (none when a genre is chosen on the page)."""
+        return self.filters.ruled_out
 
     @property
     def browse(self) -> bool:
@@ -497,11 +502,18 @@ def _names_a_kind(word: str) -> bool:
 
 def _read_non(q: str) -> tuple[str, tuple[str, ...]]:
     """``read_without``'s "non-X" before a kind of film (``_NON``), in a query short enough to ask for one."""
-    kinds = [m["kind"].lower() for m in _NON.finditer(q) if _names_a_kind(m["kind"])]
-    if not kinds or len(words(q)) > WITHOUT_AFTER_WORDS + WITHOUT_WORDS:
+    kinds: list[str] = []
+
+    def taken(m: re.Match[str]) -> str:
+        if not _names_a_kind(m["kind"]):
+            return m.group(0)
+        kinds.append(m["kind"].lower())
+        return " "
+
+    rest = _tidy(_NON.sub(taken, q))
+    if not kinds or not words(rest) or len(words(q)) > WITHOUT_AFTER_WORDS + WITHOUT_WORDS:
         return q, ()
-    rest = _tidy(_NON.sub(lambda m: " " if _names_a_kind(m["kind"]) else m.group(0), q))
-    return (rest, tuple(kinds)) if words(rest) else (q, ())
+    return rest, tuple(kinds)
 
 
 def _read_not(q: str) -> tuple[str, tuple[str, ...]]:
@@ -753,9 +765,9 @@ def read_query(q: str, filters: Filters, newest: int | None = None) -> Reading:
     if out and filters.genre is None:  # a genre chosen on the page wins over a mood's rule-out
         filters = replace(filters, ruled_out=out)
     if years is None:
-        return Reading(q, filters, genres=genres, ruled_out=out, languages=languages, scale=scale, tones=tones, about=about)
+        return Reading(q, filters, genres=genres, languages=languages, scale=scale, tones=tones, about=about)
     if not has_topic(rest):
         rest = ""
     if filters.year_from is not None or filters.year_to is not None:
-        return Reading(rest, filters, replace(years, applied=False), genres, out, languages, scale, tones, about)
-    return Reading(rest, replace(filters, year_from=years.start, year_to=years.end), years, genres, out, languages, scale, tones, about)
+        return Reading(rest, filters, replace(years, applied=False), genres, languages, scale, tones, about)
+    return Reading(rest, replace(filters, year_from=years.start, year_to=years.end), years, genres, languages, scale, tones, about)
