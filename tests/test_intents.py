@@ -233,13 +233,16 @@ def test_a_theme_many_films_carry_in_a_title_does_not_put_it_first():
 
 def test_the_title_trigrams_skip_a_query_with_filler_words():
     """ "movies" shares three trigrams with "Movie 43", which led "sad movies"; a misspelt title
-    keeps its trigram clause."""
+    keeps its trigram clause. A genre word beside a subject ("snake horror") skips it too."""
 
     def fields(q: str) -> set[str]:
         return {field for clause in title_clauses(q) for kind in clause.values() for field in kind}
 
     assert "title.trigram" not in fields("sad movies") and "title.keyword" in fields("sad movies")
     assert "title.trigram" in fields("the lego movei")
+    # a kind beside a subject: "horror" is most of #Horror's trigrams, not part of a misspelt title
+    assert "title.trigram" not in fields("snake horror") and "title.keyword" in fields("snake horror")
+    assert "title.trigram" in fields("horror comedy") and "title.trigram" in fields("litle shop of horors")
 
 
 def test_micro_terms_are_a_short_querys_topic_words():
@@ -327,6 +330,7 @@ SHELF_ROWS = (
     {"id": 19, "label": "Psychological and Mystery Thrillers", "size": 134},
     {"id": 23, "label": "Satire and Dark Comedies", "size": 23},
     {"id": 5, "label": "Westerns", "size": 70},
+    {"id": 14, "label": "Supernatural Horror", "size": 90},
 )
 
 
@@ -341,6 +345,9 @@ def _shelves(q: str) -> list[str]:
         ("heist crew double cross", ["Heists and Cons"]),  # a theme phrase of the shelf ("heist")
         ("dark psychological thriller twist ending", ["Mind-Bending Thrillers"]),  # two phrases beat a name word
         ("spaghetti westerns", ["Westerns"]),  # a word of its name
+        ("supernatural horror", ["Supernatural Horror"]),
+        ("underwater horror", []),  # beside a subject, a genre word names no themed shelf of its kind
+        ("revenge western", ["Westerns"]),  # ... but the shelf it is the whole name of
         ("con artists", ["Heists and Cons"]),  # plural folded as the highlighter stems
         ("dark comedy", ["Satire and Dark Comedies"]),  # a phrase, not its words one by one
         ("mind-bending thriller", ["Mind-Bending Thrillers"]),  # a hyphenated word is its words

@@ -25,7 +25,7 @@ from mgm.client import VECTOR_FIELD
 from webapp.api.params import Filters, SearchParams
 from webapp.explore.highlight import WORD as HIGHLIGHT_WORD
 from webapp.explore.highlight import stem
-from webapp.explore.intents import FILLER, STOP_WORDS, content_text, only_genre_words, ruled_out_clause, without_clause, words
+from webapp.explore.intents import FILLER, STOP_WORDS, content_text, named_genres, only_genre_words, ruled_out_clause, without_clause, words
 
 # BM25 fields and boosts (tuned with bench/relevance.py; see docs/explorer.md). ``title`` is
 # stemmed like the rest; the title clauses of ``keyword_query`` use the unstemmed subfields.
@@ -225,7 +225,8 @@ def title_clauses(q: str) -> list[dict[str, Any]]:
     The stemmed ``title`` merges "terminator" with "terminal"; these use ``title.keyword``
     (lowercased, leading article dropped), ``title.exact`` (not stemmed) and
     ``title.trigram``. None for a query longer than any title the user would type
-    (``TITLE_MAX_WORDS``).
+    (``TITLE_MAX_WORDS``); no trigrams for filler ("zombie movies") or a kind beside a subject
+    (``kind_beside_subject``).
     """
     words = len(q.split())
     if words > TITLE_MAX_WORDS:
@@ -238,8 +239,16 @@ def title_clauses(q: str) -> list[dict[str, Any]]:
         {"match": {"title.keyword": {"query": q, "fuzziness": typos, "prefix_length": 1, "boost": TITLE_EXACT_BOOST}}},
         {"match_phrase": {"title.exact": {"query": q, "boost": TITLE_PHRASE_BOOST}}},
         *([fuzzy_words] if words <= TITLE_WORDS_FUZZY_MAX_WORDS else []),
-        *([trigrams] if content_text(q) == q else []),
+        *([trigrams] if content_text(q) == q and not kind_beside_subject(q) else []),
     ]
+
+
+def kind_beside_subject(q: str) -> bool:
+    """Whether ``q`` names a kind of film beside a subject ("snake horror"). Its title trigrams
+    would read the kind word as most of a misspelt title: #Horror, The Horror Network Vol. 1 and
+    Little Shop of Horrors ranked beside Anaconda. A title that holds the word still matches whole
+    or word by word."""
+    return bool(named_genres(q)) and not only_genre_words(q)
 
 
 def popularity_prior(query: dict[str, Any], weight: float = POPULARITY_PRIOR) -> dict[str, Any]:
