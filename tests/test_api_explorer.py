@@ -273,6 +273,24 @@ def test_like_a_film_is_that_film_then_the_similar_search(api, q):
     assert filtered["total"] <= hybrid["total"] and all("Action" in r["genres"] for r in filtered["results"])
 
 
+@pytest.mark.parametrize("mode", ["hybrid", "semantic"])
+def test_like_a_film_but_funnier_is_the_comedies_nearest_that_film(api, mode):
+    """Stop 49: "like the godfather but funny" searched the words "the godfather but funny". It is
+    now the films like The Godfather among the comedies, the film itself left out as no comedy."""
+    data = get(api, f"/api/search?q=like+the+godfather+but+funny&mode={mode}&size=10")
+    assert data["like"]["title"] == "The Godfather" and data["intents"]["kinds"] == ["Comedy"]
+    assert data["results"] and all("Comedy" in r["genres"] for r in data["results"])
+    assert data["like"]["id"] not in ids(data)
+    plain = get(api, f"/api/search?q=like+the+godfather&mode={mode}&size=100")
+    comedies = [r["id"] for r in plain["results"] if "Comedy" in r["genres"]]
+    if mode == "semantic":  # the nearest films by meaning: the comedies in the plain order
+        assert ids(data) == comedies[:10]
+    else:  # hybrid ranks its own set: comedies the plain search's window never reached
+        assert set(ids(data)) - set(comedies), "only the comedies of the plain search: the filter did not search for them"
+    html = api.get(f"/explore?q=like+the+godfather+but+funny&mode={mode}").get_data(as_text=True)
+    assert "Only: Comedy" in html and "among the comedy films" in html
+
+
 def test_like_toy_story_is_toy_story_then_its_sequels_then_animated_and_family_films(api):
     data = get(api, "/api/search?q=like+toy+story&size=10")
     assert data["like"]["id"] == TOY_STORY and data["intents"]["years"] is None
@@ -373,6 +391,7 @@ def test_a_decade_in_the_query_is_a_year_filter(api, mode):
         "scale": [],
         "tones": [],
         "without": [],
+        "kinds": [],
         "query": "high school comedy",
     }
     assert data["total"] and all(1980 <= r["year"] <= 1989 for r in data["results"])

@@ -16,6 +16,7 @@ from webapp.explore.intents import (
     kind_clauses,
     language_codes,
     named_genres,
+    read_like_but,
     read_query,
     read_years,
     without_clause,
@@ -84,6 +85,7 @@ def test_years_and_decades_become_a_range_and_leave_the_text(q, rest, years, tex
         "scale": [],
         "tones": [],
         "without": [],
+        "kinds": [],
         "query": rest,
     }
     assert reading.intents() == intents
@@ -148,6 +150,27 @@ def test_like_patterns(q, title):
 @pytest.mark.parametrize("q", ["lovely bones", "a film about liking cats", "dislike", "unlike anything"])
 def test_no_like_pattern(q):
     assert like_title(q) is None
+
+
+@pytest.mark.parametrize(
+    "q, like, kinds, ruled_out",
+    [
+        ("like inception but funnier", "like inception", ("Comedy",), ()),  # a comparative read as its mood word
+        ("movies like alien but funny", "movies like alien", ("Comedy",), ()),
+        ("like toy story, but scarier", "like toy story", ("Horror",), ()),
+        ("like the notebook but a comedy", "like the notebook", ("Comedy",), ()),
+        ("like star wars but for kids", "like star wars", ("Family",), ("Horror",)),  # the audience's rule-out comes too
+        ("like nothing but trouble", "like nothing but trouble", (), ()),  # no kind after "but": a title
+        ("like inception but darker", "like inception but darker", (), ()),  # a mood that names no genre: as before
+        ("heist movies but funny", "heist movies but funny", (), ()),  # no "like"
+    ],
+)
+def test_like_a_film_but_a_mood_asks_for_that_kind_of_film(q, like, kinds, ruled_out):
+    assert read_like_but(q) == (like, kinds, ruled_out)
+    reading = read_query(q, Filters())
+    assert reading.q == like and reading.filters.kinds == kinds and reading.intents()["kinds"] == list(kinds)
+    assert "kinds" not in reading.filters.as_args()  # read from the text, never a link's parameter
+    assert read_query(q, Filters(genre="Drama")).filters.kinds == ()  # a genre chosen on the page wins
 
 
 def test_like_body_ranks_the_film_itself_first_through_its_own_vector():

@@ -101,7 +101,7 @@ YEARS_INTENT = _obj({"from": _nullable(INT), "to": _nullable(INT), "text": STR, 
 # What the query said besides its topic (years, the TMDB genres and languages it names, how its films
 # were made and sold: "Blockbusters", "Big budget", "Low budget", "Independent", from what: "Based on
 # novels", "Based on comics"..., and seen: "Hidden gems", "Short", "Black and white"...; how they play:
-# "Gory", "Slow burn"...); the text searched.
+# "Gory", "Slow burn"...; what it does not want; the genres a "like <film> but <mood>" asks for); the text searched.
 INTENTS = _obj(
     {
         "years": _nullable(YEARS_INTENT),
@@ -111,6 +111,7 @@ INTENTS = _obj(
         "scale": _array(STR),
         "tones": _array(STR),
         "without": _array(STR),
+        "kinds": _array(STR),
         "query": STR,
     }
 )

@@ -31,7 +31,7 @@ YEAR_MIN, YEAR_MAX = 1870, 2100  # earliest film ever made .. far future; outsid
 YEAR_RANGE = (YEAR_MIN, YEAR_MAX)
 FILTER_FIELDS = ("genre", "micro_genre", "macro", "year_from", "year_to", "min_rating")
 SEARCH_FIELDS = ("q", "mode", "sort", "page", "size", "format", *FILTER_FIELDS)
-READ_FROM_TEXT = ("without", "ruled_out")  # filters the query's words set, never a link's parameters
+READ_FROM_TEXT = ("without", "ruled_out", "kinds")  # filters the query's words set, never a link's parameters
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,9 @@ class Filters:
     # The TMDB genres its mood rules out ("heartwarming summer camp": Horror), read from the text too
     # (``webapp.explore.intents.ruled_out``); both are filters of every mode (``search.filter_clauses``)
     ruled_out: tuple[str, ...] = ()
+    # The TMDB genres a "like <film> but <mood>" asks for, any of them ("like inception but funnier":
+    # Comedy; ``webapp.explore.intents.read_like_but``), read from the text too
+    kinds: tuple[str, ...] = ()
 
     def as_args(self) -> dict[str, Any]:
         """The non-empty filters, under their URL parameter names (for links and forms)."""

@@ -341,6 +341,27 @@ KIND_NOISE = FILLER | STOP_WORDS | ACCLAIM_WORDS | LANGUAGE_NOISE | SCALE_NOISE
 _FILL = r"(?:" + "|".join(sorted(FILLER, key=len, reverse=True)) + r")"
 _FILLER = re.compile(r"^(?:\s*" + _FILL + r"\b(?![\w'’-])(?!\s+noir\b))+|(?<![\w'’-])(?:" + _FILL + r"\s*)+$", re.I)  # leading or trailing
 # "movies about grief" is about grief: the phrase leaves the text for every side (``without_about``)
+# "like X", "movies like X", "films similar to X", "similar to X", "more like X", "more movies like X",
+# "something like X", "anything similar to X", "show me films like X" (``webapp.explore.search.like_title``).
+LIKE_PATTERN = re.compile(
+    r"^\s*(?:show\s+me\s+)?(?:(?:some|more|other|any)\s+)?(?:(?:movies?|films?)\s+|something\s+|anything\s+)?"
+    r"(?:more\s+)?(?:like|similar\s+to)\s+(?P<title>\S.*?)\s*$",
+    re.I,
+)
+_BUT = re.compile(r"^(?P<title>.*[^\s,])\s*,?\s+but\s+(?P<mood>\S.*)$", re.I)  # the last "but" of a "like" title
+# The comparatives a "like <film> but ..." says its mood with, as the mood words the genres are read from
+COMPARATIVES = {
+    "funnier": "funny",
+    "scarier": "scary",
+    "creepier": "creepy",
+    "spookier": "spooky",
+    "sadder": "sad",
+    "sillier": "silly",
+    "goofier": "goofy",
+    "gorier": "gory",
+    "lighter": "lighthearted",
+    "cuter": "cute",
+}
 _ABOUT = re.compile(r"^\s*(?:(?:a|an|some|any)\s+)?(?:movies?|films?)\s+about\s+(?=\S)", re.I)
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 # "80s", "'80s", "80's", "1980s", "1980's", optionally "early"/"mid"/"late" (ages: see _AGE).
@@ -431,6 +452,7 @@ class Reading:
             "scale": list(self.scale),
             "tones": list(self.tones),
             "without": list(self.filters.without),
+            "kinds": list(self.filters.kinds),
             "query": self.q,
         }
 
@@ -742,6 +764,24 @@ def without_phrases(q: str, phrases: Iterable[re.Pattern[str]]) -> str:
     return q
 
 
+def read_like_but(q: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """("like <film>", the genres its mood names, the genres that mood rules out) for "like <film>
+    but <mood>": the films like that one, of another kind ("like inception but funnier": comedies;
+    "like toy story but scarier": horror films; "like star wars but for kids": family films, no
+    horror). The search found "inception but funnier" as words: The Life Aquatic, Patch Adams.
+    The query itself, (), () when it is no such query or its mood names no genre ("like nothing but
+    trouble" stays a title)."""
+    like = LIKE_PATTERN.match(q)
+    split = _BUT.match(like.group("title")) if like else None
+    if like is None or split is None:
+        return q, (), ()
+    mood = " ".join(COMPARATIVES.get(w.lower(), w) for w in split.group("mood").split())
+    kinds = named_genres(mood)
+    if not kinds:
+        return q, (), ()
+    return q[: like.start("title")] + split.group("title"), kinds, ruled_out(mood, kinds)
+
+
 def read_query(q: str, filters: Filters, newest: int | None = None) -> Reading:
     """The text to search and the filters to apply: years in ``q`` become the year filter unless
     ``filters`` already sets year_from or year_to (then they are still taken out of the text,
@@ -753,6 +793,9 @@ def read_query(q: str, filters: Filters, newest: int | None = None) -> Reading:
     q, unwanted = read_without(with_mood_words(expand_abbreviations(q)))
     if unwanted:
         filters = replace(filters, without=unwanted)
+    q, kinds, unkind = read_like_but(q)
+    if kinds and filters.genre is None:  # a genre chosen on the page wins
+        filters = replace(filters, kinds=kinds, ruled_out=unkind)
     about = _ABOUT.match(q) is not None
     q = without_about(q)
     rest, years = read_years(q)

@@ -25,7 +25,17 @@ from mgm.client import VECTOR_FIELD
 from webapp.api.params import Filters, SearchParams
 from webapp.explore.highlight import WORD as HIGHLIGHT_WORD
 from webapp.explore.highlight import stem
-from webapp.explore.intents import FILLER, STOP_WORDS, content_text, named_genres, only_genre_words, ruled_out_clause, without_clause, words
+from webapp.explore.intents import (
+    FILLER,
+    LIKE_PATTERN,
+    STOP_WORDS,
+    content_text,
+    named_genres,
+    only_genre_words,
+    ruled_out_clause,
+    without_clause,
+    words,
+)
 
 # BM25 fields and boosts (tuned with bench/relevance.py; see docs/explorer.md). ``title`` is
 # stemmed like the rest; the title clauses of ``keyword_query`` use the unstemmed subfields.
@@ -173,13 +183,6 @@ TITLE_TRIGRAM_BOOST = 1.0
 # the whole-title and trigram clauses already find the misspelt title: on the 300 title typos,
 # the titles and every judged set, limits of 4, 5, 6 and 8 words gave the same figures.
 TITLE_WORDS_FUZZY_MAX_WORDS = 4
-# "like X", "movies like X", "films similar to X", "similar to X", "more like X", "more movies like X",
-# "something like X", "anything similar to X", "show me films like X".
-LIKE_PATTERN = re.compile(
-    r"^\s*(?:show\s+me\s+)?(?:(?:some|more|other|any)\s+)?(?:(?:movies?|films?)\s+|something\s+|anything\s+)?"
-    r"(?:more\s+)?(?:like|similar\s+to)\s+(?P<title>\S.*?)\s*$",
-    re.I,
-)
 
 
 def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
@@ -200,6 +203,8 @@ def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
         clauses.append(without_clause(filters.without))
     if filters.ruled_out:
         clauses.append(ruled_out_clause(filters.ruled_out))
+    if filters.kinds:
+        clauses.append({"terms": {"genres": list(filters.kinds)}})
     return clauses
 
 
