@@ -82,7 +82,9 @@ query the same way (docs/explorer.md, "Query intents"):
   "against" and "humans" (Taken, Immortals) instead of the AI films. The text searched is shown
   in the intents (``query``).
 
-"like <title>" is read in ``webapp.explore.search.like_title`` (one pattern, used by the API and the bench).
+"like <title>" is read in ``webapp.explore.search.like_title`` (``LIKE_PATTERN``, one pattern, used by
+the API and the bench); here its mood after "but" (``read_like_but``, stop 49): "like the godfather but
+funny" asks for the comedies like The Godfather (``Filters.kinds``, a filter of every mode).
 """
 
 from __future__ import annotations
@@ -340,7 +342,6 @@ KIND_PHRASES = (*SCALE_PHRASES, *TONE_PHRASES)
 KIND_NOISE = FILLER | STOP_WORDS | ACCLAIM_WORDS | LANGUAGE_NOISE | SCALE_NOISE
 _FILL = r"(?:" + "|".join(sorted(FILLER, key=len, reverse=True)) + r")"
 _FILLER = re.compile(r"^(?:\s*" + _FILL + r"\b(?![\w'’-])(?!\s+noir\b))+|(?<![\w'’-])(?:" + _FILL + r"\s*)+$", re.I)  # leading or trailing
-# "movies about grief" is about grief: the phrase leaves the text for every side (``without_about``)
 # "like X", "movies like X", "films similar to X", "similar to X", "more like X", "more movies like X",
 # "something like X", "anything similar to X", "show me films like X" (``webapp.explore.search.like_title``).
 LIKE_PATTERN = re.compile(
@@ -362,6 +363,7 @@ COMPARATIVES = {
     "lighter": "lighthearted",
     "cuter": "cute",
 }
+# "movies about grief" is about grief: the phrase leaves the text for every side (``without_about``)
 _ABOUT = re.compile(r"^\s*(?:(?:a|an|some|any)\s+)?(?:movies?|films?)\s+about\s+(?=\S)", re.I)
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 # "80s", "'80s", "80's", "1980s", "1980's", optionally "early"/"mid"/"late" (ages: see _AGE).
@@ -768,9 +770,9 @@ def read_like_but(q: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """("like <film>", the genres its mood names, the genres that mood rules out) for "like <film>
     but <mood>": the films like that one, of another kind ("like inception but funnier": comedies;
     "like toy story but scarier": horror films; "like star wars but for kids": family films, no
-    horror). The search found "inception but funnier" as words: The Life Aquatic, Patch Adams.
-    The query itself, (), () when it is no such query or its mood names no genre ("like nothing but
-    trouble" stays a title)."""
+    horror). Before, the title lookup found no "inception but funnier" and the words were searched:
+    The Life Aquatic, Patch Adams. The query itself, (), () when it is no such query or its mood
+    names no genre ("like nothing but trouble" stays a title)."""
     like = LIKE_PATTERN.match(q)
     split = _BUT.match(like.group("title")) if like else None
     if like is None or split is None:
