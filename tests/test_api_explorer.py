@@ -855,7 +855,8 @@ def test_a_topic_beside_a_genre_word_ranks_the_films_of_both_first(api):
     the shelf "Supernatural Horror" named by the word "horror" alone; "snake horror" ranked #Horror
     and The Horror Network Vol. 1, its title trigrams reading "horror" as a misspelt title; and
     "dinosaur comedy" Jurassic Park before the dinosaur comedies. Now a kind word beside a subject
-    names no themed shelf and no misspelt title, and the genre lift puts the films of both halves first."""
+    names no themed shelf and no misspelt title, the genre lift puts the films of both halves first,
+    and the topic's micro-genre and shelves lift only films of the genre."""
     underwater = get(api, "/api/search?q=underwater+horror&size=10")
     assert all(m["label"] != "Supernatural Horror" for m in underwater["macro_genre_matches"])
     assert "Horror" in underwater["results"][0]["genres"]
@@ -868,6 +869,8 @@ def test_a_topic_beside_a_genre_word_ranks_the_films_of_both_first(api):
     dinosaur = get(api, "/api/search?q=dinosaur+comedy&size=10")["results"]
     comedies = [f for f in dinosaur[:5] if "Comedy" in f["genres"]]
     assert len(comedies) >= 3, [f["title"] for f in dinosaur[:5]]
+    alien = get(api, "/api/search?q=alien+comedy&size=10")  # the micro-genre "Alien" lifts only its comedies
+    assert alien["micro_genre_match"] and all("Comedy" in f["genres"] for f in alien["results"][:8]), [f["title"] for f in alien["results"]]
 
 
 @pytest.mark.parametrize(

@@ -776,6 +776,19 @@ def test_the_genre_lift_counts_the_share_of_named_genres_a_film_has():
     assert lifted == pytest.approx({"comedy": 0.6, "neither": 0.55, "both": 0.6, "none": 0.6})
 
 
+def test_a_topics_lift_beside_a_genre_word_goes_to_the_films_of_the_genre():
+    """ "alien comedy": the micro-genre "Alien" lifted Alien and Avatar above Men in Black; with
+    ``kinds`` only its comedies earn the lift (and a film of no genre none)."""
+    hits = [
+        {"_id": "alien", "_score": 0.5, "_source": {"micro_genre_id": 1, "genres": ["Horror", "Science Fiction"]}},
+        {"_id": "comedy", "_score": 0.4, "_source": {"micro_genre_id": 1, "genres": ["Comedy", "Science Fiction"]}},
+        {"_id": "bare", "_score": 0.3, "_source": {"micro_genre_id": 1}},
+    ]
+    lifted = {h["_id"]: h["_score"] for h in lift(hits, "micro_genre_id", {1}, 0.15, kinds=frozenset({"Comedy"}))}
+    assert lifted == pytest.approx({"alien": 0.5, "comedy": 0.55, "bare": 0.3})
+    assert [h["_id"] for h in lift(hits, "micro_genre_id", {1}, 0.15)] == ["alien", "comedy", "bare"]  # no kinds: every film
+
+
 def test_a_plot_length_query_leaves_the_title_out_of_its_bm25_text():
     from webapp.explore.search import KEYWORD_FIELDS, PLOT_FIELDS, text_query
 

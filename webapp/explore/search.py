@@ -646,7 +646,12 @@ def known(source: dict[str, Any]) -> float:
 
 
 def lift(
-    hits: list[dict[str, Any]], field: str, values: set[Any] | Mapping[Any, float], amount: float, by_fame: bool = False
+    hits: list[dict[str, Any]],
+    field: str,
+    values: set[Any] | Mapping[Any, float],
+    amount: float,
+    by_fame: bool = False,
+    kinds: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
     """Hybrid's hits with ``amount`` added to the fused score of those whose ``field`` is one of ``values``
     (a matched micro-genre's films: MICRO_LIFT; a named shelf's: SHELF_LIFT), re-sorted. A list
@@ -654,7 +659,8 @@ def lift(
     is no horror film on "horror comedy". Values given as a mapping earn their weight (the films a
     tone or box office browse brought: their share of the best film's evidence, revenue or
     budget, ``themes.Browse.shares``). ``by_fame``: each film earns
-    ``known`` of it, so a shelf's films a visitor knows come first (the shelf a query's first word heads)."""
+    ``known`` of it, so a shelf's films a visitor knows come first (the shelf a query's first word heads).
+    ``kinds``: only films of one of these genres earn it (a topic's lifts beside a genre word, ``kind_beside_subject``)."""
 
     def share(value: Any) -> float:
         if isinstance(value, list):
@@ -664,6 +670,8 @@ def lift(
         return 1.0 if value in values else 0.0
 
     def gain(source: dict[str, Any]) -> float:
+        if kinds and kinds.isdisjoint(source.get("genres", ())):
+            return 0.0
         return amount * share(source.get(field)) * (known(source) if by_fame else 1.0)
 
     lifted = [dict(h, _score=(h["_score"] or 0.0) + gain(h["_source"])) for h in hits]

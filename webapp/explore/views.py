@@ -188,8 +188,11 @@ def find(
                 match = themes.micro_match(table, terms, vector, **(micro_options or {}))
             if table is not None and shelf_lift and params.filters.macro is None:
                 shelves = themes.shelf_match(table, terms, theme_text, hits)
+            # beside a genre word ("alien comedy"), the topic's micro-genre and shelves lift only films of the genre:
+            # the micro-genre "Alien" ranked Alien, Aliens and Avatar above Men in Black
+            both = frozenset(reading.genres) if search.kind_beside_subject(params.q) else frozenset()
             if match is not None:
-                hits = search.lift(hits, "micro_genre_id", {match["id"]}, lift)
+                hits = search.lift(hits, "micro_genre_id", {match["id"]}, lift, kinds=both)
             if shelves:
                 shelf_browsed = browsed is not None and browsed.field == "macro_genre"  # its films came already
                 browse = bool(shelf_browse) and match is None and not shelf_browsed and themes.browses_shelf(terms, theme_text)
@@ -197,7 +200,7 @@ def find(
                     on_shelves = [{"terms": {"macro_genre": [s["label"] for s in shelves]}}]
                     more = themes.popular_films_body(on_shelves, params.filters, body["_source"])
                     hits = themes.with_films(hits, client.search(index=index, body=more)["hits"]["hits"])
-                hits = search.lift(hits, "macro_genre_id", {s["id"] for s in shelves}, shelf_browse if browse else shelf_lift)
+                hits = search.lift(hits, "macro_genre_id", {s["id"] for s in shelves}, shelf_browse if browse else shelf_lift, kinds=both)
             if browsed is not None:
                 hits = browsed.join(hits, resp.get("also", []))
             hits = search.relevant_window(search.popular_first(hits, fused_prior, prior_field), floor, keep)
