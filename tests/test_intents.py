@@ -13,6 +13,7 @@ from webapp.explore.intents import (
     LIGHTER_GENRES,
     content_text,
     expand_abbreviations,
+    kind_beside_subject,
     kind_clauses,
     language_codes,
     named_genres,
@@ -774,6 +775,14 @@ def test_the_genre_lift_counts_the_share_of_named_genres_a_film_has():
     ]
     lifted = {h["_id"]: h["_score"] for h in lift(hits, "genres", {"Horror", "Comedy"}, 0.2)}
     assert lifted == pytest.approx({"comedy": 0.6, "neither": 0.55, "both": 0.6, "none": 0.6})
+
+
+@pytest.mark.parametrize(
+    "q, beside",
+    [("snake horror", True), ("alien comedy", True), ("horror comedy", False), ("spanish horror", False), ("gory horror", False), ("snake", False)],
+)
+def test_a_genre_beside_a_subject_is_one_half_of_the_query(q, beside):
+    assert kind_beside_subject(q) is beside
 
 
 def test_a_topics_lift_beside_a_genre_word_goes_to_the_films_of_the_genre():

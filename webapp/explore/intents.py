@@ -655,6 +655,15 @@ def named_genres(q: str) -> tuple[str, ...]:
     return _named_in(q, ALL_GENRE_WORDS if only_genre_words(q) else GENRE_WORDS, GENRE_PHRASES)
 
 
+def kind_beside_subject(q: str) -> bool:
+    """Whether ``q`` names a genre beside a subject, a word that names no kind of film ("snake
+    horror", "alien comedy"; not "horror comedy", "spanish horror" or "gory horror"). The genre is
+    then one half of what it asks: the genre word names no misspelt title
+    (``search.title_clauses``) and no themed shelf of its kind (``themes._shelf_cover``), and the
+    topic's lifts go to the genre's films only (``views.find``)."""
+    return bool(named_genres(q)) and not only_genre_words(q)
+
+
 def named_languages(q: str) -> tuple[str, ...]:
     """The languages (``LANGUAGES`` names) ``q`` names, in order, once each, when all its topic
     words name genres or languages ("korean thriller", "bollywood", "foreign films"); () beside

@@ -30,7 +30,7 @@ from webapp.explore.intents import (
     LIKE_PATTERN,
     STOP_WORDS,
     content_text,
-    named_genres,
+    kind_beside_subject,
     only_genre_words,
     ruled_out_clause,
     without_clause,
@@ -231,7 +231,9 @@ def title_clauses(q: str) -> list[dict[str, Any]]:
     (lowercased, leading article dropped), ``title.exact`` (not stemmed) and
     ``title.trigram``. None for a query longer than any title the user would type
     (``TITLE_MAX_WORDS``); no trigrams for filler ("zombie movies") or a kind beside a subject
-    (``kind_beside_subject``).
+    (``intents.kind_beside_subject``: "snake horror" read "horror" as most of a misspelt title,
+    #Horror and The Horror Network Vol. 1 ranked beside Anaconda; a title holding the word still
+    matches whole or word by word).
     """
     words = len(q.split())
     if words > TITLE_MAX_WORDS:
@@ -246,14 +248,6 @@ def title_clauses(q: str) -> list[dict[str, Any]]:
         *([fuzzy_words] if words <= TITLE_WORDS_FUZZY_MAX_WORDS else []),
         *([trigrams] if content_text(q) == q and not kind_beside_subject(q) else []),
     ]
-
-
-def kind_beside_subject(q: str) -> bool:
-    """Whether ``q`` names a kind of film beside a subject ("snake horror"). Its title trigrams
-    would read the kind word as most of a misspelt title: #Horror, The Horror Network Vol. 1 and
-    Little Shop of Horrors ranked beside Anaconda. A title that holds the word still matches whole
-    or word by word."""
-    return bool(named_genres(q)) and not only_genre_words(q)
 
 
 def popularity_prior(query: dict[str, Any], weight: float = POPULARITY_PRIOR) -> dict[str, Any]:
@@ -660,7 +654,7 @@ def lift(
     tone or box office browse brought: their share of the best film's evidence, revenue or
     budget, ``themes.Browse.shares``). ``by_fame``: each film earns
     ``known`` of it, so a shelf's films a visitor knows come first (the shelf a query's first word heads).
-    ``kinds``: only films of one of these genres earn it (a topic's lifts beside a genre word, ``kind_beside_subject``)."""
+    ``kinds``: only films of one of these genres earn it (a topic's lifts beside a genre word, ``intents.kind_beside_subject``)."""
 
     def share(value: Any) -> float:
         if isinstance(value, list):

@@ -29,7 +29,7 @@ from mgm.shelves import SHELVES
 from webapp.api.params import Filters
 from webapp.explore.highlight import WORD as HIGHLIGHT_WORD
 from webapp.explore.highlight import stem
-from webapp.explore.intents import STOP_WORDS, only_genre_words
+from webapp.explore.intents import STOP_WORDS, kind_beside_subject, only_genre_words
 from webapp.explore.search import MICRO_LIST_MAX, PRIOR_FIELD, filter_clauses, lift, phrase_stems
 
 # --- micro-genre match: the theme a short query names -------------------------------------
@@ -126,13 +126,10 @@ LIKE_BROWSE_LIFT = 0.3
 # 0.7 / 0.8 / 1.0 / 1.5: 0.7271 / 0.7281 / 0.7286 / 0.7290 / 0.7291 (a plateau from 0.8); 0.8 is the
 # least that keeps Deadpool off page one. 1.5 since stop 49, when queries of a topic beside a genre
 # word were judged (batch "genre and topic": "shark horror", "dinosaur comedy"): at 0.8 the films of
-# the topic alone outranked those of both halves (Jurassic Park, Rocky, Interstellar). All 266
-# tuning queries, 0.8 / 1.0 / 1.2 / 1.5 / 2.0 / 2.5: 0.7583 / 0.7615 / 0.7619 / 0.7633 / 0.7628 /
-# 0.7628 (before the two rules of ``_shelf_cover`` and ``search.kind_beside_subject``). The committed
-# run with them (bench/relevance.py "genre_curve", 282 tuning queries with the "like but" batch):
-# 0.7464 / 0.7499 / 0.7509 / 0.7509 / 0.7507 / 0.7507, plot MRR@10 0.944 up to 1.5 and 0.935 from 2.
-# With a topic's lifts kept to the genre (``search.lift`` kinds) and 34 more films judged, the last
-# committed run: 0.7534 / 0.7555 / 0.7556 / 0.7550 / 0.7548 / 0.7546, a plateau from 1.0; 1.5 stays.
+# the topic alone outranked those of both halves (Jurassic Park, Rocky, Interstellar). Chosen on the
+# 266 tuning queries then (0.7583 at 0.8, 0.7633 at 1.5); the committed "genre_curve" is a plateau
+# from 1.0 (0.7555 / 0.7556 / 0.7550 at 1.0 / 1.2 / 1.5), and plot MRR@10 drops from 2
+# (docs/explorer.md, "A topic beside a genre word").
 GENRE_LIFT = 1.5
 SHELF_EVIDENCE = 20
 SHELF_NAME_GENERIC = frozenset(
@@ -314,12 +311,13 @@ def _shelf_cover(terms: list[str], q: str, served: Sequence[str] | None = None) 
     name word alone: "Supernatural Horror" put Mama and Jennifer's Body first. The genre lift
     speaks for the kind (batch "genre and topic", docs/explorer.md)."""
     words, topic = phrase_stems(q), set(_topic_stems(terms))
-    subject = set(_topic_stems([t for t in terms if not only_genre_words(t)]))  # the words that name no kind of film
+    # beside a subject, the shelves must cover one of its words (those that name no kind of film)
+    subject = set(_topic_stems([t for t in terms if not only_genre_words(t)])) if kind_beside_subject(q) else None
     scored = []
     for label in _SHELF_WORDS if served is None else served:
         shelf = _SHELF_WORDS.get(label, _NO_WORDS)
         covered = (shelf.name & topic).union(*(p for p in shelf.phrases if _holds(words, p)))
-        if covered and (subject in (set(), topic) or covered & subject or shelf.name <= topic):
+        if covered and (subject is None or covered & subject or shelf.name <= topic):
             scored.append((len(covered), label, len(covered & topic)))
     best = max((n for n, _, _ in scored), default=0)
     named = [(label, share) for n, label, share in scored if n == best]

@@ -39,7 +39,7 @@ from webapp.api.params import (
 )
 from webapp.explore import fusion, search, themes
 from webapp.explore.highlight import highlight, query_stems
-from webapp.explore.intents import Reading, content_text, kind_clauses, language_codes, read_query, says_recent
+from webapp.explore.intents import Reading, content_text, kind_beside_subject, kind_clauses, language_codes, read_query, says_recent
 from webapp.explore.successors import Moved, current_filters, missing_micro, moved_json
 from webapp.explore.tones import tone_evidence
 
@@ -190,7 +190,7 @@ def find(
                 shelves = themes.shelf_match(table, terms, theme_text, hits)
             # beside a genre word ("alien comedy"), the topic's micro-genre and shelves lift only films of the genre:
             # the micro-genre "Alien" ranked Alien, Aliens and Avatar above Men in Black
-            both = frozenset(reading.genres) if search.kind_beside_subject(params.q) else frozenset()
+            both = frozenset(reading.genres) if kind_beside_subject(params.q) else frozenset()
             if match is not None:
                 hits = search.lift(hits, "micro_genre_id", {match["id"]}, lift, kinds=both)
             if shelves:
