@@ -445,7 +445,7 @@ def test_shelves_that_name_a_query_equally_all_count():
     [
         ("dark psychological thriller twist ending", ("Thriller",)),
         ("horror comedy", ("Horror", "Comedy")),
-        ("90s rom-com", ("Romance", "Comedy")),
+        ("90s romantic comedy", ("Romance", "Comedy")),
         ("classic science fiction", ("Science Fiction",)),
         ("animated fairy tale princess", ("Animation",)),
         ("whodunit murder mystery", ("Mystery",)),
@@ -886,6 +886,34 @@ def test_a_query_about_a_topic_searches_no_title():
     ],
 )
 def test_everyday_mood_phrasings_are_read_as_the_mood_words_the_search_knows(q, text, genres):
+    reading = read_query(q, Filters())
+    assert reading.q == text and reading.genres == genres
+
+
+@pytest.mark.parametrize(
+    "q, text, genres",
+    [
+        ("whodunit", "murder mystery", ("Mystery",)),  # no film carries "whodunit"
+        ("creature features", "monster horror", ("Horror",)),  # not Beautiful Creatures, Heavenly Creatures
+        ("80s tearjerker", "sad", ("Drama",)),  # the decade becomes the year filter, as after the name
+        ("weepies", "sad", ("Drama",)),
+        ("sword and sandal epics", "ancient world epic", ()),
+        ("tearjerkers from the 80s", "sad", ("Drama",)),
+        ("tearjerker dying lover", "tearjerker dying lover", ("Drama",)),  # beside a topic the word stays: the vector knows it
+        ("whodunit murder mystery", "whodunit murder mystery", ("Mystery",)),
+        ("rom-coms", "romantic comedy", ("Romance", "Comedy")),
+        ("romcom", "romantic comedy", ("Romance", "Comedy")),
+        ("legal thriller", "courtroom thriller", ("Thriller",)),
+        ("techno-thriller", "hacker thriller", ("Thriller",)),
+        ("caper", "heist", ()),
+        ("caper comedy", "caper comedy", ("Comedy",)),  # beside another word the name stays
+        ("weepy romance", "weepy romance", ("Drama", "Romance")),
+        ("best whodunits", "best murder mystery", ("Mystery",)),
+        ("legally blonde", "legally blonde", ()),  # a title: no whole jargon word in it
+        ("caper-loving kid", "caper-loving kid", ()),  # one word, no caper
+    ],
+)
+def test_a_fans_name_for_a_kind_of_film_is_searched_in_tmdbs_words(q, text, genres):
     reading = read_query(q, Filters())
     assert reading.q == text and reading.genres == genres
 
