@@ -291,6 +291,17 @@ def test_like_a_film_but_funnier_is_the_comedies_nearest_that_film(api, mode):
     assert "Only: Comedy" in html and "among the comedy films" in html
 
 
+def test_a_fans_name_for_a_kind_of_film_finds_that_kind(api):
+    """Stop 50: no film's text says "creature feature", so its words found Beautiful Creatures and
+    Heavenly Creatures. Alone, it is searched as "monster horror"; beside a topic, a name stays."""
+    data = get(api, "/api/search?q=creature+feature&size=10")
+    assert data["intents"]["query"] == "monster horror" and data["intents"]["genres"] == ["Horror"]
+    assert ids(data) == ids(get(api, "/api/search?q=monster+horror&size=10"))
+    assert not {"Beautiful Creatures", "Heavenly Creatures"} & {r["title"] for r in data["results"]}
+    assert all("Horror" in r["genres"] for r in data["results"][:5])
+    assert get(api, "/api/search?q=tearjerker+dying+lover&size=10")["intents"]["query"] == "tearjerker dying lover"
+
+
 def test_like_toy_story_is_toy_story_then_its_sequels_then_animated_and_family_films(api):
     data = get(api, "/api/search?q=like+toy+story&size=10")
     assert data["like"]["id"] == TOY_STORY and data["intents"]["years"] is None
