@@ -776,7 +776,7 @@ def with_mood_words(q: str) -> str:
     for pattern, word in _MOOD_PHRASE:
         out = pattern.sub(word, out)
     for pattern, word in _JARGON:
-        out = pattern.sub(lambda m: word if _names_the_kind(m) else m.group(0), out)
+        out = pattern.sub(lambda m, plain=word: plain if _names_the_kind(m) else m.group(0), out)
     return q if out == q else " ".join(out.split())  # "sad \g<kind>" without a kind leaves a space
 
 
