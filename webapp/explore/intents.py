@@ -92,7 +92,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from webapp.api.params import YEAR_MAX, YEAR_MIN, Filters
@@ -776,17 +776,18 @@ def with_mood_words(q: str) -> str:
     for pattern, word in _MOOD_PHRASE:
         out = pattern.sub(word, out)
     for pattern, word in _JARGON:
-        out = pattern.sub(lambda m, plain=word: plain if _names_the_kind(m) else m.group(0), out)
+        out = pattern.sub(partial(_in_plain_words, plain=word), out)
     return q if out == q else " ".join(out.split())  # "sad \g<kind>" without a kind leaves a space
 
 
-def _names_the_kind(jargon: re.Match[str]) -> bool:
-    """Whether the fan's name ``jargon`` matched is all the query asks for, beside filler and years
-    at most ("80s tearjerkers", "best whodunits"). Beside anything else it stays as written, as the
-    query's vector knows the word: "tearjerker dying lover" found The Fault in Our Stars and "sad
-    dying lover" did not, "weepy romance" lost 0.311 -> 0.271 nDCG@10 as "sad romance" (tuning)."""
+def _in_plain_words(jargon: re.Match[str], plain: str) -> str:
+    """``plain`` for the fan's name ``jargon`` matched when it is all the query asks for, beside
+    filler and years at most ("80s tearjerkers", "best whodunits"). Beside anything else the name
+    stays as written, as the query's vector knows it: "tearjerker dying lover" found The Fault in
+    Our Stars and "sad dying lover" did not, "weepy romance" lost 0.311 -> 0.271 nDCG@10 as "sad
+    romance" (tuning)."""
     rest = jargon.string[: jargon.start()] + " " + jargon.string[jargon.end() :]
-    return all(w in KIND_NOISE for w in words(read_years(rest)[0]))
+    return plain if all(w in KIND_NOISE for w in words(read_years(rest)[0])) else jargon.group(0)
 
 
 @lru_cache(maxsize=1024)  # read by each kind's reader and by ``Reading.browse``: up to six times a query
