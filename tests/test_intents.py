@@ -918,6 +918,11 @@ def test_a_fans_name_for_a_kind_of_film_is_searched_in_tmdbs_words(q, text, genr
     assert reading.q == text and reading.genres == genres
 
 
+def test_a_fans_name_is_read_after_what_the_query_does_not_want():
+    reading = read_query("whodunits without gore", Filters())
+    assert reading.q == "murder mystery" and reading.filters.without == ("gore",)
+
+
 @pytest.mark.parametrize(
     "q, text, unwanted",
     [

@@ -324,7 +324,7 @@ MOOD_PHRASES: dict[str, str] = {
     r"comfort(?=\s+(?:movies?|films?|watch(?:es)?)\b)": "comforting",
     r"light\s+and\s+fun|fun\s+and\s+light": "lighthearted",
 }
-# A fan's names for kinds of film, written in the words TMDB's keywords and overviews use (stop 50):
+# A fan's names for kinds of film, written in the words TMDB's keywords and overviews use (``in_tmdb_words``, stop 50):
 # no film carries "whodunit", "weepie", "kaiju" or "rom-com", so the words
 # searched were a title's ("creature feature": Beautiful Creatures, Heavenly Creatures) or nothing.
 JARGON: dict[str, str] = {
@@ -769,15 +769,21 @@ def expand_abbreviations(q: str) -> str:
 
 def with_mood_words(q: str) -> str:
     """``q`` with each everyday phrasing of ``MOOD_PHRASES`` written as its mood word ("movies that
-    make you cry" -> "sad movies", "date night movie" -> "romantic movie"), and a fan's name of
-    ``JARGON`` that is all the query asks for in TMDB's words ("whodunit" -> "murder mystery",
-    "sword and sandal epics" -> "ancient world epic")."""
+    make you cry" -> "sad movies", "date night movie" -> "romantic movie")."""
     out = q
     for pattern, word in _MOOD_PHRASE:
         out = pattern.sub(word, out)
+    return q if out == q else " ".join(out.split())  # "sad \g<kind>" without a kind leaves a space
+
+
+def in_tmdb_words(q: str) -> str:
+    """``q`` with a fan's name of ``JARGON`` that is all it asks for written in TMDB's words
+    ("whodunit" -> "murder mystery", "sword and sandal epics" -> "ancient world epic"). Read after
+    what the query does not want has left it: "whodunits without gore" asks for whodunits."""
+    out = q
     for pattern, word in _JARGON:
         out = pattern.sub(partial(_in_plain_words, plain=word), out)
-    return q if out == q else " ".join(out.split())  # "sad \g<kind>" without a kind leaves a space
+    return out
 
 
 def _in_plain_words(jargon: re.Match[str], plain: str) -> str:
@@ -838,6 +844,7 @@ def read_query(q: str, filters: Filters, newest: int | None = None) -> Reading:
     q, unwanted = read_without(with_mood_words(expand_abbreviations(q)))
     if unwanted:
         filters = replace(filters, without=unwanted)
+    q = in_tmdb_words(q)
     q, kinds, unkind = read_like_but(q)
     if kinds and filters.genre is None:  # a genre chosen on the page wins
         filters = replace(filters, kinds=kinds, ruled_out=unkind)
