@@ -43,7 +43,9 @@ query the same way (docs/explorer.md, "Query intents"):
   ``SCARY_WORDS``, ``SAD_WORDS``, ``TENSE_WORDS``), and writes everyday phrasings as the mood word
   the search reads (``with_mood_words``, ``MOOD_PHRASES``): "movies that make you cry" searched
   "cry" (The Crying Game) and is now "sad"; "date night" is "romantic", "edge of your seat"
-  "suspenseful", "laugh out loud" "hilarious". The text searched is shown in the intents (``query``).
+  "suspenseful", "laugh out loud" "hilarious". Stop 50 writes a fan's name for a kind of film,
+  when it is all a query asks for, in TMDB's words (``in_tmdb_words``, ``JARGON``): "whodunit" is
+  "murder mystery", "weepie" "sad". The text searched is shown in the intents (``query``).
 - **languages** (``named_languages``, stop 43): in a query of genre and language words alone,
   "korean", "french", "bollywood", "anime", "hong kong", "foreign" name the language a film was
   made in (``LANGUAGES``): "korean thriller" browses Korean thrillers, "foreign films" the
@@ -324,9 +326,9 @@ MOOD_PHRASES: dict[str, str] = {
     r"comfort(?=\s+(?:movies?|films?|watch(?:es)?)\b)": "comforting",
     r"light\s+and\s+fun|fun\s+and\s+light": "lighthearted",
 }
-# A fan's names for kinds of film, written in the words TMDB's keywords and overviews use (``in_tmdb_words``, stop 50):
-# no film carries "whodunit", "weepie", "kaiju" or "rom-com", so the words
-# searched were a title's ("creature feature": Beautiful Creatures, Heavenly Creatures) or nothing.
+# A fan's names for kinds of film, in the words TMDB's keywords and overviews use (``in_tmdb_words``,
+# stop 50): no film carries "whodunit", "weepie", "kaiju" or "rom-com", so the words searched were a
+# title's ("creature feature": Beautiful Creatures, Heavenly Creatures) or nothing.
 JARGON: dict[str, str] = {
     r"rom[\s-]?coms?": "romantic comedy",
     r"tear[\s-]?jerk(?:er|ers|ing)|weep(?:y|ie|ies)|three[\s-]+hankies?": "sad",
