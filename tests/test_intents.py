@@ -656,6 +656,8 @@ def test_a_browse_asking_for_the_best_thought_of_brings_the_highest_rated(q, by)
         ("tones", "black comedy", ("Dark comedy",), ("Comedy",), "popularity"),
         ("tones", "quirky indie comedy", ("Quirky",), ("Comedy",), "popularity"),
         ("tones", "cult classics", ("Cult",), (), "vote_count"),
+        ("tones", "mockumentaries", ("Mockumentary",), (), "popularity"),  # stop 50: a form of its own, not Satire's spoofs
+        ("tones", "spoof movies", ("Satire",), (), "popularity"),
         ("tones", "thought-provoking sci-fi", ("Thought-provoking",), ("Science Fiction",), "rating_weighted"),  # praise: by rating
         ("tones", "slow burn mystery", ("Slow burn",), ("Mystery",), "rating_weighted"),
         ("tones", "slow-burning thrillers", ("Slow burn",), ("Thriller",), "rating_weighted"),

@@ -44,6 +44,7 @@ TONES: dict[str, Tone] = {
     "Surreal": Tone(_carrying("surrealism", "surreal", "hallucination", "dream sequence", "lsd", "drug trip", "absurdism"), graded=True),
     "Dark comedy": Tone(_carrying("dark comedy", "black humor", "dark humor", "satire")),
     "Satire": Tone(_carrying("satire", "social satire", "political satire", "spoof", "parody", "mockumentary")),
+    "Mockumentary": Tone(_carrying("mockumentary")),
     "Campy": Tone(_carrying("cult film", "cult favorite", "cult classic", "b movie", "exploitation", "spoof", "horror spoof", "parody")),
     "Cult": Tone(_carrying("cult film", "cult favorite", "cult classic"), "vote_count"),
     "Quirky": Tone((*_carrying("eccentric", "misfit", "odd couple", "absurdism", "dysfunctional family"), INDEPENDENT_TAG)),
@@ -61,7 +62,8 @@ TONE_WORDS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("gory", "gruesome", "bloody", "gore", "splatter", "gorefest"), ("Gory",)),
     **dict.fromkeys(("violent", "brutal", "ultraviolent", "ultra-violent"), ("Violent",)),
     **dict.fromkeys(("surreal", "surrealist", "trippy", "psychedelic", "dreamlike", "dream-like", "hallucinatory", "weird"), ("Surreal",)),
-    **dict.fromkeys(("satire", "satires", "satirical", "spoof", "spoofs", "parody", "parodies", "mockumentary", "mockumentaries"), ("Satire",)),
+    **dict.fromkeys(("satire", "satires", "satirical", "spoof", "spoofs", "parody", "parodies"), ("Satire",)),
+    **dict.fromkeys(("mockumentary", "mockumentaries"), ("Mockumentary",)),
     **dict.fromkeys(("campy", "cheesy", "schlocky", "schlock", "b-movie", "b-movies"), ("Campy",)),
     **dict.fromkeys(("quirky", "offbeat", "eccentric", "deadpan", "oddball", "idiosyncratic"), ("Quirky",)),
     **dict.fromkeys(
