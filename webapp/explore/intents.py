@@ -345,8 +345,15 @@ JARGON: dict[str, str] = {
     r"police[\s-]+procedurals?": "police investigation",
     r"folk[\s-]+horror": "pagan cult horror",
 }
-_MOOD_PHRASE = [(re.compile(r"(?<![\w'’-])(?:" + p + r")(?![\w'’-])", re.I), word) for p, word in MOOD_PHRASES.items()]
-_JARGON = [(re.compile(r"(?<![\w'’-])(?:" + p + r")(?![\w'’-])", re.I), word) for p, word in JARGON.items()]
+
+
+def _whole_phrases(table: dict[str, str]) -> list[tuple[re.Pattern[str], str]]:
+    """Each pattern of ``table`` compiled to match whole words only, any case, with its words."""
+    return [(re.compile(r"(?<![\w'’-])(?:" + p + r")(?![\w'’-])", re.I), plain) for p, plain in table.items()]
+
+
+_MOOD_PHRASE = _whole_phrases(MOOD_PHRASES)
+_JARGON = _whole_phrases(JARGON)
 _ABBREVIATION = re.compile(
     r"(?<![\w.'’-])(" + "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True)) + r")\.?(?![\w'’-])", re.I
 )
