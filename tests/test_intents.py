@@ -255,6 +255,21 @@ def test_a_theme_many_films_carry_in_a_title_does_not_put_it_first():
     assert [h["_source"]["id"] for h in titles_first(batman, "batman movies", themes)] == [2, 1]
 
 
+def test_a_kind_of_film_asked_with_movies_does_not_put_the_film_of_that_name_first():
+    """ "heist movies" asks for heist films: Heist (2015, 318 votes) is not put before Ocean's
+    Eleven for its title, nor Submarine (a coming-of-age comedy) before Das Boot. "heist" alone
+    may be the title, and a franchise's rare word ("batman movies") still is."""
+    themes = frozenset({("heist",), ("submarin",)})
+    hits = [_hit(1, 0.9, title="Ocean's Eleven"), _hit(2, 0.5, title="Heist")]
+    assert [h["_source"]["id"] for h in titles_first(hits, "heist movies", themes)] == [1, 2]
+    assert [h["_source"]["id"] for h in titles_first(hits, "heist", themes)] == [2, 1]
+    assert [h["_source"]["id"] for h in titles_first(hits, "heist movies")] == [2, 1]  # not known as a theme: a title
+    boats = [_hit(1, 0.9, title="Das Boot"), _hit(2, 0.5, title="Submarine")]
+    assert [h["_source"]["id"] for h in titles_first(boats, "submarine films", themes)] == [1, 2]
+    batman = [_hit(1, 0.9, title="The Dark Knight"), _hit(2, 0.5, title="Batman")]
+    assert [h["_source"]["id"] for h in titles_first(batman, "batman movies", themes)] == [2, 1]
+
+
 def test_the_title_trigrams_skip_a_query_with_filler_words():
     """ "movies" shares three trigrams with "Movie 43", which led "sad movies"; a misspelt title
     keeps its trigram clause. A genre word beside a subject ("snake horror") skips it too."""

@@ -795,7 +795,9 @@ def titles_first(hits: list[dict[str, Any]], q: str, themes: frozenset[tuple[str
     typo away from it (Funny Games, #Horror: it goes last) is not put first for that; nor is a
     title holding a theme many films carry or a typo away from one (``themes``, from
     ``MicroTable``: "revenge" is Jaws: The Revenge's word and "sports" a typo of Shorts, but no
-    fan asks for them).
+    fan asks for them). Asked as a kind of film ("heist movies", "submarine films"), such a theme's
+    own title is not put first either: Heist (2015) is not the heist film a fan means, and
+    Submarine is a coming-of-age comedy.
     """
     keys = list(dict.fromkeys(k for k in (title_key(q), title_key(content_text(q))) if k))
     if not keys:
@@ -804,7 +806,8 @@ def titles_first(hits: list[dict[str, Any]], q: str, themes: frozenset[tuple[str
     contains = [re.compile(rf"\b{re.escape(k)}\b") for k in keys]
     kind = only_genre_words(q)  # "silent films": "silent" alone names nothing, the phrase names a kind (stop 46)
     mood = {k for k in keys if k == content_text(k) and (kind or only_genre_words(k))}  # "funny", not "scary movie": no title word
-    theme = {k for k in keys if phrase_stems(k) in themes}  # "revenge": no title word either
+    theme = {k for k in keys if phrase_stems(content_text(k)) in themes}  # "revenge": no title word either
+    kind_asked = content_text(q) != q  # "heist movies" asks for heist films, not for the film called Heist
 
     @cache
     def said() -> bool:  # read only when a title is a typo away: most searches have none
@@ -813,7 +816,7 @@ def titles_first(hits: list[dict[str, Any]], q: str, themes: frozenset[tuple[str
     def rank(hit: dict[str, Any]) -> int:
         title = title_key(hit["_source"].get("title") or "")
         if title in allowed:
-            return 0
+            return 3 if kind_asked and (title in theme or title in mood) else 0
         holds = [c.search(title) is not None for c in contains]
         for (key, n), held in zip(allowed.items(), holds):
             # The length test first: the edit distance in Python was 9% of a web worker's CPU.
