@@ -128,5 +128,9 @@ def test_landing_rows_hold_their_groups_films_and_surprise_is_well_rated(api, co
             assert all(f["macro_genre"] == row["label"] for f in row["films"])
         votes = [f["vote_count"] for f in row["films"]]
         assert votes == sorted(votes, reverse=True)
+    shelves = get(api, "/api/overview")["treemap"]["children"]
+    best_known = [m["name"] for m in sorted(shelves, key=lambda m: (-m["votes"], m["name"]))]
+    macro_rows = [row["label"] for row in data["rows"] if row["kind"] == "macro"]
+    assert macro_rows and macro_rows == best_known[: len(macro_rows)]  # the shelves fans know best, not the largest
     resp = api.get("/surprise")
     assert resp.status_code == 302 and int(resp.headers["Location"].rsplit("/", 1)[1]) in data["surprise"]

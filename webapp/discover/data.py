@@ -47,7 +47,14 @@ def _films(query: dict, sort: str, offset: int, size: int) -> dict[str, Any]:
 
 
 def row_picks(landing: dict) -> list[dict[str, Any]]:
-    """Which rows the landing shows: the largest macro themes, best-rated and largest micro-genres."""
+    """Which rows the landing shows: the macro themes whose films fans know best (the most TMDB
+    votes), then the best-rated and largest micro-genres.
+
+    A visitor judges the site by the films they know. By size, the first rows were the broad
+    shelves (Romantic Comedies, Dramas, Romantic Dramas), the very genre names the themes are
+    meant to go beyond; by votes they are Animated Family Adventures, Superheroes and Comic
+    Books, and Dystopian and Future Sci-Fi."""
+    known_first = sorted(landing["macros"], key=lambda m: (-m["votes"], m["name"]))
     picks = [
         {
             "kind": "macro",
@@ -55,7 +62,7 @@ def row_picks(landing: dict) -> list[dict[str, Any]]:
             "note": f"{m['count']} films · {m['micro_genres']} micro-genres",
             "filter": {"term": {"macro_genre": m["name"]}},
         }
-        for m in landing["macros"][:ROW_MACROS]
+        for m in known_first[:ROW_MACROS]
     ]
     seen: set[int] = set()
     for m in landing["best_rated"][:ROW_BEST_MICROS] + landing["largest"][:ROW_LARGEST_MICROS]:
