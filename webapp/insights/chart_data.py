@@ -231,7 +231,9 @@ def shape_landing(overview: dict) -> dict:
         "stats": {k: overview["kpis"][k] for k in ("movies", "micro_genres", "macro_themes", "year_min", "year_max", "mean_rating", "votes")},
         "largest": [{k: m[k] for k in example} for m in largest],
         "best_rated": [{k: m[k] for k in example} for m in best],
-        "macros": [{"id": m["macro_id"], "name": m["name"], "count": m["count"], "votes": m["votes"], "micro_genres": len(m["children"])} for m in macros],
+        "macros": [
+            {"id": m["macro_id"], "name": m["name"], "count": m["count"], "votes": m["votes"], "micro_genres": len(m["children"])} for m in macros
+        ],
         "prior": overview["prior"],
         "min_size": MIN_RANK_SIZE,
         # "Surprise me" picks among these: rated above the catalogue's mean, big enough to rank.
