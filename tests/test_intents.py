@@ -268,6 +268,8 @@ def test_a_kind_of_film_asked_with_movies_does_not_put_the_film_of_that_name_fir
     assert [h["_source"]["id"] for h in titles_first(boats, "submarine films", themes)] == [1, 2]
     batman = [_hit(1, 0.9, title="The Dark Knight"), _hit(2, 0.5, title="Batman")]
     assert [h["_source"]["id"] for h in titles_first(batman, "batman movies", themes)] == [2, 1]
+    aliens = [_hit(1, 0.9, title="Aliens in the Attic"), _hit(2, 0.5, title="Alien", vote_count=4470)]
+    assert [h["_source"]["id"] for h in titles_first(aliens, "alien movies", frozenset({("alien",)}))] == [2, 1]  # most fans know it
 
 
 def test_the_title_trigrams_skip_a_query_with_filler_words():

@@ -84,6 +84,9 @@ PRIOR_FIELD = "vote_count"
 # A film with this much of ``PRIOR_FIELD`` (votes) or more counts as fully known (``known``): the
 # shelf lift that scales by it gives Ocean's Eleven (4,000 votes) 0.9 of itself and Armored (300) 0.6.
 FULLY_KNOWN = 10_000
+# A film named by a theme, asked for as a kind ("alien movies"), is first only when this well known
+# (``known``; 0.85 is about 2,500 votes): Alien (4,470) is, Heist (318) and Submarine (443) are not.
+KIND_TITLE_KNOWN = 0.85
 # Vector cutoff on lucene's cosine score (1 + cos) / 2: 0.66 keeps cos >= 0.32.
 # Calibrated on the judged queries (bench/relevance.py "cutoff_curve").
 KNN_MIN_SCORE = 0.66
@@ -796,8 +799,9 @@ def titles_first(hits: list[dict[str, Any]], q: str, themes: frozenset[tuple[str
     title holding a theme many films carry or a typo away from one (``themes``, from
     ``MicroTable``: "revenge" is Jaws: The Revenge's word and "sports" a typo of Shorts, but no
     fan asks for them). Asked as a kind of film ("heist movies", "submarine films"), such a theme's
-    own title is not put first either: Heist (2015) is not the heist film a fan means, and
-    Submarine is a coming-of-age comedy.
+    own title is not put first either, unless most fans know the film (``KIND_TITLE_KNOWN``):
+    Heist (2015) is not the heist film a fan means and Submarine is a coming-of-age comedy, but
+    "alien movies" still starts with Alien.
     """
     keys = list(dict.fromkeys(k for k in (title_key(q), title_key(content_text(q))) if k))
     if not keys:
@@ -816,7 +820,8 @@ def titles_first(hits: list[dict[str, Any]], q: str, themes: frozenset[tuple[str
     def rank(hit: dict[str, Any]) -> int:
         title = title_key(hit["_source"].get("title") or "")
         if title in allowed:
-            return 3 if kind_asked and (title in theme or title in mood) else 0
+            unmeant = kind_asked and (title in theme or title in mood) and known(hit["_source"]) < KIND_TITLE_KNOWN
+            return 3 if unmeant else 0
         holds = [c.search(title) is not None for c in contains]
         for (key, n), held in zip(allowed.items(), holds):
             # The length test first: the edit distance in Python was 9% of a web worker's CPU.
