@@ -803,7 +803,8 @@ def titles_first(hits: list[dict[str, Any]], q: str, themes: frozenset[tuple[str
     Heist (2015) is not the heist film a fan means and Submarine is a coming-of-age comedy, but
     "alien movies" still starts with Alien.
     """
-    keys = list(dict.fromkeys(k for k in (title_key(q), title_key(content_text(q))) if k))
+    topic = content_text(q)
+    keys = list(dict.fromkeys(k for k in (title_key(q), title_key(topic)) if k))
     if not keys:
         return hits
     allowed = {k: 0 if len(k) < 3 else 1 if len(k) <= 5 else 2 for k in keys}
@@ -811,7 +812,8 @@ def titles_first(hits: list[dict[str, Any]], q: str, themes: frozenset[tuple[str
     kind = only_genre_words(q)  # "silent films": "silent" alone names nothing, the phrase names a kind (stop 46)
     mood = {k for k in keys if k == content_text(k) and (kind or only_genre_words(k))}  # "funny", not "scary movie": no title word
     theme = {k for k in keys if phrase_stems(content_text(k)) in themes}  # "revenge": no title word either
-    kind_asked = content_text(q) != q  # "heist movies" asks for heist films, not for the film called Heist
+    # "heist movies" asks for heist films, not the film called Heist: such a title is first only when most fans know it
+    kind_words = (theme | mood) if topic != q else set()
 
     @cache
     def said() -> bool:  # read only when a title is a typo away: most searches have none
@@ -820,8 +822,7 @@ def titles_first(hits: list[dict[str, Any]], q: str, themes: frozenset[tuple[str
     def rank(hit: dict[str, Any]) -> int:
         title = title_key(hit["_source"].get("title") or "")
         if title in allowed:
-            unmeant = kind_asked and (title in theme or title in mood) and known(hit["_source"]) < KIND_TITLE_KNOWN
-            return 3 if unmeant else 0
+            return 3 if title in kind_words and known(hit["_source"]) < KIND_TITLE_KNOWN else 0
         holds = [c.search(title) is not None for c in contains]
         for (key, n), held in zip(allowed.items(), holds):
             # The length test first: the edit distance in Python was 9% of a web worker's CPU.
