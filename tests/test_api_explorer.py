@@ -1180,6 +1180,15 @@ def test_ai_finds_the_artificial_intelligence_films(app):
     assert "Ex Machina" in titles and not {"Taken", "Immortals"} & set(titles)
 
 
+def test_a_rom_com_beside_a_topic_finds_romantic_comedies_of_it(app):
+    """ "rom-com" is two tokens no overview says: "rom-com in paris" found 6 films, first Rugrats in
+    Paris and the horror film As Above, So Below. Written out, it is "romantic comedy in paris"."""
+    data = get(app.test_client(), "/api/search?" + urlencode({"q": "rom-com in paris", "size": 5}))
+    assert data["intents"]["query"] == "romantic comedy in paris" and data["intents"]["genres"] == ["Romance", "Comedy"]
+    assert data["results"][0]["title"] == "Midnight in Paris"
+    assert all({"Romance", "Comedy"} & set(r["genres"]) for r in data["results"])
+
+
 def test_a_studio_finds_its_films(app):
     """Studios are indexed (``companies``): "pixar" found nothing before."""
     titles = [r["title"] for r in get(app.test_client(), "/api/search?q=pixar&size=10")["results"]]

@@ -835,6 +835,9 @@ def test_a_plot_length_query_leaves_the_title_out_of_its_bm25_text():
         ("ww1 trenches", "world war i trenches"),
         ("nyc romance", "new york city romance"),
         ("MCU", "marvel cinematic universe"),
+        ("rom-com in paris", "romantic comedy in paris"),
+        ("Rom-Coms set in london", "romantic comedies set in london"),
+        ("romcom", "romantic comedy"),
         ("said the maid", "said the maid"),  # letters inside a word are no abbreviation
         ("chai tea", "chai tea"),
     ],

@@ -281,6 +281,9 @@ ABBREVIATIONS: dict[str, str] = {
     "mma": "mixed martial arts",
     "mcu": "marvel cinematic universe",
     "lotr": "lord of the rings",
+    # a fan's name for a genre, which the vector and BM25 read as "rom" and "com": "rom-com in paris" found 6 films
+    **dict.fromkeys(("rom-com", "romcom"), "romantic comedy"),
+    **dict.fromkeys(("rom-coms", "romcoms"), "romantic comedies"),
 }
 # What a query says it does not want (``read_without``, stop 47): "action movies without superheroes"
 # searched "superheroes" and showed Superhero Movie first. Only after a topic (a title may start
