@@ -835,8 +835,9 @@ def test_a_plot_length_query_leaves_the_title_out_of_its_bm25_text():
         ("ww1 trenches", "world war i trenches"),
         ("nyc romance", "new york city romance"),
         ("MCU", "marvel cinematic universe"),
-        ("rom-com in paris", "romantic comedy in paris"),
-        ("Rom-Coms set in london", "romantic comedies set in london"),
+        ("rom-com in paris", "romantic comedy in paris"),  # beside a topic too (stop 52)
+        ("Rom-Coms set in london", "romantic comedy set in london"),
+        ("rom coms", "romantic comedy"),
         ("romcom", "romantic comedy"),
         ("said the maid", "said the maid"),  # letters inside a word are no abbreviation
         ("chai tea", "chai tea"),
@@ -923,8 +924,6 @@ def test_everyday_mood_phrasings_are_read_as_the_mood_words_the_search_knows(q, 
         ("tearjerkers from the 80s", "sad", ("Drama",)),
         ("tearjerker dying lover", "tearjerker dying lover", ("Drama",)),  # beside a topic the word stays: the vector knows it
         ("whodunit murder mystery", "whodunit murder mystery", ("Mystery",)),
-        ("rom-coms", "romantic comedy", ("Romance", "Comedy")),
-        ("romcom", "romantic comedy", ("Romance", "Comedy")),
         ("legal thriller", "courtroom thriller", ("Thriller",)),
         ("techno-thriller", "hacker thriller", ("Thriller",)),
         ("caper", "heist", ()),

@@ -77,7 +77,7 @@ query the same way (docs/explorer.md, "Query intents"):
   "halloween movies for kids". Hybrid search leaves those films out, except the ones made for
   families too (``SPARED_GENRES``: a family or animated horror film).
 
-- **abbreviations**: "AI", "A.I.", "WW2", "WWII", "NYC", "VR", "MCU", "LOTR" are written out
+- **abbreviations**: "AI", "A.I.", "WW2", "WWII", "NYC", "VR", "MCU", "LOTR", "rom-com" are written out
   ("artificial intelligence", "world war ii"...: ``ABBREVIATIONS``) before anything else reads the query. Films
   say the words, not the letters: "AI" found nothing (no film's text holds the token "ai", so
   only a strict cosine could admit a film), and "ai turns against humans" matched "turns",
@@ -114,13 +114,12 @@ SAD_WORDS = (
 TENSE_WORDS = ("suspenseful", "suspense", "nail-biting", "nailbiting", "tense")
 # Moods no slasher answers that name no genre ("inspiring true story": a drama or a sports film)
 UPLIFTING_WORDS = ("uplifting", "inspiring", "inspirational", "motivational", "cute", "adorable")
-# Words that name exactly one TMDB genre (``named_genres``); "rom-com" names two.
+# Words that name exactly one TMDB genre (``named_genres``); a feel-good word names two.
 GENRE_WORDS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("thriller", "thrillers"), ("Thriller",)),
     **dict.fromkeys(("horror", "horrors"), ("Horror",)),
     **dict.fromkeys(("comedy", "comedies", "comedic"), ("Comedy",)),
     **dict.fromkeys(("romance", "romances", "romantic"), ("Romance",)),
-    **dict.fromkeys(("rom-com", "romcom", "rom-coms", "romcoms"), ("Romance", "Comedy")),
     **dict.fromkeys(("sci-fi", "scifi"), ("Science Fiction",)),
     **dict.fromkeys(("animated", "animation", "animations", "cartoon", "cartoons", "anime"), ("Animation",)),
     **dict.fromkeys(("documentary", "documentaries"), ("Documentary",)),
@@ -281,9 +280,10 @@ ABBREVIATIONS: dict[str, str] = {
     "mma": "mixed martial arts",
     "mcu": "marvel cinematic universe",
     "lotr": "lord of the rings",
-    # a fan's name for a genre, which the vector and BM25 read as "rom" and "com": "rom-com in paris" found 6 films
-    **dict.fromkeys(("rom-com", "romcom"), "romantic comedy"),
-    **dict.fromkeys(("rom-coms", "romcoms"), "romantic comedies"),
+    # a fan's name for a genre that no film says, and beside a topic the vector and BM25 read "rom" and
+    # "com": "rom-com in paris" found 6 films, first Rugrats in Paris (stop 52; until then only a query
+    # that was all rom-com was written out, as ``JARGON``)
+    **dict.fromkeys(("rom-com", "rom-coms", "rom com", "rom coms", "romcom", "romcoms"), "romantic comedy"),
 }
 # What a query says it does not want (``read_without``, stop 47): "action movies without superheroes"
 # searched "superheroes" and showed Superhero Movie first. Only after a topic (a title may start
@@ -330,10 +330,9 @@ MOOD_PHRASES: dict[str, str] = {
     r"light\s+and\s+fun|fun\s+and\s+light": "lighthearted",
 }
 # A fan's names for kinds of film, in the words TMDB's keywords and overviews use (``in_tmdb_words``,
-# stop 50): no film carries "whodunit", "weepie", "kaiju" or "rom-com", so the words searched were a
+# stop 50): no film carries "whodunit", "weepie" or "kaiju", so the words searched were a
 # title's ("creature feature": Beautiful Creatures, Heavenly Creatures) or nothing.
 JARGON: dict[str, str] = {
-    r"rom[\s-]?coms?": "romantic comedy",
     r"tear[\s-]?jerk(?:er|ers|ing)|weep(?:y|ie|ies)|three[\s-]+hankies?": "sad",
     r"creature[\s-]+features?": "monster horror",
     r"kaiju": "kaiju giant monster",
