@@ -661,6 +661,11 @@ def test_a_mood_said_the_everyday_way_is_searched_as_its_mood(app):
     assert "Searched as “sad movies”" in client.get("/explore?q=movies+that+make+you+cry").get_data(as_text=True)
     date = get(client, "/api/search?q=date+night+movie&size=10")
     assert date["intents"]["query"] == "romantic movie" and sum("Romance" in r["genres"] for r in date["results"]) >= 8
+    # stop 52: "movies that make you think" searched "think" (Patch Adams, How to Lose a Guy in 10 Days)
+    think = get(client, "/api/search?q=movies+that+make+you+think&size=10")
+    assert think["intents"]["query"] == "thought-provoking movies" and think["intents"]["tones"] == ["Thought-provoking"]
+    assert not {"Patch Adams", "How to Lose a Guy in 10 Days"} & {r["title"] for r in think["results"]}
+    assert {"Inception", "The Matrix"} <= {r["title"] for r in think["results"]}
 
 
 def test_a_query_of_genre_words_alone_browses_its_genres(app):

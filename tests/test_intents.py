@@ -903,6 +903,9 @@ def test_a_query_about_a_topic_searches_no_title():
         ("laugh out loud comedy", "hilarious comedy", ("Comedy",)),
         ("comfort movie", "comforting movie", ("Comedy", "Family")),
         ("something light and fun", "something lighthearted", ("Comedy", "Family")),
+        ("something light and funny", "something lighthearted", ("Comedy", "Family")),
+        ("movies that make you think", "thought-provoking movies", ()),  # a tone (stop 52), not "think"
+        ("a film that made me think", "a thought-provoking film", ()),
         ("comfort women", "comfort women", ()),  # "comfort" names a mood only before "movie"
         ("the night of the date", "the night of the date", ()),
         ("cry freedom", "cry freedom", ()),  # a title, no phrase

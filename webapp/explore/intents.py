@@ -327,7 +327,9 @@ MOOD_PHRASES: dict[str, str] = {
     r"must[\s-]+(?:see|watch)|(?:that\s+)?every(?:one|body)\s+(?:has|have|should)\s+(?:have\s+)?(?:seen|see|watch(?:ed)?)": "must-see",
     r"(?:girls?|ladies)['’]?[\s-]+night(?:[\s-]+in)?|chick[\s-]+flicks?": "romantic comedy",  # stop 46: "girls night" had Unfriended, Mama
     r"comfort(?=\s+(?:movies?|films?|watch(?:es)?)\b)": "comforting",
-    r"light\s+and\s+fun|fun\s+and\s+light": "lighthearted",
+    r"light\s+and\s+fun(?:ny)?|fun(?:ny)?\s+and\s+light": "lighthearted",
+    # stop 52: "movies that make you think" searched "think" (Patch Adams, How to Lose a Guy in 10 Days)
+    r"(?:(?P<kind>movies?|films?)\s+)?(?:(?:that|which|to)\s+)?(?:makes?|made)\s+(?:you|me|us|them)\s+think": r"thought-provoking \g<kind>",
 }
 # A fan's names for kinds of film, in the words TMDB's keywords and overviews use (``in_tmdb_words``,
 # stop 50): no film carries "whodunit", "weepie" or "kaiju", so the words searched were a
