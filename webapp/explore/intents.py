@@ -319,8 +319,9 @@ _PARTS = re.compile(r"\s*(?:,|\b(?:and|or|nor)\b)\s*", re.I)
 _NON = re.compile(r"(?<![\w'’-])non[-\s]?(?P<kind>[a-z]+(?:-[a-z]+)?)\b", re.I)
 # Everyday phrasings of a mood, written as the mood word the search reads (``with_mood_words``):
 # "movies that make you cry" searched "cry" (The Crying Game) and "movies" (Scary Movie 2).
+_MAKES_YOU = r"(?:(?P<kind>movies?|films?)\s+)?(?:(?:that|which|to)\s+)?(?:makes?|made)\s+(?:you|me|us|them)\s+"  # "movies that make you ..."
 MOOD_PHRASES: dict[str, str] = {
-    r"(?:(?P<kind>movies?|films?)\s+)?(?:(?:that|which|to)\s+)?(?:makes?|made)\s+(?:you|me|us|them)\s+cry": r"sad \g<kind>",
+    _MAKES_YOU + "cry": r"sad \g<kind>",
     r"edge[\s-]+of[\s-]+(?:your|my|the)[\s-]+seat": "suspenseful",
     r"laugh[\s-]+out[\s-]+loud": "hilarious",
     r"date[\s-]+night": "romantic",
@@ -329,7 +330,7 @@ MOOD_PHRASES: dict[str, str] = {
     r"comfort(?=\s+(?:movies?|films?|watch(?:es)?)\b)": "comforting",
     r"light\s+and\s+fun(?:ny)?|fun(?:ny)?\s+and\s+light": "lighthearted",
     # stop 52: "movies that make you think" searched "think" (Patch Adams, How to Lose a Guy in 10 Days)
-    r"(?:(?P<kind>movies?|films?)\s+)?(?:(?:that|which|to)\s+)?(?:makes?|made)\s+(?:you|me|us|them)\s+think": r"thought-provoking \g<kind>",
+    _MAKES_YOU + "think": r"thought-provoking \g<kind>",
 }
 # A fan's names for kinds of film, in the words TMDB's keywords and overviews use (``in_tmdb_words``,
 # stop 50): no film carries "whodunit", "weepie" or "kaiju", so the words searched were a
