@@ -1194,6 +1194,20 @@ def test_a_rom_com_beside_a_topic_finds_romantic_comedies_of_it(app):
     assert all({"Romance", "Comedy"} & set(r["genres"]) for r in data["results"])
 
 
+def test_a_kind_joined_to_a_topic_finds_films_of_that_kind_about_it(app):
+    """Stop 53: "drama movie about cancer" searched "movie" and "about" as topic words (two of its
+    three terms let a drama in without "cancer"), and "Dramas", the shelf its first word heads,
+    brought its best-known films matching any word: 12 Angry Men and Mystic River were in the top
+    10. "family movie about a horse" had Hachi: A Dog's Tale, Marley & Me and Paddington."""
+    client = app.test_client()
+    cancer = [r["title"] for r in get(client, "/api/search?" + urlencode({"q": "drama movie about cancer", "size": 10}))["results"]]
+    assert {"The Fault in Our Stars", "50/50"} <= set(cancer[:3])
+    assert not {"12 Angry Men", "Mystic River", "Eyes Wide Shut"} & set(cancer)
+    horse = [r["title"] for r in get(client, "/api/search?" + urlencode({"q": "family movie about a horse", "size": 8}))["results"]]
+    assert "The Black Stallion" in horse[:5]
+    assert not {"Hachi: A Dog's Tale", "Marley & Me", "Paddington", "The Pacifier"} & set(horse)
+
+
 def test_a_studio_finds_its_films(app):
     """Studios are indexed (``companies``): "pixar" found nothing before."""
     titles = [r["title"] for r in get(app.test_client(), "/api/search?q=pixar&size=10")["results"]]

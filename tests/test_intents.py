@@ -34,6 +34,8 @@ from webapp.explore.search import (
     micro_terms,
     popular_first,
     relevant_window,
+    shelf_gate,
+    text_query,
     title_clauses,
     titles_first,
 )
@@ -41,6 +43,7 @@ from webapp.explore.themes import (
     Browse,
     MicroTable,
     browses_shelf,
+    headed_browse,
     headed_shelves,
     micro_match,
     micro_scores,
@@ -129,6 +132,21 @@ def test_filler_words_leave_only_the_ends_of_the_bm25_text():
     assert content_text("a movie star falls in love") == "a movie star falls in love"
     assert content_text("film noir detective") == "film noir detective"
     assert content_text("movies") == "movies"  # nothing else: the query stays as typed
+
+
+@pytest.mark.parametrize(
+    "q, text",
+    [
+        ("drama movie about cancer", "drama cancer"),  # "movie" and "about" were two of its four BM25 terms
+        ("spy film set in berlin", "spy in berlin"),
+        ("war film featuring pilots", "war pilots"),
+        ("zombie movie in a mall", "zombie in a mall"),
+        ("a movie star falls in love", "a movie star falls in love"),  # "movie star" is a topic
+        ("about a boy", "about a boy"),  # nothing before it: a title's word
+    ],
+)
+def test_the_words_that_join_a_kind_to_its_topic_leave_the_bm25_text(q, text):
+    assert content_text(q) == text
 
 
 @pytest.mark.parametrize(
@@ -451,6 +469,29 @@ def test_a_query_in_a_shelfs_name_words_names_that_shelf_for_a_theme_browse(q, s
 )
 def test_a_query_whose_first_word_heads_a_shelf_names_that_shelf(q, shelves):
     assert headed_shelves(micro_terms(q)) == shelves
+
+
+@pytest.mark.parametrize(
+    "q, text, genres",
+    [
+        ("drama film about a boxer", "boxer", []),  # "film" and "about" once admitted 12 Angry Men
+        ("romantic comedy with a wedding", "wedding", [{"term": {"genres": "Comedy"}}]),
+        ("family movie about a horse", "horse", []),
+    ],
+)
+def test_a_headed_shelf_brings_and_lifts_its_films_that_fit_the_rest_of_the_query(q, text, genres):
+    terms = micro_terms(q)
+    browse = headed_browse(terms, q, headed_shelves(terms), 0.5)
+    assert browse.clauses == [{"terms": {"macro_genre": headed_shelves(terms)}}, *genres]
+    assert browse.evidence == (text_query(text, None),) and browse.field is None  # only the films that fit gain
+
+
+def test_a_headed_shelf_with_only_a_genre_beyond_its_name_lifts_all_its_films_matching_a_word():
+    """ "christmas horror": no text says "horror", and the genre alone would admit the whole shelf."""
+    terms = micro_terms("christmas horror")
+    browse = headed_browse(terms, "christmas horror", ["Christmas and Holiday Films"], 0.5)
+    assert browse.field == "macro_genre" and browse.values == {"Christmas and Holiday Films"}
+    assert browse.clauses == [shelf_gate("christmas horror", ["Christmas and Holiday Films"])]
 
 
 def test_shelves_that_name_a_query_equally_all_count():

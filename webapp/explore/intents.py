@@ -19,7 +19,9 @@ query the same way (docs/explorer.md, "Query intents"):
   Movie. The title-trigram clause skips such a query: "movies" shares three trigrams with
   "Movie 43", which led "sad movies". And it says its words are a topic, not a title
   (``Reading.about``, stop 46): the search drops its title clauses ("movies about dogs" had
-  Reservoir Dogs third, Straw Dogs eighth).
+  Reservoir Dogs third, Straw Dogs eighth). Inside a query, the words that join a kind to its topic
+  ("drama movie about cancer", "spy film set in berlin") leave the BM25 text too (``content_text``,
+  stop 53): "movie" and "about" were two of four terms, and a drama saying "about" needed no "cancer".
 
 - **genres**: a word that can only name one of TMDB's genres ("thriller", "horror", "comedy",
   "romantic", "sci-fi", "animated", "documentary", "western", "whodunit", "fantasy", "musical")
@@ -376,6 +378,19 @@ KIND_PHRASES = (*SCALE_PHRASES, *TONE_PHRASES)
 KIND_NOISE = FILLER | STOP_WORDS | ACCLAIM_WORDS | LANGUAGE_NOISE | SCALE_NOISE
 _FILL = r"(?:" + "|".join(sorted(FILLER, key=len, reverse=True)) + r")"
 _FILLER = re.compile(r"^(?:\s*" + _FILL + r"\b(?![\w'’-])(?!\s+noir\b))+|(?<![\w'’-])(?:" + _FILL + r"\s*)+$", re.I)  # leading or trailing
+# The words that join a kind of film to its topic: those English stop words keep ("drama movie about
+# cancer", "spy film set in berlin", "war film featuring pilots") and those they drop ("western with a
+# female lead", "action movie on a train")
+_JOINERS_KEPT = r"(?:about|featuring|set(?=\s+(?:in|on|at|during)\b))"
+_JOINERS_DROPPED = r"(?:with|in|on|at|during)"
+# Inside a query, the kept joiners and a "movie" / "film" before any joiner leave the BM25 text
+# (``content_text``): BM25 read "movie" and "about" as topic words, and 2 of 3 terms let a drama that
+# says "about" in without "cancer"
+_JOINING = re.compile(
+    rf"(?<=\w)\s+(?:{_FILL}\s+)?{_JOINERS_KEPT}\s+(?=\w)|(?<=\w)\s+{_FILL}\s+(?=(?:{_JOINERS_DROPPED}|from|for|where|that)\b)", re.I
+)
+# A kind joined to its topic by a joiner (``joins_topic``), not a list of a theme's words ("heist crew double cross")
+_JOINED = re.compile(rf"(?<=\w)\s+(?:{_FILL}\s+)?(?:{_JOINERS_KEPT}|{_JOINERS_DROPPED})\s+(?=\w)", re.I)
 # "like X", "movies like X", "films similar to X", "similar to X", "more like X", "more movies like X",
 # "something like X", "anything similar to X", "show me films like X" (``webapp.explore.search.like_title``).
 LIKE_PATTERN = re.compile(
@@ -676,10 +691,18 @@ def without_about(q: str) -> str:
     return _ABOUT.sub("", q)
 
 
+def joins_topic(q: str) -> bool:
+    """Whether ``q`` joins a kind of film to a topic with a word ("spy film set in berlin", "western
+    with a female lead"), rather than listing words of one theme ("heist crew double cross")."""
+    return _JOINED.search(q) is not None
+
+
 def content_text(q: str) -> str:
     """``q`` without the filler words it starts or ends with ("zombie movies" -> "zombie", "films about
-    dragons" -> "about dragons"; "a movie star" keeps its words); ``q`` itself when nothing else would remain."""
-    kept = _tidy(_FILLER.sub(" ", q))
+    dragons" -> "about dragons"; "a movie star" keeps its words), and without the words that join a
+    kind to its topic inside it ("drama movie about cancer" -> "drama cancer", "spy film set in
+    berlin" -> "spy in berlin": ``_JOINING``); ``q`` itself when nothing else would remain."""
+    kept = _tidy(_JOINING.sub(" ", _FILLER.sub(" ", q)))
     return kept if has_topic(kept) else q
 
 

@@ -29,8 +29,19 @@ from mgm.shelves import SHELVES
 from webapp.api.params import Filters
 from webapp.explore.highlight import WORD as HIGHLIGHT_WORD
 from webapp.explore.highlight import stem
-from webapp.explore.intents import STOP_WORDS, kind_beside_subject, only_genre_words
-from webapp.explore.search import MICRO_LIST_MAX, PRIOR_FIELD, filter_clauses, lift, phrase_stems
+from webapp.explore.intents import (
+    ALL_GENRE_WORDS,
+    GENRE_PHRASES,
+    STOP_WORDS,
+    content_text,
+    joins_topic,
+    kind_beside_subject,
+    named_genres,
+    only_genre_words,
+    without_phrases,
+    words,
+)
+from webapp.explore.search import MICRO_LIST_MAX, PRIOR_FIELD, filter_clauses, lift, phrase_stems, shelf_gate, text_query
 
 # --- micro-genre match: the theme a short query names -------------------------------------
 # A query of at most MICRO_MATCH_MAX_WORDS topic words (a theme, not a plot description) is
@@ -252,6 +263,9 @@ _NO_WORDS = ShelfWords(frozenset(), (), "")
 
 # The orders a query names ("highest grossing", "biggest budget"): a browse by one ranks its films in it
 NAMED_ORDERS = frozenset({"revenue", "budget"})
+# Words that join a kind of film to its topic and name none ("drama movie about cancer", "spy film
+# set in berlin"); Lucene's English stop words keep them
+CONNECTIVES = frozenset({"about", "set"})
 
 
 @dataclass(frozen=True)
@@ -355,6 +369,33 @@ def headed_shelves(terms: list[str]) -> list[str]:
     shelf whole (``theme_shelves``) browses it that way instead."""
     stems = _topic_stems(terms)
     return [label for label, shelf in _SHELF_WORDS.items() if stems and shelf.head == stems[0]]
+
+
+def headed_browse(terms: list[str], q: str, shelves: list[str], amount: float) -> Browse:
+    """What a short query whose first word heads ``shelves`` (``headed_shelves``) browses: the
+    shelves' best-known films that fit it, each lifted by ``amount`` times how well known it is.
+
+    A query that joins its kind to a topic (``intents.joins_topic``: "drama movie about cancer",
+    "romantic comedy with a wedding") asks for the shelves' films of that topic: those its words
+    beyond the shelves' names match, of the genre a genre word among them names, come by how
+    well they match, and only they gain. Until stop 53 such a query's shelves brought their most
+    popular films matching any of its words and lifted all their films: "drama movie about cancer"
+    brought 12 Angry Men and Mystic River on "about" and "movie", and "rom-com with a wedding"
+    ranked Midnight in Paris and Hitch before the wedding films. A query of one theme's words
+    ("heist crew double cross", "war epic"), or one with no topic word left beyond the names and
+    genres ("christmas horror": no text says "horror"), still does that: Inside Man says none of
+    "crew double cross" and is the heist film a fan means."""
+    rest = " ".join(t for t in terms if t not in CONNECTIVES and not set(phrase_stems(t)) <= _named_by(shelves))
+    topic = [w for w in words(without_phrases(rest, GENRE_PHRASES)) if w not in ALL_GENRE_WORDS]
+    if not joins_topic(q) or only_genre_words(rest):
+        return Browse([shelf_gate(content_text(q), shelves)], "macro_genre", set(shelves), amount, by_fame=True)
+    on_shelves = [{"terms": {"macro_genre": shelves}}, *({"term": {"genres": g}} for g in named_genres(rest))]
+    return Browse(on_shelves, None, set(), amount, by_fame=True, evidence=(text_query(" ".join(topic), None),))
+
+
+def _named_by(shelves: list[str]) -> set[str]:
+    """The stems of the ``shelves``' names, their head words among them."""
+    return set().union(*(_SHELF_WORDS[label].name | {_SHELF_WORDS[label].head} for label in shelves))
 
 
 def popular_films_body(

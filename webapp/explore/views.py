@@ -39,7 +39,7 @@ from webapp.api.params import (
 )
 from webapp.explore import fusion, search, themes
 from webapp.explore.highlight import highlight, query_stems
-from webapp.explore.intents import Reading, content_text, kind_beside_subject, kind_clauses, language_codes, read_query, says_recent
+from webapp.explore.intents import Reading, kind_beside_subject, kind_clauses, language_codes, read_query, says_recent
 from webapp.explore.successors import Moved, current_filters, missing_micro, moved_json
 from webapp.explore.tones import tone_evidence
 
@@ -253,7 +253,7 @@ def _browse(
         return themes.Browse([{"terms": {"macro_genre": shelves}}], "macro_genre", set(shelves), theme_lift)
     shelves = themes.headed_shelves(terms) if headed_lift else []
     if shelves:
-        return themes.Browse([search.shelf_gate(content_text(params.q), shelves)], "macro_genre", set(shelves), headed_lift, by_fame=True)
+        return themes.headed_browse(terms, params.q, shelves, headed_lift)
     return None
 
 
