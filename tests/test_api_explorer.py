@@ -1198,11 +1198,15 @@ def test_a_kind_joined_to_a_topic_finds_films_of_that_kind_about_it(app):
     """Stop 53: "drama movie about cancer" searched "movie" and "about" as topic words (two of its
     three terms let a drama in without "cancer"), and "Dramas", the shelf its first word heads,
     brought its best-known films matching any word: 12 Angry Men and Mystic River were in the top
-    10. "family movie about a horse" had Hachi: A Dog's Tale, Marley & Me and Paddington."""
+    10. "family movie about a horse" had Hachi: A Dog's Tale, Marley & Me and Paddington. The cards
+    mark the words searched: The Fault in Our Stars had "is <mark>about</mark> to be" marked."""
     client = app.test_client()
-    cancer = [r["title"] for r in get(client, "/api/search?" + urlencode({"q": "drama movie about cancer", "size": 10}))["results"]]
+    found = get(client, "/api/search?" + urlencode({"q": "drama movie about cancer", "size": 10}))["results"]
+    cancer = [r["title"] for r in found]
     assert {"The Fault in Our Stars", "50/50"} <= set(cancer[:3])
     assert not {"12 Angry Men", "Mystic River", "Eyes Wide Shut"} & set(cancer)
+    marked = " ".join(r.get("highlight", {}).get("overview", "") for r in found).lower()
+    assert "<mark>cancer</mark>" in marked and "<mark>about</mark>" not in marked  # the words searched
     horse = [r["title"] for r in get(client, "/api/search?" + urlencode({"q": "family movie about a horse", "size": 8}))["results"]]
     assert "The Black Stallion" in horse[:5]
     assert not {"Hachi: A Dog's Tale", "Marley & Me", "Paddington", "The Pacifier"} & set(horse)

@@ -39,7 +39,7 @@ from webapp.api.params import (
 )
 from webapp.explore import fusion, search, themes
 from webapp.explore.highlight import highlight, query_stems
-from webapp.explore.intents import Reading, kind_beside_subject, kind_clauses, language_codes, read_query, says_recent
+from webapp.explore.intents import Reading, content_text, kind_beside_subject, kind_clauses, language_codes, read_query, says_recent
 from webapp.explore.successors import Moved, current_filters, missing_micro, moved_json
 from webapp.explore.tones import tone_evidence
 
@@ -264,7 +264,7 @@ def run_search(params: SearchParams) -> dict[str, Any]:
     found = find(_client(), settings.index_alias, settings.micro_alias, params, _embed)
     searched, like, total = found["params"], found["like"], found["total"]
     results = [search.shape_hit(h) for h in found["hits"]]
-    stems = query_stems(searched.q) if searched.q and like is None else frozenset()
+    stems = query_stems(content_text(searched.q)) if searched.q and like is None else frozenset()  # the words BM25 searched
     for r in results:
         marked = highlight(r["overview"], stems)
         if marked:
