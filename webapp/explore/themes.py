@@ -389,7 +389,7 @@ def headed_browse(terms: list[str], q: str, shelves: list[str], amount: float) -
     topic = [w for w in words(without_phrases(rest, GENRE_PHRASES)) if w not in ALL_GENRE_WORDS]
     if not joins_topic(q) or only_genre_words(rest):
         return Browse([shelf_gate(content_text(q), shelves)], "macro_genre", set(shelves), amount, by_fame=True)
-    on_shelves = [{"terms": {"macro_genre": shelves}}, *({"term": {"genres": g}} for g in named_genres(rest))]
+    on_shelves: list[dict[str, Any]] = [{"terms": {"macro_genre": shelves}}, *({"term": {"genres": g}} for g in named_genres(rest))]
     return Browse(on_shelves, None, set(), amount, by_fame=True, evidence=(text_query(" ".join(topic), None),))
 
 
