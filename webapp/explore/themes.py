@@ -263,9 +263,6 @@ _NO_WORDS = ShelfWords(frozenset(), (), "")
 
 # The orders a query names ("highest grossing", "biggest budget"): a browse by one ranks its films in it
 NAMED_ORDERS = frozenset({"revenue", "budget"})
-# Words that join a kind of film to its topic and name none ("drama movie about cancer", "spy film
-# set in berlin"); Lucene's English stop words keep them
-CONNECTIVES = frozenset({"about", "set"})
 
 
 @dataclass(frozen=True)
@@ -385,7 +382,8 @@ def headed_browse(terms: list[str], q: str, shelves: list[str], amount: float) -
     ("heist crew double cross", "war epic"), or one with no topic word left beyond the names and
     genres ("christmas horror": no text says "horror"), still does that: Inside Man says none of
     "crew double cross" and is the heist film a fan means."""
-    rest = " ".join(t for t in terms if t not in CONNECTIVES and not set(phrase_stems(t)) <= _named_by(shelves))
+    searched = set(words(content_text(q)))  # not the words that join the kind to its topic ("about")
+    rest = " ".join(t for t in terms if t in searched and not set(phrase_stems(t)) <= _named_by(shelves))
     topic = [w for w in words(without_phrases(rest, GENRE_PHRASES)) if w not in ALL_GENRE_WORDS]
     if not joins_topic(q) or only_genre_words(rest):
         return Browse([shelf_gate(content_text(q), shelves)], "macro_genre", set(shelves), amount, by_fame=True)
