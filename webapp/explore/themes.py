@@ -29,19 +29,8 @@ from mgm.shelves import SHELVES
 from webapp.api.params import Filters
 from webapp.explore.highlight import WORD as HIGHLIGHT_WORD
 from webapp.explore.highlight import stem
-from webapp.explore.intents import (
-    ALL_GENRE_WORDS,
-    GENRE_PHRASES,
-    STOP_WORDS,
-    content_text,
-    joins_topic,
-    kind_beside_subject,
-    named_genres,
-    only_genre_words,
-    without_phrases,
-    words,
-)
-from webapp.explore.search import MICRO_LIST_MAX, PRIOR_FIELD, filter_clauses, lift, phrase_stems, shelf_gate, text_query
+from webapp.explore.intents import STOP_WORDS, content_text, joins_topic, kind_beside_subject, named_genres, only_genre_words
+from webapp.explore.search import MICRO_LIST_MAX, PRIOR_FIELD, filter_clauses, lift, phrase_stems, shelf_gate, text_query, topic_words
 
 # --- micro-genre match: the theme a short query names -------------------------------------
 # A query of at most MICRO_MATCH_MAX_WORDS topic words (a theme, not a plot description) is
@@ -382,12 +371,13 @@ def headed_browse(terms: list[str], q: str, shelves: list[str], amount: float) -
     ("heist crew double cross", "war epic"), or one with no topic word left beyond the names and
     genres ("christmas horror": no text says "horror"), still does that: Inside Man says none of
     "crew double cross" and is the heist film a fan means."""
-    searched = set(words(content_text(q)))  # not the words that join the kind to its topic ("about")
-    rest = " ".join(t for t in terms if t in searched and not set(phrase_stems(t)) <= _named_by(shelves))
-    topic = [w for w in words(without_phrases(rest, GENRE_PHRASES)) if w not in ALL_GENRE_WORDS]
-    if not joins_topic(q) or only_genre_words(rest):
-        return Browse([shelf_gate(content_text(q), shelves)], "macro_genre", set(shelves), amount, by_fame=True)
-    on_shelves: list[dict[str, Any]] = [{"terms": {"macro_genre": shelves}}, *({"term": {"genres": g}} for g in named_genres(rest))]
+    searched, named = content_text(q), _named_by(shelves)
+    kept = set(topic_words(searched))  # not the words that join the kind to its topic ("about")
+    rest = [t for t in terms if t in kept and not set(phrase_stems(t)) <= named]
+    topic = [t for t in rest if not only_genre_words(t)]  # a subject, as ``_shelf_cover`` tells it from a kind
+    if not (joins_topic(q) and topic):
+        return Browse([shelf_gate(searched, shelves)], "macro_genre", set(shelves), amount, by_fame=True)
+    on_shelves: list[dict[str, Any]] = [{"terms": {"macro_genre": shelves}}, *({"term": {"genres": g}} for g in named_genres(" ".join(rest)))]
     return Browse(on_shelves, None, set(), amount, by_fame=True, evidence=(text_query(" ".join(topic), None),))
 
 
